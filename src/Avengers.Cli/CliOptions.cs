@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Avengers.Calibration;
+using Avengers.Clustering;
+using Avengers.Routing;
+using Avengers.Scoring;
+using Avengers.Voting;
+
+namespace Avengers.Cli;
+
+/// <summary>Options shared by several verbs, declared once so names and defaults agree everywhere.</summary>
+internal static class CliOptions
+{
+    public static Option<string> Benchmark() => new("--benchmark", "-b")
+    {
+        Description = "Benchmark file (JSON Lines) or a name: llmrouter, mmlu-pro (converted once from ../shared/benchmarks or $AVENGERS_DATA)",
+        Required = true,
+    };
+
+    public static Option<string?> Models() => new("--models") { Description = "Comma-separated model pool (default: the benchmark's pool of small models, else every model)" };
+    public static Option<string?> Embedding() => new("--embedding") { Description = "minilm (default), arctic-xs, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM, or openai:BASE_URL,MODEL[,DIM]" };
+    public static Option<string?> Cache() => new("--cache") { Description = "Embedding cache file (SQLite; default ~/.cache/avengers/embeddings.sqlite); 'none' disables it" };
+    public static Option<bool> Download() => new("--download") { Description = "Fetch a named benchmark from its public source (pinned commit, checksums) when no local copy exists" };
+    public static Option<int> K() => new("--k") { Description = "Number of clusters", DefaultValueFactory = _ => KMeansOptions.DefaultK };
+    public static Option<int> Seed() => new("--seed") { Description = "Seed of every random choice (split, k-means, random baseline)", DefaultValueFactory = _ => KMeansOptions.DefaultSeed };
+    public static Option<int> Restarts() => new("--restarts") { Description = "k-means restarts (best inertia wins)", DefaultValueFactory = _ => 3 };
+    public static Option<double> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength };
+    public static Option<int?> Select() => new("--select") { Description = "Keep the N best models by automatic selection (default: all)" };
+    public static Option<string> Strategy() => new("--strategy") { Description = "direct | vote | switch", DefaultValueFactory = _ => "vote" };
+    public static Option<int> TopN() => new("--top-n") { Description = "Models whose samples vote (vote strategy)", DefaultValueFactory = _ => 1 };
+    public static Option<int> TopK() => new("--top-k") { Description = "Clusters blended per query (1: nearest cluster only)", DefaultValueFactory = _ => RoutingOptions.DefaultTopK };
+    public static Option<double> Beta() => new("--beta") { Description = "Softmax sharpness over cluster similarities when top-k > 1", DefaultValueFactory = _ => RoutingOptions.DefaultBeta };
+    public static Option<double> SwitchThreshold() => new("--switch-threshold") { Description = "Agreement below which model-switch adds the next model", DefaultValueFactory = _ => EnsembleStrategies.DefaultSwitchThreshold };
+
+    public static IReadOnlyList<string>? SplitList(string? text)
+        => string.IsNullOrWhiteSpace(text) ? null : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static EnsembleStrategy ParseStrategy(string text)
+        => EnsembleStrategies.TryParse(text, out EnsembleStrategy strategy) ? strategy
+           : throw new ArgumentException($"--strategy: unknown strategy '{text}'; expected direct, vote or switch");
+
+    /// <summary>The calibration options group, read from a parse result.</summary>
+    public sealed class CalibrationGroup
+    {
+        public Option<int> K { get; } = CliOptions.K();
+        public Option<int> Seed { get; } = CliOptions.Seed();
+        public Option<int> Restarts { get; } = CliOptions.Restarts();
+        public Option<double> Prior { get; } = CliOptions.Prior();
+        public Option<int?> Select { get; } = CliOptions.Select();
+        public Option<string> Strategy { get; } = CliOptions.Strategy();
+        public Option<int> TopN { get; } = CliOptions.TopN();
+        public Option<int> TopK { get; } = CliOptions.TopK();
+        public Option<double> Beta { get; } = CliOptions.Beta();
+        public Option<double> SwitchThreshold { get; } = CliOptions.SwitchThreshold();
+
+        public void AddTo(Command command)
+        {
+            foreach (Option option in new Option[] { K, Seed, Restarts, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold }) command.Options.Add(option);
+        }
+
+        public CalibrationOptions Read(ParseResult parse) => new()
+        {
+            K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), PriorStrength = parse.GetValue(Prior),
+            Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = parse.GetValue(TopN),
+            TopK = parse.GetValue(TopK), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Routing;
+using Spectre.Console;
+
+namespace Avengers.Cli;
+
+/// <summary>Turns exceptions into one clear line on stderr and an exit code; shows progress on terminals.</summary>
+internal static class CliRunner
+{
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try { return await body(); }
+        catch (Exception ex) when (ex is BenchmarkFormatException or RouterArtifactException or FileNotFoundException or DirectoryNotFoundException
+                                      or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ex is ArgumentException ? 2 : 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
+        }
+    }
+
+    public static void Info(string message) => Console.Error.WriteLine(message);
+
+    public static Task<EmbeddingStack> EmbeddingAsync(string? spec, string? cache, CancellationToken cancellationToken)
+        => EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(spec),
+            string.Equals(cache, "none", StringComparison.OrdinalIgnoreCase) ? null : cache ?? EmbeddingStack.DefaultCachePath, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar on an interactive terminal, silently otherwise.</summary>
+    public static async Task<T> WithProgressAsync<T>(string title, Func<IProgress<(int Done, int Total)>, Task<T>> work)
+    {
+        if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            return await work(new Progress<(int, int)>());
+        T result = default!;
+        await AnsiConsole.Progress().AutoClear(true).StartAsync(async context =>
+        {
+            ProgressTask task = context.AddTask(title, maxValue: 1);
+            var progress = new SynchronousProgress<(int Done, int Total)>(p => { task.MaxValue = Math.Max(1, p.Total); task.Value = p.Done; });
+            result = await work(progress);
+        });
+        return result;
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

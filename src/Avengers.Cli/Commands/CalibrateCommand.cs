@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Avengers.Calibration;
+using Avengers.Clustering;
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Evaluation;
+using Avengers.Routing;
+using Avengers.Scoring;
+
+namespace Avengers.Cli.Commands;
+
+/// <summary><c>avengers calibrate --benchmark FILE -o router.avengers</c></summary>
+internal static class CalibrateCommand
+{
+    public static Command Create()
+    {
+        var benchmark = CliOptions.Benchmark();
+        var models = CliOptions.Models();
+        var embedding = CliOptions.Embedding();
+        var cache = CliOptions.Cache();
+        var download = CliOptions.Download();
+        var all = new Option<bool>("--all-records") { Description = "Calibrate on every record, not only the training split" };
+        var output = new Option<string>("--output", "-o") { Description = "Router artifact to write", Required = true };
+        var group = new CliOptions.CalibrationGroup();
+        var command = new Command("calibrate", "Cluster the training queries, score every model per cluster, select models, and write a router artifact")
+        {
+            benchmark, models, embedding, cache, download, all, output,
+        };
+        group.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            CalibrationOptions options = group.Read(parse);
+            options.Validate();
+            string file = await BenchmarkCatalog.ResolveAsync(parse.GetValue(benchmark)!, parse.GetValue(download), CliRunner.Info, cancellationToken);
+            Benchmark data = BenchmarkReader.Read(file);
+            IReadOnlyList<string> pool = CliOptions.SplitList(parse.GetValue(models))
+                ?? BenchmarkCatalog.Find(parse.GetValue(benchmark)!)?.Pool ?? data.Models;
+            string[] unknown = pool.Where(m => !data.Models.Contains(m)).ToArray();
+            if (unknown.Length > 0) throw new ArgumentException($"--models: unknown model(s) {string.Join(", ", unknown)}; the file has {string.Join(", ", data.Models)}");
+
+            bool useAll = parse.GetValue(all) || data.Records.All(r => r.Split is null);
+            var records = data.Records.Where(r => useAll || r.Split == "train").ToList();
+            var testQueries = useAll ? new HashSet<string>() : data.Records.Where(r => r.Split == "test").Select(r => r.Query).ToHashSet(StringComparer.Ordinal);
+            int before = records.Count;
+            records = records.Where(r => !testQueries.Contains(r.Query)).ToList();
+            PreparedRecord[] prepared = PreparedRecord.PrepareAll(records, pool);
+
+            using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
+            VectorSet vectors = await CliRunner.WithProgressAsync("embedding queries", p =>
+                EmbeddingRunner.EmbedAllAsync(stack.Generator, records.Select(r => r.Query).ToList(), new Progress<int>(d => p.Report((d, records.Count))), cancellationToken));
+            var correctness = new CorrectnessMatrix(pool, prepared.Length);
+            for (int i = 0; i < prepared.Length; i++)
+                for (int j = 0; j < pool.Count; j++) correctness[i, j] = prepared[i].Correctness(pool[j]);
+
+            CalibrationResult result = Calibrator.Calibrate(vectors, correctness, options,
+                new RouterManifest.EmbeddingInfo(stack.ModelId, stack.Dimension),
+                new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, before - records.Count));
+            string path = parse.GetValue(output)!;
+            result.Artifact.Save(path);
+
+            foreach (string note in result.Notes) CliRunner.Info(note);
+            if (before > records.Count) CliRunner.Info($"removed {before - records.Count} training records whose query also appears in the test split");
+            Console.WriteLine($"wrote {path} (sha256 {result.Artifact.FileHash})");
+            Console.WriteLine($"  {records.Count} training items, K = {result.Artifact.Manifest.Clustering.K}, inertia {result.Clusters.Inertia:F2}, {result.Clusters.Iterations} iterations");
+            Console.WriteLine("  model selection (first places, second places, global accuracy):");
+            foreach (SelectionEntry entry in result.Selection)
+                Console.WriteLine($"    {entry.Model,-36} {entry.FirstPlaces,4} {entry.SecondPlaces,4}  {entry.GlobalAccuracy:F3}{(result.Artifact.Manifest.Selected.Contains(entry.Model) ? "" : "  (not selected)")}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Text.Json;
+using Avengers.Calibration;
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Evaluation;
+
+namespace Avengers.Cli.Commands;
+
+/// <summary><c>avengers experiment --benchmark FILE_OR_NAME [--models a,b] [--k 64] [--strategy vote --top-n N] [--seed 42] [--json out.json]</c></summary>
+internal static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var benchmark = CliOptions.Benchmark();
+        var models = CliOptions.Models();
+        var references = new Option<string?>("--references") { Description = "Comma-separated models shown for comparison only (default: the benchmark's larger models)" };
+        var embedding = CliOptions.Embedding();
+        var cache = CliOptions.Cache();
+        var download = CliOptions.Download();
+        var trainFraction = new Option<double>("--train-fraction") { Description = "Share of each dataset used for calibration when the file has no split", DefaultValueFactory = _ => DatasetSplit.DefaultTrainFraction };
+        var randomSeeds = new Option<int>("--random-seeds") { Description = "Seeds the random-router baseline is averaged over", DefaultValueFactory = _ => 10 };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
+        var artifact = new Option<string?>("--artifact") { Description = "Also save the router artifact calibrated on the training side" };
+        var group = new CliOptions.CalibrationGroup();
+        var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
+        {
+            benchmark, models, references, embedding, cache, download, trainFraction, randomSeeds, json, artifact,
+        };
+        group.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            CalibrationOptions calibration = group.Read(parse);
+            calibration.Validate();
+            string name = parse.GetValue(benchmark)!;
+            string file = await BenchmarkCatalog.ResolveAsync(name, parse.GetValue(download), CliRunner.Info, cancellationToken);
+            BenchmarkCatalog.Entry? entry = BenchmarkCatalog.Find(name);
+            IReadOnlyList<string>? pool = CliOptions.SplitList(parse.GetValue(models)) ?? entry?.Pool;
+            IReadOnlyList<string> refs = CliOptions.SplitList(parse.GetValue(references)) ?? entry?.References ?? [];
+            var keep = pool is null ? null : pool.Concat(refs).ToHashSet(StringComparer.Ordinal);
+            Benchmark data = BenchmarkReader.Read(file, new BenchmarkReadOptions { Models = keep });
+            refs = refs.Where(data.Models.Contains).ToList(); // references are optional extras
+
+            using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
+            var options = new ExperimentOptions
+            {
+                Models = pool, References = refs, Calibration = calibration,
+                TrainFraction = parse.GetValue(trainFraction), RandomRouterSeeds = parse.GetValue(randomSeeds),
+            };
+            var (result, calibrated) = await CliRunner.WithProgressAsync("embedding queries", p =>
+                Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));
+
+            Print(result);
+            if (parse.GetValue(json) is string jsonPath)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), cancellationToken);
+                Console.WriteLine($"results written to {jsonPath}");
+            }
+            if (parse.GetValue(artifact) is string artifactPath)
+            {
+                calibrated.Artifact.Save(artifactPath);
+                Console.WriteLine($"router artifact written to {artifactPath}");
+            }
+            Console.WriteLine($"done in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Print(ExperimentResult result)
+    {
+        ExperimentSetup s = result.Setup;
+        Console.WriteLine($"benchmark {s.Benchmark} (sha256 {s.DataSha256[..12]}), split {s.Split}: {s.TrainItems} train / {s.TestItems} test items");
+        Console.WriteLine($"embedding {s.Embedding}; k-means K = {s.K}, seed {s.Seed}, restarts {s.Restarts}; prior {s.PriorStrength}; strategy {s.Strategy}, top-n {s.TopN}, top-k {s.TopK}");
+        foreach (string note in result.Notes) Console.WriteLine($"note: {note}");
+        Console.WriteLine();
+
+        var rows = new List<(string Name, AccuracyReport Report)>();
+        foreach (var (model, report) in result.ModelReports) rows.Add((model, report));
+        foreach (var (model, report) in result.References) rows.Add(($"{model} (reference)", report));
+        rows.Add(($"best single: {result.BestSingle.Model}", new AccuracyReport(result.BestSingle.Accuracy, result.BestSingle.PerDataset, 0)));
+        rows.Add(("random router", result.Random));
+        rows.Add(("**avengers**", result.Avengers));
+        rows.Add(("oracle", result.Oracle));
+
+        int width = Math.Max(12, rows.Max(r => r.Name.Length));
+        var header = new List<string> { "system".PadRight(width), "overall" };
+        header.AddRange(result.Datasets.Select(d => $"{Short(d)} ({result.DatasetSizes[d]})"));
+        Console.WriteLine("| " + string.Join(" | ", header) + " |");
+        Console.WriteLine("|" + string.Join("|", header.Select((h, i) => i == 0 ? new string('-', h.Length + 2) : new string('-', h.Length + 1) + ":")) + "|");
+        foreach (var (rowName, report) in rows)
+        {
+            var cells = new List<string> { rowName.PadRight(width), Cell(report.Accuracy).PadLeft(header[1].Length) };
+            for (int i = 0; i < result.Datasets.Count; i++)
+                cells.Add(Cell(report.PerDataset.TryGetValue(result.Datasets[i], out double v) ? v : double.NaN).PadLeft(header[i + 2].Length));
+            Console.WriteLine("| " + string.Join(" | ", cells) + " |");
+        }
+        Console.WriteLine();
+        Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
+    }
+
+    private static string Cell(double value) => double.IsNaN(value) ? "-" : value.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Short(string dataset) => dataset.StartsWith("agentverse-", StringComparison.Ordinal) ? dataset["agentverse-".Length..] : dataset;
+}

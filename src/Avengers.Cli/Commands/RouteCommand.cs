@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text.Json;
+using Avengers.Embedding;
+using Avengers.Routing;
+
+namespace Avengers.Cli.Commands;
+
+/// <summary><c>avengers route "query" --router router.avengers</c></summary>
+internal static class RouteCommand
+{
+    public static Command Create()
+    {
+        var query = new Argument<string>("query") { Description = "The user's question" };
+        var router = new Option<string>("--router", "-r") { Description = "Router artifact written by calibrate", Required = true };
+        var available = new Option<string?>("--available") { Description = "Comma-separated models that may be chosen (default: the artifact's selection)" };
+        var topK = CliOptions.TopK();
+        var beta = CliOptions.Beta();
+        var embedding = CliOptions.Embedding();
+        var cache = CliOptions.Cache();
+        var json = new Option<bool>("--json") { Description = "Print the decision as JSON" };
+        var command = new Command("route", "Show where a query goes: nearest cluster, similarity, and the ranked models with their accuracy there")
+        {
+            query, router, available, topK, beta, embedding, cache, json,
+        };
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            string text = parse.GetValue(query)!;
+            if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException("query: must not be empty");
+            RouterArtifact artifact = RouterArtifact.Load(parse.GetValue(router)!);
+            string spec = parse.GetValue(embedding) ?? EmbeddingFor(artifact.Manifest.Embedding.Model);
+            using EmbeddingStack stack = await CliRunner.EmbeddingAsync(spec, parse.GetValue(cache) ?? "none", cancellationToken);
+            if (stack.ModelId != artifact.Manifest.Embedding.Model || stack.Dimension != artifact.Manifest.Embedding.Dimension)
+                throw new ArgumentException($"the router was calibrated with {artifact.Manifest.Embedding.Model} ({artifact.Manifest.Embedding.Dimension} dimensions); --embedding gives {stack.ModelId} ({stack.Dimension})");
+            float[] vector = (await stack.Generator.GenerateAsync([text], cancellationToken: cancellationToken))[0].Vector.ToArray();
+
+            var options = new RoutingOptions
+            {
+                TopK = parse.GetValue(topK), Beta = parse.GetValue(beta),
+                Available = CliOptions.SplitList(parse.GetValue(available))?.ToHashSet(StringComparer.Ordinal),
+            };
+            options.Validate();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            RoutingDecision decision = new ClusterRouter(artifact).Route(vector, options);
+            double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(decision, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                return 0;
+            }
+            Console.WriteLine($"cluster {decision.Cluster} (cosine {decision.Similarity:F3}, {artifact.Scores.Sizes[decision.Cluster]} training items)");
+            if (decision.Clusters.Count > 1)
+                Console.WriteLine("blended clusters: " + string.Join(", ", decision.Clusters.Select(c => $"{c.Cluster} (cos {c.Similarity:F3}, w {c.Weight:F2})")));
+            Console.WriteLine($"{"rank",4}  {"model",-36} {"score",6} {"acc",6} {"95% interval",14} {"n",5}");
+            int rank = 1;
+            foreach (RankedModel model in decision.Models)
+            {
+                string accuracy = double.IsNaN(model.Accuracy) ? "   -  " : $"{model.Accuracy,6:F3}";
+                Console.WriteLine($"{rank++,4}  {model.Model,-36} {model.Score,6:F3} {accuracy} [{model.Lower:F2}, {model.Upper:F2}] {model.Answered,5}");
+            }
+            Console.WriteLine($"routing took {micros:F1} us (embedding excluded); strategy default: {artifact.Manifest.Defaults.Strategy}, top_n {artifact.Manifest.Defaults.TopN}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The embedding spec that reproduces an artifact's embedding model, when it is built in.</summary>
+    private static string EmbeddingFor(string modelId)
+        => OnnxEmbeddingModel.BuiltIn.FirstOrDefault(p => p.Value.Id == modelId).Key
+           ?? throw new ArgumentException($"the router was calibrated with '{modelId}', which is not built in: pass --embedding");
+}

@@ -1,0 +1,11 @@
+using System.CommandLine;
+using Avengers.Cli.Commands;
+
+var root = new RootCommand("avengers: unite small language models by clustering queries, routing to the models that are best in the cluster, and voting over their answers.")
+{
+    ImportCommand.Create(),
+    CalibrateCommand.Create(),
+    RouteCommand.Create(),
+    ExperimentCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,36 @@
+using Avengers.Clustering;
+using Avengers.Routing;
+using Avengers.Scoring;
+using Avengers.Voting;
+
+namespace Avengers.Calibration;
+
+/// <summary>Settings of offline calibration; every default is the method's.</summary>
+public sealed record CalibrationOptions
+{
+    public int K { get; init; } = KMeansOptions.DefaultK;
+    public int Seed { get; init; } = KMeansOptions.DefaultSeed;
+    public int Restarts { get; init; } = 3;
+    public double PriorStrength { get; init; } = ClusterScores.DefaultPriorStrength;
+    /// <summary>How many models automatic selection keeps (null: the whole pool, ordered by selection).</summary>
+    public int? Select { get; init; }
+    public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
+    public int TopN { get; init; } = 1;
+    public int TopK { get; init; } = RoutingOptions.DefaultTopK;
+    public double Beta { get; init; } = RoutingOptions.DefaultBeta;
+    public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (K < 1) problems.Add($"k must be at least 1 (got {K})");
+        if (Restarts < 1) problems.Add($"restarts must be at least 1 (got {Restarts})");
+        if (!(PriorStrength >= 0) || double.IsInfinity(PriorStrength)) problems.Add($"prior strength must be finite and >= 0 (got {PriorStrength})");
+        if (Select is < 1) problems.Add($"select must be at least 1 (got {Select})");
+        if (TopN < 1) problems.Add($"top-n must be at least 1 (got {TopN})");
+        if (TopK < 1) problems.Add($"top-k must be at least 1 (got {TopK})");
+        if (!double.IsFinite(Beta) || Beta < 0) problems.Add($"beta must be finite and >= 0 (got {Beta})");
+        if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");
+        if (problems.Count > 0) throw new ArgumentException("invalid calibration options: " + string.Join("; ", problems));
+    }
+}

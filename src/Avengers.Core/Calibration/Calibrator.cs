@@ -1,0 +1,58 @@
+using System.Reflection;
+using Avengers.Clustering;
+using Avengers.Routing;
+using Avengers.Scoring;
+using Avengers.Voting;
+
+namespace Avengers.Calibration;
+
+/// <summary>The artifact plus what calibration saw on the way.</summary>
+public sealed record CalibrationResult(RouterArtifact Artifact, KMeansResult Clusters, IReadOnlyList<SelectionEntry> Selection, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Stage I of the method: cluster the training embeddings, score every model per cluster, select
+/// the best models, and package it all as a <see cref="RouterArtifact"/>.
+/// </summary>
+public static class Calibrator
+{
+    /// <exception cref="ArgumentException">Options invalid, or embeddings and correctness disagree.</exception>
+    public static CalibrationResult Calibrate(VectorSet trainEmbeddings, CorrectnessMatrix correctness, CalibrationOptions options,
+        RouterManifest.EmbeddingInfo embedding, RouterManifest.DataInfo data, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainEmbeddings);
+        ArgumentNullException.ThrowIfNull(correctness);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (trainEmbeddings.Count != correctness.Items)
+            throw new ArgumentException($"{trainEmbeddings.Count} embeddings for {correctness.Items} training items");
+        if (trainEmbeddings.Count == 0) throw new ArgumentException("no training items to calibrate on");
+
+        var notes = new List<string>();
+        int k = options.K;
+        if (k > trainEmbeddings.Count)
+        {
+            notes.Add($"K = {k} exceeds the {trainEmbeddings.Count} training items: capped to {trainEmbeddings.Count}");
+            k = trainEmbeddings.Count;
+        }
+
+        KMeansResult clusters = KMeans.Fit(trainEmbeddings, new KMeansOptions { K = k, Seed = options.Seed, Restarts = options.Restarts });
+        ClusterScores scores = ClusterScores.Compute(correctness, clusters.Labels, k, options.PriorStrength);
+        IReadOnlyList<SelectionEntry> selection = ModelSelector.Rank(scores);
+        int keep = Math.Min(options.Select ?? selection.Count, selection.Count);
+        if (options.Select > selection.Count) notes.Add($"select = {options.Select} exceeds the pool of {selection.Count} models: all are kept");
+
+        var manifest = new RouterManifest
+        {
+            CreatedUtc = (time ?? TimeProvider.System).GetUtcNow(),
+            Tool = $"avengers {typeof(Calibrator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"}",
+            Embedding = embedding,
+            Clustering = new RouterManifest.ClusteringInfo("kmeans", k, options.Seed, options.Restarts, clusters.Inertia),
+            Data = data,
+            Scoring = new RouterManifest.ScoringInfo(options.PriorStrength),
+            Models = correctness.Models,
+            Selected = selection.Take(keep).Select(e => e.Model).ToList(),
+            Defaults = new RouterManifest.RouterDefaults(options.Strategy.ToWireName(), options.TopN, options.TopK, options.Beta, options.SwitchThreshold),
+        };
+        return new CalibrationResult(new RouterArtifact(manifest, clusters.Centroids, scores), clusters, selection, notes);
+    }
+}

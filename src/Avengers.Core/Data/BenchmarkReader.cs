@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Avengers.Data;
+
+/// <summary>Options for <see cref="BenchmarkReader"/>.</summary>
+public sealed record BenchmarkReadOptions
+{
+    /// <summary>Keep only these models' outputs (null keeps all). Saves memory on wide files.</summary>
+    public IReadOnlySet<string>? Models { get; init; }
+
+    /// <summary>Skip malformed records instead of failing; every skip is reported in <see cref="BenchmarkReadResult.Problems"/>.</summary>
+    public bool SkipInvalid { get; init; }
+}
+
+/// <summary>A loaded benchmark plus the problems met while reading it (only when skipping was allowed).</summary>
+public sealed record BenchmarkReadResult(Benchmark Benchmark, IReadOnlyList<BenchmarkFormatException> Problems);
+
+/// <summary>Reads the JSON Lines benchmark format (one query per line; see README "Data format").</summary>
+public static class BenchmarkReader
+{
+    public static Benchmark Read(string path, BenchmarkReadOptions? options = null) => ReadWithProblems(path, options).Benchmark;
+
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="BenchmarkFormatException">A line is malformed and skipping was not allowed.</exception>
+    public static BenchmarkReadResult ReadWithProblems(string path, BenchmarkReadOptions? options = null)
+    {
+        options ??= new BenchmarkReadOptions();
+        if (!File.Exists(path)) throw new FileNotFoundException($"Benchmark file not found: {path}", path);
+
+        var records = new List<BenchmarkRecord>();
+        var problems = new List<BenchmarkFormatException>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var models = new SortedSet<string>(StringComparer.Ordinal);
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                BenchmarkRecord record = ParseLine(path, lineNumber, line, options.Models);
+                if (!ids.Add(record.Id))
+                    throw new BenchmarkFormatException(path, lineNumber, "id", $"duplicate id '{record.Id}'");
+                records.Add(record);
+                models.UnionWith(record.Outputs.Keys);
+            }
+            catch (BenchmarkFormatException ex) when (options.SkipInvalid)
+            {
+                problems.Add(ex);
+            }
+        }
+
+        string hash;
+        using (var stream = File.OpenRead(path)) hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        return new BenchmarkReadResult(new Benchmark(path, records, hash, [.. models]), problems);
+    }
+
+    /// <summary>Parses one line of the format. <paramref name="file"/> and <paramref name="line"/> only label errors.</summary>
+    public static BenchmarkRecord ParseLine(string file, int line, string json, IReadOnlySet<string>? keepModels = null)
+    {
+        JsonDocument document;
+        try { document = JsonDocument.Parse(json); }
+        catch (JsonException ex) { throw new BenchmarkFormatException(file, line, "(line)", $"not valid JSON: {ex.Message}"); }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new BenchmarkFormatException(file, line, "(line)", $"expected a JSON object, found {root.ValueKind}");
+
+            string id = RequiredString(root, "id", file, line, allowNumber: true);
+            string dataset = RequiredString(root, "dataset", file, line);
+            string query = RequiredString(root, "query", file, line);
+            if (query.Length == 0) throw new BenchmarkFormatException(file, line, "query", "must not be empty");
+
+            AnswerType answerType = AnswerType.Text;
+            string? typeName = OptionalString(root, "answer_type", file, line);
+            if (typeName is not null && !AnswerTypes.TryParse(typeName, out answerType))
+                throw new BenchmarkFormatException(file, line, "answer_type", $"unknown answer type '{typeName}'; expected one of {string.Join(", ", AnswerTypes.Names)}");
+
+            string? gold = OptionalString(root, "gold", file, line, allowNumber: true);
+            string? split = OptionalString(root, "split", file, line);
+            if (split is not null && split is not ("train" or "test"))
+                throw new BenchmarkFormatException(file, line, "split", $"expected \"train\" or \"test\", found \"{split}\"");
+
+            List<string>? choices = null;
+            if (root.TryGetProperty("choices", out JsonElement choicesElement) && choicesElement.ValueKind != JsonValueKind.Null)
+            {
+                if (choicesElement.ValueKind != JsonValueKind.Array)
+                    throw new BenchmarkFormatException(file, line, "choices", $"expected an array of strings, found {choicesElement.ValueKind}");
+                choices = [];
+                int i = 0;
+                foreach (JsonElement choice in choicesElement.EnumerateArray())
+                {
+                    if (choice.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
+                        throw new BenchmarkFormatException(file, line, $"choices[{i}]", $"expected a string, found {choice.ValueKind}");
+                    choices.Add(choice.ValueKind == JsonValueKind.String ? choice.GetString()! : choice.GetRawText());
+                    i++;
+                }
+            }
+
+            if (!root.TryGetProperty("outputs", out JsonElement outputsElement))
+                throw new BenchmarkFormatException(file, line, "outputs", "missing (expected an object of model name to list of samples)");
+            if (outputsElement.ValueKind != JsonValueKind.Object)
+                throw new BenchmarkFormatException(file, line, "outputs", $"expected an object of model name to list of samples, found {outputsElement.ValueKind}");
+
+            var outputs = new Dictionary<string, IReadOnlyList<Sample>>(StringComparer.Ordinal);
+            foreach (JsonProperty model in outputsElement.EnumerateObject())
+            {
+                string field = $"outputs.{model.Name}";
+                if (model.Name.Length == 0) throw new BenchmarkFormatException(file, line, "outputs", "model name must not be empty");
+                if (model.Value.ValueKind != JsonValueKind.Array)
+                    throw new BenchmarkFormatException(file, line, field, $"expected a list of samples, found {model.Value.ValueKind}");
+                if (keepModels is not null && !keepModels.Contains(model.Name)) continue;
+                var samples = new List<Sample>(model.Value.GetArrayLength());
+                int index = 0;
+                foreach (JsonElement sample in model.Value.EnumerateArray())
+                {
+                    samples.Add(ParseSample(sample, file, line, $"{field}[{index}]"));
+                    index++;
+                }
+                outputs[model.Name] = samples;
+            }
+
+            return new BenchmarkRecord
+            {
+                Id = id, Dataset = dataset, Query = query, AnswerType = answerType, Gold = gold,
+                Choices = choices, Split = split, Outputs = outputs,
+            };
+        }
+    }
+
+    private static Sample ParseSample(JsonElement sample, string file, int line, string field)
+    {
+        if (sample.ValueKind != JsonValueKind.Object)
+            throw new BenchmarkFormatException(file, line, field, $"expected a sample object with text, answer or score, found {sample.ValueKind}");
+        string? text = OptionalString(sample, "text", file, line, field + ".");
+        string? answer = OptionalString(sample, "answer", file, line, field + ".", allowNumber: true);
+        double? score = null;
+        if (sample.TryGetProperty("score", out JsonElement scoreElement) && scoreElement.ValueKind != JsonValueKind.Null)
+        {
+            if (scoreElement.ValueKind == JsonValueKind.True) score = 1;
+            else if (scoreElement.ValueKind == JsonValueKind.False) score = 0;
+            else if (scoreElement.ValueKind != JsonValueKind.Number || !scoreElement.TryGetDouble(out double value) || !double.IsFinite(value) || value < 0 || value > 1)
+                throw new BenchmarkFormatException(file, line, field + ".score", $"expected a number in [0, 1], found {scoreElement.GetRawText()}");
+            else score = value;
+        }
+        if (text is null && answer is null && score is null)
+            throw new BenchmarkFormatException(file, line, field, "a sample needs at least one of text, answer, score");
+        return new Sample(text, answer, score);
+    }
+
+    private static string RequiredString(JsonElement obj, string name, string file, int line, bool allowNumber = false)
+        => OptionalString(obj, name, file, line, allowNumber: allowNumber)
+           ?? throw new BenchmarkFormatException(file, line, name, "missing (expected a string)");
+
+    private static string? OptionalString(JsonElement obj, string name, string file, int line, string prefix = "", bool allowNumber = false)
+    {
+        if (!obj.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.String) return value.GetString();
+        if (allowNumber && value.ValueKind == JsonValueKind.Number) return value.GetRawText();
+        throw new BenchmarkFormatException(file, line, prefix + name, $"expected a string, found {value.ValueKind}");
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Avengers.Data;
+
+/// <summary>Writes records in the JSON Lines benchmark format, fields in a fixed order.</summary>
+public static class BenchmarkWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes to a temporary file first and moves it into place, so a failed run never leaves half a file.</summary>
+    public static void Write(string path, IEnumerable<BenchmarkRecord> records)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
+            foreach (BenchmarkRecord record in records)
+            {
+                buffer.ResetWrittenCount();
+                using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) WriteRecord(writer, record);
+                stream.Write(buffer.WrittenSpan);
+                stream.WriteByte((byte)'\n');
+            }
+        }
+        File.Move(temp, full, overwrite: true);
+    }
+
+    public static void WriteRecord(Utf8JsonWriter writer, BenchmarkRecord record)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", record.Id);
+        writer.WriteString("dataset", record.Dataset);
+        writer.WriteString("query", record.Query);
+        writer.WriteString("answer_type", record.AnswerType.ToWireName());
+        if (record.Gold is not null) writer.WriteString("gold", record.Gold);
+        if (record.Choices is not null)
+        {
+            writer.WriteStartArray("choices");
+            foreach (string choice in record.Choices) writer.WriteStringValue(choice);
+            writer.WriteEndArray();
+        }
+        if (record.Split is not null) writer.WriteString("split", record.Split);
+        writer.WriteStartObject("outputs");
+        foreach ((string model, IReadOnlyList<Sample> samples) in record.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            writer.WriteStartArray(model);
+            foreach (Sample sample in samples)
+            {
+                writer.WriteStartObject();
+                if (sample.Text is not null) writer.WriteString("text", sample.Text);
+                if (sample.Answer is not null) writer.WriteString("answer", sample.Answer);
+                if (sample.Score is double score) writer.WriteNumber("score", score);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}

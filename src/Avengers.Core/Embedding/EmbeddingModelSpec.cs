@@ -1,0 +1,53 @@
+using System.ClientModel;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
+namespace Avengers.Embedding;
+
+/// <summary>
+/// Parses an embedding choice from the command line or config and builds the generator:
+/// <c>minilm</c> (default), <c>arctic-xs</c>, <c>onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM</c>, or
+/// <c>openai:BASE_URL,MODEL[,DIM]</c> (API key from <c>AVENGERS_EMBEDDING_API_KEY</c>, else "EMPTY").
+/// </summary>
+public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddingGenerator<string, Embedding<float>>> Create)
+{
+    public const string Default = "minilm";
+    public const string ApiKeyVariable = "AVENGERS_EMBEDDING_API_KEY";
+
+    /// <exception cref="ArgumentException">The text names no known model or is malformed (message says what is expected).</exception>
+    public static EmbeddingModelSpec Parse(string? text)
+    {
+        text = string.IsNullOrWhiteSpace(text) ? Default : text.Trim();
+        if (OnnxEmbeddingModel.BuiltIn.TryGetValue(text, out OnnxEmbeddingModel? builtIn))
+            return new EmbeddingModelSpec(builtIn.Id, builtIn.Dimension, () => new OnnxEmbeddingGenerator(builtIn));
+
+        if (text.StartsWith("onnx:", StringComparison.OrdinalIgnoreCase))
+        {
+            string[] parts = text["onnx:".Length..].Split(',');
+            if (parts.Length != 4 || !Enum.TryParse(parts[2], ignoreCase: true, out PoolingMode pooling) || !int.TryParse(parts[3], out int dimension) || dimension <= 0)
+                throw new ArgumentException($"embedding '{text}': expected onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIMENSION");
+            OnnxEmbeddingModel model = OnnxEmbeddingModel.FromFiles(parts[0], parts[1], pooling, dimension);
+            return new EmbeddingModelSpec(model.Id, dimension, () => new OnnxEmbeddingGenerator(model));
+        }
+
+        if (text.StartsWith("openai:", StringComparison.OrdinalIgnoreCase))
+        {
+            string[] parts = text["openai:".Length..].Split(',');
+            if (parts.Length is < 2 or > 3 || !Uri.TryCreate(parts[0], UriKind.Absolute, out Uri? endpoint) || parts[1].Length == 0)
+                throw new ArgumentException($"embedding '{text}': expected openai:BASE_URL,MODEL[,DIMENSION], e.g. openai:http://localhost:8000/v1,bge-m3");
+            int? dimension = null;
+            if (parts.Length == 3)
+            {
+                if (!int.TryParse(parts[2], out int d) || d <= 0) throw new ArgumentException($"embedding '{text}': DIMENSION must be a positive integer");
+                dimension = d;
+            }
+            string model = parts[1];
+            string key = Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } k ? k : "EMPTY";
+            return new EmbeddingModelSpec($"openai:{endpoint.Authority}/{model}", dimension, () =>
+                new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = endpoint })
+                    .GetEmbeddingClient(model).AsIEmbeddingGenerator());
+        }
+
+        throw new ArgumentException($"unknown embedding '{text}'; expected {string.Join(", ", OnnxEmbeddingModel.BuiltIn.Keys)}, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM or openai:BASE_URL,MODEL[,DIM]");
+    }
+}

@@ -1,0 +1,44 @@
+using Avengers.Data;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Embedding;
+
+/// <summary>An embedding generator wrapped with the persistent cache, plus what identifies it.</summary>
+public sealed class EmbeddingStack : IDisposable
+{
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _inner;
+    private readonly SqliteEmbeddingCache? _cache;
+
+    private EmbeddingStack(IEmbeddingGenerator<string, Embedding<float>> inner, IEmbeddingGenerator<string, Embedding<float>> outer, SqliteEmbeddingCache? cache, string id, int dimension)
+    {
+        _inner = inner;
+        Generator = outer;
+        _cache = cache;
+        ModelId = id;
+        Dimension = dimension;
+    }
+
+    public IEmbeddingGenerator<string, Embedding<float>> Generator { get; }
+    public string ModelId { get; }
+    public int Dimension { get; }
+
+    /// <summary>Default cache file: <c>&lt;cache root&gt;/embeddings.sqlite</c>.</summary>
+    public static string DefaultCachePath => Path.Combine(BenchmarkLocator.CacheRoot(), "embeddings.sqlite");
+
+    /// <param name="cachePath">SQLite file for the cache; null disables caching.</param>
+    public static async Task<EmbeddingStack> CreateAsync(EmbeddingModelSpec spec, string? cachePath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        IEmbeddingGenerator<string, Embedding<float>> inner = spec.Create();
+        int dimension = spec.Dimension ?? (await inner.GenerateAsync(["dimension probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
+        if (cachePath is null) return new EmbeddingStack(inner, inner, null, spec.Id, dimension);
+        var cache = new SqliteEmbeddingCache(cachePath);
+        return new EmbeddingStack(inner, new CachingEmbeddingGenerator(inner, cache, spec.Id, dimension), cache, spec.Id, dimension);
+    }
+
+    public void Dispose()
+    {
+        _inner.Dispose();
+        _cache?.Dispose();
+    }
+}

@@ -1,0 +1,163 @@
+using Avengers.Calibration;
+using Avengers.Clustering;
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Routing;
+using Avengers.Scoring;
+using Avengers.Voting;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Evaluation;
+
+/// <summary>Progress of a long stage ("embed", ...).</summary>
+public readonly record struct StageProgress(string Stage, int Done, int Total);
+
+/// <summary>
+/// Calibrates on the training side, routes and votes on the test side using recorded outputs, and
+/// compares with every single model, the best single model (chosen on train), a random router and
+/// the oracle. Routing sees only query embeddings: never dataset or task labels.
+/// </summary>
+public static class Experiment
+{
+    public static async Task<(ExperimentResult Result, CalibrationResult Calibration)> RunAsync(
+        Benchmark benchmark, IEmbeddingGenerator<string, Embedding<float>> embedder, string embeddingId,
+        ExperimentOptions options, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(benchmark);
+        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Calibration.Validate();
+        CalibrationOptions calibration = options.Calibration;
+
+        IReadOnlyList<string> pool = ResolvePool(benchmark, options);
+        var everyone = pool.Concat(options.References).Distinct(StringComparer.Ordinal).ToList();
+        var notes = new List<string>();
+
+        DatasetSplit split = DatasetSplit.Create(benchmark.Records, calibration.Seed, options.TrainFraction);
+        if (split.Train.Count == 0 || split.Test.Count == 0) throw new ArgumentException($"the split left {split.Train.Count} training and {split.Test.Count} test items; both need at least one");
+        if (split.RemovedDuplicates > 0) notes.Add($"removed {split.RemovedDuplicates} training items whose query also appears in the test set");
+
+        PreparedRecord[] train = PreparedRecord.PrepareAll(split.Train, everyone);
+        PreparedRecord[] allTest = PreparedRecord.PrepareAll(split.Test, everyone);
+        PreparedRecord[] test = allTest.Where(r => pool.Any(m => !double.IsNaN(r.Correctness(m)))).ToArray();
+        int ungradable = allTest.Length - test.Length;
+        if (ungradable > 0) notes.Add($"{ungradable} test items have no gradable output of any pool model and are not counted");
+        if (test.Length == 0) throw new ArgumentException("no test item can be graded (no recorded score and no comparable gold answer)");
+
+        // Embed train and test queries in one pass (the cache makes repeated runs cheap).
+        string[] texts = [.. train.Select(r => r.Record.Query), .. test.Select(r => r.Record.Query)];
+        var embedProgress = progress is null ? null : new Progress<int>(done => progress.Report(new StageProgress("embed", done, texts.Length)));
+        VectorSet all = await EmbeddingRunner.EmbedAllAsync(embedder, texts, embedProgress, cancellationToken).ConfigureAwait(false);
+        int d = all.Dimension;
+        var trainVectors = new VectorSet(all.Data[..(train.Length * d)], d);
+
+        var correctness = new CorrectnessMatrix(pool, train.Length);
+        for (int i = 0; i < train.Length; i++)
+            for (int j = 0; j < pool.Count; j++) correctness[i, j] = train[i].Correctness(pool[j]);
+
+        CalibrationResult calibrated = Calibrator.Calibrate(trainVectors, correctness, calibration,
+            new RouterManifest.EmbeddingInfo(embeddingId, d),
+            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates));
+        notes.AddRange(calibrated.Notes);
+        var router = new ClusterRouter(calibrated.Artifact);
+
+        // Best single model: highest accuracy on the training side.
+        string bestSingle = pool.OrderByDescending(m => MeanOf(train, m)).ThenBy(m => m, StringComparer.Ordinal).First();
+        double bestSingleTrain = MeanOf(train, bestSingle);
+
+        var board = new ScoreBoard();
+        var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold };
+        var routing = new RoutingOptions { TopK = calibration.TopK, Beta = calibration.Beta };
+        var randoms = Enumerable.Range(0, Math.Max(1, options.RandomRouterSeeds)).Select(s => new Random(unchecked(calibration.Seed + 7919 * (s + 1)))).ToArray();
+        int fallbacks = 0;
+        for (int i = 0; i < test.Length; i++)
+        {
+            PreparedRecord item = test[i];
+            string dataset = item.Record.Dataset;
+            var available = pool.Where(m => !double.IsNaN(item.Correctness(m))).ToHashSet(StringComparer.Ordinal);
+
+            RoutingDecision decision = router.Route(all[train.Length + i], routing with { Available = available });
+            var sampleSets = decision.Models.Select(m => new SampleSet(m.Model, item.Answers[m.Model])).ToList();
+            EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, ensemble);
+            if (choice.Note is not null && ensemble.Strategy != EnsembleStrategy.Direct) fallbacks++;
+            board.Add("avengers", dataset, item.Grades[choice.Model][choice.SampleIndex] ?? 0);
+
+            foreach (string model in everyone)
+            {
+                double value = item.Correctness(model);
+                if (!double.IsNaN(value)) board.Add("model:" + model, dataset, value);
+            }
+            double best = item.Correctness(bestSingle);
+            board.Add("best_single", dataset, double.IsNaN(best) ? 0 : best);
+            double randomSum = 0;
+            string[] candidates = available.Order(StringComparer.Ordinal).ToArray();
+            foreach (Random random in randoms) randomSum += item.Correctness(candidates[random.Next(candidates.Length)]);
+            board.Add("random", dataset, randomSum / randoms.Length);
+            board.Add("oracle", dataset, available.Max(m => item.Correctness(m)));
+        }
+        if (fallbacks > 0) notes.Add($"{fallbacks} test items had no extractable answer to vote on (e.g. score-only data): the top model's sample was used");
+
+        var datasets = test.Select(r => r.Record.Dataset).Distinct().Order(StringComparer.Ordinal).ToList();
+        var sizes = datasets.ToDictionary(ds => ds, ds => test.Count(r => r.Record.Dataset == ds), StringComparer.Ordinal);
+        var modelReports = pool.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal);
+        var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, split.Source,
+            train.Length, test.Length, split.RemovedDuplicates, ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
+            calibration.Restarts, calibration.PriorStrength, calibration.Strategy.ToWireName(), calibration.TopN, calibration.TopK,
+            calibration.Beta, pool, calibrated.Artifact.Manifest.Selected);
+        AccuracyReport bestReport = board.Report("best_single");
+        var result = new ExperimentResult(
+            board.Report("avengers"),
+            new BestSingleReport(bestSingle, bestSingleTrain, bestReport.Accuracy, bestReport.PerDataset),
+            board.Report("random"),
+            board.Report("oracle"),
+            modelReports.ToDictionary(p => p.Key, p => p.Value.Accuracy, StringComparer.Ordinal),
+            modelReports,
+            options.References.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal),
+            datasets, sizes, fallbacks, setup, notes);
+        return (result, calibrated);
+    }
+
+    private static IReadOnlyList<string> ResolvePool(Benchmark benchmark, ExperimentOptions options)
+    {
+        var known = new HashSet<string>(benchmark.Models, StringComparer.Ordinal);
+        string[] unknown = (options.Models ?? []).Concat(options.References).Where(m => !known.Contains(m)).ToArray();
+        if (unknown.Length > 0)
+            throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; {Path.GetFileName(benchmark.Source)} has: {string.Join(", ", benchmark.Models)}");
+        IReadOnlyList<string> pool = options.Models ?? benchmark.Models.Where(m => !options.References.Contains(m)).ToList();
+        if (pool.Count == 0) throw new ArgumentException("the model pool is empty");
+        return pool.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static double MeanOf(PreparedRecord[] records, string model)
+    {
+        double sum = 0; int count = 0;
+        foreach (PreparedRecord record in records)
+        {
+            double value = record.Correctness(model);
+            if (!double.IsNaN(value)) { sum += value; count++; }
+        }
+        return count == 0 ? 0 : sum / count;
+    }
+
+    /// <summary>Sums per column and dataset.</summary>
+    private sealed class ScoreBoard
+    {
+        private readonly Dictionary<string, Dictionary<string, (double Sum, int Count)>> _columns = new(StringComparer.Ordinal);
+
+        public void Add(string column, string dataset, double value)
+        {
+            if (!_columns.TryGetValue(column, out var perDataset)) _columns[column] = perDataset = new(StringComparer.Ordinal);
+            perDataset.TryGetValue(dataset, out var cell);
+            perDataset[dataset] = (cell.Sum + value, cell.Count + 1);
+        }
+
+        public AccuracyReport Report(string column)
+        {
+            if (!_columns.TryGetValue(column, out var perDataset)) return new AccuracyReport(double.NaN, new Dictionary<string, double>(), 0);
+            double sum = perDataset.Values.Sum(c => c.Sum);
+            int count = perDataset.Values.Sum(c => c.Count);
+            var per = perDataset.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value.Sum / p.Value.Count, StringComparer.Ordinal);
+            return new AccuracyReport(count == 0 ? double.NaN : sum / count, per, count);
+        }
+    }
+}

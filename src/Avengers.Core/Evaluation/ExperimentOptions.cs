@@ -1,0 +1,16 @@
+using Avengers.Calibration;
+
+namespace Avengers.Evaluation;
+
+/// <summary>Settings of <see cref="Experiment"/>.</summary>
+public sealed record ExperimentOptions
+{
+    /// <summary>The model pool routed over (null: every model of the file that is not a reference).</summary>
+    public IReadOnlyList<string>? Models { get; init; }
+    /// <summary>Models reported for comparison only (e.g. larger models); never routed to.</summary>
+    public IReadOnlyList<string> References { get; init; } = [];
+    public CalibrationOptions Calibration { get; init; } = new();
+    public double TrainFraction { get; init; } = DatasetSplit.DefaultTrainFraction;
+    /// <summary>Seeds the random-router baseline is averaged over.</summary>
+    public int RandomRouterSeeds { get; init; } = 10;
+}

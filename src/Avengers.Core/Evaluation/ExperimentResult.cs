@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace Avengers.Evaluation;
+
+/// <summary>An accuracy overall and per dataset.</summary>
+public sealed record AccuracyReport(
+    [property: JsonPropertyName("accuracy")] double Accuracy,
+    [property: JsonPropertyName("per_dataset")] IReadOnlyDictionary<string, double> PerDataset,
+    [property: JsonPropertyName("items")] int Items);
+
+public sealed record BestSingleReport(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("train_accuracy")] double TrainAccuracy,
+    [property: JsonPropertyName("accuracy")] double Accuracy,
+    [property: JsonPropertyName("per_dataset")] IReadOnlyDictionary<string, double> PerDataset);
+
+/// <summary>What the experiment was run on and with.</summary>
+public sealed record ExperimentSetup(
+    [property: JsonPropertyName("benchmark")] string Benchmark,
+    [property: JsonPropertyName("data_sha256")] string DataSha256,
+    [property: JsonPropertyName("embedding")] string Embedding,
+    [property: JsonPropertyName("split")] string Split,
+    [property: JsonPropertyName("train_items")] int TrainItems,
+    [property: JsonPropertyName("test_items")] int TestItems,
+    [property: JsonPropertyName("removed_train_duplicates")] int RemovedTrainDuplicates,
+    [property: JsonPropertyName("ungradable_test_items")] int UngradableTestItems,
+    [property: JsonPropertyName("k")] int K,
+    [property: JsonPropertyName("seed")] int Seed,
+    [property: JsonPropertyName("restarts")] int Restarts,
+    [property: JsonPropertyName("prior_strength")] double PriorStrength,
+    [property: JsonPropertyName("strategy")] string Strategy,
+    [property: JsonPropertyName("top_n")] int TopN,
+    [property: JsonPropertyName("top_k")] int TopK,
+    [property: JsonPropertyName("beta")] double Beta,
+    [property: JsonPropertyName("pool")] IReadOnlyList<string> Pool,
+    [property: JsonPropertyName("selected")] IReadOnlyList<string> Selected);
+
+/// <summary>The experiment's outcome. Accuracies are fractions in [0, 1] over gradable test items.</summary>
+public sealed record ExperimentResult(
+    [property: JsonPropertyName("avengers")] AccuracyReport Avengers,
+    [property: JsonPropertyName("best_single")] BestSingleReport BestSingle,
+    [property: JsonPropertyName("random")] AccuracyReport Random,
+    [property: JsonPropertyName("oracle")] AccuracyReport Oracle,
+    [property: JsonPropertyName("models")] IReadOnlyDictionary<string, double> Models,
+    [property: JsonPropertyName("model_reports")] IReadOnlyDictionary<string, AccuracyReport> ModelReports,
+    [property: JsonPropertyName("references")] IReadOnlyDictionary<string, AccuracyReport> References,
+    [property: JsonPropertyName("datasets")] IReadOnlyList<string> Datasets,
+    [property: JsonPropertyName("dataset_sizes")] IReadOnlyDictionary<string, int> DatasetSizes,
+    [property: JsonPropertyName("vote_fallbacks")] int VoteFallbacks,
+    [property: JsonPropertyName("setup")] ExperimentSetup Setup,
+    [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes);

@@ -1,0 +1,29 @@
+using Avengers.Data;
+using Avengers.Voting;
+
+namespace Avengers.Evaluation;
+
+/// <summary>
+/// Grades recorded samples: the recorded score when present; else the answer (recorded, or extracted
+/// from the text by the record's answer type) compared with the normalised gold answer.
+/// </summary>
+public static class Grader
+{
+    /// <summary>The normalised answer a sample votes with (null: abstains).</summary>
+    public static string? AnswerOf(BenchmarkRecord record, Sample sample)
+        => sample.Answer is not null
+            ? AnswerExtractor.Normalize(sample.Answer, record.AnswerType, record.Choices)
+            : AnswerExtractor.Extract(sample.Text, record.AnswerType, record.Choices);
+
+    /// <summary>The record's gold answer in normalised form (null when absent or not comparable).</summary>
+    public static string? GoldOf(BenchmarkRecord record)
+        => record.AnswerType == AnswerType.Text ? null : AnswerExtractor.Normalize(record.Gold, record.AnswerType, record.Choices);
+
+    /// <summary>Correctness in [0, 1], or null when the sample cannot be graded (no score and no comparable gold).</summary>
+    public static double? Grade(BenchmarkRecord record, Sample sample, string? answer, string? gold)
+    {
+        if (sample.Score is double score) return score;
+        if (gold is null) return null;
+        return answer is not null && string.Equals(answer, gold, StringComparison.Ordinal) ? 1 : 0;
+    }
+}

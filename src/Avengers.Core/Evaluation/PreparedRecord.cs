@@ -1,0 +1,57 @@
+using Avengers.Data;
+
+namespace Avengers.Evaluation;
+
+/// <summary>A record with every sample's normalised answer and grade worked out once.</summary>
+public sealed class PreparedRecord
+{
+    private PreparedRecord(BenchmarkRecord record, string? gold, Dictionary<string, string?[]> answers, Dictionary<string, double?[]> grades)
+    {
+        Record = record;
+        Gold = gold;
+        Answers = answers;
+        Grades = grades;
+    }
+
+    public BenchmarkRecord Record { get; }
+    public string? Gold { get; }
+    public IReadOnlyDictionary<string, string?[]> Answers { get; }
+    public IReadOnlyDictionary<string, double?[]> Grades { get; }
+
+    /// <summary>Mean grade of the model's gradable samples; NaN when it has none (absent model).</summary>
+    public double Correctness(string model)
+    {
+        if (!Grades.TryGetValue(model, out double?[]? grades)) return double.NaN;
+        double sum = 0; int count = 0;
+        foreach (double? grade in grades) if (grade is double g) { sum += g; count++; }
+        return count == 0 ? double.NaN : sum / count;
+    }
+
+    public static PreparedRecord Prepare(BenchmarkRecord record, IReadOnlyCollection<string> models)
+    {
+        string? gold = Grader.GoldOf(record);
+        var answers = new Dictionary<string, string?[]>(StringComparer.Ordinal);
+        var grades = new Dictionary<string, double?[]>(StringComparer.Ordinal);
+        foreach (string model in models)
+        {
+            if (!record.Outputs.TryGetValue(model, out IReadOnlyList<Sample>? samples) || samples.Count == 0) continue;
+            var a = new string?[samples.Count];
+            var g = new double?[samples.Count];
+            for (int s = 0; s < samples.Count; s++)
+            {
+                a[s] = Grader.AnswerOf(record, samples[s]);
+                g[s] = Grader.Grade(record, samples[s], a[s], gold);
+            }
+            answers[model] = a;
+            grades[model] = g;
+        }
+        return new PreparedRecord(record, gold, answers, grades);
+    }
+
+    public static PreparedRecord[] PrepareAll(IReadOnlyList<BenchmarkRecord> records, IReadOnlyCollection<string> models)
+    {
+        var prepared = new PreparedRecord[records.Count];
+        Parallel.For(0, records.Count, i => prepared[i] = Prepare(records[i], models));
+        return prepared;
+    }
+}

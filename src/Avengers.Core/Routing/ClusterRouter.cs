@@ -1,0 +1,110 @@
+using System.Numerics.Tensors;
+using Avengers.Scoring;
+
+namespace Avengers.Routing;
+
+/// <summary>
+/// Routes an embedded query: cosine similarity to every centroid, then the models ranked by their
+/// accuracy in the nearest cluster (or a softmax-weighted blend of the top_k nearest). Thread-safe.
+/// </summary>
+public sealed class ClusterRouter
+{
+    private readonly float[] _unitCentroids;
+    private readonly int _dimension;
+    private readonly int[] _selected;
+
+    public ClusterRouter(RouterArtifact artifact)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        Artifact = artifact;
+        _dimension = artifact.Centroids.Dimension;
+        _unitCentroids = (float[])artifact.Centroids.Data.Clone();
+        for (int k = 0; k < artifact.Scores.ClusterCount; k++)
+        {
+            Span<float> row = _unitCentroids.AsSpan(k * _dimension, _dimension);
+            float norm = TensorPrimitives.Norm(row);
+            if (norm > 0) TensorPrimitives.Divide(row, norm, row);
+        }
+        var index = artifact.Scores.Models.Select((m, i) => (m, i)).ToDictionary(p => p.m, p => p.i, StringComparer.Ordinal);
+        _selected = artifact.Manifest.Selected.Select(m => index[m]).ToArray();
+    }
+
+    public RouterArtifact Artifact { get; }
+
+    /// <summary>Nearest centroid by cosine; ties go to the lower cluster index.</summary>
+    public (int Cluster, float Similarity) Nearest(ReadOnlySpan<float> query)
+    {
+        CheckDimension(query);
+        int best = 0;
+        float bestSimilarity = float.NegativeInfinity;
+        for (int k = 0, count = Artifact.Scores.ClusterCount; k < count; k++)
+        {
+            float similarity = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
+            if (similarity > bestSimilarity) { bestSimilarity = similarity; best = k; }
+        }
+        return (best, bestSimilarity);
+    }
+
+    /// <exception cref="ArgumentException">The query's dimension differs from the artifact's, or no selected model is available.</exception>
+    public RoutingDecision Route(ReadOnlySpan<float> query, RoutingOptions? options = null)
+    {
+        options ??= DefaultOptions;
+        ClusterScores scores = Artifact.Scores;
+        int[] candidates = options.Available is null ? _selected : _selected.Where(j => options.Available.Contains(scores.Models[j])).ToArray();
+        if (candidates.Length == 0)
+            throw new ArgumentException($"none of the router's models ({string.Join(", ", Artifact.Manifest.Selected)}) is available");
+
+        ClusterMatch[] clusters;
+        if (options.TopK <= 1)
+        {
+            (int cluster, float similarity) = Nearest(query);
+            clusters = [new ClusterMatch(cluster, similarity, 1.0)];
+        }
+        else clusters = TopClusters(query, Math.Min(options.TopK, scores.ClusterCount), options.Beta);
+
+        int nearest = clusters[0].Cluster;
+        var keyed = new (double Score, int Model)[candidates.Length];
+        for (int c = 0; c < candidates.Length; c++)
+        {
+            double score = 0;
+            foreach (ClusterMatch match in clusters) score += match.Weight * scores[match.Cluster, candidates[c]].Smoothed;
+            keyed[c] = (score, candidates[c]);
+        }
+        // Best score first; ties go to the better global accuracy, then the name (ordinal).
+        Array.Sort(keyed, (x, y) =>
+        {
+            int byScore = y.Score.CompareTo(x.Score);
+            if (byScore != 0) return byScore;
+            int byGlobal = scores.GlobalAccuracy(y.Model).CompareTo(scores.GlobalAccuracy(x.Model));
+            return byGlobal != 0 ? byGlobal : string.CompareOrdinal(scores.Models[x.Model], scores.Models[y.Model]);
+        });
+        var ranked = new RankedModel[keyed.Length];
+        for (int c = 0; c < keyed.Length; c++)
+        {
+            ModelScore near = scores[nearest, keyed[c].Model];
+            ranked[c] = new RankedModel(scores.Models[keyed[c].Model], keyed[c].Score, near.Accuracy, near.Lower, near.Upper, near.Answered);
+        }
+        return new RoutingDecision(nearest, clusters[0].Similarity, clusters, ranked);
+    }
+
+    private static readonly RoutingOptions DefaultOptions = new();
+
+    private ClusterMatch[] TopClusters(ReadOnlySpan<float> query, int topK, double beta)
+    {
+        CheckDimension(query);
+        int count = Artifact.Scores.ClusterCount;
+        var similarities = new float[count];
+        for (int k = 0; k < count; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
+        int[] order = Enumerable.Range(0, count).OrderByDescending(k => similarities[k]).ThenBy(k => k).Take(topK).ToArray();
+        double max = similarities[order[0]], total = 0;
+        var weights = new double[order.Length];
+        for (int i = 0; i < order.Length; i++) { weights[i] = Math.Exp(beta * (similarities[order[i]] - max)); total += weights[i]; }
+        return order.Select((k, i) => new ClusterMatch(k, similarities[k], weights[i] / total)).ToArray();
+    }
+
+    private void CheckDimension(ReadOnlySpan<float> query)
+    {
+        if (query.Length != _dimension)
+            throw new ArgumentException($"query embedding has {query.Length} dimensions; the router was calibrated with {_dimension} ({Artifact.Manifest.Embedding.Model})");
+    }
+}

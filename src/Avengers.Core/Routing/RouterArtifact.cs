@@ -1,0 +1,137 @@
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Avengers.Clustering;
+using Avengers.Scoring;
+
+namespace Avengers.Routing;
+
+/// <summary>
+/// Everything routing needs, in one portable file (a zip): <c>manifest.json</c>, <c>centroids.f32</c>
+/// (K x dimension little-endian float32) and <c>scores.json</c> (per-cluster counts per model).
+/// Smoothed scores and intervals are recomputed from the counts on load.
+/// </summary>
+public sealed class RouterArtifact
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public RouterArtifact(RouterManifest manifest, VectorSet centroids, ClusterScores scores)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(centroids);
+        ArgumentNullException.ThrowIfNull(scores);
+        var problems = new List<string>();
+        if (centroids.Dimension != manifest.Embedding.Dimension) problems.Add($"centroids have dimension {centroids.Dimension}, manifest says {manifest.Embedding.Dimension}");
+        if (centroids.Count != scores.ClusterCount) problems.Add($"{centroids.Count} centroids for {scores.ClusterCount} scored clusters");
+        if (centroids.Count != manifest.Clustering.K) problems.Add($"{centroids.Count} centroids, manifest says K = {manifest.Clustering.K}");
+        if (!manifest.Models.SequenceEqual(scores.Models)) problems.Add("manifest models differ from the score table's");
+        foreach (string model in manifest.Selected)
+            if (!manifest.Models.Contains(model)) problems.Add($"selected model '{model}' is not among the scored models");
+        if (manifest.Selected.Count == 0) problems.Add("no model is selected");
+        if (problems.Count > 0) throw new RouterArtifactException("inconsistent router artifact: " + string.Join("; ", problems));
+        Manifest = manifest;
+        Centroids = centroids;
+        Scores = scores;
+    }
+
+    public RouterManifest Manifest { get; }
+    public VectorSet Centroids { get; }
+    public ClusterScores Scores { get; }
+
+    /// <summary>SHA-256 (hex) of the saved file; set by <see cref="Save"/> and <see cref="Load"/>.</summary>
+    public string? FileHash { get; private set; }
+
+    public void Save(string path)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = full + ".tmp";
+        using (var zip = ZipFile.Open(temp, ZipArchiveMode.Create))
+        {
+            WriteEntry(zip, "manifest.json", s => JsonSerializer.Serialize(s, Manifest, Json));
+            WriteEntry(zip, "centroids.f32", s => s.Write(MemoryMarshal.AsBytes(Centroids.Data.AsSpan())));
+            (int[] answered, double[] correct) = Scores.Counts();
+            var table = new ScoreTable(Scores.Sizes.ToArray(), Enumerable.Range(0, Scores.ClusterCount).Select(k => new ClusterCounts(
+                answered.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
+                correct.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray())).ToArray());
+            WriteEntry(zip, "scores.json", s => JsonSerializer.Serialize(s, table));
+        }
+        File.Move(temp, full, overwrite: true);
+        FileHash = HashFile(full);
+    }
+
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="RouterArtifactException">Not an artifact, another version, or inconsistent content.</exception>
+    public static RouterArtifact Load(string path, int? expectedDimension = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"router artifact not found: {path}", path);
+        ZipArchive zip;
+        try { zip = ZipFile.OpenRead(path); }
+        catch (InvalidDataException) { throw new RouterArtifactException($"{path}: not a router artifact (expected a zip with manifest.json)"); }
+        using (zip)
+        {
+            RouterManifest manifest = ReadJson<RouterManifest>(zip, path, "manifest.json");
+            if (manifest.Format != RouterManifest.FormatName)
+                throw new RouterArtifactException($"{path}: manifest.json format is '{manifest.Format}', expected '{RouterManifest.FormatName}'");
+            if (manifest.Version != RouterManifest.CurrentVersion)
+                throw new RouterArtifactException($"{path}: artifact version {manifest.Version} is not supported (this build reads version {RouterManifest.CurrentVersion}); recalibrate with this version");
+            if (expectedDimension is int dimension && dimension != manifest.Embedding.Dimension)
+                throw new RouterArtifactException($"{path}: calibrated with {manifest.Embedding.Model} ({manifest.Embedding.Dimension} dimensions) but the embedding model in use has {dimension}");
+
+            byte[] raw = ReadBytes(zip, path, "centroids.f32");
+            int expected = manifest.Clustering.K * manifest.Embedding.Dimension * sizeof(float);
+            if (raw.Length != expected)
+                throw new RouterArtifactException($"{path}: centroids.f32 holds {raw.Length} bytes, expected {expected} (K = {manifest.Clustering.K} x {manifest.Embedding.Dimension} float32)");
+            var centroids = new VectorSet(MemoryMarshal.Cast<byte, float>(raw).ToArray(), manifest.Embedding.Dimension);
+            try { centroids.EnsureFinite("centroids.f32"); }
+            catch (ArgumentException ex) { throw new RouterArtifactException($"{path}: {ex.Message}"); }
+
+            ScoreTable table = ReadJson<ScoreTable>(zip, path, "scores.json");
+            int m = manifest.Models.Count, k = manifest.Clustering.K;
+            if (table.Sizes.Length != k || table.Clusters.Length != k || table.Clusters.Any(c => c.Answered.Length != m || c.Correct.Length != m))
+                throw new RouterArtifactException($"{path}: scores.json does not match K = {k} clusters x {m} models");
+            var scores = new ClusterScores(manifest.Models, k, table.Sizes,
+                table.Clusters.SelectMany(c => c.Answered).ToArray(), table.Clusters.SelectMany(c => c.Correct).ToArray(),
+                manifest.Scoring.PriorStrength);
+            return new RouterArtifact(manifest, centroids, scores) { FileHash = HashFile(path) };
+        }
+    }
+
+    private static T ReadJson<T>(ZipArchive zip, string path, string name)
+    {
+        try { return JsonSerializer.Deserialize<T>(ReadBytes(zip, path, name), Json) ?? throw new RouterArtifactException($"{path}: {name} is empty"); }
+        catch (JsonException ex) { throw new RouterArtifactException($"{path}: {name} is malformed at {ex.Path}: {ex.Message}"); }
+    }
+
+    private static byte[] ReadBytes(ZipArchive zip, string path, string name)
+    {
+        ZipArchiveEntry entry = zip.GetEntry(name) ?? throw new RouterArtifactException($"{path}: {name} is missing");
+        using Stream stream = entry.Open();
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    }
+
+    private static void WriteEntry(ZipArchive zip, string name, Action<Stream> write)
+    {
+        ZipArchiveEntry entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero); // byte-identical files for identical content
+        using Stream stream = entry.Open();
+        write(stream);
+    }
+
+    private static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    private sealed record ScoreTable(
+        [property: JsonPropertyName("sizes")] int[] Sizes,
+        [property: JsonPropertyName("clusters")] ClusterCounts[] Clusters);
+
+    private sealed record ClusterCounts(
+        [property: JsonPropertyName("answered")] int[] Answered,
+        [property: JsonPropertyName("correct")] double[] Correct);
+}

@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+
+namespace Avengers.Routing;
+
+/// <summary>What produced a router artifact and how to use it. Serialized as manifest.json.</summary>
+public sealed record RouterManifest
+{
+    public const string FormatName = "avengers-router";
+    public const int CurrentVersion = 1;
+
+    [JsonPropertyName("format")] public string Format { get; init; } = FormatName;
+    [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
+    [JsonPropertyName("created_utc")] public DateTimeOffset CreatedUtc { get; init; }
+    [JsonPropertyName("tool")] public string Tool { get; init; } = "";
+    [JsonPropertyName("embedding")] public required EmbeddingInfo Embedding { get; init; }
+    [JsonPropertyName("clustering")] public required ClusteringInfo Clustering { get; init; }
+    [JsonPropertyName("data")] public required DataInfo Data { get; init; }
+    [JsonPropertyName("scoring")] public required ScoringInfo Scoring { get; init; }
+    /// <summary>Every model scored, in the order of the score table's columns.</summary>
+    [JsonPropertyName("models")] public required IReadOnlyList<string> Models { get; init; }
+    /// <summary>The models routing ranks, best first by automatic selection.</summary>
+    [JsonPropertyName("selected")] public required IReadOnlyList<string> Selected { get; init; }
+    [JsonPropertyName("defaults")] public required RouterDefaults Defaults { get; init; }
+
+    public sealed record EmbeddingInfo(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("dimension")] int Dimension,
+        [property: JsonPropertyName("normalization")] string Normalization = "l2");
+
+    public sealed record ClusteringInfo(
+        [property: JsonPropertyName("method")] string Method,
+        [property: JsonPropertyName("k")] int K,
+        [property: JsonPropertyName("seed")] int Seed,
+        [property: JsonPropertyName("restarts")] int Restarts,
+        [property: JsonPropertyName("inertia")] double Inertia);
+
+    public sealed record DataInfo(
+        [property: JsonPropertyName("source")] string Source,
+        [property: JsonPropertyName("sha256")] string Sha256,
+        [property: JsonPropertyName("train_items")] int TrainItems,
+        [property: JsonPropertyName("excluded_duplicates")] int ExcludedDuplicates);
+
+    public sealed record ScoringInfo(
+        [property: JsonPropertyName("prior_strength")] double PriorStrength,
+        [property: JsonPropertyName("interval")] string Interval = "wilson-95");
+
+    public sealed record RouterDefaults(
+        [property: JsonPropertyName("strategy")] string Strategy,
+        [property: JsonPropertyName("top_n")] int TopN,
+        [property: JsonPropertyName("top_k")] int TopK,
+        [property: JsonPropertyName("beta")] double Beta,
+        [property: JsonPropertyName("switch_threshold")] double SwitchThreshold);
+}

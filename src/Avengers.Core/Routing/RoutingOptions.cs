@@ -1,0 +1,22 @@
+namespace Avengers.Routing;
+
+/// <summary>How a query is assigned to clusters and which models may be ranked.</summary>
+public sealed record RoutingOptions
+{
+    public const int DefaultTopK = 1;
+    public const double DefaultBeta = 6.0;
+
+    /// <summary>1: the nearest cluster decides. Above 1: the nearest clusters vote with softmax(beta * similarity) weights.</summary>
+    public int TopK { get; init; } = DefaultTopK;
+    public double Beta { get; init; } = DefaultBeta;
+    /// <summary>Rank only these models (null: every model of the artifact's selection).</summary>
+    public IReadOnlySet<string>? Available { get; init; }
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (TopK < 1) problems.Add($"top_k must be at least 1 (got {TopK})");
+        if (!double.IsFinite(Beta) || Beta < 0) problems.Add($"beta must be a finite number >= 0 (got {Beta})");
+        if (problems.Count > 0) throw new ArgumentException("invalid routing options: " + string.Join("; ", problems));
+    }
+}

@@ -1,0 +1,122 @@
+namespace Avengers.Scoring;
+
+/// <summary>
+/// Accuracy of every model in every cluster, from training items only. Small clusters are smoothed
+/// toward the model's global accuracy: smoothed = (correct + s * global) / (answered + s), the mean of a
+/// Beta(s * global, s * (1 - global)) prior updated with the cluster's counts; s is <see cref="PriorStrength"/>.
+/// Models absent from some items are scored on the items they answered.
+/// </summary>
+public sealed class ClusterScores
+{
+    public const double DefaultPriorStrength = 2.0;
+    private const double Z95 = 1.959963984540054;
+
+    private readonly int[] _answered;
+    private readonly double[] _correct;
+    private readonly ModelScore[] _scores;
+    private readonly double[] _global;
+    private readonly int[][] _ranking;
+
+    public ClusterScores(IReadOnlyList<string> models, int clusterCount, int[] sizes, int[] answered, double[] correct, double priorStrength = DefaultPriorStrength)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        int m = models.Count;
+        if (sizes.Length != clusterCount) throw new ArgumentException($"sizes has {sizes.Length} entries for {clusterCount} clusters", nameof(sizes));
+        if (answered.Length != clusterCount * m || correct.Length != clusterCount * m) throw new ArgumentException("answered and correct need clusters x models entries");
+        if (!(priorStrength >= 0) || double.IsInfinity(priorStrength)) throw new ArgumentOutOfRangeException(nameof(priorStrength), priorStrength, "prior strength must be finite and >= 0");
+        Models = models;
+        ClusterCount = clusterCount;
+        Sizes = sizes;
+        PriorStrength = priorStrength;
+        _answered = answered;
+        _correct = correct;
+
+        _global = new double[m];
+        for (int j = 0; j < m; j++)
+        {
+            double c = 0; int a = 0;
+            for (int k = 0; k < clusterCount; k++) { a += answered[k * m + j]; c += correct[k * m + j]; }
+            _global[j] = a == 0 ? 0 : c / a;
+        }
+
+        _scores = new ModelScore[clusterCount * m];
+        _ranking = new int[clusterCount][];
+        for (int k = 0; k < clusterCount; k++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                int a = answered[k * m + j];
+                double c = correct[k * m + j];
+                double accuracy = a == 0 ? double.NaN : c / a;
+                double smoothed = a + priorStrength == 0 ? _global[j] : (c + priorStrength * _global[j]) / (a + priorStrength);
+                (double lower, double upper) = Wilson(c, a);
+                _scores[k * m + j] = new ModelScore(a, c, accuracy, smoothed, lower, upper);
+            }
+            int cluster = k;
+            _ranking[k] = Enumerable.Range(0, m).Order(Comparer<int>.Create((x, y) => CompareModels(cluster, x, y))).ToArray();
+        }
+    }
+
+    public IReadOnlyList<string> Models { get; }
+    public int ClusterCount { get; }
+    /// <summary>Training items per cluster.</summary>
+    public IReadOnlyList<int> Sizes { get; }
+    public double PriorStrength { get; }
+
+    public ModelScore this[int cluster, int model] => _scores[cluster * Models.Count + model];
+
+    /// <summary>Accuracy over all training items the model answered.</summary>
+    public double GlobalAccuracy(int model) => _global[model];
+
+    /// <summary>Model indices of a cluster, best first: smoothed accuracy, then global accuracy, then name (ordinal).</summary>
+    public ReadOnlySpan<int> Ranking(int cluster) => _ranking[cluster];
+
+    /// <summary>Orders two models within a cluster; negative when <paramref name="x"/> ranks higher.</summary>
+    public int CompareModels(int cluster, int x, int y)
+    {
+        int m = Models.Count;
+        int bySmoothed = _scores[cluster * m + y].Smoothed.CompareTo(_scores[cluster * m + x].Smoothed);
+        if (bySmoothed != 0) return bySmoothed;
+        int byGlobal = _global[y].CompareTo(_global[x]);
+        return byGlobal != 0 ? byGlobal : string.CompareOrdinal(Models[x], Models[y]);
+    }
+
+    /// <summary>Raw counts, clusters x models, row-major (for artifacts).</summary>
+    public (int[] Answered, double[] Correct) Counts() => (_answered, _correct);
+
+    /// <summary>Counts correctness per cluster from training labels.</summary>
+    /// <exception cref="ArgumentException">Labels and items disagree, or a label is out of range.</exception>
+    public static ClusterScores Compute(CorrectnessMatrix correctness, int[] labels, int clusterCount, double priorStrength = DefaultPriorStrength)
+    {
+        ArgumentNullException.ThrowIfNull(correctness);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Length != correctness.Items) throw new ArgumentException($"{labels.Length} labels for {correctness.Items} items", nameof(labels));
+        int m = correctness.Models.Count;
+        var sizes = new int[clusterCount];
+        var answered = new int[clusterCount * m];
+        var correct = new double[clusterCount * m];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int k = labels[i];
+            if ((uint)k >= (uint)clusterCount) throw new ArgumentException($"label {k} of item {i} is outside 0..{clusterCount - 1}", nameof(labels));
+            sizes[k]++;
+            for (int j = 0; j < m; j++)
+            {
+                double value = correctness[i, j];
+                if (double.IsNaN(value)) continue;
+                answered[k * m + j]++;
+                correct[k * m + j] += value;
+            }
+        }
+        return new ClusterScores(correctness.Models, clusterCount, sizes, answered, correct, priorStrength);
+    }
+
+    private static (double Lower, double Upper) Wilson(double correct, int answered)
+    {
+        if (answered == 0) return (0, 1);
+        double p = correct / answered, z2 = Z95 * Z95, n = answered;
+        double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+        double half = Z95 * Math.Sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+        return (Math.Max(0, centre - half), Math.Min(1, centre + half));
+    }
+}

@@ -1,0 +1,63 @@
+namespace Avengers.Voting;
+
+/// <summary>Settings of <see cref="EnsembleDecider"/>.</summary>
+public sealed record EnsembleOptions
+{
+    public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
+    /// <summary>Models whose samples vote (vote strategy).</summary>
+    public int TopN { get; init; } = 1;
+    /// <summary>Samples per model to use (null: all available).</summary>
+    public int? SamplesPerModel { get; init; }
+    public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
+}
+
+/// <summary>
+/// Applies a strategy to samples already in hand (recorded outputs or gathered live), ranked models
+/// first. Pure: no I/O, deterministic.
+/// </summary>
+public static class EnsembleDecider
+{
+    /// <param name="ranked">Sample sets of the ranked models, best first. Must not be empty.</param>
+    public static EnsembleChoice Decide(IReadOnlyList<SampleSet> ranked, EnsembleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(ranked);
+        ArgumentNullException.ThrowIfNull(options);
+        if (ranked.Count == 0) throw new ArgumentException("no ranked models to decide among", nameof(ranked));
+
+        switch (options.Strategy)
+        {
+            case EnsembleStrategy.Direct:
+                return new EnsembleChoice(ranked[0].Model, 0, null, 1, Math.Min(1, ranked[0].Answers.Count));
+            case EnsembleStrategy.Switch:
+            {
+                EnsembleChoice first = VoteOver(ranked, 1, options);
+                if (first.Vote is { Voters: > 0 } vote && vote.Agreement >= options.SwitchThreshold || ranked.Count == 1) return first;
+                return VoteOver(ranked, 2, options);
+            }
+            default:
+                return VoteOver(ranked, Math.Max(1, options.TopN), options);
+        }
+    }
+
+    private static EnsembleChoice VoteOver(IReadOnlyList<SampleSet> ranked, int models, EnsembleOptions options)
+    {
+        models = Math.Min(models, ranked.Count);
+        var ballots = new List<Ballot>();
+        var origin = new List<(int Model, int Sample)>();
+        for (int rank = 0; rank < models; rank++)
+        {
+            IReadOnlyList<string?> answers = ranked[rank].Answers;
+            int take = Math.Min(answers.Count, options.SamplesPerModel ?? int.MaxValue);
+            for (int s = 0; s < take; s++)
+            {
+                ballots.Add(new Ballot(answers[s], rank, s));
+                origin.Add((rank, s));
+            }
+        }
+        VoteResult vote = MajorityVote.Count(ballots);
+        if (vote.Winner is null)
+            return new EnsembleChoice(ranked[0].Model, 0, vote, models, ballots.Count, "no sample had an extractable answer: the top model's first sample is returned");
+        (int model, int sample) = origin[vote.WinningBallot];
+        return new EnsembleChoice(ranked[model].Model, sample, vote, models, ballots.Count);
+    }
+}

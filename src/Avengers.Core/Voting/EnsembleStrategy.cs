@@ -1,0 +1,30 @@
+namespace Avengers.Voting;
+
+/// <summary>How the routed models' samples become one answer. Wire names are the lowercase member names.</summary>
+public enum EnsembleStrategy
+{
+    /// <summary>The top model's first sample, no vote.</summary>
+    Direct,
+    /// <summary>Majority over the samples of the top_n models (multi-model self-consistency; top_n = 1 is plain self-consistency).</summary>
+    Vote,
+    /// <summary>Model-switch: the top model's samples; when their agreement is below the threshold, the next model's join the vote.</summary>
+    Switch,
+}
+
+public static class EnsembleStrategies
+{
+    public const double DefaultSwitchThreshold = 0.8;
+
+    public static bool TryParse(string? name, out EnsembleStrategy strategy)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case "direct": strategy = EnsembleStrategy.Direct; return true;
+            case "vote" or "self-consistency" or "sc": strategy = EnsembleStrategy.Vote; return true;
+            case "switch" or "model-switch": strategy = EnsembleStrategy.Switch; return true;
+            default: strategy = default; return false;
+        }
+    }
+
+    public static string ToWireName(this EnsembleStrategy strategy) => strategy.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.RegularExpressions;
+
+namespace Avengers.Voting;
+
+/// <summary>
+/// Canonical forms for mathematical answers: LaTeX wrappers and units stripped, numbers without
+/// thousands separators, and simple fractions compared by value (0.5, 1/2 and \frac12 agree).
+/// </summary>
+public static partial class MathNormalizer
+{
+    /// <summary>The content of the last <c>\boxed{...}</c> (or <c>\fbox{...}</c>), braces balanced; null when absent.</summary>
+    public static string? LastBoxed(string text)
+    {
+        int start = Math.Max(text.LastIndexOf("\\boxed", StringComparison.Ordinal), text.LastIndexOf("\\fbox", StringComparison.Ordinal));
+        if (start < 0) return null;
+        int open = text.IndexOf('{', start);
+        if (open < 0) return null;
+        int depth = 0;
+        for (int i = open; i < text.Length; i++)
+        {
+            if (text[i] == '{') depth++;
+            else if (text[i] == '}' && --depth == 0) return text[(open + 1)..i];
+        }
+        return null;
+    }
+
+    public static string? Normalize(string? answer)
+    {
+        if (answer is null) return null;
+        string s = answer.Trim();
+        string? boxed = LastBoxed(s);
+        if (boxed is not null) s = boxed;
+
+        s = s.Replace("\\left", "").Replace("\\right", "").Replace("\\!", "").Replace("\\,", "").Replace("\\;", "").Replace("\\ ", "")
+             .Replace("\\dfrac", "\\frac").Replace("\\tfrac", "\\frac").Replace("\\displaystyle", "")
+             .Replace("^\\circ", "").Replace("^{\\circ}", "").Replace("\\%", "").Replace("%", "").Replace("\\$", "").Replace("$", "");
+        s = TextWrapper().Replace(s, "${t}");
+        s = s.Trim().TrimEnd('.', ',', ';').Trim();
+        s = VariablePrefix().Replace(s, "");           // "x = 5" -> "5"
+        s = FracShort().Replace(s, "\\frac{${a}}{${b}}"); // \frac12 -> \frac{1}{2}
+        s = TrailingUnit().Replace(s, "${n}");         // "18 dollars" -> "18"
+        s = s.Replace(" ", "");
+        if (s.Length == 0) return null;
+
+        if (TryRational(s, out BigInteger numerator, out BigInteger denominator)) return Canonical(numerator, denominator);
+        return s;
+    }
+
+    /// <summary>Parses an integer, a decimal, "a/b" or "\frac{a}{b}" (with sign) into a reduced fraction.</summary>
+    public static bool TryRational(string s, out BigInteger numerator, out BigInteger denominator)
+    {
+        numerator = 0; denominator = 1;
+        Match frac = LatexFraction().Match(s);
+        if (!frac.Success) frac = SlashFraction().Match(s);
+        if (frac.Success)
+        {
+            if (!TryDecimal(frac.Groups["a"].Value, out BigInteger an, out BigInteger ad) || !TryDecimal(frac.Groups["b"].Value, out BigInteger bn, out BigInteger bd) || bn.IsZero) return false;
+            numerator = an * bd; denominator = ad * bn;
+            if (frac.Groups["neg"].Success && frac.Groups["neg"].Value == "-") numerator = -numerator;
+        }
+        else if (!TryDecimal(s, out numerator, out denominator)) return false;
+        if (denominator.Sign < 0) { numerator = -numerator; denominator = -denominator; }
+        BigInteger gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
+        if (!gcd.IsZero) { numerator /= gcd; denominator /= gcd; }
+        return true;
+    }
+
+    private static bool TryDecimal(string s, out BigInteger numerator, out BigInteger denominator)
+    {
+        numerator = 0; denominator = 1;
+        s = s.Replace(",", "");
+        Match m = DecimalNumber().Match(s);
+        if (!m.Success) return false;
+        string whole = m.Groups["w"].Value, fraction = m.Groups["f"].Value;
+        if (whole.Length == 0 && fraction.Length == 0) return false;
+        numerator = BigInteger.Parse((whole.Length == 0 ? "0" : whole) + fraction, CultureInfo.InvariantCulture);
+        denominator = BigInteger.Pow(10, fraction.Length);
+        if (m.Groups["s"].Value == "-") numerator = -numerator;
+        return true;
+    }
+
+    /// <summary>Terminating fractions as decimals ("0.5"), the rest as "a/b".</summary>
+    private static string Canonical(BigInteger numerator, BigInteger denominator)
+    {
+        if (denominator.IsOne) return numerator.ToString(CultureInfo.InvariantCulture);
+        BigInteger d = denominator;
+        int twos = 0, fives = 0;
+        while (d % 2 == 0) { d /= 2; twos++; }
+        while (d % 5 == 0) { d /= 5; fives++; }
+        if (!d.IsOne) return $"{numerator}/{denominator}";
+        int digits = Math.Max(twos, fives);
+        BigInteger scaled = numerator * BigInteger.Pow(10, digits) / denominator;
+        string sign = scaled.Sign < 0 ? "-" : "";
+        string abs = BigInteger.Abs(scaled).ToString(CultureInfo.InvariantCulture).PadLeft(digits + 1, '0');
+        return $"{sign}{abs[..^digits]}.{abs[^digits..]}";
+    }
+
+    [GeneratedRegex(@"\\(?:text|textbf|mathrm|mbox)\{(?<t>[^{}]*)\}")]
+    private static partial Regex TextWrapper();
+
+    [GeneratedRegex(@"^[a-zA-Z]\s*=\s*")]
+    private static partial Regex VariablePrefix();
+
+    [GeneratedRegex(@"\\frac(?<a>\d)(?<b>\d)")]
+    private static partial Regex FracShort();
+
+    [GeneratedRegex(@"^(?<n>-?[\d,]*\.?\d+)\s*[a-zA-Z][a-zA-Z\s\.]*$")]
+    private static partial Regex TrailingUnit();
+
+    [GeneratedRegex(@"^(?<neg>-)?\\frac\{(?<a>[-\d.,]+)\}\{(?<b>[-\d.,]+)\}$")]
+    private static partial Regex LatexFraction();
+
+    [GeneratedRegex(@"^(?<neg>-)?(?<a>[\d.,]+)/(?<b>[\d.,]+)$")]
+    private static partial Regex SlashFraction();
+
+    [GeneratedRegex(@"^(?<s>[+-])?(?<w>\d*)(?:\.(?<f>\d+))?$")]
+    private static partial Regex DecimalNumber();
+}
