@@ -47,7 +47,7 @@ internal static class CalibrateCommand
 
             using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
             VectorSet vectors = await CliRunner.WithProgressAsync("embedding queries", p =>
-                EmbeddingRunner.EmbedAllAsync(stack.Generator, records.Select(r => r.Query).ToList(), new Progress<int>(d => p.Report((d, records.Count))), cancellationToken));
+                EmbeddingRunner.EmbedAllAsync(stack.Generator, records.Select(r => QueryText.ForEmbedding(r.Query, r.Choices)).ToList(), new Progress<int>(d => p.Report((d, records.Count))), cancellationToken));
             var correctness = new CorrectnessMatrix(pool, prepared.Length);
             for (int i = 0; i < prepared.Length; i++)
                 for (int j = 0; j < pool.Count; j++) correctness[i, j] = prepared[i].Correctness(pool[j]);

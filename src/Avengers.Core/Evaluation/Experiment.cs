@@ -34,6 +34,12 @@ public static class Experiment
         var notes = new List<string>();
 
         DatasetSplit split = DatasetSplit.Create(benchmark.Records, calibration.Seed, options.TrainFraction);
+        if (options.ValidationOnly)
+        {
+            // Model selection on the training side only: a seeded split of it stands in for the test set.
+            split = DatasetSplit.Create(split.Train.Select(r => r with { Split = null }).ToList(), calibration.Seed, options.TrainFraction);
+            notes.Add("validation run: train and test are a seeded split of the training side; the test side is untouched");
+        }
         if (split.Train.Count == 0 || split.Test.Count == 0) throw new ArgumentException($"the split left {split.Train.Count} training and {split.Test.Count} test items; both need at least one");
         if (split.RemovedDuplicates > 0) notes.Add($"removed {split.RemovedDuplicates} training items whose query also appears in the test set");
 
@@ -45,7 +51,7 @@ public static class Experiment
         if (test.Length == 0) throw new ArgumentException("no test item can be graded (no recorded score and no comparable gold answer)");
 
         // Embed train and test queries in one pass (the cache makes repeated runs cheap).
-        string[] texts = [.. train.Select(r => r.Record.Query), .. test.Select(r => r.Record.Query)];
+        string[] texts = [.. train.Select(r => TextOf(r.Record, options)), .. test.Select(r => TextOf(r.Record, options))];
         var embedProgress = progress is null ? null : new Progress<int>(done => progress.Report(new StageProgress("embed", done, texts.Length)));
         VectorSet all = await EmbeddingRunner.EmbedAllAsync(embedder, texts, embedProgress, cancellationToken).ConfigureAwait(false);
         int d = all.Dimension;
@@ -100,7 +106,7 @@ public static class Experiment
         var datasets = test.Select(r => r.Record.Dataset).Distinct().Order(StringComparer.Ordinal).ToList();
         var sizes = datasets.ToDictionary(ds => ds, ds => test.Count(r => r.Record.Dataset == ds), StringComparer.Ordinal);
         var modelReports = pool.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal);
-        var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, split.Source,
+        var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, options.ValidationOnly ? "validation" : split.Source,
             train.Length, test.Length, split.RemovedDuplicates, ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
             calibration.Restarts, calibration.PriorStrength, calibration.Strategy.ToWireName(), calibration.TopN, calibration.TopK,
             calibration.Beta, pool, calibrated.Artifact.Manifest.Selected);
@@ -116,6 +122,9 @@ public static class Experiment
             datasets, sizes, fallbacks, setup, notes);
         return (result, calibrated);
     }
+
+    private static string TextOf(BenchmarkRecord record, ExperimentOptions options)
+        => options.EmbedChoices ? QueryText.ForEmbedding(record.Query, record.Choices) : record.Query;
 
     private static IReadOnlyList<string> ResolvePool(Benchmark benchmark, ExperimentOptions options)
     {

@@ -13,4 +13,8 @@ public sealed record ExperimentOptions
     public double TrainFraction { get; init; } = DatasetSplit.DefaultTrainFraction;
     /// <summary>Seeds the random-router baseline is averaged over.</summary>
     public int RandomRouterSeeds { get; init; } = 10;
+    /// <summary>Embed multiple-choice questions with their options (what the models were asked).</summary>
+    public bool EmbedChoices { get; init; } = true;
+    /// <summary>Evaluate on a seeded split of the training side only (for choosing settings without touching the test set).</summary>
+    public bool ValidationOnly { get; init; }
 }

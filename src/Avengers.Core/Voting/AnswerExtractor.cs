@@ -96,7 +96,8 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"(?:correct|best|right)\s+(?:option|choice)\s+is\s*:?\s*[\(\[\*]*(?<l>[A-Za-z])(?![A-Za-z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex OptionChoice();
 
-    [GeneratedRegex(@"^[\*\s]*[\(\[]?(?<l>[A-Z])(?:[\)\]\.:]|\*\*)?(?:\s|$)", RegexOptions.None)]
+    // A lone capital letter counts only when delimited ("C", "(C)", "C.", "C)", "**C**"): "A lot of ..." is prose.
+    [GeneratedRegex(@"^[\*\s]*(?:\((?<l>[A-Z])\)|\[(?<l>[A-Z])\]|(?<l>[A-Z])(?:[\)\.:]|\*\*))(?:\s|$)|^[\*\s]*(?<l>[A-Z])\s*$", RegexOptions.None)]
     private static partial Regex BareChoice();
 
     // ---- math ----

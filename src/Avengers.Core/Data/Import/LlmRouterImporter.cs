@@ -48,18 +48,22 @@ public static class LlmRouterImporter
                 string dataset = "unknown";
                 AnswerType type = AnswerType.Text;
                 string? gold = null;
+                IReadOnlyList<string>? choices = null;
                 if (meta.TryGetValue(query, out JsonElement m))
                 {
                     dataset = m.GetProperty("task_name").GetString() ?? "unknown";
                     string? metric = m.TryGetProperty("metric", out JsonElement me) ? me.GetString() : null;
                     type = AnswerTypeOf(metric);
                     gold = m.TryGetProperty("ground_truth", out JsonElement g) && g.ValueKind == JsonValueKind.String ? g.GetString() : null;
+                    // Only multiple-choice tasks carry options there (code tasks keep their tests in the same field).
+                    if (type == AnswerType.Choice && m.TryGetProperty("choices", out JsonElement c) && c.ValueKind == JsonValueKind.String)
+                        choices = ParseChoices(c.GetString()!, metaPath, query);
                 }
                 else unmatched++;
                 records.Add(new BenchmarkRecord
                 {
                     Id = $"{split}-{index:D5}", Dataset = dataset, Query = query, AnswerType = type,
-                    Gold = gold, Split = split, Outputs = outputs,
+                    Gold = gold, Choices = choices, Split = split, Outputs = outputs,
                 });
                 index++;
             }
@@ -68,6 +72,21 @@ public static class LlmRouterImporter
         return new ImportReport(outputPath, records.Count, 0,
             unmatched == 0 ? [] : [$"{unmatched} questions had no metadata line (dataset 'unknown')"]);
     }
+
+    /// <summary>Options from the Python-literal "choices" field: a list of strings, or a dict whose "text" holds them.</summary>
+    internal static IReadOnlyList<string>? ParseChoices(string literal, string file, string query)
+    {
+        object? value;
+        try { value = PythonLiteral.Parse(literal); }
+        catch (FormatException ex)
+        {
+            throw new BenchmarkFormatException(file, 0, "choices", $"cannot read the choices of \"{Truncate(query)}\": {ex.Message}");
+        }
+        if (value is Dictionary<string, object?> dict && dict.TryGetValue("text", out object? text)) value = text;
+        return value is List<object?> list ? list.Select(o => o?.ToString() ?? "").ToList() : null;
+    }
+
+    private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     private static Dictionary<string, JsonElement> ReadMeta(string path)
     {

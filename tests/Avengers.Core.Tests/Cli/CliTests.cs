@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace Avengers.Tests.Cli;
+
+/// <summary>Runs the built <c>avengers</c> program as a separate process, as users do.</summary>
+public class CliTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "avengers.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        info.Environment["AVENGERS_CACHE"] = TestData.TempDir();
+        using Process process = Process.Start(info)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error);
+    }
+
+    [Fact]
+    public void Help_lists_the_verbs()
+    {
+        var (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        foreach (string verb in new[] { "import", "calibrate", "route", "experiment" }) Assert.Contains(verb, output);
+    }
+
+    [Fact]
+    public void Malformed_benchmark_is_reported_with_file_line_and_field()
+    {
+        string path = Path.Combine(TestData.TempDir(), "bad.jsonl");
+        File.WriteAllLines(path, ["""{"id": "1", "dataset": "d", "query": "q", "outputs": {"m": [{"score": 1}]}}""", """{"id": "2", "dataset": "d", "query": "q2", "answer_type": "poem", "outputs": {}}"""]);
+        var (exit, _, error) = Run("experiment", "--benchmark", path);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{path}:2: field 'answer_type'", error);
+        Assert.DoesNotContain("   at ", error); // no stack trace
+    }
+
+    [Fact]
+    public void Unknown_benchmark_name_is_a_clear_error()
+    {
+        var (exit, _, error) = Run("experiment", "--benchmark", "no-such-benchmark");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("neither a file nor a known benchmark name (llmrouter, mmlu-pro)", error);
+    }
+
+    [Fact]
+    public void Bad_strategy_is_a_usage_error()
+    {
+        string path = Path.Combine(TestData.TempDir(), "ok.jsonl");
+        File.WriteAllLines(path, ["""{"id": "1", "dataset": "d", "query": "q", "outputs": {"m": [{"score": 1}]}}"""]);
+        var (exit, _, error) = Run("experiment", "--benchmark", path, "--strategy", "shout");
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown strategy 'shout'", error);
+    }
+
+    [Fact]
+    public void Calibrate_then_route_prints_the_decision()
+    {
+        string dir = TestData.TempDir();
+        string bench = Path.Combine(dir, "tiny.jsonl");
+        var lines = new List<string>();
+        string[] maths = ["What is 12 times 7?", "Compute 45 plus 19.", "How much is 81 divided by 9?", "Subtract 13 from 50.", "What is 6 squared?", "Add 101 and 202."];
+        string[] code = ["Write a Python function to reverse a string.", "Write a function that sorts a list in Python.", "Implement binary search in Python.", "Write Python code to count vowels.", "Write a function returning the max of a list.", "Write a Python class for a stack."];
+        int id = 0;
+        foreach (string q in maths) lines.Add($$$"""{"id": "{{{id++}}}", "dataset": "math", "query": "{{{q}}}", "outputs": {"mathy": [{"score": 1}], "coder": [{"score": 0}]}}""");
+        foreach (string q in code) lines.Add($$$"""{"id": "{{{id++}}}", "dataset": "code", "query": "{{{q}}}", "outputs": {"mathy": [{"score": 0}], "coder": [{"score": 1}]}}""");
+        File.WriteAllLines(bench, lines);
+        string router = Path.Combine(dir, "router.avengers");
+
+        var (exit, output, error) = Run("calibrate", "--benchmark", bench, "--k", "2", "-o", router, "--cache", "none");
+        Assert.True(exit == 0, error);
+        Assert.Contains("K = 2", output);
+        Assert.True(File.Exists(router));
+
+        var (routeExit, routeOut, routeErr) = Run("route", "Write a Python function that merges two lists.", "--router", router);
+        Assert.True(routeExit == 0, routeErr);
+        string firstRanked = routeOut.Split('\n').First(l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal));
+        Assert.Contains("coder", firstRanked);
+
+        var (tooManyExit, _, tooManyErr) = Run("calibrate", "--benchmark", bench, "--k", "0", "-o", router);
+        Assert.Equal(2, tooManyExit);
+        Assert.Contains("k must be at least 1", tooManyErr);
+    }
+}

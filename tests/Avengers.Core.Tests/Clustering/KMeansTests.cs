@@ -1,0 +1,151 @@
+using Avengers.Clustering;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Avengers.Tests.Clustering;
+
+public class KMeansTests
+{
+    [Fact]
+    public void Recovers_planted_clusters()
+    {
+        var (points, truth) = TestData.PlantedClusters(clusters: 6, perCluster: 80, dimension: 32, noise: 0.05f, seed: 1);
+        KMeansResult result = KMeans.Fit(points, new KMeansOptions { K = 6, Seed = 42 });
+
+        // Every planted cluster maps to exactly one found cluster and vice versa.
+        var pairs = truth.Zip(result.Labels).Distinct().ToList();
+        Assert.Equal(6, pairs.Count);
+        Assert.Equal(6, pairs.Select(p => p.First).Distinct().Count());
+        Assert.Equal(6, pairs.Select(p => p.Second).Distinct().Count());
+    }
+
+    [Fact]
+    public void Same_seed_gives_same_result_whatever_the_thread_count()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 10, perCluster: 50, dimension: 24, noise: 0.4f, seed: 2);
+        KMeansResult one = KMeans.Fit(points, new KMeansOptions { K = 12, Seed = 7, Threads = 1 });
+        KMeansResult two = KMeans.Fit(points, new KMeansOptions { K = 12, Seed = 7, Threads = 2 });
+        Assert.Equal(one.Labels, two.Labels);
+        Assert.Equal(one.Centroids.Data, two.Centroids.Data);
+        Assert.Equal(one.Inertia, two.Inertia);
+    }
+
+    [Fact]
+    public void Different_seeds_may_differ_but_each_is_stable()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 10, perCluster: 30, dimension: 16, noise: 0.6f, seed: 3);
+        KMeansResult a1 = KMeans.Fit(points, new KMeansOptions { K = 8, Seed = 1 });
+        KMeansResult a2 = KMeans.Fit(points, new KMeansOptions { K = 8, Seed = 1 });
+        Assert.Equal(a1.Labels, a2.Labels);
+    }
+
+    [Fact]
+    public void Restarts_never_increase_inertia()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 20, perCluster: 20, dimension: 16, noise: 0.5f, seed: 4);
+        double single = KMeans.Fit(points, new KMeansOptions { K = 16, Seed = 5, Restarts = 1 }).Inertia;
+        double several = KMeans.Fit(points, new KMeansOptions { K = 16, Seed = 5, Restarts = 5 }).Inertia;
+        Assert.True(several <= single, $"{several} > {single}");
+    }
+
+    [Fact]
+    public void Converged_solution_is_a_fixed_point_of_lloyd()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 8, perCluster: 40, dimension: 16, noise: 0.5f, seed: 6);
+        KMeansResult result = KMeans.Fit(points, new KMeansOptions { K = 8, Seed = 3, Tolerance = 0 });
+        // Each point's label is its nearest centroid (the Hamerly bounds skipped no needed update).
+        for (int i = 0; i < points.Count; i++)
+        {
+            int nearest = 0; float best = float.MaxValue;
+            for (int k = 0; k < 8; k++)
+            {
+                float d = System.Numerics.Tensors.TensorPrimitives.Distance(points[i], result.Centroids[k]);
+                if (d < best) { best = d; nearest = k; }
+            }
+            float assigned = System.Numerics.Tensors.TensorPrimitives.Distance(points[i], result.Centroids[result.Labels[i]]);
+            Assert.True(nearest == result.Labels[i] || Math.Abs(assigned - best) < 1e-5f, $"point {i}: label {result.Labels[i]}, nearest {nearest}");
+        }
+    }
+
+    [Fact]
+    public void No_cluster_is_left_empty()
+    {
+        // 30 copies of one point and 3 distinct points: K = 4 forces the repair path.
+        var data = new List<float>();
+        for (int i = 0; i < 30; i++) data.AddRange([1f, 0f, 0f]);
+        data.AddRange([0f, 1f, 0f]);
+        data.AddRange([0f, 0f, 1f]);
+        data.AddRange([0.7f, 0.7f, 0f]);
+        KMeansResult result = KMeans.Fit(new VectorSet([.. data], 3), new KMeansOptions { K = 4, Seed = 1 });
+        Assert.Equal(4, result.Labels.Distinct().Count());
+        Assert.True(result.Inertia < 1e-6, $"inertia {result.Inertia}");
+    }
+
+    [Fact]
+    public void K_above_point_count_is_a_clear_error()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 2, perCluster: 5, dimension: 4, noise: 0.1f, seed: 7);
+        var error = Assert.Throws<ArgumentException>(() => KMeans.Fit(points, new KMeansOptions { K = 11 }));
+        Assert.Contains("K = 11 exceeds the number of points (10)", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_options_are_all_reported_at_once()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 2, perCluster: 5, dimension: 4, noise: 0.1f, seed: 7);
+        var error = Assert.Throws<ArgumentException>(() => KMeans.Fit(points, new KMeansOptions { K = 0, Restarts = 0, MaxIterations = 0 }));
+        Assert.Contains("K must be at least 1", error.Message);
+        Assert.Contains("Restarts must be at least 1", error.Message);
+        Assert.Contains("MaxIterations must be at least 1", error.Message);
+    }
+
+    [Fact]
+    public void Non_finite_input_is_rejected()
+    {
+        var data = new float[] { 1, 0, float.NaN, 1, 0, 1 };
+        var error = Assert.Throws<ArgumentException>(() => KMeans.Fit(new VectorSet(data, 2), new KMeansOptions { K = 2 }));
+        Assert.Contains("vector 1", error.Message);
+    }
+
+    [Fact]
+    public void Inertia_is_within_3_percent_of_ml_net()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 40, perCluster: 50, dimension: 64, noise: 0.8f, seed: 8);
+        double ours = KMeans.Fit(points, new KMeansOptions { K = 32, Seed = 42, Restarts = 1 }).Inertia;
+        double theirs = MlNetInertia(points, 32);
+        Assert.True(ours <= theirs * 1.03, $"ours {ours:F2} vs ML.NET {theirs:F2}");
+    }
+
+    internal static double MlNetInertia(VectorSet points, int k)
+    {
+        var ml = new MLContext(seed: 42);
+        var rows = Enumerable.Range(0, points.Count).Select(i => new Row { Features = points[i].ToArray() });
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, points.Dimension);
+        IDataView view = ml.Data.LoadFromEnumerable(rows, schema);
+        var model = ml.Clustering.Trainers.KMeans(new Microsoft.ML.Trainers.KMeansTrainer.Options
+        {
+            NumberOfClusters = k, InitializationAlgorithm = Microsoft.ML.Trainers.KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus, NumberOfThreads = 1,
+        }).Fit(view);
+        VBuffer<float>[] centroids = default!;
+        model.Model.GetClusterCentroids(ref centroids, out _);
+        double inertia = 0;
+        for (int i = 0; i < points.Count; i++)
+        {
+            double best = double.MaxValue;
+            foreach (VBuffer<float> c in centroids)
+            {
+                float[] dense = c.DenseValues().ToArray();
+                double d = System.Numerics.Tensors.TensorPrimitives.Distance(points[i], dense);
+                best = Math.Min(best, d * d);
+            }
+            inertia += best;
+        }
+        return inertia;
+    }
+
+    private sealed class Row
+    {
+        public float[] Features { get; set; } = [];
+    }
+}

@@ -1,0 +1,98 @@
+using Avengers.Data;
+
+namespace Avengers.Tests.Data;
+
+public class BenchmarkReaderTests
+{
+    private const string Good = """{"id": "q1", "dataset": "gsm8k", "query": "2+2?", "answer_type": "math", "gold": "4", "split": "train", "outputs": {"m1": [{"text": "\\boxed{4}"}, {"answer": "5"}], "m2": [{"score": 1}]}}""";
+
+    private static string Write(params string[] lines)
+    {
+        string path = Path.Combine(TestData.TempDir(), "bench.jsonl");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void Reads_every_field()
+    {
+        Benchmark benchmark = BenchmarkReader.Read(Write(Good, "", """{"id": 7, "dataset": "mmlu", "query": "Q?", "answer_type": "choice", "gold": "B", "choices": ["x", "y"], "outputs": {"m2": [{"text": "The answer is (B)", "score": 0.5}]}}"""));
+        Assert.Equal(2, benchmark.Records.Count);
+        BenchmarkRecord first = benchmark.Records[0];
+        Assert.Equal(AnswerType.Math, first.AnswerType);
+        Assert.Equal("train", first.Split);
+        Assert.Equal("\\boxed{4}", first.Outputs["m1"][0].Text);
+        Assert.Equal("5", first.Outputs["m1"][1].Answer);
+        Assert.Equal(1.0, first.Outputs["m2"][0].Score);
+        Assert.Equal("7", benchmark.Records[1].Id);
+        Assert.Equal(["x", "y"], benchmark.Records[1].Choices!);
+        Assert.Equal(["m1", "m2"], benchmark.Models);
+        Assert.Equal(64, benchmark.DataHash.Length);
+    }
+
+    [Theory]
+    [InlineData("{not json", "(line)", "not valid JSON")]
+    [InlineData("[1, 2]", "(line)", "expected a JSON object")]
+    [InlineData("""{"dataset": "d", "query": "q", "outputs": {}}""", "id", "missing")]
+    [InlineData("""{"id": "a", "query": "q", "outputs": {}}""", "dataset", "missing")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "", "outputs": {}}""", "query", "must not be empty")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "q", "answer_type": "essay", "outputs": {}}""", "answer_type", "unknown answer type 'essay'")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "q", "split": "dev", "outputs": {}}""", "split", "expected \"train\" or \"test\"")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "q"}""", "outputs", "missing")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "q", "outputs": {"m": {"text": "x"}}}""", "outputs.m", "expected a list of samples")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "q", "outputs": {"m": [{}]}}""", "outputs.m[0]", "at least one of text, answer, score")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "q", "outputs": {"m": [{"score": 2}]}}""", "outputs.m[0].score", "expected a number in [0, 1]")]
+    [InlineData("""{"id": "a", "dataset": "d", "query": "q", "choices": "A,B", "outputs": {}}""", "choices", "expected an array")]
+    [InlineData("""{"id": "a", "dataset": 3, "query": "q", "outputs": {}}""", "dataset", "expected a string")]
+    public void Malformed_lines_name_file_line_and_field(string badLine, string field, string problem)
+    {
+        string path = Write(Good.Replace("q1", "q0"), badLine);
+        var error = Assert.Throws<BenchmarkFormatException>(() => BenchmarkReader.Read(path));
+        Assert.Equal(2, error.Line);
+        Assert.Equal(field, error.Field);
+        Assert.Contains(problem, error.Message);
+        Assert.StartsWith($"{path}:2: field '{field}'", error.Message);
+    }
+
+    [Fact]
+    public void Duplicate_ids_are_an_error()
+    {
+        var error = Assert.Throws<BenchmarkFormatException>(() => BenchmarkReader.Read(Write(Good, Good)));
+        Assert.Equal(2, error.Line);
+        Assert.Contains("duplicate id 'q1'", error.Message);
+    }
+
+    [Fact]
+    public void Skipping_invalid_records_reports_each_one()
+    {
+        BenchmarkReadResult result = BenchmarkReader.ReadWithProblems(Write(Good, "{oops", Good.Replace("q1", "q2"), """{"id": "z"}"""), new BenchmarkReadOptions { SkipInvalid = true });
+        Assert.Equal(2, result.Benchmark.Records.Count);
+        Assert.Equal([2, 4], result.Problems.Select(p => p.Line));
+    }
+
+    [Fact]
+    public void Model_filter_keeps_only_requested_outputs()
+    {
+        Benchmark benchmark = BenchmarkReader.Read(Write(Good), new BenchmarkReadOptions { Models = new HashSet<string> { "m2" } });
+        Assert.Equal(["m2"], benchmark.Records[0].Outputs.Keys);
+    }
+
+    [Fact]
+    public void Missing_file_is_a_clear_error()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => BenchmarkReader.Read("/nonexistent/bench.jsonl"));
+        Assert.Contains("/nonexistent/bench.jsonl", error.Message);
+    }
+
+    [Fact]
+    public void Writer_and_reader_round_trip()
+    {
+        Benchmark original = BenchmarkReader.Read(Write(Good));
+        string copy = Path.Combine(TestData.TempDir(), "copy.jsonl");
+        BenchmarkWriter.Write(copy, original.Records);
+        Benchmark again = BenchmarkReader.Read(copy);
+        Assert.Equal(original.Records[0].Query, again.Records[0].Query);
+        Assert.Equal(original.Records[0].Outputs["m1"], again.Records[0].Outputs["m1"]);
+        Assert.Equal(original.Records[0].Gold, again.Records[0].Gold);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Numerics.Tensors;
+using Avengers.Embedding;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Tests.Embedding;
+
+/// <summary>Runs the real all-MiniLM-L6-v2 model shipped in the NuGet package (no download).</summary>
+public class OnnxEmbeddingGeneratorTests : IClassFixture<OnnxEmbeddingGeneratorTests.MiniLmFixture>
+{
+    public sealed class MiniLmFixture : IDisposable
+    {
+        public OnnxEmbeddingGenerator Generator { get; } = new(OnnxEmbeddingModel.MiniLM);
+        public void Dispose() => Generator.Dispose();
+    }
+
+    private readonly OnnxEmbeddingGenerator _generator;
+
+    public OnnxEmbeddingGeneratorTests(MiniLmFixture fixture) => _generator = fixture.Generator;
+
+    [Fact]
+    public async Task Vectors_are_unit_length_with_the_model_dimension()
+    {
+        GeneratedEmbeddings<Embedding<float>> result = await _generator.GenerateAsync(["What is 2 + 2?", "Café au lait — 咖啡", ""]);
+        Assert.Equal(3, result.Count);
+        foreach (Embedding<float> e in result)
+        {
+            Assert.Equal(384, e.Vector.Length);
+            Assert.Equal(1f, TensorPrimitives.Norm(e.Vector.Span), 3);
+        }
+    }
+
+    [Fact]
+    public void Paraphrases_are_closer_than_unrelated_questions()
+    {
+        float[] a = _generator.Embed("How many apples does Sarah have left after giving away three?");
+        float[] b = _generator.Embed("Sarah gives away 3 apples; how many apples remain?");
+        float[] c = _generator.Embed("Write a Python function that reverses a linked list.");
+        float same = TensorPrimitives.Dot(a, b), different = TensorPrimitives.Dot(a, c);
+        Assert.True(same > different + 0.2f, $"paraphrase {same:F3} vs unrelated {different:F3}");
+    }
+
+    [Fact]
+    public async Task Batched_and_single_embeddings_agree()
+    {
+        string[] texts = ["short", "a somewhat longer sentence about routing language models", "x + y = z"];
+        GeneratedEmbeddings<Embedding<float>> batch = await _generator.GenerateAsync(texts);
+        for (int i = 0; i < texts.Length; i++)
+            Assert.True(TensorPrimitives.Dot(batch[i].Vector.Span, _generator.Embed(texts[i])) > 0.9999f);
+    }
+
+    [Fact]
+    public void Non_ascii_text_is_not_mangled()
+    {
+        // The tokenizer keeps accents and symbols: these must not collapse onto one [UNK] vector.
+        float[] cafe = _generator.Embed("Café");
+        float[] math = _generator.Embed("x + y = z");
+        float[] math2 = _generator.Embed("x - y = z");
+        Assert.True(TensorPrimitives.Dot(cafe, math) < 0.9f);
+        Assert.True(TensorPrimitives.Dot(math, math2) < 0.9999f, "+ and - must tokenise differently");
+    }
+
+    [Fact]
+    public async Task Cache_serves_repeats_without_the_model()
+    {
+        string path = Path.Combine(TestData.TempDir(), "cache.sqlite");
+        using (var cache = new SqliteEmbeddingCache(path))
+        {
+            var caching = new CachingEmbeddingGenerator(_generator, cache, "minilm-test", 384);
+            GeneratedEmbeddings<Embedding<float>> first = await caching.GenerateAsync(["alpha", "beta"]);
+            GeneratedEmbeddings<Embedding<float>> second = await caching.GenerateAsync(["beta", "gamma"]);
+            Assert.Equal(3, caching.Misses);
+            Assert.Equal(first[1].Vector.ToArray(), second[0].Vector.ToArray());
+        }
+        using (var reopened = new SqliteEmbeddingCache(path))
+        {
+            float[]?[] found = reopened.TryGetMany("minilm-test", ["alpha", "delta"], 384);
+            Assert.NotNull(found[0]);
+            Assert.Null(found[1]);
+            Assert.Null(reopened.TryGetMany("other-model", ["alpha"], 384)[0]); // keyed by model id
+        }
+    }
+
+    [Fact]
+    public void Unknown_embedding_spec_lists_what_is_accepted()
+    {
+        var error = Assert.Throws<ArgumentException>(() => EmbeddingModelSpec.Parse("bert-huge"));
+        Assert.Contains("minilm", error.Message);
+        Assert.Contains("openai:BASE_URL,MODEL", error.Message);
+        Assert.Throws<ArgumentException>(() => EmbeddingModelSpec.Parse("openai:not a url"));
+        Assert.Throws<FileNotFoundException>(() => EmbeddingModelSpec.Parse("onnx:/nope.onnx,/nope.txt,mean,384"));
+    }
+}

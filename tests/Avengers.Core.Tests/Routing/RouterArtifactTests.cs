@@ -1,0 +1,148 @@
+using System.IO.Compression;
+using Avengers.Calibration;
+using Avengers.Clustering;
+using Avengers.Routing;
+using Avengers.Scoring;
+
+namespace Avengers.Tests.Routing;
+
+public class RouterArtifactTests
+{
+    internal static CalibrationResult Calibrated(int dimension = 16, int? select = null)
+    {
+        var (points, truth) = TestData.PlantedClusters(clusters: 4, perCluster: 30, dimension: dimension, noise: 0.05f, seed: 11);
+        string[] models = ["m-a", "m-b", "m-c"];
+        var correctness = new CorrectnessMatrix(models, points.Count);
+        for (int i = 0; i < points.Count; i++)
+        {
+            // Planted cluster 0 and 1 favour m-a, 2 favours m-b, 3 favours m-c; m-c is absent on cluster 0.
+            int best = truth[i] switch { 0 or 1 => 0, 2 => 1, _ => 2 };
+            for (int j = 0; j < 3; j++) correctness[i, j] = j == best ? 1 : (i % 5 == 0 ? 1 : 0);
+            if (truth[i] == 0) correctness[i, 2] = double.NaN;
+        }
+        return Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 4, Select = select },
+            new RouterManifest.EmbeddingInfo("test-embedding", dimension), new RouterManifest.DataInfo("planted", "00", points.Count, 0));
+    }
+
+    [Fact]
+    public void Round_trip_keeps_centroids_scores_and_decisions()
+    {
+        CalibrationResult result = Calibrated();
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        RouterArtifact loaded = RouterArtifact.Load(path, expectedDimension: 16);
+
+        Assert.Equal(result.Artifact.Centroids.Data, loaded.Centroids.Data);
+        Assert.Equal(result.Artifact.Manifest.Selected, loaded.Manifest.Selected);
+        Assert.Equal(result.Artifact.FileHash, loaded.FileHash);
+        for (int k = 0; k < 4; k++)
+            for (int j = 0; j < 3; j++) Assert.Equal(result.Artifact.Scores[k, j], loaded.Scores[k, j]);
+
+        var before = new ClusterRouter(result.Artifact);
+        var after = new ClusterRouter(loaded);
+        var random = new Random(3);
+        for (int q = 0; q < 20; q++)
+        {
+            var query = new float[16];
+            TestData.FillUnit(random, query);
+            Assert.Equal(before.Route(query).Models.Select(m => m.Model), after.Route(query).Models.Select(m => m.Model));
+        }
+    }
+
+    [Fact]
+    public void Planted_structure_routes_to_the_right_model()
+    {
+        CalibrationResult result = Calibrated();
+        var router = new ClusterRouter(result.Artifact);
+        var (points, truth) = TestData.PlantedClusters(clusters: 4, perCluster: 30, dimension: 16, noise: 0.05f, seed: 11);
+        for (int i = 0; i < points.Count; i++)
+        {
+            string expected = truth[i] switch { 0 or 1 => "m-a", 2 => "m-b", _ => "m-c" };
+            Assert.Equal(expected, router.Route(points[i]).Models[0].Model);
+        }
+    }
+
+    [Fact]
+    public void Ranks_only_available_models()
+    {
+        CalibrationResult result = Calibrated();
+        var router = new ClusterRouter(result.Artifact);
+        var query = result.Artifact.Centroids[0].ToArray();
+        RoutingDecision decision = router.Route(query, new RoutingOptions { Available = new HashSet<string> { "m-b", "m-c" } });
+        Assert.Equal(2, decision.Models.Count);
+        Assert.DoesNotContain(decision.Models, m => m.Model == "m-a");
+        var error = Assert.Throws<ArgumentException>(() => router.Route(query, new RoutingOptions { Available = new HashSet<string> { "nope" } }));
+        Assert.Contains("none of the router's models", error.Message);
+    }
+
+    [Fact]
+    public void Soft_routing_weights_sum_to_one_and_favour_the_nearest()
+    {
+        CalibrationResult result = Calibrated();
+        var router = new ClusterRouter(result.Artifact);
+        RoutingDecision decision = router.Route(result.Artifact.Centroids[2].ToArray(), new RoutingOptions { TopK = 3, Beta = 6 });
+        Assert.Equal(3, decision.Clusters.Count);
+        Assert.Equal(1.0, decision.Clusters.Sum(c => c.Weight), 9);
+        Assert.Equal(2, decision.Cluster);
+        Assert.True(decision.Clusters[0].Weight > decision.Clusters[1].Weight);
+    }
+
+    [Fact]
+    public void Dimension_mismatch_is_a_clear_error()
+    {
+        CalibrationResult result = Calibrated();
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        var error = Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path, expectedDimension: 384));
+        Assert.Contains("16 dimensions", error.Message);
+        Assert.Contains("384", error.Message);
+        var routeError = Assert.Throws<ArgumentException>(() => new ClusterRouter(result.Artifact).Route(new float[8]));
+        Assert.Contains("8 dimensions", routeError.Message);
+    }
+
+    [Fact]
+    public void Other_version_is_refused()
+    {
+        CalibrationResult result = Calibrated();
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 1", "\"version\": 99"));
+        var error = Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path));
+        Assert.Contains("version 99 is not supported", error.Message);
+    }
+
+    [Fact]
+    public void Truncated_centroids_are_refused()
+    {
+        CalibrationResult result = Calibrated();
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        using (ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            zip.GetEntry("centroids.f32")!.Delete();
+            using Stream s = zip.CreateEntry("centroids.f32").Open();
+            s.Write(new byte[12]);
+        }
+        var error = Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path));
+        Assert.Contains("centroids.f32 holds 12 bytes", error.Message);
+    }
+
+    [Fact]
+    public void Not_an_artifact_is_refused()
+    {
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        File.WriteAllText(path, "hello");
+        Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path));
+    }
+
+    private static void RewriteEntry(string path, string name, Func<string, string> change)
+    {
+        using ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        ZipArchiveEntry entry = zip.GetEntry(name)!;
+        string text;
+        using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
+        entry.Delete();
+        using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+        writer.Write(change(text));
+    }
+}
