@@ -1,1 +1,11 @@
-System.Console.WriteLine("b");
+using Avengers.Benchmarks;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/Avengers.Benchmarks -- --filter '*'     (all BenchmarkDotNet suites)
+// dotnet run -c Release --project bench/Avengers.Benchmarks -- quality          (k-means inertia: ours vs ML.NET)
+if (args.Length > 0 && args[0] == "quality")
+{
+    KMeansQuality.Run();
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(KMeansBenchmarks).Assembly).Run(args);

@@ -19,12 +19,13 @@ internal static class CalibrateCommand
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
         var download = CliOptions.Download();
+        var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended" };
         var all = new Option<bool>("--all-records") { Description = "Calibrate on every record, not only the training split" };
         var output = new Option<string>("--output", "-o") { Description = "Router artifact to write", Required = true };
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("calibrate", "Cluster the training queries, score every model per cluster, select models, and write a router artifact")
         {
-            benchmark, models, embedding, cache, download, all, output,
+            benchmark, models, embedding, cache, download, embedChoices, all, output,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -47,13 +48,13 @@ internal static class CalibrateCommand
 
             using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
             VectorSet vectors = await CliRunner.WithProgressAsync("embedding queries", p =>
-                EmbeddingRunner.EmbedAllAsync(stack.Generator, records.Select(r => QueryText.ForEmbedding(r.Query, r.Choices)).ToList(), new Progress<int>(d => p.Report((d, records.Count))), cancellationToken));
+                EmbeddingRunner.EmbedAllAsync(stack.Generator, records.Select(r => parse.GetValue(embedChoices) ? QueryText.ForEmbedding(r.Query, r.Choices) : r.Query).ToList(), new Progress<int>(d => p.Report((d, records.Count))), cancellationToken));
             var correctness = new CorrectnessMatrix(pool, prepared.Length);
             for (int i = 0; i < prepared.Length; i++)
                 for (int j = 0; j < pool.Count; j++) correctness[i, j] = prepared[i].Correctness(pool[j]);
 
             CalibrationResult result = Calibrator.Calibrate(vectors, correctness, options,
-                new RouterManifest.EmbeddingInfo(stack.ModelId, stack.Dimension),
+                new RouterManifest.EmbeddingInfo(stack.ModelId, stack.Dimension, Input: parse.GetValue(embedChoices) ? "question+choices" : "question"),
                 new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, before - records.Count));
             string path = parse.GetValue(output)!;
             result.Artifact.Save(path);

@@ -23,11 +23,11 @@ internal static class ExperimentCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
         var artifact = new Option<string?>("--artifact") { Description = "Also save the router artifact calibrated on the training side" };
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only (choose settings without touching the test set)" };
-        var questionOnly = new Option<bool>("--question-only") { Description = "Embed only the question text, without its answer options" };
+        var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended (default: the question only)" };
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, trainFraction, randomSeeds, validation, questionOnly, json, artifact,
+            benchmark, models, references, embedding, cache, download, trainFraction, randomSeeds, validation, embedChoices, json, artifact,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -49,7 +49,7 @@ internal static class ExperimentCommand
             {
                 Models = pool, References = refs, Calibration = calibration,
                 TrainFraction = parse.GetValue(trainFraction), RandomRouterSeeds = parse.GetValue(randomSeeds),
-                ValidationOnly = parse.GetValue(validation), EmbedChoices = !parse.GetValue(questionOnly),
+                ValidationOnly = parse.GetValue(validation), EmbedChoices = parse.GetValue(embedChoices),
             };
             var (result, calibrated) = await CliRunner.WithProgressAsync("embedding queries", p =>
                 Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));

@@ -62,7 +62,7 @@ public static class Experiment
             for (int j = 0; j < pool.Count; j++) correctness[i, j] = train[i].Correctness(pool[j]);
 
         CalibrationResult calibrated = Calibrator.Calibrate(trainVectors, correctness, calibration,
-            new RouterManifest.EmbeddingInfo(embeddingId, d),
+            new RouterManifest.EmbeddingInfo(embeddingId, d, Input: options.EmbedChoices ? "question+choices" : "question"),
             new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates));
         notes.AddRange(calibrated.Notes);
         var router = new ClusterRouter(calibrated.Artifact);

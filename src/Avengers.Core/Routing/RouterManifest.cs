@@ -25,7 +25,8 @@ public sealed record RouterManifest
     public sealed record EmbeddingInfo(
         [property: JsonPropertyName("model")] string Model,
         [property: JsonPropertyName("dimension")] int Dimension,
-        [property: JsonPropertyName("normalization")] string Normalization = "l2");
+        [property: JsonPropertyName("normalization")] string Normalization = "l2",
+        [property: JsonPropertyName("input")] string Input = "question");
 
     public sealed record ClusteringInfo(
         [property: JsonPropertyName("method")] string Method,

@@ -51,10 +51,20 @@ public static partial class AnswerExtractor
             return c >= 'A' && c <= last ? c.ToString() : null;
         }
 
-        // Strongest signals first; within one kind the last occurrence wins (models restate, then conclude).
+        // Strongest signals first. Within one kind, the first statement that closes a paragraph wins:
+        // models often conclude ("The answer is (E).") and then ramble on into made-up follow-up
+        // questions or "combined" answers. When no statement closes a paragraph, the last one wins
+        // (a model that corrects itself mid-paragraph).
         foreach (Regex pattern in ChoicePatterns)
         {
             MatchCollection matches = pattern.Matches(text);
+            if (matches.Count == 0) continue;
+            foreach (Match match in matches)
+            {
+                if (!ClosesParagraph().IsMatch(text.AsSpan(match.Index + match.Length))) continue;
+                string? letter = Valid(match.Groups["l"].Value);
+                if (letter is not null) return letter;
+            }
             for (int i = matches.Count - 1; i >= 0; i--)
             {
                 string? letter = Valid(matches[i].Groups["l"].Value);
@@ -82,7 +92,16 @@ public static partial class AnswerExtractor
         AnswerColonChoice(),
         BoxedChoice(),
         OptionChoice(),
+        IsParenthesizedChoice(),
     ];
+
+    // What may follow a concluding statement: a short rest of its line without another answer, then a blank line or the end.
+    [GeneratedRegex(@"^(?:(?!answer)[^\n]){0,80}?(?:\n\s*\n|\s*$)", RegexOptions.IgnoreCase)]
+    private static partial Regex ClosesParagraph();
+
+    // "The correct description is (E)." and similar: a parenthesised capital after a verb of choosing.
+    [GeneratedRegex(@"\b(?:is|are|be|choose|select|option|choice)\s*:?\s*\((?<l>[A-Z])\)")]
+    private static partial Regex IsParenthesizedChoice();
 
     [GeneratedRegex(@"answer\s+is\s*:?\s*(?:option\s+)?[\(\[\*]*\s*(?<l>[A-Za-z])\s*[\)\]\*]*(?![A-Za-z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex AnswerIsChoice();

@@ -105,3 +105,17 @@ public class AnswerExtractorTests
     public void Free_text_never_votes()
         => Assert.Null(AnswerExtractor.Extract("Paris is the capital.", AnswerType.Text));
 }
+
+public class ChoiceContinuationTests
+{
+    [Theory]
+    // A concluded answer followed by an invented next question: the concluded one counts.
+    [InlineData("... so it is 4. The answer is (E).\n\nQuestion: What is 2+3?\nOptions: ...\nAnswer: Let's think. The answer is (B).", "E")]
+    // "Combining all the answers" after the real conclusion.
+    [InlineData("PV = 78.35. The answer is (A).\n\nNow, let's combine all the answers.\n\nThe answer is (F).", "A")]
+    // Self-correction inside one paragraph: the last statement counts.
+    [InlineData("I first thought the answer is (B), but re-checking the units the answer is (D).", "D")]
+    [InlineData("The virus has an envelope derived from the host membrane. The correct description is (E).", "E")]
+    public void Picks_the_concluding_statement(string text, string expected)
+        => Assert.Equal(expected, Avengers.Voting.AnswerExtractor.Extract(text, Avengers.Data.AnswerType.Choice));
+}

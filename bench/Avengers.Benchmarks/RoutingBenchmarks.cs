@@ -1,0 +1,56 @@
+using Avengers.Calibration;
+using Avengers.Clustering;
+using Avengers.Embedding;
+using Avengers.Routing;
+using Avengers.Scoring;
+using BenchmarkDotNet.Attributes;
+
+namespace Avengers.Benchmarks;
+
+/// <summary>One routing decision (embedding excluded): K = 64 clusters of 384 dimensions, 6 models.</summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class RoutingBenchmarks
+{
+    private ClusterRouter _router = null!;
+    private float[] _query = null!;
+    private RoutingOptions _soft = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        VectorSet points = BenchData.UnitVectors(5_000, 384);
+        string[] models = ["qwen2.5-7b-instruct", "llama-3.1-8b-instruct", "mistral-7b-instruct-v0.3", "gemma-2-9b-it", "codegemma-7b", "llama3-chatqa-1.5-8b"];
+        var random = new Random(1);
+        var correctness = new CorrectnessMatrix(models, points.Count);
+        for (int i = 0; i < points.Count; i++)
+            for (int j = 0; j < models.Length; j++) correctness[i, j] = random.NextDouble() < 0.3 + 0.1 * j ? 1 : 0;
+        CalibrationResult calibrated = Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 64, Restarts = 1 },
+            new RouterManifest.EmbeddingInfo("bench", 384), new RouterManifest.DataInfo("bench", "", points.Count, 0));
+        _router = new ClusterRouter(calibrated.Artifact);
+        _query = points[123].ToArray();
+        _soft = new RoutingOptions { TopK = 3, Beta = 6 };
+    }
+
+    [Benchmark(Description = "route: nearest cluster + rank 6 models")]
+    public RoutingDecision Nearest() => _router.Route(_query);
+
+    [Benchmark(Description = "route: soft top_k = 3")]
+    public RoutingDecision Soft() => _router.Route(_query, _soft);
+}
+
+/// <summary>Embedding one short query with the in-process MiniLM model.</summary>
+[MedianColumn]
+public class EmbeddingBenchmarks
+{
+    private OnnxEmbeddingGenerator _generator = null!;
+
+    [GlobalSetup]
+    public void Setup() => _generator = new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLM);
+
+    [GlobalCleanup]
+    public void Cleanup() => _generator.Dispose();
+
+    [Benchmark(Description = "embed a 19-token query (MiniLM, 2 threads)")]
+    public float[] Short() => _generator.Embed("How many apples does Sarah have left if she gives three of her ten apples away?");
+}
