@@ -26,9 +26,10 @@ internal static class CliOptions
     public static Option<double> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength };
     public static Option<int?> Select() => new("--select") { Description = "Keep the N best models by automatic selection (default: all)" };
     public static Option<string> Strategy() => new("--strategy") { Description = "direct | vote | switch", DefaultValueFactory = _ => "vote" };
-    public static Option<int> TopN() => new("--top-n") { Description = "Models whose samples vote (vote strategy)", DefaultValueFactory = _ => 1 };
+    public static Option<int> TopN() => new("--top-n") { Description = "Models whose samples vote (vote strategy)", DefaultValueFactory = _ => CalibrationOptions.DefaultTopN };
     public static Option<int> TopK() => new("--top-k") { Description = "Clusters blended per query (1: nearest cluster only)", DefaultValueFactory = _ => RoutingOptions.DefaultTopK };
     public static Option<double> Beta() => new("--beta") { Description = "Softmax sharpness over cluster similarities when top-k > 1", DefaultValueFactory = _ => RoutingOptions.DefaultBeta };
+    public static Option<bool> WeightedVote() => new("--weighted-vote") { Description = "Weight each model's votes by its accuracy in the query's cluster" };
     public static Option<double> SwitchThreshold() => new("--switch-threshold") { Description = "Agreement below which model-switch adds the next model", DefaultValueFactory = _ => EnsembleStrategies.DefaultSwitchThreshold };
 
     public static IReadOnlyList<string>? SplitList(string? text)
@@ -51,10 +52,11 @@ internal static class CliOptions
         public Option<int> TopK { get; } = CliOptions.TopK();
         public Option<double> Beta { get; } = CliOptions.Beta();
         public Option<double> SwitchThreshold { get; } = CliOptions.SwitchThreshold();
+        public Option<bool> WeightedVote { get; } = CliOptions.WeightedVote();
 
         public void AddTo(Command command)
         {
-            foreach (Option option in new Option[] { K, Seed, Restarts, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold }) command.Options.Add(option);
+            foreach (Option option in new Option[] { K, Seed, Restarts, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold, WeightedVote }) command.Options.Add(option);
         }
 
         public CalibrationOptions Read(ParseResult parse) => new()
@@ -62,6 +64,7 @@ internal static class CliOptions
             K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), PriorStrength = parse.GetValue(Prior),
             Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = parse.GetValue(TopN),
             TopK = parse.GetValue(TopK), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
+            WeightedVote = parse.GetValue(WeightedVote),
         };
     }
 }

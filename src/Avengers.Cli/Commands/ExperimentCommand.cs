@@ -85,6 +85,7 @@ internal static class ExperimentCommand
         foreach (var (model, report) in result.References) rows.Add(($"{model} (reference)", report));
         rows.Add(($"best single: {result.BestSingle.Model}", new AccuracyReport(result.BestSingle.Accuracy, result.BestSingle.PerDataset, 0)));
         rows.Add(("random router", result.Random));
+        rows.Add(("label router (told the dataset)", result.LabelRouter));
         rows.Add(("**avengers**", result.Avengers));
         rows.Add(("oracle", result.Oracle));
 

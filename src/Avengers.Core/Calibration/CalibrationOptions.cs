@@ -15,10 +15,14 @@ public sealed record CalibrationOptions
     /// <summary>How many models automatic selection keeps (null: the whole pool, ordered by selection).</summary>
     public int? Select { get; init; }
     public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
-    public int TopN { get; init; } = 1;
+    /// <summary>Models whose samples vote. 3 was best on the MMLU-Pro validation split (1: 0.457, 3: 0.475, 5: 0.475, 9: 0.459).</summary>
+    public int TopN { get; init; } = DefaultTopN;
+    public const int DefaultTopN = 3;
     public int TopK { get; init; } = RoutingOptions.DefaultTopK;
     public double Beta { get; init; } = RoutingOptions.DefaultBeta;
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
+    /// <summary>Weight votes by each model's accuracy in the query's cluster.</summary>
+    public bool WeightedVote { get; init; }
 
     public void Validate()
     {

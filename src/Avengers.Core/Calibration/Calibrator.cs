@@ -51,7 +51,7 @@ public static class Calibrator
             Scoring = new RouterManifest.ScoringInfo(options.PriorStrength),
             Models = correctness.Models,
             Selected = selection.Take(keep).Select(e => e.Model).ToList(),
-            Defaults = new RouterManifest.RouterDefaults(options.Strategy.ToWireName(), options.TopN, options.TopK, options.Beta, options.SwitchThreshold),
+            Defaults = new RouterManifest.RouterDefaults(options.Strategy.ToWireName(), options.TopN, options.TopK, options.Beta, options.SwitchThreshold, options.WeightedVote),
         };
         return new CalibrationResult(new RouterArtifact(manifest, clusters.Centroids, scores), clusters, selection, notes);
     }

@@ -67,12 +67,18 @@ public static class Experiment
         notes.AddRange(calibrated.Notes);
         var router = new ClusterRouter(calibrated.Artifact);
 
+        // Reference router that is told the dataset label (what cluster routing must do without it):
+        // per dataset, models ranked by training accuracy, then the same strategy.
+        string[] datasetNames = train.Select(r => r.Record.Dataset).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var datasetIndex = datasetNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        ClusterScores byDataset = ClusterScores.Compute(correctness, train.Select(r => datasetIndex[r.Record.Dataset]).ToArray(), datasetNames.Length, calibration.PriorStrength);
+
         // Best single model: highest accuracy on the training side.
         string bestSingle = pool.OrderByDescending(m => MeanOf(train, m)).ThenBy(m => m, StringComparer.Ordinal).First();
         double bestSingleTrain = MeanOf(train, bestSingle);
 
         var board = new ScoreBoard();
-        var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold };
+        var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold, WeightByAccuracy = calibration.WeightedVote };
         var routing = new RoutingOptions { TopK = calibration.TopK, Beta = calibration.Beta };
         var randoms = Enumerable.Range(0, Math.Max(1, options.RandomRouterSeeds)).Select(s => new Random(unchecked(calibration.Seed + 7919 * (s + 1)))).ToArray();
         int fallbacks = 0;
@@ -83,10 +89,19 @@ public static class Experiment
             var available = pool.Where(m => !double.IsNaN(item.Correctness(m))).ToHashSet(StringComparer.Ordinal);
 
             RoutingDecision decision = router.Route(all[train.Length + i], routing with { Available = available });
-            var sampleSets = decision.Models.Select(m => new SampleSet(m.Model, item.Answers[m.Model])).ToList();
+            int answerOptions = item.Record.Choices?.Count is > 1 and int count ? count : 4;
+            var sampleSets = decision.Models.Select(m => new SampleSet(m.Model, item.Answers[m.Model], VoteWeights.LogOdds(m.Score, answerOptions))).ToList();
             EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, ensemble);
             if (choice.Note is not null && ensemble.Strategy != EnsembleStrategy.Direct) fallbacks++;
             board.Add("avengers", dataset, item.Grades[choice.Model][choice.SampleIndex] ?? 0);
+
+            if (datasetIndex.TryGetValue(dataset, out int labelCluster))
+            {
+                var labelRanked = byDataset.Ranking(labelCluster).ToArray().Where(j => available.Contains(pool[j]))
+                    .Select(j => new SampleSet(pool[j], item.Answers[pool[j]], VoteWeights.LogOdds(byDataset[labelCluster, j].Smoothed, answerOptions))).ToList();
+                EnsembleChoice labelChoice = EnsembleDecider.Decide(labelRanked, ensemble);
+                board.Add("label_router", dataset, item.Grades[labelChoice.Model][labelChoice.SampleIndex] ?? 0);
+            }
 
             foreach (string model in everyone)
             {
@@ -116,6 +131,7 @@ public static class Experiment
             new BestSingleReport(bestSingle, bestSingleTrain, bestReport.Accuracy, bestReport.PerDataset),
             board.Report("random"),
             board.Report("oracle"),
+            board.Report("label_router"),
             modelReports.ToDictionary(p => p.Key, p => p.Value.Accuracy, StringComparer.Ordinal),
             modelReports,
             options.References.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal),

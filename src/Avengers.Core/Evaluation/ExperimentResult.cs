@@ -41,6 +41,7 @@ public sealed record ExperimentResult(
     [property: JsonPropertyName("best_single")] BestSingleReport BestSingle,
     [property: JsonPropertyName("random")] AccuracyReport Random,
     [property: JsonPropertyName("oracle")] AccuracyReport Oracle,
+    [property: JsonPropertyName("label_router")] AccuracyReport LabelRouter,
     [property: JsonPropertyName("models")] IReadOnlyDictionary<string, double> Models,
     [property: JsonPropertyName("model_reports")] IReadOnlyDictionary<string, AccuracyReport> ModelReports,
     [property: JsonPropertyName("references")] IReadOnlyDictionary<string, AccuracyReport> References,

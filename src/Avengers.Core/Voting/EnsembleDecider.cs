@@ -9,6 +9,8 @@ public sealed record EnsembleOptions
     /// <summary>Samples per model to use (null: all available).</summary>
     public int? SamplesPerModel { get; init; }
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
+    /// <summary>Weight each model's votes by its accuracy in the query's cluster instead of one vote per sample.</summary>
+    public bool WeightByAccuracy { get; init; }
 }
 
 /// <summary>
@@ -50,7 +52,7 @@ public static class EnsembleDecider
             int take = Math.Min(answers.Count, options.SamplesPerModel ?? int.MaxValue);
             for (int s = 0; s < take; s++)
             {
-                ballots.Add(new Ballot(answers[s], rank, s));
+                ballots.Add(new Ballot(answers[s], rank, s, options.WeightByAccuracy ? ranked[rank].Weight : 1.0));
                 origin.Add((rank, s));
             }
         }

@@ -12,7 +12,7 @@ public class MajorityVoteTests
         Assert.Equal("B", result.Winner);
         Assert.Equal(1, result.WinningBallot);
         Assert.Equal(1, result.Abstained);
-        Assert.Equal([new TallyEntry("B", 3), new TallyEntry("A", 1)], result.Tally);
+        Assert.Equal([new TallyEntry("B", 3, 3.0), new TallyEntry("A", 1, 1.0)], result.Tally);
         Assert.Equal(0.75, result.Agreement, 12);
     }
 
@@ -49,5 +49,15 @@ public class MajorityVoteTests
         Assert.Null(result.Winner);
         Assert.Equal(-1, result.WinningBallot);
         Assert.Equal(0, result.Agreement);
+    }
+
+    [Fact]
+    public void Weighted_ballots_let_accurate_models_outvote_a_crowd()
+    {
+        Ballot[] ballots = [new("A", 0, 0, 0.9), new("B", 1, 0, 0.3), new("B", 2, 0, 0.3), new("C", 3, 0, 0.2)];
+        VoteResult result = MajorityVote.Count(ballots);
+        Assert.Equal("A", result.Winner);
+        Assert.Equal(0.9, result.Tally[0].Weight, 12);
+        Assert.Equal("B", MajorityVote.Count(ballots.Select(b => b with { Weight = 1 }).ToList()).Winner);
     }
 }
