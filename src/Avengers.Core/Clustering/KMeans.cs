@@ -31,8 +31,10 @@ public static class KMeans
     }
 
     /// <summary>k-means++ seeding: each next centre drawn with probability proportional to its squared distance to the chosen ones.</summary>
-    internal static float[] PlusPlusStart(VectorSet points, int k, Random random)
+    internal static float[] PlusPlusStart(VectorSet points, int k, Random random, int? threads = null)
     {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
+        int chunks = (points.Count + ChunkSize - 1) / ChunkSize;
         int n = points.Count, d = points.Dimension;
         var centroids = new float[k * d];
         var nearest = new double[n];
@@ -54,13 +56,16 @@ public static class KMeans
                 }
             }
             else chosen = random.Next(n); // all points coincide with centres: any choice is as good
-            ReadOnlySpan<float> centre = points[chosen];
-            centre.CopyTo(centroids.AsSpan(c * d, d));
-            for (int i = 0; i < n; i++)
+            points[chosen].CopyTo(centroids.AsSpan(c * d, d));
+            Parallel.For(0, chunks, parallel, chunk =>
             {
-                double distance = Squared(TensorPrimitives.Distance(points[i], centre));
-                if (distance < nearest[i]) nearest[i] = distance;
-            }
+                ReadOnlySpan<float> centre = points[chosen];
+                for (int i = chunk * ChunkSize, end = Math.Min(n, i + ChunkSize); i < end; i++)
+                {
+                    double distance = Squared(TensorPrimitives.Distance(points[i], centre));
+                    if (distance < nearest[i]) nearest[i] = distance;
+                }
+            });
         }
         return centroids;
     }
@@ -68,7 +73,7 @@ public static class KMeans
     private static KMeansResult FitOnce(VectorSet points, KMeansOptions options, Random random, int restart)
     {
         int n = points.Count, d = points.Dimension, k = options.K;
-        float[] centroids = PlusPlusStart(points, k, random);
+        float[] centroids = PlusPlusStart(points, k, random, options.Threads);
         var labels = new int[n];
         var upper = new float[n];
         var lower = new float[n];
@@ -84,7 +89,7 @@ public static class KMeans
                 FullScan(points[i], centroids, k, d, out labels[i], out upper[i], out lower[i]);
         });
 
-        var sums = new double[k * d];
+        var sums = new float[k * d];
         var counts = new int[k];
         var previous = new float[k * d];
         int iteration = 0;
@@ -155,7 +160,9 @@ public static class KMeans
         }
     }
 
-    private static void Recenter(VectorSet points, int[] labels, float[] centroids, double[] sums, int[] counts)
+    // Sums in float with SIMD adds: clusters hold at most a few thousand unit vectors, far from float's limits,
+    // and a scalar double loop here cost more than all the distance work of an iteration.
+    private static void Recenter(VectorSet points, int[] labels, float[] centroids, float[] sums, int[] counts)
     {
         int d = points.Dimension, k = counts.Length;
         Array.Clear(sums);
@@ -164,14 +171,13 @@ public static class KMeans
         {
             int label = labels[i];
             counts[label]++;
-            ReadOnlySpan<float> point = points[i];
-            Span<double> sum = sums.AsSpan(label * d, d);
-            for (int t = 0; t < d; t++) sum[t] += point[t];
+            Span<float> sum = sums.AsSpan(label * d, d);
+            TensorPrimitives.Add(sum, points[i], sum);
         }
         for (int j = 0; j < k; j++)
         {
             if (counts[j] == 0) continue; // kept in place; repaired by the caller
-            for (int t = 0; t < d; t++) centroids[j * d + t] = (float)(sums[j * d + t] / counts[j]);
+            TensorPrimitives.Divide(sums.AsSpan(j * d, d), counts[j], centroids.AsSpan(j * d, d));
         }
     }
 
