@@ -26,6 +26,19 @@ internal static class CliRunner
 
     public static void Info(string message) => Console.Error.WriteLine(message);
 
+    /// <summary>Reads a benchmark; with <paramref name="skipInvalid"/>, malformed records are skipped and every skip is reported.</summary>
+    public static Benchmark ReadBenchmark(string file, IReadOnlySet<string>? models, bool skipInvalid)
+    {
+        BenchmarkReadResult result = BenchmarkReader.ReadWithProblems(file, new BenchmarkReadOptions { Models = models, SkipInvalid = skipInvalid });
+        if (result.Problems.Count > 0)
+        {
+            Info($"skipped {result.Problems.Count} malformed record(s) of {file}:");
+            foreach (BenchmarkFormatException problem in result.Problems.Take(10)) Info($"  {problem.Message}");
+            if (result.Problems.Count > 10) Info($"  ... and {result.Problems.Count - 10} more");
+        }
+        return result.Benchmark;
+    }
+
     public static Task<EmbeddingStack> EmbeddingAsync(string? spec, string? cache, CancellationToken cancellationToken)
         => EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(spec),
             string.Equals(cache, "none", StringComparison.OrdinalIgnoreCase) ? null : cache ?? EmbeddingStack.DefaultCachePath, cancellationToken);

@@ -48,10 +48,24 @@ internal static class TestData
         return Path.Combine(root, sub);
     }
 
+    private static readonly string TempRoot = CreateTempRoot();
+
+    /// <summary>A fresh folder under one per-run root that is deleted when the test process exits.</summary>
     public static string TempDir()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "avengers-tests", Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    private static string CreateTempRoot()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "avengers-tests", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return root;
     }
 }

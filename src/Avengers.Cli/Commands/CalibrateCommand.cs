@@ -19,13 +19,14 @@ internal static class CalibrateCommand
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
         var download = CliOptions.Download();
+        var skipInvalid = CliOptions.SkipInvalid();
         var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended" };
         var all = new Option<bool>("--all-records") { Description = "Calibrate on every record, not only the training split" };
         var output = new Option<string>("--output", "-o") { Description = "Router artifact to write", Required = true };
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("calibrate", "Cluster the training queries, score every model per cluster, select models, and write a router artifact")
         {
-            benchmark, models, embedding, cache, download, embedChoices, all, output,
+            benchmark, models, embedding, cache, download, skipInvalid, embedChoices, all, output,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -33,7 +34,7 @@ internal static class CalibrateCommand
             CalibrationOptions options = group.Read(parse);
             options.Validate();
             string file = await BenchmarkCatalog.ResolveAsync(parse.GetValue(benchmark)!, parse.GetValue(download), CliRunner.Info, cancellationToken);
-            Benchmark data = BenchmarkReader.Read(file);
+            Benchmark data = CliRunner.ReadBenchmark(file, null, parse.GetValue(skipInvalid));
             IReadOnlyList<string> pool = CliOptions.SplitList(parse.GetValue(models))
                 ?? BenchmarkCatalog.Find(parse.GetValue(benchmark)!)?.Pool ?? data.Models;
             string[] unknown = pool.Where(m => !data.Models.Contains(m)).ToArray();

@@ -18,6 +18,7 @@ internal static class ExperimentCommand
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
         var download = CliOptions.Download();
+        var skipInvalid = CliOptions.SkipInvalid();
         var trainFraction = new Option<double>("--train-fraction") { Description = "Share of each dataset used for calibration when the file has no split", DefaultValueFactory = _ => DatasetSplit.DefaultTrainFraction };
         var randomSeeds = new Option<int>("--random-seeds") { Description = "Seeds the random-router baseline is averaged over", DefaultValueFactory = _ => 10 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
@@ -27,7 +28,7 @@ internal static class ExperimentCommand
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, trainFraction, randomSeeds, validation, embedChoices, json, artifact,
+            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, json, artifact,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -41,7 +42,7 @@ internal static class ExperimentCommand
             IReadOnlyList<string>? pool = CliOptions.SplitList(parse.GetValue(models)) ?? entry?.Pool;
             IReadOnlyList<string> refs = CliOptions.SplitList(parse.GetValue(references)) ?? entry?.References ?? [];
             var keep = pool is null ? null : pool.Concat(refs).ToHashSet(StringComparer.Ordinal);
-            Benchmark data = BenchmarkReader.Read(file, new BenchmarkReadOptions { Models = keep });
+            Benchmark data = CliRunner.ReadBenchmark(file, keep, parse.GetValue(skipInvalid));
             refs = refs.Where(data.Models.Contains).ToList(); // references are optional extras
 
             using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);

@@ -84,4 +84,22 @@ public class CliTests
         Assert.Equal(2, tooManyExit);
         Assert.Contains("k must be at least 1", tooManyErr);
     }
+
+    [Fact]
+    public void Skip_invalid_reports_every_skipped_record()
+    {
+        string dir = TestData.TempDir();
+        string path = Path.Combine(dir, "mixed.jsonl");
+        var lines = new List<string>();
+        for (int i = 0; i < 6; i++) lines.Add($$$"""{"id": "{{{i}}}", "dataset": "d", "query": "question number {{{i}}}", "outputs": {"m": [{"score": 1}]}}""");
+        lines.Insert(2, "{broken");
+        lines.Add("""{"id": "x", "dataset": "d"}""");
+        File.WriteAllLines(path, lines);
+        var (exit, output, error) = Run("calibrate", "--benchmark", path, "--k", "2", "-o", Path.Combine(dir, "r.avengers"), "--cache", "none", "--skip-invalid");
+        Assert.True(exit == 0, error);
+        Assert.Contains("skipped 2 malformed record(s)", error);
+        Assert.Contains("mixed.jsonl:3: field '(line)'", error);
+        Assert.Contains("mixed.jsonl:8: field 'query'", error);
+        Assert.Contains("6 training items", output);
+    }
 }
