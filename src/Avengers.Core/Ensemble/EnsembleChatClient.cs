@@ -1,0 +1,311 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Avengers.Data;
+using Avengers.Routing;
+using Avengers.Voting;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Ensemble;
+
+/// <summary>
+/// The method as an <see cref="IChatClient"/>: embeds the conversation's last user turn, routes it to
+/// the cluster's best member models, samples them, and returns the response whose answer wins the vote.
+/// Each member is itself an <see cref="IChatClient"/> (one per backend model), keyed by the model name
+/// the router artifact uses; the whole history is sent to the members.
+/// </summary>
+public sealed class EnsembleChatClient : IChatClient
+{
+    private readonly IReadOnlyDictionary<string, IChatClient> _members;
+    private readonly ClusterRouter _router;
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
+    private readonly EnsembleChatOptions _defaults;
+    private readonly HashSet<string> _available;
+
+    /// <exception cref="ArgumentException">No member serves a model the router selected, or the options are invalid.</exception>
+    public EnsembleChatClient(IReadOnlyDictionary<string, IChatClient> members, ClusterRouter router,
+        IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleChatOptions? defaults = null)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(embedder);
+        _members = members;
+        _router = router;
+        _embedder = embedder;
+        _defaults = defaults ?? new EnsembleChatOptions();
+        _defaults.Validate();
+        _available = router.Artifact.Manifest.Selected.Where(members.ContainsKey).ToHashSet(StringComparer.Ordinal);
+        if (_available.Count == 0)
+            throw new ArgumentException($"no member serves a model the router selected ({string.Join(", ", router.Artifact.Manifest.Selected)}); members: {string.Join(", ", members.Keys)}");
+    }
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        List<ChatMessage> history = [.. messages];
+        Routed routed = await RouteAsync(history, options, cancellationToken).ConfigureAwait(false);
+        return routed.Settings.Strategy == EnsembleStrategy.Direct
+            ? await DirectAsync(history, options, routed, cancellationToken).ConfigureAwait(false)
+            : await VoteAsync(history, options, routed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Direct requests stream the backend's tokens through (falling back to the next-ranked model only
+    /// before the first update); voting strategies stream the winning response once it is decided.
+    /// </summary>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<ChatMessage> history = [.. messages];
+        Routed routed = await RouteAsync(history, options, cancellationToken).ConfigureAwait(false);
+        if (routed.Settings.Strategy != EnsembleStrategy.Direct)
+        {
+            ChatResponse response = await VoteAsync(history, options, routed, cancellationToken).ConfigureAwait(false);
+            foreach (ChatResponseUpdate update in response.ToChatResponseUpdates()) yield return update;
+            yield break;
+        }
+
+        var errors = new List<string>();
+        foreach (RankedModel model in routed.Decision.Models)
+        {
+            IAsyncEnumerator<ChatResponseUpdate> stream = _members[model.Model].GetStreamingResponseAsync(history, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            ChatResponseUpdate? first = null;
+            try
+            {
+                if (await stream.MoveNextAsync().ConfigureAwait(false)) first = stream.Current;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                errors.Add($"{model.Model}: {ex.Message}");
+                await stream.DisposeAsync().ConfigureAwait(false);
+                continue;
+            }
+            await using (stream)
+            {
+                EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors);
+                if (first is not null)
+                {
+                    (first.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
+                    first.ModelId ??= model.Model;
+                    yield return first;
+                }
+                // After the first update the backend is fixed: a failure now ends the stream with the error.
+                while (await stream.MoveNextAsync().ConfigureAwait(false)) yield return stream.Current;
+            }
+            yield break;
+        }
+        throw new EnsembleException("every ranked model failed: " + string.Join("; ", errors));
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+        => serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+         : serviceKey is null && serviceType == typeof(ClusterRouter) ? _router : null;
+
+    public void Dispose()
+    {
+        // Members and the embedder are owned by the caller.
+    }
+
+    private sealed record Routed(RoutingDecision Decision, EnsembleChatOptions Settings, double EmbeddingMs, double RoutingMs);
+
+    private async Task<Routed> RouteAsync(List<ChatMessage> history, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ChatMessage lastUser = history.LastOrDefault(m => m.Role == ChatRole.User)
+            ?? throw new ArgumentException("the conversation has no user message to route on", nameof(history));
+        string query = lastUser.Text;
+        if (string.IsNullOrWhiteSpace(query)) throw new ArgumentException("the last user message has no text to route on", nameof(history));
+
+        EnsembleChatOptions settings = Merge(options);
+        long started = Stopwatch.GetTimestamp();
+        GeneratedEmbeddings<Embedding<float>> embedded = await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+        double embeddingMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        started = Stopwatch.GetTimestamp();
+        RoutingDecision decision = _router.Route(embedded[0].Vector.Span, settings.Routing with { Available = _available });
+        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private EnsembleChatOptions Merge(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties is null || !options.AdditionalProperties.TryGetValue(EnsembleRequestOptions.Key, out object? value) || value is not EnsembleRequestOptions request)
+            return _defaults;
+        EnsembleChatOptions merged = _defaults with
+        {
+            Strategy = request.Strategy ?? _defaults.Strategy,
+            Samples = request.Samples ?? _defaults.Samples,
+            TopN = request.TopN ?? _defaults.TopN,
+        };
+        merged.Validate();
+        return merged;
+    }
+
+    private async Task<ChatResponse> DirectAsync(List<ChatMessage> history, ChatOptions? options, Routed routed, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        foreach (RankedModel model in routed.Decision.Models)
+        {
+            try
+            {
+                ChatResponse response = await _members[model.Model].GetResponseAsync(history, options, cancellationToken).ConfigureAwait(false);
+                return Attach(response, Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                errors.Add($"{model.Model}: {ex.Message}"); // fall back to the next-ranked model
+            }
+        }
+        throw new EnsembleException("every ranked model failed: " + string.Join("; ", errors));
+    }
+
+    private async Task<ChatResponse> VoteAsync(List<ChatMessage> history, ChatOptions? options, Routed routed, CancellationToken cancellationToken)
+    {
+        EnsembleChatOptions settings = routed.Settings;
+        IReadOnlyList<RankedModel> ranked = routed.Decision.Models;
+        var sampleOptions = options?.Clone() ?? new ChatOptions();
+        sampleOptions.Temperature ??= settings.Temperature;
+        sampleOptions.AdditionalProperties?.Remove(EnsembleRequestOptions.Key);
+
+        int topN = settings.Strategy == EnsembleStrategy.Switch ? 1 : Math.Min(settings.TopN, ranked.Count);
+        var plan = Enumerable.Range(0, settings.Samples).Select(i => i % topN).ToList();
+        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, cancellationToken).ConfigureAwait(false);
+        var notes = new List<string>();
+        if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
+        {
+            VoteResult first = Count(batch, out _);
+            if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
+            {
+                notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");
+                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, cancellationToken).ConfigureAwait(false);
+                batch = batch.Concat(second);
+            }
+            else batch = batch with { Saved = batch.Saved + settings.Samples };
+        }
+
+        if (batch.Results.Count == 0)
+        {
+            notes.Add("every sample failed: falling back to one direct call per ranked model");
+            return await DirectAsync(history, options, routed, cancellationToken).ConfigureAwait(false);
+        }
+        if (batch.Failed > 0) notes.Add($"{batch.Failed} of {batch.Requested} samples failed; the vote used the rest");
+
+        VoteResult vote = Count(batch, out AnswerType type);
+        Sample chosen;
+        if (vote.Winner is null || !type.IsVotable())
+        {
+            notes.Add(type.IsVotable() ? "no sample had an extractable answer: the top model's first sample is returned"
+                                       : "free-text answers are not voted on: the top model's first sample is returned");
+            chosen = batch.Results.OrderBy(r => r.Rank).ThenBy(r => r.Index).First();
+        }
+        else chosen = batch.Results.OrderBy(r => r.Rank).ThenBy(r => r.Index).First(r => r.Answer == vote.Winner);
+
+        notes.AddRange(batch.Errors);
+        EnsembleDecision decision = Explain(routed, chosen.Model, batch.Requested, batch.Results.Count, batch.Failed, batch.Saved, vote, type, notes);
+        return Attach(chosen.Response, decision);
+    }
+
+    private sealed record Sample(int Rank, int Index, string Model, ChatResponse Response)
+    {
+        public string? Answer { get; set; }
+    }
+
+    private sealed record SampleBatch(List<Sample> Results, int Requested, int Failed, int Saved, List<string> Errors)
+    {
+        public SampleBatch Concat(SampleBatch other) => new([.. Results, .. other.Results], Requested + other.Requested, Failed + other.Failed, Saved + other.Saved, [.. Errors, .. other.Errors]);
+    }
+
+    /// <summary>Runs the planned calls (plan[i] = rank of the model for sample i), stopping early when the vote is decided.</summary>
+    private async Task<SampleBatch> SampleAsync(List<ChatMessage> history, ChatOptions options, IReadOnlyList<RankedModel> ranked, List<int> plan,
+        EnsembleChatOptions settings, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var gate = new SemaphoreSlim(settings.MaxParallelSamples ?? plan.Count);
+        var perModelIndex = new int[ranked.Count];
+        var calls = new List<Task<(int Rank, int Index, ChatResponse? Response, Exception? Error)>>();
+        foreach (int rank in plan)
+        {
+            int index = perModelIndex[rank]++;
+            calls.Add(CallAsync(rank, index));
+        }
+
+        async Task<(int, int, ChatResponse?, Exception?)> CallAsync(int rank, int index)
+        {
+            try
+            {
+                await gate.WaitAsync(stop.Token).ConfigureAwait(false);
+                try { return (rank, index, await _members[ranked[rank].Model].GetResponseAsync(history, options, stop.Token).ConfigureAwait(false), null); }
+                finally { gate.Release(); }
+            }
+            catch (Exception ex) { return (rank, index, null, ex); }
+        }
+
+        var results = new List<Sample>();
+        var errors = new List<string>();
+        int failed = 0, saved = 0;
+        var pending = new HashSet<Task<(int Rank, int Index, ChatResponse? Response, Exception? Error)>>(calls);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            var (rank, index, response, error) = await done.ConfigureAwait(false);
+            if (response is not null) results.Add(new Sample(rank, index, ranked[rank].Model, response));
+            else if (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested) saved++;
+            else
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                failed++;
+                errors.Add($"{ranked[rank].Model} sample {index}: {error!.Message}");
+            }
+
+            if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count))
+                await stop.CancelAsync().ConfigureAwait(false); // outstanding calls end as "saved"
+        }
+        results.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Index.CompareTo(b.Index));
+        return new SampleBatch(results, plan.Count, failed, saved, errors);
+    }
+
+    /// <summary>True when the leading answer would still lead even if every outstanding sample voted for the runner-up.</summary>
+    private static bool Decided(List<Sample> results, int outstanding)
+    {
+        string?[] texts = results.Select(r => r.Response.Text).ToArray();
+        AnswerType type = AnswerTypeDetector.Detect(texts);
+        if (!type.IsVotable()) return false;
+        var counts = texts.Select(t => AnswerExtractor.Extract(t, type)).Where(a => a is not null)
+            .GroupBy(a => a, StringComparer.Ordinal).Select(g => g.Count()).OrderDescending().ToArray();
+        if (counts.Length == 0) return false;
+        int leader = counts[0], runnerUp = counts.Length > 1 ? counts[1] : 0;
+        return leader > runnerUp + outstanding;
+    }
+
+    private static VoteResult Count(SampleBatch batch, out AnswerType type)
+    {
+        type = AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
+        foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? AnswerExtractor.Extract(sample.Response.Text, type) : null;
+        return MajorityVote.Count(batch.Results.Select(r => new Ballot(r.Answer, r.Rank, r.Index)).ToList());
+    }
+
+    private EnsembleDecision Explain(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type, IReadOnlyList<string> notes) => new()
+    {
+        Strategy = routed.Settings.Strategy.ToWireName(),
+        Cluster = routed.Decision.Cluster,
+        Similarity = routed.Decision.Similarity,
+        Models = routed.Decision.Models,
+        AnswerType = type.ToWireName(),
+        Tally = vote?.Tally ?? [],
+        Winner = vote?.Winner,
+        ChosenModel = chosen,
+        SamplesRequested = requested,
+        SamplesUsed = used,
+        SamplesFailed = failed,
+        SamplesSaved = saved,
+        RoutingMilliseconds = routed.EmbeddingMs + routed.RoutingMs,
+        ArtifactHash = _router.Artifact.FileHash,
+        Notes = [.. notes],
+    };
+
+    private static ChatResponse Attach(ChatResponse response, EnsembleDecision decision)
+    {
+        (response.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
+        response.ModelId ??= decision.ChosenModel;
+        return response;
+    }
+}
+
+/// <summary>The ensemble could not produce an answer (every backend failed); the message lists each failure.</summary>
+public sealed class EnsembleException(string message) : Exception(message);

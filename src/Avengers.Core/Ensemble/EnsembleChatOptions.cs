@@ -1,0 +1,44 @@
+using Avengers.Voting;
+
+namespace Avengers.Ensemble;
+
+/// <summary>Defaults of <see cref="EnsembleChatClient"/>; each request may override strategy, n and top_n.</summary>
+public sealed record EnsembleChatOptions
+{
+    public const int DefaultSamples = 10;
+    public const float DefaultTemperature = 0.7f;
+
+    public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
+    /// <summary>Samples drawn for a vote (self-consistency uses 10 at temperature 0.7).</summary>
+    public int Samples { get; init; } = DefaultSamples;
+    /// <summary>Models the samples are spread over (1: self-consistency of the top model).</summary>
+    public int TopN { get; init; } = 1;
+    public float Temperature { get; init; } = DefaultTemperature;
+    public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
+    /// <summary>Stop sampling once the leading answer can no longer be overtaken, and cancel the calls still out.</summary>
+    public bool Adaptive { get; init; } = true;
+    /// <summary>Calls in flight at once per request (null: all samples at once).</summary>
+    public int? MaxParallelSamples { get; init; }
+    public Routing.RoutingOptions Routing { get; init; } = new();
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Samples < 1) problems.Add($"n must be at least 1 (got {Samples})");
+        if (TopN < 1) problems.Add($"top_n must be at least 1 (got {TopN})");
+        if (Temperature is < 0 or > 2 || float.IsNaN(Temperature)) problems.Add($"temperature must lie in [0, 2] (got {Temperature})");
+        if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");
+        if (MaxParallelSamples is < 1) problems.Add($"max parallel samples must be at least 1 (got {MaxParallelSamples})");
+        if (problems.Count > 0) throw new ArgumentException("invalid ensemble options: " + string.Join("; ", problems));
+        Routing.Validate();
+    }
+}
+
+/// <summary>Per-request overrides, passed in <c>ChatOptions.AdditionalProperties["avengers"]</c>.</summary>
+public sealed record EnsembleRequestOptions
+{
+    public const string Key = "avengers";
+    public EnsembleStrategy? Strategy { get; init; }
+    public int? Samples { get; init; }
+    public int? TopN { get; init; }
+}

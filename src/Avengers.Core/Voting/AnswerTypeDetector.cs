@@ -1,0 +1,27 @@
+using System.Text.RegularExpressions;
+using Avengers.Data;
+
+namespace Avengers.Voting;
+
+/// <summary>
+/// Guesses how live responses should be compared when the question's answer type is not known:
+/// multiple choice when most samples state a choice letter, math when most end in a boxed or
+/// "####" result, otherwise free text (which is never voted on).
+/// </summary>
+public static partial class AnswerTypeDetector
+{
+    public static AnswerType Detect(IReadOnlyList<string?> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        int present = texts.Count(t => !string.IsNullOrWhiteSpace(t));
+        if (present == 0) return AnswerType.Text;
+        int choices = texts.Count(t => t is not null && ExplicitChoice().IsMatch(t));
+        if (2 * choices > present) return AnswerType.Choice;
+        int maths = texts.Count(t => t is not null && (t.Contains("\\boxed", StringComparison.Ordinal) || t.Contains("####", StringComparison.Ordinal)));
+        if (2 * maths > present) return AnswerType.Math;
+        return AnswerType.Text;
+    }
+
+    [GeneratedRegex(@"answer\s*(?:is|:)\s*:?\s*(?:option\s+)?[\(\[\*]*[A-Z][\)\]\*]*(?![A-Za-z0-9])|^\s*[\(\[]?[A-Z][\)\]\.]?\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex ExplicitChoice();
+}
