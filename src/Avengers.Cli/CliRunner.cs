@@ -11,7 +11,7 @@ internal static class CliRunner
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception ex) when (ex is BenchmarkFormatException or RouterArtifactException or FileNotFoundException or DirectoryNotFoundException
+        catch (Exception ex) when (ex is BenchmarkFormatException or RouterArtifactException or Avengers.Server.Configuration.GatewayConfigException or FileNotFoundException or DirectoryNotFoundException
                                       or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");

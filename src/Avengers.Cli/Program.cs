@@ -7,5 +7,8 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     CalibrateCommand.Create(),
     RouteCommand.Create(),
     ExperimentCommand.Create(),
+    ServeCommands.Serve(),
+    ServeCommands.Replay(),
+    ServeCommands.Config(),
 };
 return await root.Parse(args).InvokeAsync();

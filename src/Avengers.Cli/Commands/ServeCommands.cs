@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Server.Configuration;
+using Avengers.Server.Gateway;
+using Avengers.Server.Replay;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+
+namespace Avengers.Cli.Commands;
+
+/// <summary><c>avengers serve</c>, <c>avengers replay-server</c> and <c>avengers config validate</c>.</summary>
+internal static class ServeCommands
+{
+    public static Command Serve()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "Gateway configuration (YAML)", Required = true };
+        var command = new Command("serve", "Run the OpenAI-compatible gateway that routes by cluster and answers by vote") { config };
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            GatewayConfig loaded = GatewayConfigLoader.Load(parse.GetValue(config)!);
+            IReadOnlyList<string> problems = GatewayConfigLoader.Validate(loaded);
+            if (problems.Count > 0) throw new GatewayConfigException(problems);
+            using EmbeddingStack embedding = await CliRunner.EmbeddingAsync(loaded.Embedding, loaded.EmbeddingCache, cancellationToken);
+            WebApplication app = GatewayHost.Build(loaded, embedding);
+            CliRunner.Info($"avengers gateway listening on {loaded.Listen} ({loaded.Backends.Count} backends)");
+            await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Replay()
+    {
+        var benchmark = CliOptions.Benchmark();
+        var port = new Option<int>("--port", "-p") { Description = "Port on 127.0.0.1", DefaultValueFactory = _ => 8001 };
+        var host = new Option<string>("--host") { Description = "Address to bind", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new Command("replay-server", "Serve the recorded outputs of a benchmark file as OpenAI-compatible models (one per recorded model)")
+        {
+            benchmark, port, host,
+        };
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            string file = await BenchmarkCatalog.ResolveAsync(parse.GetValue(benchmark)!, false, CliRunner.Info, cancellationToken);
+            Benchmark data = BenchmarkReader.Read(file);
+            string url = $"http://{parse.GetValue(host)}:{parse.GetValue(port)}";
+            WebApplication app = ReplayServer.Build(data, url);
+            CliRunner.Info($"replaying {data.Records.Count} queries of {data.Models.Count} models on {url}/v1");
+            await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Config()
+    {
+        var file = new Argument<string>("file") { Description = "Gateway configuration (YAML)" };
+        var validate = new Command("validate", "Check a gateway configuration and report every problem with its path in the file") { file };
+        validate.SetAction((parse, _) => CliRunner.RunAsync(() =>
+        {
+            GatewayConfig loaded = GatewayConfigLoader.Load(parse.GetValue(file)!);
+            IReadOnlyList<string> problems = GatewayConfigLoader.Validate(loaded);
+            if (problems.Count == 0)
+            {
+                Console.WriteLine($"{parse.GetValue(file)}: valid ({loaded.Backends.Count} backends)");
+                return Task.FromResult(0);
+            }
+            foreach (string problem in problems) Console.Error.WriteLine($"{parse.GetValue(file)}: {problem}");
+            return Task.FromResult(1);
+        }));
+        return new Command("config", "Gateway configuration tools") { validate };
+    }
+}

@@ -1,0 +1,49 @@
+using YamlDotNet.Serialization;
+
+namespace Avengers.Server.Configuration;
+
+/// <summary>The gateway's YAML configuration (immutable after load; see <see cref="GatewayConfigLoader"/>).</summary>
+public sealed class GatewayConfig
+{
+    [YamlMember(Alias = "listen")] public string Listen { get; set; } = "http://127.0.0.1:8080";
+    /// <summary>Router artifact written by <c>avengers calibrate</c>.</summary>
+    [YamlMember(Alias = "router")] public string? Router { get; set; }
+    [YamlMember(Alias = "embedding")] public string? Embedding { get; set; }
+    /// <summary>Embedding cache file, or "none".</summary>
+    [YamlMember(Alias = "embedding_cache")] public string? EmbeddingCache { get; set; }
+    /// <summary>Names of environment variables holding the gateway's own API keys (no keys: no authentication).</summary>
+    [YamlMember(Alias = "api_keys_env")] public List<string> ApiKeysEnv { get; set; } = [];
+    [YamlMember(Alias = "max_body_bytes")] public long MaxBodyBytes { get; set; } = 1 << 20;
+    [YamlMember(Alias = "strategy")] public StrategyConfig Strategy { get; set; } = new();
+    [YamlMember(Alias = "backends")] public List<BackendConfig> Backends { get; set; } = [];
+
+    /// <summary>Where the file was loaded from (relative paths in it resolve against its folder).</summary>
+    [YamlIgnore] public string? SourcePath { get; set; }
+}
+
+public sealed class StrategyConfig
+{
+    [YamlMember(Alias = "default")] public string Default { get; set; } = "vote";
+    [YamlMember(Alias = "n")] public int Samples { get; set; } = 10;
+    [YamlMember(Alias = "top_n")] public int TopN { get; set; } = 1;
+    [YamlMember(Alias = "top_k")] public int TopK { get; set; } = 1;
+    [YamlMember(Alias = "temperature")] public float Temperature { get; set; } = 0.7f;
+    [YamlMember(Alias = "adaptive")] public bool Adaptive { get; set; } = true;
+    [YamlMember(Alias = "switch_threshold")] public double SwitchThreshold { get; set; } = 0.8;
+}
+
+public sealed class BackendConfig
+{
+    /// <summary>The model name the router artifact uses for this backend.</summary>
+    [YamlMember(Alias = "name")] public string? Name { get; set; }
+    /// <summary>OpenAI-compatible base URL, e.g. http://localhost:8000/v1.</summary>
+    [YamlMember(Alias = "base_url")] public string? BaseUrl { get; set; }
+    /// <summary>Model id sent to the backend (default: the name).</summary>
+    [YamlMember(Alias = "model")] public string? Model { get; set; }
+    [YamlMember(Alias = "api_key_env")] public string? ApiKeyEnv { get; set; }
+    [YamlMember(Alias = "timeout_seconds")] public double TimeoutSeconds { get; set; } = 120;
+    [YamlMember(Alias = "max_concurrency")] public int MaxConcurrency { get; set; } = 16;
+    [YamlMember(Alias = "max_queue")] public int MaxQueue { get; set; } = 64;
+    [YamlMember(Alias = "price_input_per_million")] public double? PriceInputPerMillion { get; set; }
+    [YamlMember(Alias = "price_output_per_million")] public double? PriceOutputPerMillion { get; set; }
+}

@@ -1,0 +1,95 @@
+using Avengers.Routing;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+
+namespace Avengers.Server.Configuration;
+
+/// <summary>Loads the YAML configuration and checks all of it, reporting every problem with its path.</summary>
+public static class GatewayConfigLoader
+{
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="GatewayConfigException">YAML syntax error or unknown key (with line and column).</exception>
+    public static GatewayConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"configuration file not found: {path}", path);
+        IDeserializer deserializer = new DeserializerBuilder().Build();
+        try
+        {
+            GatewayConfig config = deserializer.Deserialize<GatewayConfig>(File.ReadAllText(path)) ?? new GatewayConfig();
+            config.SourcePath = Path.GetFullPath(path);
+            return config;
+        }
+        catch (YamlException ex)
+        {
+            throw new GatewayConfigException([$"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}"]);
+        }
+    }
+
+    /// <summary>Resolves a path in the file relative to the file's folder.</summary>
+    public static string Resolve(GatewayConfig config, string path)
+        => Path.IsPathRooted(path) || config.SourcePath is null ? path : Path.Combine(Path.GetDirectoryName(config.SourcePath)!, path);
+
+    /// <summary>Every problem of the configuration, each prefixed with its path in the file; empty when valid.</summary>
+    public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var problems = new List<string>();
+        if (!Uri.TryCreate(config.Listen, UriKind.Absolute, out Uri? listen) || listen.Scheme is not ("http" or "https"))
+            problems.Add($"listen: '{config.Listen}' is not an http(s) URL");
+        for (int i = 0; i < config.ApiKeysEnv.Count; i++)
+            if (string.IsNullOrEmpty(environment(config.ApiKeysEnv[i]))) problems.Add($"api_keys_env[{i}]: environment variable {config.ApiKeysEnv[i]} is not set");
+        if (config.MaxBodyBytes < 1024) problems.Add($"max_body_bytes: {config.MaxBodyBytes} is below 1024");
+
+        StrategyConfig s = config.Strategy;
+        if (!Voting.EnsembleStrategies.TryParse(s.Default, out _)) problems.Add($"strategy.default: unknown strategy '{s.Default}' (direct, vote, switch)");
+        if (s.Samples < 1) problems.Add($"strategy.n: must be at least 1 (got {s.Samples})");
+        if (s.TopN < 1) problems.Add($"strategy.top_n: must be at least 1 (got {s.TopN})");
+        if (s.TopK < 1) problems.Add($"strategy.top_k: must be at least 1 (got {s.TopK})");
+        if (s.Temperature is < 0 or > 2) problems.Add($"strategy.temperature: must lie in [0, 2] (got {s.Temperature})");
+
+        RouterArtifact? artifact = null;
+        if (string.IsNullOrWhiteSpace(config.Router)) problems.Add("router: missing (path of a router artifact written by 'avengers calibrate')");
+        else
+        {
+            try { artifact = RouterArtifact.Load(Resolve(config, config.Router)); }
+            catch (Exception ex) when (ex is FileNotFoundException or RouterArtifactException) { problems.Add($"router: {ex.Message}"); }
+        }
+        if (config.Embedding is not null)
+        {
+            try { Embedding.EmbeddingModelSpec.Parse(config.Embedding); }
+            catch (Exception ex) when (ex is ArgumentException or FileNotFoundException) { problems.Add($"embedding: {ex.Message}"); }
+        }
+
+        if (config.Backends.Count == 0) problems.Add("backends: at least one backend is required");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < config.Backends.Count; i++)
+        {
+            BackendConfig b = config.Backends[i];
+            string at = $"backends[{i}]";
+            if (string.IsNullOrWhiteSpace(b.Name)) problems.Add($"{at}.name: missing");
+            else
+            {
+                if (!names.Add(b.Name)) problems.Add($"{at}.name: '{b.Name}' is used twice");
+                if (artifact is not null && !artifact.Manifest.Models.Contains(b.Name))
+                    problems.Add($"{at}.name: '{b.Name}' is not a model of the router artifact ({string.Join(", ", artifact.Manifest.Models)})");
+            }
+            if (!Uri.TryCreate(b.BaseUrl, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
+                problems.Add($"{at}.base_url: '{b.BaseUrl}' is not an http(s) URL");
+            if (b.ApiKeyEnv is not null && string.IsNullOrEmpty(environment(b.ApiKeyEnv)))
+                problems.Add($"{at}.api_key_env: environment variable {b.ApiKeyEnv} is not set");
+            if (b.TimeoutSeconds <= 0) problems.Add($"{at}.timeout_seconds: must be positive (got {b.TimeoutSeconds})");
+            if (b.MaxConcurrency < 1) problems.Add($"{at}.max_concurrency: must be at least 1 (got {b.MaxConcurrency})");
+            if (b.MaxQueue < 0) problems.Add($"{at}.max_queue: must be at least 0 (got {b.MaxQueue})");
+        }
+        if (artifact is not null && names.Count > 0 && !artifact.Manifest.Selected.Any(names.Contains))
+            problems.Add($"backends: none serves a model the router selected ({string.Join(", ", artifact.Manifest.Selected)})");
+        return problems;
+    }
+}
+
+/// <summary>The configuration is unusable; <see cref="Problems"/> lists every reason.</summary>
+public sealed class GatewayConfigException(IReadOnlyList<string> problems)
+    : Exception("invalid configuration:\n  " + string.Join("\n  ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

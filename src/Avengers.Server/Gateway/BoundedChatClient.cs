@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Server.Gateway;
+
+/// <summary>
+/// Limits the calls in flight to one backend; beyond <c>maxQueue</c> waiting callers it refuses at once
+/// with <see cref="BackendBusyException"/> (the gateway answers 429) instead of queueing without bound.
+/// </summary>
+public sealed class BoundedChatClient(IChatClient inner, string name, int maxConcurrency, int maxQueue) : DelegatingChatClient(inner)
+{
+    private readonly SemaphoreSlim _slots = new(maxConcurrency, maxConcurrency);
+    private int _waiting;
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try { return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false); }
+        finally { _slots.Release(); }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+                yield return update;
+        }
+        finally { _slots.Release(); }
+    }
+
+    private async Task EnterAsync(CancellationToken cancellationToken)
+    {
+        if (_slots.Wait(0)) return;
+        if (Interlocked.Increment(ref _waiting) > maxQueue)
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new BackendBusyException($"backend '{name}' is at capacity ({maxConcurrency} in flight, {maxQueue} waiting)");
+        }
+        try { await _slots.WaitAsync(cancellationToken).ConfigureAwait(false); }
+        finally { Interlocked.Decrement(ref _waiting); }
+    }
+}
+
+/// <summary>A backend's queue is full.</summary>
+public sealed class BackendBusyException(string message) : Exception(message);

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Server.OpenAI;
+
+/// <summary>The parts of an OpenAI chat completion request the gateway and the replay server use.</summary>
+public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessage> Messages, bool Stream, float? Temperature, int? MaxTokens, int N, JsonElement? Avengers)
+{
+    /// <summary>The text of the last user message (what routing and replay look up).</summary>
+    public string LastUserText => Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+
+    /// <summary>Parses and validates a request body; the error names the offending field.</summary>
+    public static bool TryParse(JsonElement root, out ChatCompletionRequest? request, out string? error, out string? param)
+    {
+        request = null; error = null; param = null;
+        if (root.ValueKind != JsonValueKind.Object) { error = "the request body must be a JSON object"; return false; }
+        if (!root.TryGetProperty("model", out JsonElement model) || model.ValueKind != JsonValueKind.String || model.GetString()!.Length == 0)
+        { error = "'model' is required and must be a non-empty string"; param = "model"; return false; }
+        if (!root.TryGetProperty("messages", out JsonElement messages) || messages.ValueKind != JsonValueKind.Array)
+        { error = "'messages' is required and must be an array"; param = "messages"; return false; }
+        if (messages.GetArrayLength() == 0) { error = "'messages' must contain at least one message"; param = "messages"; return false; }
+
+        var parsed = new List<ChatMessage>();
+        int index = 0;
+        foreach (JsonElement message in messages.EnumerateArray())
+        {
+            string field = $"messages[{index++}]";
+            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out JsonElement role) || role.ValueKind != JsonValueKind.String)
+            { error = $"'{field}.role' is required"; param = field + ".role"; return false; }
+            ChatRole chatRole = role.GetString() switch
+            {
+                "system" or "developer" => ChatRole.System,
+                "user" => ChatRole.User,
+                "assistant" => ChatRole.Assistant,
+                "tool" => ChatRole.Tool,
+                string other => new ChatRole(other),
+                null => ChatRole.User,
+            };
+            string text = "";
+            if (message.TryGetProperty("content", out JsonElement content))
+            {
+                if (content.ValueKind == JsonValueKind.String) text = content.GetString()!;
+                else if (content.ValueKind == JsonValueKind.Array)
+                    text = string.Concat(content.EnumerateArray().Where(p => p.TryGetProperty("type", out JsonElement t) && t.GetString() == "text")
+                        .Select(p => p.TryGetProperty("text", out JsonElement pt) ? pt.GetString() : ""));
+                else if (content.ValueKind != JsonValueKind.Null) { error = $"'{field}.content' must be a string or an array of parts"; param = field + ".content"; return false; }
+            }
+            parsed.Add(new ChatMessage(chatRole, text));
+        }
+        if (!parsed.Any(m => m.Role == ChatRole.User && !string.IsNullOrWhiteSpace(m.Text)))
+        { error = "'messages' must contain a user message with text"; param = "messages"; return false; }
+
+        bool stream = root.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
+        float? temperature = null;
+        if (root.TryGetProperty("temperature", out JsonElement temp) && temp.ValueKind != JsonValueKind.Null)
+        {
+            if (temp.ValueKind != JsonValueKind.Number || temp.GetDouble() is < 0 or > 2) { error = "'temperature' must be a number between 0 and 2"; param = "temperature"; return false; }
+            temperature = (float)temp.GetDouble();
+        }
+        int? maxTokens = null;
+        foreach (string name in new[] { "max_tokens", "max_completion_tokens" })
+        {
+            if (root.TryGetProperty(name, out JsonElement mt) && mt.ValueKind != JsonValueKind.Null)
+            {
+                if (mt.ValueKind != JsonValueKind.Number || !mt.TryGetInt32(out int v) || v < 1) { error = $"'{name}' must be a positive integer"; param = name; return false; }
+                maxTokens = v;
+            }
+        }
+        int n = 1;
+        if (root.TryGetProperty("n", out JsonElement nElement) && nElement.ValueKind != JsonValueKind.Null)
+        {
+            if (nElement.ValueKind != JsonValueKind.Number || !nElement.TryGetInt32(out n) || n is < 1 or > 128) { error = "'n' must be an integer between 1 and 128"; param = "n"; return false; }
+        }
+        JsonElement? avengers = root.TryGetProperty("avengers", out JsonElement a) && a.ValueKind == JsonValueKind.Object ? a.Clone() : null;
+        request = new ChatCompletionRequest(model.GetString()!, parsed, stream, temperature, maxTokens, n, avengers);
+        return true;
+    }
+}

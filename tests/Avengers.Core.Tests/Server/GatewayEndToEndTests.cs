@@ -1,0 +1,241 @@
+using System.ClientModel;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Avengers.Calibration;
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Evaluation;
+using Avengers.Routing;
+using Avengers.Scoring;
+using Avengers.Server.Configuration;
+using Avengers.Server.Gateway;
+using Avengers.Server.Replay;
+using Microsoft.AspNetCore.Builder;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Avengers.Tests.Server;
+
+/// <summary>
+/// Real HTTP on 127.0.0.1: a replay server plays two recorded models, the gateway routes and votes
+/// over them, and the official OpenAI .NET client calls the gateway.
+/// </summary>
+public sealed class GatewayEndToEndTests : IAsyncLifetime
+{
+    private static readonly string[] MathQuestions =
+    [
+        "What is 12 times 7? Options: (A) 74 (B) 84 (C) 94 (D) 104", "Compute 45 plus 19. Options: (A) 54 (B) 64 (C) 74 (D) 84",
+        "How much is 81 divided by 9? Options: (A) 7 (B) 8 (C) 9 (D) 10", "Subtract 13 from 50. Options: (A) 27 (B) 37 (C) 47 (D) 57",
+        "What is 6 squared? Options: (A) 26 (B) 36 (C) 46 (D) 56", "Add 101 and 202. Options: (A) 203 (B) 303 (C) 403 (D) 503",
+    ];
+    private static readonly string[] HistoryQuestions =
+    [
+        "Who was the first emperor of Rome? Options: (A) Nero (B) Augustus (C) Caesar (D) Trajan", "In which year did the Berlin Wall fall? Options: (A) 1979 (B) 1989 (C) 1999 (D) 2009",
+        "Which empire built Machu Picchu? Options: (A) Aztec (B) Inca (C) Maya (D) Olmec", "Who wrote the Magna Carta's first version? Options: (A) barons (B) monks (C) kings (D) popes",
+        "Where was the Treaty of Versailles signed? Options: (A) France (B) Spain (C) Italy (D) Belgium", "Which dynasty built the Forbidden City? Options: (A) Han (B) Ming (C) Tang (D) Song",
+    ];
+
+    private string _dir = "";
+    private EmbeddingStack _embedding = null!;
+    private WebApplication _replay = null!;
+    private WebApplication _gateway = null!;
+    private string _gatewayUrl = "";
+    private const string Key = "test-gateway-key";
+
+    public async Task InitializeAsync()
+    {
+        _dir = TestData.TempDir();
+        // "calc" answers math right and history wrong; "scribe" the reverse. Two samples each.
+        var records = new List<BenchmarkRecord>();
+        int id = 0;
+        foreach (string q in MathQuestions) records.Add(Record(id++, "math", q, right: "calc", "B"));
+        foreach (string q in HistoryQuestions) records.Add(Record(id++, "history", q, right: "scribe", "B"));
+        string bench = Path.Combine(_dir, "bench.jsonl");
+        BenchmarkWriter.Write(bench, records);
+        Benchmark benchmark = BenchmarkReader.Read(bench);
+
+        _embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), null);
+        PreparedRecord[] prepared = PreparedRecord.PrepareAll(benchmark.Records, benchmark.Models);
+        var correctness = new CorrectnessMatrix(benchmark.Models, prepared.Length);
+        for (int i = 0; i < prepared.Length; i++)
+            for (int j = 0; j < benchmark.Models.Count; j++) correctness[i, j] = prepared[i].Correctness(benchmark.Models[j]);
+        var vectors = await EmbeddingRunner.EmbedAllAsync(_embedding.Generator, benchmark.Records.Select(r => r.Query).ToList());
+        CalibrationResult calibrated = Calibrator.Calibrate(vectors, correctness, new CalibrationOptions { K = 2 },
+            new RouterManifest.EmbeddingInfo(_embedding.ModelId, _embedding.Dimension), new RouterManifest.DataInfo("bench.jsonl", benchmark.DataHash, prepared.Length, 0));
+        string router = Path.Combine(_dir, "router.avengers");
+        calibrated.Artifact.Save(router);
+
+        _replay = ReplayServer.Build(benchmark, "http://127.0.0.1:0");
+        await _replay.StartAsync();
+        string replayUrl = _replay.Urls.First();
+
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm", ApiKeysEnv = ["AVENGERS_TEST_KEY"],
+            Strategy = new StrategyConfig { Default = "vote", Samples = 4, TopN = 1 },
+            Backends = [new BackendConfig { Name = "calc", BaseUrl = replayUrl + "/v1" }, new BackendConfig { Name = "scribe", BaseUrl = replayUrl + "/v1" }],
+        };
+        _gateway = GatewayHost.Build(config, _embedding, name => name == "AVENGERS_TEST_KEY" ? Key : null);
+        await _gateway.StartAsync();
+        _gatewayUrl = _gateway.Urls.First();
+    }
+
+    private static BenchmarkRecord Record(int id, string dataset, string query, string right, string gold)
+    {
+        string wrong = right == "calc" ? "scribe" : "calc";
+        return new BenchmarkRecord
+        {
+            Id = id.ToString(), Dataset = dataset, Query = query, AnswerType = AnswerType.Choice, Gold = gold,
+            Outputs = new Dictionary<string, IReadOnlyList<Sample>>
+            {
+                // The right model is right on 2 of its 3 samples; the wrong one says (D) then (C).
+                [right] = [new Sample($"Reasoning... The answer is ({gold})."), new Sample("Hmm. The answer is (A)."), new Sample($"So the answer is ({gold}).")],
+                [wrong] = [new Sample("The answer is (D)."), new Sample("The answer is (C).")],
+            },
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _replay.DisposeAsync();
+        _embedding.Dispose();
+    }
+
+    private ChatClient Client(string model = "avengers", string key = Key)
+        => new(model, new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = new Uri(_gatewayUrl + "/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });
+
+    [Fact]
+    public async Task Official_client_gets_the_voted_answer_and_the_explanation()
+    {
+        ClientResult<ChatCompletion> result = await Client().CompleteChatAsync([new UserChatMessage(MathQuestions[1])]);
+        // calc's samples cycle (B), (A), (B), ...: the vote returns a (B) response.
+        Assert.Contains("answer is (B)", result.Value.Content[0].Text);
+
+        var raw = result.GetRawResponse();
+        Assert.True(raw.Headers.TryGetValue("x-avengers-model", out string? model));
+        Assert.Equal("calc", model);
+        Assert.True(raw.Headers.TryGetValue("x-avengers-winner", out string? winner));
+        Assert.Equal("B", winner);
+        using JsonDocument body = JsonDocument.Parse(raw.Content);
+        JsonElement avengers = body.RootElement.GetProperty("avengers");
+        Assert.Equal("vote", avengers.GetProperty("strategy").GetString());
+        Assert.Equal("calc", avengers.GetProperty("models")[0].GetProperty("model").GetString());
+        Assert.True(avengers.GetProperty("samples_used").GetInt32() >= 3);
+    }
+
+    [Fact]
+    public async Task History_questions_go_to_the_other_model()
+    {
+        ClientResult<ChatCompletion> result = await Client().CompleteChatAsync([new UserChatMessage(HistoryQuestions[2])]);
+        result.GetRawResponse().Headers.TryGetValue("x-avengers-model", out string? model);
+        Assert.Equal("scribe", model);
+        Assert.Contains("(B)", result.Value.Content[0].Text);
+    }
+
+    [Fact]
+    public async Task Direct_streaming_passes_the_backend_tokens_through()
+    {
+        var text = new StringBuilder();
+        await foreach (StreamingChatCompletionUpdate update in Client("avengers-direct").CompleteChatStreamingAsync([new UserChatMessage(MathQuestions[0])]))
+            foreach (var part in update.ContentUpdate) text.Append(part.Text);
+        Assert.Contains("The answer is", text.ToString());
+    }
+
+    [Fact]
+    public async Task Pass_through_to_a_backend_model_and_model_listing()
+    {
+        ClientResult<ChatCompletion> result = await Client("scribe").CompleteChatAsync([new UserChatMessage(MathQuestions[0])]);
+        Assert.Equal("The answer is (D).", result.Value.Content[0].Text);
+
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        string models = await http.GetStringAsync(_gatewayUrl + "/v1/models");
+        foreach (string id in new[] { "avengers", "avengers-direct", "avengers-vote", "calc", "scribe" }) Assert.Contains($"\"{id}\"", models);
+    }
+
+    [Fact]
+    public async Task Wrong_or_missing_key_gets_401_in_openai_form()
+    {
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => Client(key: "nope").CompleteChatAsync([new UserChatMessage("hi")]));
+        Assert.Equal(401, error.Status);
+        using var http = new HttpClient();
+        HttpResponseMessage response = await http.PostAsync(_gatewayUrl + "/v1/chat/completions", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("invalid_api_key", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.DoesNotContain(Key, body.RootElement.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("{not json", null, "malformed JSON")]
+    [InlineData("""{"model": "avengers", "messages": []}""", "messages", "at least one message")]
+    [InlineData("""{"model": "gpt-99", "messages": [{"role": "user", "content": "hi"}]}""", "model", "unknown model 'gpt-99'")]
+    [InlineData("""{"messages": [{"role": "user", "content": "hi"}]}""", "model", "'model' is required")]
+    [InlineData("""{"model": "avengers", "messages": [{"role": "user", "content": "hi"}], "avengers": {"strategy": "shout"}}""", "avengers", "unknown strategy")]
+    public async Task Bad_requests_get_400_naming_the_problem(string body, string? param, string message)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        HttpResponseMessage response = await http.PostAsync(_gatewayUrl + "/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using JsonDocument json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        JsonElement error = json.RootElement.GetProperty("error");
+        Assert.Contains(message, error.GetProperty("message").GetString());
+        if (param is not null) Assert.Equal(param, error.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task Oversized_body_is_refused()
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        string huge = new string('x', 2 << 20);
+        HttpResponseMessage response = await http.PostAsync(_gatewayUrl + "/v1/chat/completions",
+            new StringContent($$"""{"model": "avengers", "messages": [{"role": "user", "content": "{{huge}}"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("exceeds the limit", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Route_endpoint_explains_without_generating()
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        HttpResponseMessage response = await http.PostAsync(_gatewayUrl + "/v1/route", new StringContent(JsonSerializer.Serialize(new { query = MathQuestions[3] }), Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        using JsonDocument json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("calc", json.RootElement.GetProperty("models")[0].GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task Replay_server_answers_unknown_queries_with_an_openai_404()
+    {
+        var replay = new ChatClient("calc", new ApiKeyCredential("EMPTY"), new OpenAIClientOptions { Endpoint = new Uri(_replay.Urls.First() + "/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => replay.CompleteChatAsync([new UserChatMessage("a question nobody recorded")]));
+        Assert.Equal(404, error.Status);
+        Assert.Contains("unknown_query", error.GetRawResponse()!.Content.ToString());
+    }
+
+    [Fact]
+    public void Config_validation_reports_every_problem_with_its_path()
+    {
+        var config = new GatewayConfig
+        {
+            Listen = "not a url", Router = Path.Combine(_dir, "missing.avengers"), ApiKeysEnv = ["NOT_SET_ANYWHERE"],
+            Backends = [new BackendConfig { Name = "calc", BaseUrl = "ftp://x" }, new BackendConfig { Name = "calc", BaseUrl = "http://ok/v1", ApiKeyEnv = "ALSO_NOT_SET" }],
+        };
+        IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, _ => null);
+        Assert.Contains(problems, p => p.StartsWith("listen:"));
+        Assert.Contains(problems, p => p.StartsWith("router:") && p.Contains("not found"));
+        Assert.Contains(problems, p => p.StartsWith("api_keys_env[0]:"));
+        Assert.Contains(problems, p => p.StartsWith("backends[0].base_url:"));
+        Assert.Contains(problems, p => p.StartsWith("backends[1].name:") && p.Contains("used twice"));
+        Assert.Contains(problems, p => p.StartsWith("backends[1].api_key_env:") && p.Contains("ALSO_NOT_SET"));
+
+        var unknown = new GatewayConfig { Router = Path.Combine(_dir, "router.avengers"), Backends = [new BackendConfig { Name = "ghost", BaseUrl = "http://x/v1" }] };
+        Assert.Contains(GatewayConfigLoader.Validate(unknown, _ => null), p => p.StartsWith("backends[0].name: 'ghost' is not a model of the router artifact"));
+    }
+}
