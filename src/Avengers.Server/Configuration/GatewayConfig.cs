@@ -44,6 +44,13 @@ public sealed class BackendConfig
     [YamlMember(Alias = "timeout_seconds")] public double TimeoutSeconds { get; set; } = 120;
     [YamlMember(Alias = "max_concurrency")] public int MaxConcurrency { get; set; } = 16;
     [YamlMember(Alias = "max_queue")] public int MaxQueue { get; set; } = 64;
+    /// <summary>Retries after a transient failure (5xx, 408, 429, network); Retry-After is honoured.</summary>
+    [YamlMember(Alias = "retries")] public int Retries { get; set; } = 2;
+    [YamlMember(Alias = "retry_delay_ms")] public double RetryDelayMilliseconds { get; set; } = 200;
+    /// <summary>The circuit opens when this share of at least <see cref="BreakerMinimumThroughput"/> calls in 30 s failed.</summary>
+    [YamlMember(Alias = "breaker_failure_ratio")] public double BreakerFailureRatio { get; set; } = 0.5;
+    [YamlMember(Alias = "breaker_minimum_throughput")] public int BreakerMinimumThroughput { get; set; } = 10;
+    [YamlMember(Alias = "break_seconds")] public double BreakSeconds { get; set; } = 15;
     [YamlMember(Alias = "price_input_per_million")] public double? PriceInputPerMillion { get; set; }
     [YamlMember(Alias = "price_output_per_million")] public double? PriceOutputPerMillion { get; set; }
 }

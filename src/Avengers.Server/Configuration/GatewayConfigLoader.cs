@@ -80,6 +80,11 @@ public static class GatewayConfigLoader
             if (b.TimeoutSeconds <= 0) problems.Add($"{at}.timeout_seconds: must be positive (got {b.TimeoutSeconds})");
             if (b.MaxConcurrency < 1) problems.Add($"{at}.max_concurrency: must be at least 1 (got {b.MaxConcurrency})");
             if (b.MaxQueue < 0) problems.Add($"{at}.max_queue: must be at least 0 (got {b.MaxQueue})");
+            if (b.Retries is < 0 or > 10) problems.Add($"{at}.retries: must lie in 0..10 (got {b.Retries})");
+            if (b.RetryDelayMilliseconds <= 0) problems.Add($"{at}.retry_delay_ms: must be positive (got {b.RetryDelayMilliseconds})");
+            if (b.BreakerFailureRatio is <= 0 or > 1) problems.Add($"{at}.breaker_failure_ratio: must lie in (0, 1] (got {b.BreakerFailureRatio})");
+            if (b.BreakerMinimumThroughput < 2) problems.Add($"{at}.breaker_minimum_throughput: must be at least 2 (got {b.BreakerMinimumThroughput})");
+            if (b.BreakSeconds < 0.5) problems.Add($"{at}.break_seconds: must be at least 0.5 (got {b.BreakSeconds})");
         }
         if (artifact is not null && names.Count > 0 && !artifact.Manifest.Selected.Any(names.Contains))
             problems.Add($"backends: none serves a model the router selected ({string.Join(", ", artifact.Manifest.Selected)})");

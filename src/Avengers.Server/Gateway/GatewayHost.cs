@@ -45,8 +45,11 @@ public static class GatewayHost
             var options = new OpenAIClientOptions
             {
                 Endpoint = new Uri(backend.BaseUrl!),
-                NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds),
-                RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // failures fall back to the next-ranked model instead
+                // Retries, circuit breaking and per-attempt timeouts live in the Polly pipeline of the transport;
+                // the client's own retries are off and its timeout only caps the whole exchange.
+                Transport = new HttpClientPipelineTransport(BackendHttp.Create(backend)),
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds * (backend.Retries + 1) + 5),
             };
             IChatClient client = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(backend.Model ?? backend.Name!).AsIChatClient();
             members[backend.Name!] = new BoundedChatClient(client, backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
@@ -147,7 +150,7 @@ public static class GatewayHost
             }
             catch (BackendBusyException ex) when (!context.Response.HasStarted) { return OpenAIErrors.Result(429, ex.Message, "rate_limit_error", null, "backend_busy"); }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
-            catch (Exception ex) when (!context.Response.HasStarted && ex is EnsembleException or HttpRequestException or ClientResultException or TimeoutException)
+            catch (Exception ex) when (!context.Response.HasStarted && (ex is EnsembleException or HttpRequestException or ClientResultException or TimeoutException || BackendHttp.IsResilienceFailure(ex)))
             {
                 return OpenAIErrors.BackendFailed(ex.Message);
             }

@@ -24,13 +24,13 @@ namespace Avengers.Tests.Server;
 /// </summary>
 public sealed class GatewayEndToEndTests : IAsyncLifetime
 {
-    private static readonly string[] MathQuestions =
+    internal static readonly string[] MathQuestions =
     [
         "What is 12 times 7? Options: (A) 74 (B) 84 (C) 94 (D) 104", "Compute 45 plus 19. Options: (A) 54 (B) 64 (C) 74 (D) 84",
         "How much is 81 divided by 9? Options: (A) 7 (B) 8 (C) 9 (D) 10", "Subtract 13 from 50. Options: (A) 27 (B) 37 (C) 47 (D) 57",
         "What is 6 squared? Options: (A) 26 (B) 36 (C) 46 (D) 56", "Add 101 and 202. Options: (A) 203 (B) 303 (C) 403 (D) 503",
     ];
-    private static readonly string[] HistoryQuestions =
+    internal static readonly string[] HistoryQuestions =
     [
         "Who was the first emperor of Rome? Options: (A) Nero (B) Augustus (C) Caesar (D) Trajan", "In which year did the Berlin Wall fall? Options: (A) 1979 (B) 1989 (C) 1999 (D) 2009",
         "Which empire built Machu Picchu? Options: (A) Aztec (B) Inca (C) Maya (D) Olmec", "Who wrote the Magna Carta's first version? Options: (A) barons (B) monks (C) kings (D) popes",
@@ -47,25 +47,8 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _dir = TestData.TempDir();
-        // "calc" answers math right and history wrong; "scribe" the reverse. Two samples each.
-        var records = new List<BenchmarkRecord>();
-        int id = 0;
-        foreach (string q in MathQuestions) records.Add(Record(id++, "math", q, right: "calc", "B"));
-        foreach (string q in HistoryQuestions) records.Add(Record(id++, "history", q, right: "scribe", "B"));
-        string bench = Path.Combine(_dir, "bench.jsonl");
-        BenchmarkWriter.Write(bench, records);
-        Benchmark benchmark = BenchmarkReader.Read(bench);
-
         _embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), null);
-        PreparedRecord[] prepared = PreparedRecord.PrepareAll(benchmark.Records, benchmark.Models);
-        var correctness = new CorrectnessMatrix(benchmark.Models, prepared.Length);
-        for (int i = 0; i < prepared.Length; i++)
-            for (int j = 0; j < benchmark.Models.Count; j++) correctness[i, j] = prepared[i].Correctness(benchmark.Models[j]);
-        var vectors = await EmbeddingRunner.EmbedAllAsync(_embedding.Generator, benchmark.Records.Select(r => r.Query).ToList());
-        CalibrationResult calibrated = Calibrator.Calibrate(vectors, correctness, new CalibrationOptions { K = 2 },
-            new RouterManifest.EmbeddingInfo(_embedding.ModelId, _embedding.Dimension), new RouterManifest.DataInfo("bench.jsonl", benchmark.DataHash, prepared.Length, 0));
-        string router = Path.Combine(_dir, "router.avengers");
-        calibrated.Artifact.Save(router);
+        (Benchmark benchmark, string router) = await CalibrateAsync(_dir, _embedding);
 
         _replay = ReplayServer.Build(benchmark, "http://127.0.0.1:0");
         await _replay.StartAsync();
@@ -80,6 +63,32 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         _gateway = GatewayHost.Build(config, _embedding, name => name == "AVENGERS_TEST_KEY" ? Key : null);
         await _gateway.StartAsync();
         _gatewayUrl = _gateway.Urls.First();
+    }
+
+    /// <summary>
+    /// Writes a small benchmark where "calc" is right on math and "scribe" on history, calibrates a
+    /// router on it with the real MiniLM model (K = 2), and returns both.
+    /// </summary>
+    internal static async Task<(Benchmark Benchmark, string Router)> CalibrateAsync(string dir, EmbeddingStack embedding)
+    {
+        var records = new List<BenchmarkRecord>();
+        int id = 0;
+        foreach (string q in MathQuestions) records.Add(Record(id++, "math", q, right: "calc", "B"));
+        foreach (string q in HistoryQuestions) records.Add(Record(id++, "history", q, right: "scribe", "B"));
+        string bench = Path.Combine(dir, "bench.jsonl");
+        BenchmarkWriter.Write(bench, records);
+        Benchmark benchmark = BenchmarkReader.Read(bench);
+
+        PreparedRecord[] prepared = PreparedRecord.PrepareAll(benchmark.Records, benchmark.Models);
+        var correctness = new CorrectnessMatrix(benchmark.Models, prepared.Length);
+        for (int i = 0; i < prepared.Length; i++)
+            for (int j = 0; j < benchmark.Models.Count; j++) correctness[i, j] = prepared[i].Correctness(benchmark.Models[j]);
+        var vectors = await EmbeddingRunner.EmbedAllAsync(embedding.Generator, benchmark.Records.Select(r => r.Query).ToList());
+        CalibrationResult calibrated = Calibrator.Calibrate(vectors, correctness, new CalibrationOptions { K = 2 },
+            new RouterManifest.EmbeddingInfo(embedding.ModelId, embedding.Dimension), new RouterManifest.DataInfo("bench.jsonl", benchmark.DataHash, prepared.Length, 0));
+        string router = Path.Combine(dir, "router.avengers");
+        calibrated.Artifact.Save(router);
+        return (benchmark, router);
     }
 
     private static BenchmarkRecord Record(int id, string dataset, string query, string right, string gold)

@@ -1,0 +1,49 @@
+using System.Net;
+using Avengers.Server.Configuration;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Avengers.Server.Gateway;
+
+/// <summary>
+/// The HTTP stack of one backend, composed from Polly strategies (outermost first): retry with
+/// exponential backoff and jitter that honours <c>Retry-After</c>, a circuit breaker, and a per-attempt
+/// timeout. Failures that survive it make the ensemble fall back to the next-ranked model.
+/// </summary>
+public static class BackendHttp
+{
+    public static HttpClient Create(BackendConfig backend, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time ?? TimeProvider.System };
+        if (backend.Retries > 0)
+        {
+            builder.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = backend.Retries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(backend.RetryDelayMilliseconds),
+                ShouldRetryAfterHeader = true,
+                MaxDelay = TimeSpan.FromSeconds(backend.TimeoutSeconds),
+            });
+        }
+        ResiliencePipeline<HttpResponseMessage> pipeline = builder
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = backend.BreakerFailureRatio,
+                MinimumThroughput = backend.BreakerMinimumThroughput,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(backend.BreakSeconds),
+            })
+            .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) })
+            .Build();
+        var handler = new ResilienceHandler(pipeline) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } };
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>True for the exceptions the pipeline raises when it gives up (open circuit, timeout).</summary>
+    public static bool IsResilienceFailure(Exception ex) => ex is BrokenCircuitException or TimeoutRejectedException;
+}

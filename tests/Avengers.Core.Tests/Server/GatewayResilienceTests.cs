@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Avengers.Embedding;
+using Avengers.Server.Configuration;
+using Avengers.Server.Gateway;
+using Microsoft.AspNetCore.Builder;
+
+namespace Avengers.Tests.Server;
+
+/// <summary>One MiniLM model and one calibrated router for all resilience tests (calc: math, scribe: history).</summary>
+public sealed class RouterFixture : IAsyncLifetime
+{
+    public EmbeddingStack Embedding { get; private set; } = null!;
+    public string Router { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), null);
+        (_, Router) = await GatewayEndToEndTests.CalibrateAsync(TestData.TempDir(), Embedding);
+    }
+
+    public Task DisposeAsync()
+    {
+        Embedding.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The gateway against scripted backends over real HTTP: retries, circuit breaking, timeouts, queues, disconnects, cut streams.</summary>
+public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixture<RouterFixture>
+{
+    private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
+
+    private async Task<WebApplication> GatewayAsync(BackendConfig calc, BackendConfig scribe, string strategy = "direct", int samples = 3)
+    {
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = strategy, Samples = samples },
+            Backends = [calc, scribe],
+        };
+        WebApplication app = GatewayHost.Build(config, fixture.Embedding, _ => null);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static BackendConfig Backend(string name, ScriptedBackend backend, Action<BackendConfig>? tweak = null)
+    {
+        var config = new BackendConfig { Name = name, BaseUrl = backend.BaseUrl, RetryDelayMilliseconds = 50 };
+        tweak?.Invoke(config);
+        return config;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonDocument Body, HttpResponseMessage Response)> PostAsync(WebApplication gateway, object body, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient();
+        HttpResponseMessage response = await http.PostAsync(gateway.Urls.First() + "/v1/chat/completions",
+            new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"), cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        return (response.StatusCode, JsonDocument.Parse(text.StartsWith("data:") ? "{}" : text), response);
+    }
+
+    private static object Chat(string model, string text, bool stream = false) => new { model, stream, messages = new[] { new { role = "user", content = text } } };
+
+    [Fact]
+    public async Task Retries_honour_retry_after()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((i, c) => i == 0 ? ScriptedBackend.Fail(c, 429, "1") : ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc), Backend("scribe", scribe));
+
+        var watch = Stopwatch.StartNew();
+        var (status, body, _) = await PostAsync(gateway, Chat("calc", "hello"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, calc.Calls);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), $"retried after {watch.Elapsed.TotalMilliseconds:F0} ms, Retry-After said 1 s");
+        Assert.Equal("The answer is (B).", body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task Open_circuit_stops_calls_and_the_ensemble_falls_back_to_the_next_model()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 500));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "scribe answers"));
+        await using WebApplication gateway = await GatewayAsync(
+            Backend("calc", calc, b => { b.Retries = 0; b.BreakerMinimumThroughput = 2; b.BreakSeconds = 30; }), Backend("scribe", scribe));
+
+        for (int i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.BadGateway, (await PostAsync(gateway, Chat("calc", "hello"))).Status);
+        int before = calc.Calls;
+        var (status, body, response) = await PostAsync(gateway, Chat("avengers", MathQuestion));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(before, calc.Calls); // the open circuit answered without calling calc
+        Assert.Equal("scribe", response.Headers.GetValues("x-avengers-model").Single());
+        Assert.Equal("calc", body.RootElement.GetProperty("avengers").GetProperty("models")[0].GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task Timeout_falls_back_to_the_next_ranked_model()
+    {
+        await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(5000, c.RequestAborted); await ScriptedBackend.Answer(c, "late"); });
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "on time"));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => { b.Retries = 0; b.TimeoutSeconds = 0.5; }), Backend("scribe", scribe));
+
+        var watch = Stopwatch.StartNew();
+        var (status, body, _) = await PostAsync(gateway, Chat("avengers", MathQuestion));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4));
+        Assert.Equal("on time", body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task Full_queue_answers_429()
+    {
+        await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(1000, c.RequestAborted); await ScriptedBackend.Answer(c, "slow"); });
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => { b.MaxConcurrency = 1; b.MaxQueue = 0; }), Backend("scribe", scribe));
+
+        var first = PostAsync(gateway, Chat("calc", "one"));
+        await Task.Delay(200);
+        var (status, body, _) = await PostAsync(gateway, Chat("calc", "two"));
+        Assert.Equal((HttpStatusCode)429, status);
+        Assert.Equal("backend_busy", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await first).Status);
+    }
+
+    [Fact]
+    public async Task Client_disconnect_cancels_the_backend_calls()
+    {
+        await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(10_000, c.RequestAborted); await ScriptedBackend.Answer(c, "never"); });
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc), Backend("scribe", scribe), strategy: "vote", samples: 3);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PostAsync(gateway, Chat("avengers", MathQuestion), cts.Token));
+        for (int i = 0; i < 50 && calc.Aborted < 3; i++) await Task.Delay(100);
+        Assert.Equal(3, calc.Calls);
+        Assert.Equal(3, calc.Aborted);
+    }
+
+    [Fact]
+    public async Task A_stream_cut_mid_way_ends_with_an_error_event_and_no_switch()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Stream(c, ["The ", "answer ", "is ", "(B)."], cutAfter: 2));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "scribe"));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b.Retries = 0), Backend("scribe", scribe));
+
+        using var http = new HttpClient();
+        HttpResponseMessage response = await http.PostAsync(gateway.Urls.First() + "/v1/chat/completions",
+            new StringContent(JsonSerializer.Serialize(Chat("avengers", MathQuestion, stream: true)), Encoding.UTF8, "application/json"));
+        string sse = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("calc", response.Headers.GetValues("x-avengers-model").Single());
+        Assert.Contains("\"content\":\"The \"", sse);
+        Assert.Contains("\"error\"", sse);
+        Assert.Contains("mid-stream", sse);
+        Assert.DoesNotContain("[DONE]", sse);
+        Assert.Equal(0, scribe.Calls);
+    }
+
+    [Fact]
+    public async Task Voting_over_varied_samples_picks_the_majority()
+    {
+        string[] answers = ["The answer is (C).", "The answer is (B).", "I believe the answer is (B).", "The answer is (D).", "The answer is (B)."];
+        await using var calc = await ScriptedBackend.StartAsync((i, c) => ScriptedBackend.Answer(c, answers[i % answers.Length]));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc), Backend("scribe", scribe), strategy: "vote", samples: 5);
+
+        var (status, body, response) = await PostAsync(gateway, new
+        {
+            model = "avengers", messages = new[] { new { role = "user", content = MathQuestion } }, avengers = new { n = 5 },
+        });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("B", response.Headers.GetValues("x-avengers-winner").Single());
+        JsonElement decision = body.RootElement.GetProperty("avengers");
+        Assert.Equal(5, decision.GetProperty("samples_requested").GetInt32());
+        Assert.Equal(decision.GetProperty("samples_requested").GetInt32(), decision.GetProperty("samples_used").GetInt32() + decision.GetProperty("samples_saved").GetInt32());
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Avengers.Tests.Server;
+
+/// <summary>An OpenAI-compatible backend on 127.0.0.1 whose every call follows a script (answers, errors, delays, cut streams).</summary>
+internal sealed class ScriptedBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _calls;
+    private int _aborted;
+
+    private ScriptedBackend(WebApplication app) => _app = app;
+
+    public int Calls => Volatile.Read(ref _calls);
+    public int Aborted => Volatile.Read(ref _aborted);
+    public string BaseUrl => _app.Urls.First() + "/v1";
+
+    /// <param name="script">Handles call number i (0-based); use the helpers below to answer.</param>
+    public static async Task<ScriptedBackend> StartAsync(Func<int, HttpContext, Task> script)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        WebApplication app = builder.Build();
+        var backend = new ScriptedBackend(app);
+        app.MapPost("/v1/chat/completions", async (HttpContext context) =>
+        {
+            int call = Interlocked.Increment(ref backend._calls) - 1;
+            context.RequestAborted.Register(() => Interlocked.Increment(ref backend._aborted));
+            try { await script(call, context); }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
+        });
+        await app.StartAsync();
+        return backend;
+    }
+
+    public static async Task<bool> IsStreamingAsync(HttpContext context)
+    {
+        context.Request.EnableBuffering();
+        using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body);
+        context.Request.Body.Position = 0;
+        return body.RootElement.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
+    }
+
+    public static Task Answer(HttpContext context, string text)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-x", @object = "chat.completion", created = 0, model = "scripted",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 1, completion_tokens = 1, total_tokens = 2 },
+        }));
+    }
+
+    public static Task Fail(HttpContext context, int status, string? retryAfter = null)
+    {
+        context.Response.StatusCode = status;
+        if (retryAfter is not null) context.Response.Headers.RetryAfter = retryAfter;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync("""{"error": {"message": "scripted failure", "type": "server_error"}}""");
+    }
+
+    /// <summary>Streams the pieces as SSE chunks; with <paramref name="cutAfter"/>, drops the connection after that many.</summary>
+    public static async Task Stream(HttpContext context, string[] pieces, int? cutAfter = null)
+    {
+        context.Response.ContentType = "text/event-stream";
+        for (int i = 0; i < pieces.Length; i++)
+        {
+            if (cutAfter == i)
+            {
+                context.Abort();
+                return;
+            }
+            string chunk = JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-x", @object = "chat.completion.chunk", created = 0, model = "scripted",
+                choices = new[] { new { index = 0, delta = new { role = "assistant", content = pieces[i] }, finish_reason = (string?)null } },
+            });
+            await context.Response.WriteAsync($"data: {chunk}\n\n");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(20);
+        }
+        await context.Response.WriteAsync("data: [DONE]\n\n");
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
