@@ -75,6 +75,7 @@ public sealed class EnsembleChatClient : IChatClient
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 errors.Add($"{model.Model}: {ex.Message}");
+                EnsembleMetrics.BackendError(model.Model);
                 await stream.DisposeAsync().ConfigureAwait(false);
                 continue;
             }
@@ -149,6 +150,7 @@ public sealed class EnsembleChatClient : IChatClient
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 errors.Add($"{model.Model}: {ex.Message}"); // fall back to the next-ranked model
+                EnsembleMetrics.BackendError(model.Model);
             }
         }
         throw new EnsembleException("every ranked model failed: " + string.Join("; ", errors));
@@ -251,6 +253,7 @@ public sealed class EnsembleChatClient : IChatClient
                 cancellationToken.ThrowIfCancellationRequested();
                 failed++;
                 errors.Add($"{ranked[rank].Model} sample {index}: {error!.Message}");
+                EnsembleMetrics.BackendError(ranked[rank].Model);
             }
 
             if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count))
@@ -280,7 +283,14 @@ public sealed class EnsembleChatClient : IChatClient
         return MajorityVote.Count(batch.Results.Select(r => new Ballot(r.Answer, r.Rank, r.Index)).ToList());
     }
 
-    private EnsembleDecision Explain(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type, IReadOnlyList<string> notes) => new()
+    private EnsembleDecision Explain(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type, IReadOnlyList<string> notes)
+    {
+        EnsembleDecision decision = Describe(routed, chosen, requested, used, failed, saved, vote, type, notes);
+        EnsembleMetrics.Record(decision, routed.EmbeddingMs, routed.RoutingMs);
+        return decision;
+    }
+
+    private EnsembleDecision Describe(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type, IReadOnlyList<string> notes) => new()
     {
         Strategy = routed.Settings.Strategy.ToWireName(),
         Cluster = routed.Decision.Cluster,
@@ -299,7 +309,7 @@ public sealed class EnsembleChatClient : IChatClient
         Notes = [.. notes],
     };
 
-    private static ChatResponse Attach(ChatResponse response, EnsembleDecision decision)
+    private ChatResponse Attach(ChatResponse response, EnsembleDecision decision)
     {
         (response.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
         response.ModelId ??= decision.ChosenModel;

@@ -12,7 +12,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using global::OpenAI;
 
 namespace Avengers.Server.Gateway;
@@ -69,7 +71,11 @@ public static class GatewayHost
         builder.WebHost.UseUrls(config.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = config.MaxBodyBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName)
+            .AddPrometheusExporter());
         WebApplication app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
 
         // Gateway API keys: every /v1 call needs "Authorization: Bearer <key>" when keys are configured.
         app.Use(async (context, next) =>
@@ -113,6 +119,13 @@ public static class GatewayHost
 
         app.MapPost("/v1/chat/completions", async (HttpContext context) =>
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            context.Response.OnCompleted(() =>
+            {
+                GatewayMetrics.Requests.Add(1, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
+                GatewayMetrics.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
+                return Task.CompletedTask;
+            });
             (JsonDocument? document, IResult? error) = await ReadJsonAsync(context, config.MaxBodyBytes);
             if (error is not null) return error;
             ChatCompletionRequest request;

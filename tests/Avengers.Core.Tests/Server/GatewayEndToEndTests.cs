@@ -247,4 +247,23 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         var unknown = new GatewayConfig { Router = Path.Combine(_dir, "router.avengers"), Backends = [new BackendConfig { Name = "ghost", BaseUrl = "http://x/v1" }] };
         Assert.Contains(GatewayConfigLoader.Validate(unknown, _ => null), p => p.StartsWith("backends[0].name: 'ghost' is not a model of the router artifact"));
     }
+
+    [Fact]
+    public async Task Metrics_are_exported_in_prometheus_format()
+    {
+        await Client().CompleteChatAsync([new UserChatMessage(MathQuestions[2])]);
+        using var http = new HttpClient();
+        string metrics = "";
+        // The exporter caches a scrape briefly; poll until the request shows up.
+        for (int i = 0; i < 20 && !metrics.Contains("avengers_decisions"); i++)
+        {
+            metrics = await http.GetStringAsync(_gatewayUrl + "/metrics");
+            if (!metrics.Contains("avengers_decisions")) await Task.Delay(500);
+        }
+        Assert.Contains("avengers_decisions", metrics);
+        Assert.Contains("model=\"calc\"", metrics);
+        Assert.Contains("avengers_routing_duration", metrics);
+        Assert.Contains("avengers_gateway_requests", metrics);
+        Assert.Contains("avengers_samples", metrics);
+    }
 }
