@@ -24,11 +24,12 @@ internal static class ExperimentCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
         var artifact = new Option<string?>("--artifact") { Description = "Also save the router artifact calibrated on the training side" };
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only (choose settings without touching the test set)" };
+        var adaptive = new Option<bool>("--adaptive") { Description = "Stop each vote once its leader cannot be overtaken (reports samples used per query)" };
         var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended (default: the question only)" };
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, json, artifact,
+            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, json, artifact,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -50,7 +51,7 @@ internal static class ExperimentCommand
             {
                 Models = pool, References = refs, Calibration = calibration,
                 TrainFraction = parse.GetValue(trainFraction), RandomRouterSeeds = parse.GetValue(randomSeeds),
-                ValidationOnly = parse.GetValue(validation), EmbedChoices = parse.GetValue(embedChoices),
+                ValidationOnly = parse.GetValue(validation), EmbedChoices = parse.GetValue(embedChoices), Adaptive = parse.GetValue(adaptive),
             };
             var (result, calibrated) = await CliRunner.WithProgressAsync("embedding queries", p =>
                 Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));
@@ -103,6 +104,7 @@ internal static class ExperimentCommand
             Console.WriteLine("| " + string.Join(" | ", cells) + " |");
         }
         Console.WriteLine();
+        Console.WriteLine($"samples used per query: {result.MeanSamplesUsed:F2}");
         Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
     }
 

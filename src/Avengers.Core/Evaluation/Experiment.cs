@@ -78,10 +78,11 @@ public static class Experiment
         double bestSingleTrain = MeanOf(train, bestSingle);
 
         var board = new ScoreBoard();
-        var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold, WeightByAccuracy = calibration.WeightedVote };
+        var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold, WeightByAccuracy = calibration.WeightedVote, Adaptive = options.Adaptive };
         var routing = new RoutingOptions { TopK = calibration.TopK, Beta = calibration.Beta };
         var randoms = Enumerable.Range(0, Math.Max(1, options.RandomRouterSeeds)).Select(s => new Random(unchecked(calibration.Seed + 7919 * (s + 1)))).ToArray();
         int fallbacks = 0;
+        long samplesUsed = 0;
         for (int i = 0; i < test.Length; i++)
         {
             PreparedRecord item = test[i];
@@ -93,6 +94,7 @@ public static class Experiment
             var sampleSets = decision.Models.Select(m => new SampleSet(m.Model, item.Answers[m.Model], VoteWeights.LogOdds(m.Score, answerOptions))).ToList();
             EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, ensemble);
             if (choice.Note is not null && ensemble.Strategy != EnsembleStrategy.Direct) fallbacks++;
+            samplesUsed += choice.SamplesUsed;
             board.Add("avengers", dataset, item.Grades[choice.Model][choice.SampleIndex] ?? 0);
 
             if (datasetIndex.TryGetValue(dataset, out int labelCluster))
@@ -135,7 +137,7 @@ public static class Experiment
             modelReports.ToDictionary(p => p.Key, p => p.Value.Accuracy, StringComparer.Ordinal),
             modelReports,
             options.References.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal),
-            datasets, sizes, fallbacks, setup, notes);
+            datasets, sizes, fallbacks, (double)samplesUsed / test.Length, setup, notes);
         return (result, calibrated);
     }
 

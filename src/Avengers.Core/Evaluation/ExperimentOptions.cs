@@ -20,4 +20,6 @@ public sealed record ExperimentOptions
     public bool EmbedChoices { get; init; }
     /// <summary>Evaluate on a seeded split of the training side only (for choosing settings without touching the test set).</summary>
     public bool ValidationOnly { get; init; }
+    /// <summary>Stop each vote once its leader cannot be overtaken (samples taken best-ranked model first).</summary>
+    public bool Adaptive { get; init; }
 }

@@ -48,5 +48,6 @@ public sealed record ExperimentResult(
     [property: JsonPropertyName("datasets")] IReadOnlyList<string> Datasets,
     [property: JsonPropertyName("dataset_sizes")] IReadOnlyDictionary<string, int> DatasetSizes,
     [property: JsonPropertyName("vote_fallbacks")] int VoteFallbacks,
+    [property: JsonPropertyName("mean_samples_used")] double MeanSamplesUsed,
     [property: JsonPropertyName("setup")] ExperimentSetup Setup,
     [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes);

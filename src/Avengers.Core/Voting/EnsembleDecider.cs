@@ -11,6 +11,11 @@ public sealed record EnsembleOptions
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
     /// <summary>Weight each model's votes by its accuracy in the query's cluster instead of one vote per sample.</summary>
     public bool WeightByAccuracy { get; init; }
+    /// <summary>
+    /// Consume ballots in order (best-ranked model first) and stop once the leader cannot be overtaken by
+    /// the ballots still to come: what adaptive voting saves when samples arrive one by one.
+    /// </summary>
+    public bool Adaptive { get; init; }
 }
 
 /// <summary>
@@ -41,10 +46,33 @@ public static class EnsembleDecider
         }
     }
 
+    /// <summary>The shortest prefix of the ballots after which the leader (by weight) can no longer be overtaken.</summary>
+    private static List<Ballot> Decisive(List<Ballot> ballots, List<(int Model, int Sample)> origin)
+    {
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        // Outstanding samples count at full weight: whether they will abstain is not known in advance.
+        double remaining = ballots.Sum(b => b.Weight);
+        for (int i = 0; i < ballots.Count; i++)
+        {
+            Ballot ballot = ballots[i];
+            remaining -= ballot.Weight;
+            if (ballot.Answer is null) continue;
+            weights[ballot.Answer] = weights.GetValueOrDefault(ballot.Answer) + ballot.Weight;
+            double[] top = weights.Values.OrderDescending().Take(2).ToArray();
+            double leader = top[0], runnerUp = top.Length > 1 ? top[1] : 0;
+            if (leader > runnerUp + remaining + 1e-12)
+            {
+                origin.RemoveRange(i + 1, origin.Count - i - 1);
+                return ballots[..(i + 1)];
+            }
+        }
+        return ballots;
+    }
+
     private static EnsembleChoice VoteOver(IReadOnlyList<SampleSet> ranked, int models, EnsembleOptions options)
     {
         models = Math.Min(models, ranked.Count);
-        var ballots = new List<Ballot>();
+        List<Ballot> ballots = [];
         var origin = new List<(int Model, int Sample)>();
         for (int rank = 0; rank < models; rank++)
         {
@@ -56,6 +84,7 @@ public static class EnsembleDecider
                 origin.Add((rank, s));
             }
         }
+        if (options.Adaptive) ballots = Decisive(ballots, origin);
         VoteResult vote = MajorityVote.Count(ballots);
         if (vote.Winner is null)
             return new EnsembleChoice(ranked[0].Model, 0, vote, models, ballots.Count, "no sample had an extractable answer: the top model's first sample is returned");

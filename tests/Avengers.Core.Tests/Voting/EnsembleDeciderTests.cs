@@ -53,3 +53,22 @@ public class EnsembleDeciderTests
         Assert.NotNull(choice.Note);
     }
 }
+
+public class AdaptiveDeciderTests
+{
+    [Fact]
+    public void Adaptive_vote_stops_when_the_leader_cannot_be_overtaken()
+    {
+        var ranked = new[] { new SampleSet("a", ["X"]), new SampleSet("b", ["X"]), new SampleSet("c", ["Y"]), new SampleSet("d", ["Y"]) };
+        EnsembleChoice fixedN = EnsembleDecider.Decide(ranked, new EnsembleOptions { TopN = 4 });
+        EnsembleChoice adaptive = EnsembleDecider.Decide(ranked, new EnsembleOptions { TopN = 4, Adaptive = true });
+        Assert.Equal(4, fixedN.SamplesUsed);
+        Assert.Equal(4, adaptive.SamplesUsed); // 2 : 0 with 2 to come is not decided; 2 : 2 is a tie
+        Assert.Equal(fixedN.Vote!.Winner, adaptive.Vote!.Winner);
+
+        var clear = new[] { new SampleSet("a", ["X"]), new SampleSet("b", ["X"]), new SampleSet("c", ["X"]), new SampleSet("d", ["Y"]), new SampleSet("e", ["Y"]) };
+        EnsembleChoice early = EnsembleDecider.Decide(clear, new EnsembleOptions { TopN = 5, Adaptive = true });
+        Assert.Equal(3, early.SamplesUsed); // 3 : 0 with 2 to come
+        Assert.Equal("X", early.Vote!.Winner);
+    }
+}
