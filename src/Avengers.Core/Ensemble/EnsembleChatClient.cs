@@ -220,10 +220,28 @@ public sealed class EnsembleChatClient : IChatClient
         using var gate = new SemaphoreSlim(settings.MaxParallelSamples ?? plan.Count);
         var perModelIndex = new int[ranked.Count];
         var calls = new List<Task<(int Rank, int Index, ChatResponse? Response, Exception? Error)>>();
-        foreach (int rank in plan)
+        foreach (var group in plan.GroupBy(rank => rank).OrderBy(g => g.Key))
         {
-            int index = perModelIndex[rank]++;
-            calls.Add(CallAsync(rank, index));
+            int rank = group.Key, count = group.Count();
+            if (count > 1 && _members[ranked[rank].Model].GetService(typeof(IMultiSampleChatClient)) is IMultiSampleChatClient multi)
+            {
+                // The backend can return all of this model's samples from one request (its n parameter).
+                Task<IReadOnlyList<ChatResponse>> batch = multi.GetResponsesAsync(history, count, options, stop.Token);
+                for (int index = 0; index < count; index++) calls.Add(TakeAsync(batch, rank, index));
+                perModelIndex[rank] = count;
+                continue;
+            }
+            for (int i = 0; i < count; i++) calls.Add(CallAsync(rank, perModelIndex[rank]++));
+        }
+
+        static async Task<(int, int, ChatResponse?, Exception?)> TakeAsync(Task<IReadOnlyList<ChatResponse>> batch, int rank, int index)
+        {
+            try
+            {
+                IReadOnlyList<ChatResponse> responses = await batch.ConfigureAwait(false);
+                return index < responses.Count ? (rank, index, responses[index], null) : (rank, index, null, new InvalidOperationException($"the backend returned {responses.Count} samples, fewer than {index + 1}"));
+            }
+            catch (Exception ex) { return (rank, index, null, ex); }
         }
 
         async Task<(int, int, ChatResponse?, Exception?)> CallAsync(int rank, int index)

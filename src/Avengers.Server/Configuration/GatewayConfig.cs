@@ -44,6 +44,8 @@ public sealed class BackendConfig
     [YamlMember(Alias = "timeout_seconds")] public double TimeoutSeconds { get; set; } = 120;
     [YamlMember(Alias = "max_concurrency")] public int MaxConcurrency { get; set; } = 16;
     [YamlMember(Alias = "max_queue")] public int MaxQueue { get; set; } = 64;
+    /// <summary>Ask for all of a vote's samples in one request (OpenAI's n); a backend that ignores n is topped up with parallel requests.</summary>
+    [YamlMember(Alias = "supports_n")] public bool SupportsN { get; set; } = true;
     /// <summary>Retries after a transient failure (5xx, 408, 429, network); Retry-After is honoured.</summary>
     [YamlMember(Alias = "retries")] public int Retries { get; set; } = 2;
     [YamlMember(Alias = "retry_delay_ms")] public double RetryDelayMilliseconds { get; set; } = 200;

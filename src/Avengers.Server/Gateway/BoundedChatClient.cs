@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Avengers.Ensemble;
 using Microsoft.Extensions.AI;
 
 namespace Avengers.Server.Gateway;
@@ -7,8 +8,10 @@ namespace Avengers.Server.Gateway;
 /// Limits the calls in flight to one backend; beyond <c>maxQueue</c> waiting callers it refuses at once
 /// with <see cref="BackendBusyException"/> (the gateway answers 429) instead of queueing without bound.
 /// </summary>
-public sealed class BoundedChatClient(IChatClient inner, string name, int maxConcurrency, int maxQueue) : DelegatingChatClient(inner)
+public sealed class BoundedChatClient(IChatClient inner, string name, int maxConcurrency, int maxQueue) : DelegatingChatClient(inner), IMultiSampleChatClient
 {
+    private readonly IMultiSampleChatClient? _multi = inner.GetService(typeof(IMultiSampleChatClient)) as IMultiSampleChatClient;
+
     private readonly SemaphoreSlim _slots = new(maxConcurrency, maxConcurrency);
     private int _waiting;
 
@@ -30,6 +33,18 @@ public sealed class BoundedChatClient(IChatClient inner, string name, int maxCon
         }
         finally { _slots.Release(); }
     }
+
+    /// <summary>Several samples in one request take one slot.</summary>
+    public async Task<IReadOnlyList<ChatResponse>> GetResponsesAsync(IEnumerable<ChatMessage> messages, int count, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (_multi is null) throw new NotSupportedException($"backend '{name}' does not take several samples per request");
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try { return await _multi.GetResponsesAsync(messages, count, options, cancellationToken).ConfigureAwait(false); }
+        finally { _slots.Release(); }
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+        => serviceKey is null && serviceType == typeof(IMultiSampleChatClient) ? (_multi is null ? null : this) : base.GetService(serviceType, serviceKey);
 
     private async Task EnterAsync(CancellationToken cancellationToken)
     {

@@ -44,16 +44,18 @@ public static class GatewayHost
         foreach (BackendConfig backend in config.Backends)
         {
             string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
+            HttpClient backendHttp = BackendHttp.Create(backend);
             var options = new OpenAIClientOptions
             {
                 Endpoint = new Uri(backend.BaseUrl!),
                 // Retries, circuit breaking and per-attempt timeouts live in the Polly pipeline of the transport;
                 // the client's own retries are off and its timeout only caps the whole exchange.
-                Transport = new HttpClientPipelineTransport(BackendHttp.Create(backend)),
+                Transport = new HttpClientPipelineTransport(backendHttp),
                 RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
                 NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds * (backend.Retries + 1) + 5),
             };
             IChatClient client = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(backend.Model ?? backend.Name!).AsIChatClient();
+            if (backend.SupportsN) client = new MultiSampleChatClient(client, backendHttp, new Uri(backend.BaseUrl!), backend.Model ?? backend.Name!, key);
             members[backend.Name!] = new BoundedChatClient(client, backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
         }
 

@@ -131,7 +131,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     {
         await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(10_000, c.RequestAborted); await ScriptedBackend.Answer(c, "never"); });
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
-        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc), Backend("scribe", scribe), strategy: "vote", samples: 3);
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b.SupportsN = false), Backend("scribe", scribe), strategy: "vote", samples: 3);
 
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PostAsync(gateway, Chat("avengers", MathQuestion), cts.Token));
@@ -177,5 +177,32 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         JsonElement decision = body.RootElement.GetProperty("avengers");
         Assert.Equal(5, decision.GetProperty("samples_requested").GetInt32());
         Assert.Equal(decision.GetProperty("samples_requested").GetInt32(), decision.GetProperty("samples_used").GetInt32() + decision.GetProperty("samples_saved").GetInt32());
+    }
+
+    [Fact]
+    public async Task Samples_come_from_one_request_when_the_backend_honours_n_else_from_parallel_requests()
+    {
+        string[] answers = ["The answer is (B).", "The answer is (B).", "The answer is (C).", "The answer is (B)."];
+        await using var honours = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.AnswerN(c, i => answers[i]));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using (WebApplication gateway = await GatewayAsync(Backend("calc", honours), Backend("scribe", scribe), strategy: "vote", samples: 4))
+        {
+            var (status, body, response) = await PostAsync(gateway, Chat("avengers", GatewayEndToEndTests.MathQuestions[1]));
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(1, honours.Calls);
+            Assert.Equal("B", response.Headers.GetValues("x-avengers-winner").Single());
+            Assert.Equal(4, body.RootElement.GetProperty("avengers").GetProperty("samples_used").GetInt32());
+        }
+
+        await using var ignores = await ScriptedBackend.StartAsync((i, c) => ScriptedBackend.Answer(c, answers[i % answers.Length]));
+        await using (WebApplication gateway = await GatewayAsync(Backend("calc", ignores), Backend("scribe", scribe), strategy: "vote", samples: 4))
+        {
+            var (status, _, response) = await PostAsync(gateway, Chat("avengers", GatewayEndToEndTests.MathQuestions[1]));
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(4, ignores.Calls); // one n = 4 request answered with one choice, then 3 parallel top-ups
+            Assert.Equal("B", response.Headers.GetValues("x-avengers-winner").Single());
+            await PostAsync(gateway, Chat("avengers", GatewayEndToEndTests.MathQuestions[2]));
+            Assert.Equal(8, ignores.Calls); // not asked for n again: 4 single requests
+        }
     }
 }

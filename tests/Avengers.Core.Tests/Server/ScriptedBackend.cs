@@ -57,6 +57,19 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         }));
     }
 
+    /// <summary>Answers with as many choices as the request's n asks for, the texts given by <paramref name="text"/>.</summary>
+    public static async Task AnswerN(HttpContext context, Func<int, string> text)
+    {
+        using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body);
+        int n = body.RootElement.TryGetProperty("n", out JsonElement e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : 1;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-x", @object = "chat.completion", created = 0, model = "scripted",
+            choices = Enumerable.Range(0, n).Select(i => new { index = i, message = new { role = "assistant", content = text(i) }, finish_reason = "stop" }).ToArray(),
+        }));
+    }
+
     public static Task Fail(HttpContext context, int status, string? retryAfter = null)
     {
         context.Response.StatusCode = status;

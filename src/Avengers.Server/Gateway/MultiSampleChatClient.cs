@@ -1,0 +1,69 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Avengers.Ensemble;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Server.Gateway;
+
+/// <summary>
+/// Adds OpenAI's <c>n</c> to a backend: several samples from one <c>/chat/completions</c> request (through
+/// the backend's resilient HttpClient). A backend that returns fewer choices than asked (it ignores
+/// <c>n</c>) is topped up with parallel single requests and is not asked for <c>n</c> again.
+/// </summary>
+public sealed class MultiSampleChatClient(IChatClient inner, HttpClient http, Uri baseUrl, string model, string apiKey)
+    : DelegatingChatClient(inner), IMultiSampleChatClient
+{
+    private volatile bool _ignoresN;
+
+    /// <summary>True once the backend answered a request for several samples with fewer choices.</summary>
+    public bool IgnoresN => _ignoresN;
+
+    public async Task<IReadOnlyList<ChatResponse>> GetResponsesAsync(IEnumerable<ChatMessage> messages, int count, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        List<ChatMessage> history = [.. messages];
+        var responses = new List<ChatResponse>(count);
+        if (!_ignoresN && count > 1)
+        {
+            responses.AddRange(await RequestAsync(history, count, options, cancellationToken).ConfigureAwait(false));
+            if (responses.Count < count) _ignoresN = true;
+        }
+        if (responses.Count < count)
+        {
+            Task<ChatResponse>[] rest = Enumerable.Range(0, count - responses.Count).Select(_ => base.GetResponseAsync(history, options, cancellationToken)).ToArray();
+            responses.AddRange(await Task.WhenAll(rest).ConfigureAwait(false));
+        }
+        return responses;
+    }
+
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+        => serviceKey is null && serviceType == typeof(IMultiSampleChatClient) ? this : base.GetService(serviceType, serviceKey);
+
+    private async Task<List<ChatResponse>> RequestAsync(List<ChatMessage> history, int count, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["model"] = model,
+            ["n"] = count,
+            ["messages"] = history.Select(m => new { role = m.Role.Value, content = m.Text }).ToArray(),
+        };
+        if (options?.Temperature is float temperature) body["temperature"] = temperature;
+        if (options?.MaxOutputTokens is int maxTokens) body["max_tokens"] = maxTokens;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl.ToString().TrimEnd('/') + "/chat/completions")) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"{model}: {(int)response.StatusCode} {response.ReasonPhrase}", null, response.StatusCode);
+        using JsonDocument document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var responses = new List<ChatResponse>();
+        if (document.RootElement.TryGetProperty("choices", out JsonElement choices) && choices.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement choice in choices.EnumerateArray())
+            {
+                string text = choice.TryGetProperty("message", out JsonElement message) && message.TryGetProperty("content", out JsonElement content) && content.ValueKind == JsonValueKind.String
+                    ? content.GetString()! : "";
+                responses.Add(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { ModelId = model });
+            }
+        }
+        return responses;
+    }
+}
