@@ -11,6 +11,8 @@ public sealed record CalibrationOptions
     public int K { get; init; } = KMeansOptions.DefaultK;
     public int Seed { get; init; } = KMeansOptions.DefaultSeed;
     public int Restarts { get; init; } = 3;
+    /// <summary>kmeans (default), ward or gmm; see <see cref="ClusteringMethod"/>.</summary>
+    public string Method { get; init; } = ClusteringMethod.KMeans;
     public double PriorStrength { get; init; } = ClusterScores.DefaultPriorStrength;
     /// <summary>How many models automatic selection keeps (null: the whole pool, ordered by selection).</summary>
     public int? Select { get; init; }
@@ -28,6 +30,7 @@ public sealed record CalibrationOptions
     {
         var problems = new List<string>();
         if (K < 1) problems.Add($"k must be at least 1 (got {K})");
+        if (!ClusteringMethod.All.Contains(Method)) problems.Add($"method must be one of {string.Join(", ", ClusteringMethod.All)} (got '{Method}')");
         if (Restarts < 1) problems.Add($"restarts must be at least 1 (got {Restarts})");
         if (!(PriorStrength >= 0) || double.IsInfinity(PriorStrength)) problems.Add($"prior strength must be finite and >= 0 (got {PriorStrength})");
         if (Select is < 1) problems.Add($"select must be at least 1 (got {Select})");

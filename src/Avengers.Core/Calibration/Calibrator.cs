@@ -35,7 +35,7 @@ public static class Calibrator
             k = trainEmbeddings.Count;
         }
 
-        KMeansResult clusters = KMeans.Fit(trainEmbeddings, new KMeansOptions { K = k, Seed = options.Seed, Restarts = options.Restarts });
+        KMeansResult clusters = ClusteringMethod.Fit(options.Method, trainEmbeddings, new KMeansOptions { K = k, Seed = options.Seed, Restarts = options.Restarts });
         ClusterScores scores = ClusterScores.Compute(correctness, clusters.Labels, k, options.PriorStrength);
         IReadOnlyList<SelectionEntry> selection = ModelSelector.Rank(scores);
         int keep = Math.Min(options.Select ?? selection.Count, selection.Count);
@@ -46,7 +46,7 @@ public static class Calibrator
             CreatedUtc = (time ?? TimeProvider.System).GetUtcNow(),
             Tool = $"avengers {typeof(Calibrator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"}",
             Embedding = embedding,
-            Clustering = new RouterManifest.ClusteringInfo("kmeans", k, options.Seed, options.Restarts, clusters.Inertia),
+            Clustering = new RouterManifest.ClusteringInfo(options.Method, k, options.Seed, options.Restarts, clusters.Inertia),
             Data = data,
             Scoring = new RouterManifest.ScoringInfo(options.PriorStrength),
             Models = correctness.Models,
