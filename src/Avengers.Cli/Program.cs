@@ -7,6 +7,7 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     CalibrateCommand.Create(),
     RouteCommand.Create(),
     ExperimentCommand.Create(),
+    AblateCommand.Create(),
     ServeCommands.Serve(),
     ServeCommands.Replay(),
     ServeCommands.Config(),

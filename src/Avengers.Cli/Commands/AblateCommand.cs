@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Avengers.Calibration;
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Evaluation;
+using Avengers.Reporting;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Cli.Commands;
+
+/// <summary><c>avengers ablate --benchmark NAME --sweeps k,method,... [--out DIR]</c></summary>
+internal static class AblateCommand
+{
+    public static Command Create()
+    {
+        var benchmark = CliOptions.Benchmark();
+        var models = CliOptions.Models();
+        var embedding = CliOptions.Embedding();
+        var cache = CliOptions.Cache();
+        var sweeps = new Option<string>("--sweeps") { Description = "Comma-separated sweeps: k, method, select, top-k, beta, strategy, top-n, train-fraction, embedding", DefaultValueFactory = _ => "k,method,select,top-k,strategy,top-n" };
+        var values = new Option<string?>("--values") { Description = "Comma-separated values for a single sweep (default: the sweep's own list)" };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for <sweep>.csv and <sweep>.png (default: ablation/<benchmark>)" };
+        var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only" };
+        var group = new CliOptions.CalibrationGroup();
+        var command = new Command("ablate", "Sweep one setting at a time, each point evaluated as 'experiment' does; writes CSV and PNG per sweep and resumes where a previous run stopped")
+        {
+            benchmark, models, embedding, cache, sweeps, values, output, validation,
+        };
+        group.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            CalibrationOptions calibration = group.Read(parse);
+            calibration.Validate();
+            string name = parse.GetValue(benchmark)!;
+            string file = await BenchmarkCatalog.ResolveAsync(name, false, CliRunner.Info, cancellationToken);
+            BenchmarkCatalog.Entry? entry = BenchmarkCatalog.Find(name);
+            IReadOnlyList<string>? pool = CliOptions.SplitList(parse.GetValue(models)) ?? entry?.Pool;
+            Benchmark data = CliRunner.ReadBenchmark(file, pool?.ToHashSet(StringComparer.Ordinal), skipInvalid: false);
+            var baseline = new ExperimentOptions { Models = pool, Calibration = calibration, ValidationOnly = parse.GetValue(validation) };
+
+            IReadOnlyList<Sweep> known = Ablation.Known((pool ?? data.Models).Count);
+            string[] requested = CliOptions.SplitList(parse.GetValue(sweeps)) is { } list ? [.. list] : [];
+            string[] unknown = requested.Where(r => known.All(s => s.Name != r)).ToArray();
+            if (unknown.Length > 0) throw new ArgumentException($"--sweeps: unknown sweep(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Select(s => s.Name))}");
+            IReadOnlyList<string>? overrideValues = CliOptions.SplitList(parse.GetValue(values));
+            if (overrideValues is not null && requested.Length != 1) throw new ArgumentException("--values applies to exactly one sweep");
+
+            string outDir = parse.GetValue(output) ?? Path.Combine("ablation", Path.GetFileNameWithoutExtension(file));
+            string baseSpec = parse.GetValue(embedding) ?? EmbeddingModelSpec.Default;
+            var stacks = new Dictionary<string, EmbeddingStack>(StringComparer.Ordinal);
+            try
+            {
+                async Task<(IEmbeddingGenerator<string, Embedding<float>>, string)> EmbedderFor(string spec)
+                {
+                    if (!stacks.TryGetValue(spec, out EmbeddingStack? stack))
+                        stacks[spec] = stack = await CliRunner.EmbeddingAsync(spec, parse.GetValue(cache), cancellationToken);
+                    return (stack.Generator, stack.ModelId);
+                }
+
+                foreach (Sweep sweep in known.Where(s => requested.Contains(s.Name)))
+                {
+                    IReadOnlyList<string> points = overrideValues ?? sweep.Values;
+                    Console.WriteLine($"sweep {sweep.Name}: {string.Join(", ", points)}");
+                    int index = 0;
+                    IReadOnlyList<AblationPoint> results = await Ablation.RunAsync(data, baseline, sweep, points, outDir, EmbedderFor, baseSpec,
+                        (p, resumed) => Console.WriteLine($"  [{++index}/{points.Count}] {sweep.Name} = {p.Value,-10} avengers {p.Avengers:F3}  best single {p.BestSingle:F3}  label router {p.LabelRouter:F3}{(resumed ? "  (from a previous run)" : "")}"),
+                        cancellationToken);
+                    string png = Path.Combine(outDir, sweep.Name + ".png");
+                    AblationPlot.Save(sweep.Name, results, png, $"{Path.GetFileNameWithoutExtension(file)}: {sweep.Name}");
+                    Console.WriteLine($"  wrote {Path.Combine(outDir, sweep.Name + ".csv")} and {png}");
+                }
+            }
+            finally
+            {
+                foreach (EmbeddingStack stack in stacks.Values) stack.Dispose();
+            }
+            return 0;
+        }));
+        return command;
+    }
+}
