@@ -31,8 +31,20 @@ internal static class CliOptions
     public static Option<int> TopN() => new("--top-n") { Description = "Models whose samples vote (vote strategy)", DefaultValueFactory = _ => CalibrationOptions.DefaultTopN };
     public static Option<int> TopK() => new("--top-k") { Description = "Clusters blended per query (1: nearest cluster only)", DefaultValueFactory = _ => RoutingOptions.DefaultTopK };
     public static Option<double> Beta() => new("--beta") { Description = "Softmax sharpness over cluster similarities when top-k > 1", DefaultValueFactory = _ => RoutingOptions.DefaultBeta };
+    public static Option<double?> Alpha() => new("--alpha") { Description = "Cost-aware routing: alpha * accuracy + (1 - alpha) * cost score per cluster (needs prices)" };
+    public static Option<string?> Prices() => new("--prices") { Description = "JSON of model -> {input_price, output_price} per million tokens (LLMRouter's default_llm.json shape); default for llmrouter: its own file" };
     public static Option<bool> WeightedVote() => new("--weighted-vote") { Description = "Weight each model's votes by its accuracy in the query's cluster" };
     public static Option<double> SwitchThreshold() => new("--switch-threshold") { Description = "Agreement below which model-switch adds the next model", DefaultValueFactory = _ => EnsembleStrategies.DefaultSwitchThreshold };
+
+    /// <summary>Prices from --prices, else the named benchmark's own price file when it has one (LLMRouter), else none.</summary>
+    public static IReadOnlyDictionary<string, Avengers.Evaluation.ModelPrice>? ReadPrices(string? path, string benchmarkName)
+    {
+        if (path is not null) return Avengers.Evaluation.CostModel.ReadPrices(path);
+        if (string.Equals(benchmarkName, Avengers.Data.Import.BenchmarkSources.LlmRouter, StringComparison.OrdinalIgnoreCase)
+            && Avengers.Data.BenchmarkLocator.FindDataRoot() is string root && File.Exists(Path.Combine(root, "llmrouter", "default_llm.json")))
+            return Avengers.Evaluation.CostModel.ReadPrices(Path.Combine(root, "llmrouter", "default_llm.json"));
+        return null;
+    }
 
     public static IReadOnlyList<string>? SplitList(string? text)
         => string.IsNullOrWhiteSpace(text) ? null : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -56,10 +68,11 @@ internal static class CliOptions
         public Option<double> Beta { get; } = CliOptions.Beta();
         public Option<double> SwitchThreshold { get; } = CliOptions.SwitchThreshold();
         public Option<bool> WeightedVote { get; } = CliOptions.WeightedVote();
+        public Option<double?> Alpha { get; } = CliOptions.Alpha();
 
         public void AddTo(Command command)
         {
-            foreach (Option option in new Option[] { K, Seed, Restarts, Method, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold, WeightedVote }) command.Options.Add(option);
+            foreach (Option option in new Option[] { K, Seed, Restarts, Method, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold, WeightedVote, Alpha }) command.Options.Add(option);
         }
 
         public CalibrationOptions Read(ParseResult parse) => new()
@@ -67,7 +80,7 @@ internal static class CliOptions
             K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Method = parse.GetValue(Method)!, PriorStrength = parse.GetValue(Prior),
             Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = parse.GetValue(TopN),
             TopK = parse.GetValue(TopK), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
-            WeightedVote = parse.GetValue(WeightedVote),
+            WeightedVote = parse.GetValue(WeightedVote), Alpha = parse.GetValue(Alpha),
         };
     }
 }

@@ -21,10 +21,11 @@ internal static class AblateCommand
         var values = new Option<string?>("--values") { Description = "Comma-separated values for a single sweep (default: the sweep's own list)" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for <sweep>.csv and <sweep>.png (default: ablation/<benchmark>)" };
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only" };
+        var prices = CliOptions.Prices();
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("ablate", "Sweep one setting at a time, each point evaluated as 'experiment' does; writes CSV and PNG per sweep and resumes where a previous run stopped")
         {
-            benchmark, models, embedding, cache, sweeps, values, output, validation,
+            benchmark, models, embedding, cache, sweeps, values, output, validation, prices,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -36,7 +37,10 @@ internal static class AblateCommand
             BenchmarkCatalog.Entry? entry = BenchmarkCatalog.Find(name);
             IReadOnlyList<string>? pool = CliOptions.SplitList(parse.GetValue(models)) ?? entry?.Pool;
             Benchmark data = CliRunner.ReadBenchmark(file, pool?.ToHashSet(StringComparer.Ordinal), skipInvalid: false);
-            var baseline = new ExperimentOptions { Models = pool, Calibration = calibration, ValidationOnly = parse.GetValue(validation) };
+            var baseline = new ExperimentOptions
+            {
+                Models = pool, Calibration = calibration, ValidationOnly = parse.GetValue(validation), Prices = CliOptions.ReadPrices(parse.GetValue(prices), name),
+            };
 
             IReadOnlyList<Sweep> known = Ablation.Known((pool ?? data.Models).Count);
             string[] requested = CliOptions.SplitList(parse.GetValue(sweeps)) is { } list ? [.. list] : [];
@@ -67,6 +71,16 @@ internal static class AblateCommand
                         cancellationToken);
                     string png = Path.Combine(outDir, sweep.Name + ".png");
                     AblationPlot.Save(sweep.Name, results, png, $"{Path.GetFileNameWithoutExtension(file)}: {sweep.Name}");
+                    if (sweep.Name == "alpha")
+                    {
+                        // Single models on the same plane: one baseline run gives each model's accuracy and cost.
+                        var (generator, id) = await EmbedderFor(baseSpec);
+                        var (reference, _) = await Experiment.RunAsync(data, generator, id, baseline, null, cancellationToken);
+                        var singles = reference.Models.ToDictionary(m => m.Key, m => (m.Value, reference.Costs!.Models[m.Key]));
+                        string pareto = Path.Combine(outDir, "pareto.png");
+                        AblationPlot.SaveParetoFront(results, singles, pareto, $"{Path.GetFileNameWithoutExtension(file)}: accuracy against cost");
+                        Console.WriteLine($"  wrote {pareto}");
+                    }
                     Console.WriteLine($"  wrote {Path.Combine(outDir, sweep.Name + ".csv")} and {png}");
                 }
             }

@@ -23,10 +23,11 @@ internal static class CalibrateCommand
         var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended" };
         var all = new Option<bool>("--all-records") { Description = "Calibrate on every record, not only the training split" };
         var output = new Option<string>("--output", "-o") { Description = "Router artifact to write", Required = true };
+        var prices = CliOptions.Prices();
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("calibrate", "Cluster the training queries, score every model per cluster, select models, and write a router artifact")
         {
-            benchmark, models, embedding, cache, download, skipInvalid, embedChoices, all, output,
+            benchmark, models, embedding, cache, download, skipInvalid, embedChoices, all, output, prices,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -54,9 +55,12 @@ internal static class CalibrateCommand
             for (int i = 0; i < prepared.Length; i++)
                 for (int j = 0; j < pool.Count; j++) correctness[i, j] = prepared[i].Correctness(pool[j]);
 
+            var priceTable = CliOptions.ReadPrices(parse.GetValue(prices), parse.GetValue(benchmark)!);
+            if (options.Alpha is not null && priceTable is null) throw new ArgumentException("--alpha needs prices (--prices)");
+            double[]? costs = priceTable is null ? null : new CostModel(priceTable).CostMatrix(records, pool);
             CalibrationResult result = Calibrator.Calibrate(vectors, correctness, options,
                 new RouterManifest.EmbeddingInfo(stack.ModelId, stack.Dimension, Input: parse.GetValue(embedChoices) ? "question+choices" : "question"),
-                new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, before - records.Count));
+                new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, before - records.Count), costs: costs);
             string path = parse.GetValue(output)!;
             result.Artifact.Save(path);
 

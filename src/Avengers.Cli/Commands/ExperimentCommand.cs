@@ -26,10 +26,11 @@ internal static class ExperimentCommand
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only (choose settings without touching the test set)" };
         var adaptive = new Option<bool>("--adaptive") { Description = "Stop each vote once its leader cannot be overtaken (reports samples used per query)" };
         var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended (default: the question only)" };
+        var prices = CliOptions.Prices();
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, json, artifact,
+            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, artifact,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -52,6 +53,7 @@ internal static class ExperimentCommand
                 Models = pool, References = refs, Calibration = calibration,
                 TrainFraction = parse.GetValue(trainFraction), RandomRouterSeeds = parse.GetValue(randomSeeds),
                 ValidationOnly = parse.GetValue(validation), EmbedChoices = parse.GetValue(embedChoices), Adaptive = parse.GetValue(adaptive),
+                Prices = CliOptions.ReadPrices(parse.GetValue(prices), name),
             };
             var (result, calibrated) = await CliRunner.WithProgressAsync("embedding queries", p =>
                 Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));
@@ -105,6 +107,9 @@ internal static class ExperimentCommand
         }
         Console.WriteLine();
         Console.WriteLine($"samples used per query: {result.MeanSamplesUsed:F2}");
+        if (result.Costs is CostReport costs)
+            Console.WriteLine($"cost per 1,000 queries: avengers {costs.Avengers * 1000:F4}, best single {costs.BestSingle * 1000:F4}{(costs.Alpha is double a ? $" (alpha {a})" : "")}; " +
+                string.Join(", ", costs.Models.Select(m => $"{m.Key} {m.Value * 1000:F4}")));
         Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
     }
 

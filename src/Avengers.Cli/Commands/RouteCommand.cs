@@ -15,12 +15,13 @@ internal static class RouteCommand
         var available = new Option<string?>("--available") { Description = "Comma-separated models that may be chosen (default: the artifact's selection)" };
         var topK = CliOptions.TopK();
         var beta = CliOptions.Beta();
+        var alpha = CliOptions.Alpha();
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
         var json = new Option<bool>("--json") { Description = "Print the decision as JSON" };
         var command = new Command("route", "Show where a query goes: nearest cluster, similarity, and the ranked models with their accuracy there")
         {
-            query, router, available, topK, beta, embedding, cache, json,
+            query, router, available, topK, beta, alpha, embedding, cache, json,
         };
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -35,7 +36,7 @@ internal static class RouteCommand
 
             var options = new RoutingOptions
             {
-                TopK = parse.GetValue(topK), Beta = parse.GetValue(beta),
+                TopK = parse.GetValue(topK), Beta = parse.GetValue(beta), Alpha = parse.GetValue(alpha) ?? artifact.Manifest.Defaults.Alpha,
                 Available = CliOptions.SplitList(parse.GetValue(available))?.ToHashSet(StringComparer.Ordinal),
             };
             options.Validate();

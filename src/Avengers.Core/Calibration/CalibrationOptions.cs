@@ -25,6 +25,8 @@ public sealed record CalibrationOptions
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
     /// <summary>Weight votes by each model's accuracy in the query's cluster.</summary>
     public bool WeightedVote { get; init; }
+    /// <summary>Cost-aware routing weight of accuracy against cost (null: accuracy only).</summary>
+    public double? Alpha { get; init; }
 
     public void Validate()
     {
@@ -37,6 +39,7 @@ public sealed record CalibrationOptions
         if (TopN < 1) problems.Add($"top-n must be at least 1 (got {TopN})");
         if (TopK < 1) problems.Add($"top-k must be at least 1 (got {TopK})");
         if (!double.IsFinite(Beta) || Beta < 0) problems.Add($"beta must be finite and >= 0 (got {Beta})");
+        if (Alpha is double a && (a < 0 || a > 1 || double.IsNaN(a))) problems.Add($"alpha must lie in [0, 1] (got {a})");
         if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");
         if (problems.Count > 0) throw new ArgumentException("invalid calibration options: " + string.Join("; ", problems));
     }

@@ -17,7 +17,7 @@ public static class Calibrator
 {
     /// <exception cref="ArgumentException">Options invalid, or embeddings and correctness disagree.</exception>
     public static CalibrationResult Calibrate(VectorSet trainEmbeddings, CorrectnessMatrix correctness, CalibrationOptions options,
-        RouterManifest.EmbeddingInfo embedding, RouterManifest.DataInfo data, TimeProvider? time = null)
+        RouterManifest.EmbeddingInfo embedding, RouterManifest.DataInfo data, TimeProvider? time = null, double[]? costs = null)
     {
         ArgumentNullException.ThrowIfNull(trainEmbeddings);
         ArgumentNullException.ThrowIfNull(correctness);
@@ -51,8 +51,9 @@ public static class Calibrator
             Scoring = new RouterManifest.ScoringInfo(options.PriorStrength),
             Models = correctness.Models,
             Selected = selection.Take(keep).Select(e => e.Model).ToList(),
-            Defaults = new RouterManifest.RouterDefaults(options.Strategy.ToWireName(), options.TopN, options.TopK, options.Beta, options.SwitchThreshold, options.WeightedVote),
+            Defaults = new RouterManifest.RouterDefaults(options.Strategy.ToWireName(), options.TopN, options.TopK, options.Beta, options.SwitchThreshold, options.WeightedVote, options.Alpha),
         };
-        return new CalibrationResult(new RouterArtifact(manifest, clusters.Centroids, scores), clusters, selection, notes);
+        ClusterCosts? clusterCosts = costs is null ? null : ClusterCosts.Compute(costs, correctness.Models.Count, clusters.Labels, k);
+        return new CalibrationResult(new RouterArtifact(manifest, clusters.Centroids, scores, clusterCosts), clusters, selection, notes);
     }
 }

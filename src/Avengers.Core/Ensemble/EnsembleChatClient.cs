@@ -132,6 +132,7 @@ public sealed class EnsembleChatClient : IChatClient
             Strategy = request.Strategy ?? _defaults.Strategy,
             Samples = request.Samples ?? _defaults.Samples,
             TopN = request.TopN ?? _defaults.TopN,
+            Routing = request.Alpha is double alpha ? _defaults.Routing with { Alpha = alpha } : _defaults.Routing,
         };
         merged.Validate();
         return merged;

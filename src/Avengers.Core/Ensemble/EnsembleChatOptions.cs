@@ -41,4 +41,6 @@ public sealed record EnsembleRequestOptions
     public EnsembleStrategy? Strategy { get; init; }
     public int? Samples { get; init; }
     public int? TopN { get; init; }
+    /// <summary>Cost-aware routing weight (needs an artifact calibrated with prices).</summary>
+    public double? Alpha { get; init; }
 }

@@ -10,7 +10,8 @@ using Microsoft.Extensions.AI;
 namespace Avengers.Evaluation;
 
 /// <summary>One evaluated point of a sweep.</summary>
-public sealed record AblationPoint(string Sweep, string Value, double Avengers, double BestSingle, double Random, double LabelRouter, double Oracle, double MeanSamplesUsed, string Setup);
+public sealed record AblationPoint(string Sweep, string Value, double Avengers, double BestSingle, double Random, double LabelRouter, double Oracle, double MeanSamplesUsed, string Setup,
+    double AvengersCost = double.NaN, double BestSingleCost = double.NaN);
 
 /// <summary>A named sweep: the values it tries and how each changes the base experiment.</summary>
 public sealed record Sweep(string Name, IReadOnlyList<string> Values, Func<ExperimentOptions, string, ExperimentOptions> Apply, bool ChangesEmbedding = false);
@@ -22,7 +23,7 @@ public sealed record Sweep(string Name, IReadOnlyList<string> Values, Func<Exper
 /// </summary>
 public static class Ablation
 {
-    public const string CsvHeader = "sweep,value,avengers,best_single,random,label_router,oracle,mean_samples_used,setup";
+    public const string CsvHeader = "sweep,value,avengers,best_single,random,label_router,oracle,mean_samples_used,setup,avengers_cost,best_single_cost";
 
     /// <summary>The sweeps this tool knows, with the values tried by default.</summary>
     public static IReadOnlyList<Sweep> Known(int poolSize) =>
@@ -36,6 +37,9 @@ public static class Ablation
         new("top-n", ["1", "2", "3", "5", "7", "10"], (o, v) => o with { Calibration = o.Calibration with { TopN = Int(v) } }),
         new("train-fraction", ["0.3", "0.5", "0.7", "0.9"], (o, v) => o with { TrainFraction = double.Parse(v, CultureInfo.InvariantCulture) }),
         new("embedding", ["minilm", "arctic-xs"], (o, _) => o, ChangesEmbedding: true),
+        new("alpha", ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"], (o, v) => o.Prices is null
+            ? throw new ArgumentException("the alpha sweep needs prices (--prices)")
+            : o with { Calibration = o.Calibration with { Alpha = double.Parse(v, CultureInfo.InvariantCulture) } }),
     ];
 
     /// <param name="embedderFor">Returns the generator and model id for an embedding spec (the sweep "embedding" asks for several).</param>
@@ -63,7 +67,8 @@ public static class Ablation
             (IEmbeddingGenerator<string, Embedding<float>> generator, string id) = await embedderFor(sweep.ChangesEmbedding ? value : baseEmbedding).ConfigureAwait(false);
             var (result, _) = await Experiment.RunAsync(benchmark, generator, id, options, null, cancellationToken).ConfigureAwait(false);
             var point = new AblationPoint(sweep.Name, value, result.Avengers.Accuracy, result.BestSingle.Accuracy, result.Random.Accuracy,
-                result.LabelRouter.Accuracy, result.Oracle.Accuracy, result.MeanSamplesUsed, setup);
+                result.LabelRouter.Accuracy, result.Oracle.Accuracy, result.MeanSamplesUsed, setup,
+                result.Costs?.Avengers ?? double.NaN, result.Costs?.BestSingle ?? double.NaN);
             await File.AppendAllTextAsync(csv, ToCsv(point) + "\n", cancellationToken).ConfigureAwait(false);
             points.Add(point);
             onPoint?.Invoke(point, false);
@@ -78,10 +83,14 @@ public static class Ablation
         string text = string.Join("|", benchmark.DataHash, embedding, c.K, c.Seed, c.Restarts, c.Method, c.PriorStrength, c.Select, c.Strategy, c.TopN, c.TopK,
             c.Beta.ToString(CultureInfo.InvariantCulture), c.SwitchThreshold.ToString(CultureInfo.InvariantCulture), c.WeightedVote, baseline.TrainFraction.ToString(CultureInfo.InvariantCulture),
             baseline.EmbedChoices, baseline.Adaptive, string.Join(",", baseline.Models ?? []), string.Join(",", baseline.References));
+        if (c.Alpha is double alpha) text += $"|alpha={alpha.ToString(CultureInfo.InvariantCulture)}";
+        if (baseline.Prices is not null)
+            text += "|prices=" + string.Join(";", baseline.Prices.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}:{p.Value.InputPerMillion.ToString(CultureInfo.InvariantCulture)}/{p.Value.OutputPerMillion.ToString(CultureInfo.InvariantCulture)}"));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
     }
 
-    public static string ToCsv(AblationPoint p) => string.Join(",", p.Sweep, p.Value, F(p.Avengers), F(p.BestSingle), F(p.Random), F(p.LabelRouter), F(p.Oracle), F(p.MeanSamplesUsed), p.Setup);
+    public static string ToCsv(AblationPoint p) => string.Join(",", p.Sweep, p.Value, F(p.Avengers), F(p.BestSingle), F(p.Random), F(p.LabelRouter), F(p.Oracle), F(p.MeanSamplesUsed), p.Setup,
+        G(p.AvengersCost), G(p.BestSingleCost));
 
     /// <summary>Rows of an ablation CSV; a malformed row is an error naming the file and line.</summary>
     public static IReadOnlyList<AblationPoint> ReadCsv(string path)
@@ -94,14 +103,15 @@ public static class Ablation
             line++;
             if (line == 1 || string.IsNullOrWhiteSpace(text)) continue;
             string[] f = text.Split(',');
-            if (f.Length != 9) throw new FormatException($"{path}:{line}: expected 9 comma-separated fields ({CsvHeader}), found {f.Length}");
+            if (f.Length is not (9 or 11)) throw new FormatException($"{path}:{line}: expected 11 comma-separated fields ({CsvHeader}), found {f.Length}");
             double D(int i) => double.TryParse(f[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
                 : throw new FormatException($"{path}:{line}: field {CsvHeader.Split(',')[i]} is not a number: '{f[i]}'");
-            points.Add(new AblationPoint(f[0], f[1], D(2), D(3), D(4), D(5), D(6), D(7), f[8]));
+            points.Add(new AblationPoint(f[0], f[1], D(2), D(3), D(4), D(5), D(6), D(7), f[8], f.Length > 9 ? D(9) : double.NaN, f.Length > 10 ? D(10) : double.NaN));
         }
         return points;
     }
 
     private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+    private static string G(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
     private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 }

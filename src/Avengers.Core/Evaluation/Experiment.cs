@@ -61,9 +61,20 @@ public static class Experiment
         for (int i = 0; i < train.Length; i++)
             for (int j = 0; j < pool.Count; j++) correctness[i, j] = train[i].Correctness(pool[j]);
 
+        // Costs: what each model's recorded samples cost, from prices and token counts.
+        CostModel? costModel = options.Prices is null ? null : new CostModel(options.Prices);
+        double[]? trainCosts = null;
+        if (costModel is not null)
+        {
+            string[] unpriced = pool.Where(m => !options.Prices!.ContainsKey(m)).ToArray();
+            if (unpriced.Length > 0) throw new ArgumentException($"no price for model(s) {string.Join(", ", unpriced)}");
+            trainCosts = costModel.CostMatrix(train.Select(r => r.Record).ToList(), pool);
+        }
+        else if (calibration.Alpha is not null) throw new ArgumentException("cost-aware routing (alpha) needs prices");
+
         CalibrationResult calibrated = Calibrator.Calibrate(trainVectors, correctness, calibration,
             new RouterManifest.EmbeddingInfo(embeddingId, d, Input: options.EmbedChoices ? "question+choices" : "question"),
-            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates));
+            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates), costs: trainCosts);
         notes.AddRange(calibrated.Notes);
         var router = new ClusterRouter(calibrated.Artifact);
 
@@ -79,7 +90,14 @@ public static class Experiment
 
         var board = new ScoreBoard();
         var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold, WeightByAccuracy = calibration.WeightedVote, Adaptive = options.Adaptive };
-        var routing = new RoutingOptions { TopK = calibration.TopK, Beta = calibration.Beta };
+        var routing = new RoutingOptions { TopK = calibration.TopK, Beta = calibration.Beta, Alpha = calibration.Alpha };
+        var costBoard = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
+        void AddCost(string column, double value)
+        {
+            if (double.IsNaN(value)) return;
+            costBoard.TryGetValue(column, out var cell);
+            costBoard[column] = (cell.Sum + value, cell.Count + 1);
+        }
         var randoms = Enumerable.Range(0, Math.Max(1, options.RandomRouterSeeds)).Select(s => new Random(unchecked(calibration.Seed + 7919 * (s + 1)))).ToArray();
         int fallbacks = 0;
         long samplesUsed = 0;
@@ -95,6 +113,12 @@ public static class Experiment
             EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, ensemble);
             if (choice.Note is not null && ensemble.Strategy != EnsembleStrategy.Direct) fallbacks++;
             samplesUsed += choice.SamplesUsed;
+            if (costModel is not null)
+            {
+                AddCost("avengers", ConsultedCost(costModel, item.Record, sampleSets, choice, ensemble));
+                AddCost("best_single", FirstSampleCost(costModel, item.Record, bestSingle));
+                foreach (string model in pool) AddCost("model:" + model, FirstSampleCost(costModel, item.Record, model));
+            }
             board.Add("avengers", dataset, item.Grades[choice.Model][choice.SampleIndex] ?? 0);
 
             if (datasetIndex.TryGetValue(dataset, out int labelCluster))
@@ -137,8 +161,32 @@ public static class Experiment
             modelReports.ToDictionary(p => p.Key, p => p.Value.Accuracy, StringComparer.Ordinal),
             modelReports,
             options.References.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal),
-            datasets, sizes, fallbacks, (double)samplesUsed / test.Length, setup, notes);
+            datasets, sizes, fallbacks, (double)samplesUsed / test.Length,
+            costModel is null ? null : new CostReport(MeanCostOf("avengers"), MeanCostOf("best_single"),
+                pool.ToDictionary(m => m, m => MeanCostOf("model:" + m), StringComparer.Ordinal), calibration.Alpha),
+            setup, notes);
+
+        double MeanCostOf(string column) => costBoard.TryGetValue(column, out var cell) && cell.Count > 0 ? cell.Sum / cell.Count : double.NaN;
         return (result, calibrated);
+    }
+
+    private static double FirstSampleCost(CostModel costs, BenchmarkRecord record, string model)
+        => record.Outputs.TryGetValue(model, out IReadOnlyList<Sample>? samples) && samples.Count > 0
+            ? costs.SampleCost(model, costs.CountTokens(record.Query), samples[0]) : double.NaN;
+
+    /// <summary>Every sample the strategy looked at is paid for: the first SamplesUsed ballots in (rank, sample) order.</summary>
+    private static double ConsultedCost(CostModel costs, BenchmarkRecord record, List<SampleSet> ranked, EnsembleChoice choice, EnsembleOptions options)
+    {
+        int prompt = costs.CountTokens(record.Query), left = Math.Max(1, choice.SamplesUsed);
+        double total = 0;
+        for (int r = 0; r < Math.Max(1, choice.ModelsUsed) && left > 0; r++)
+        {
+            IReadOnlyList<Sample> samples = record.Outputs[ranked[r].Model];
+            int take = Math.Min(Math.Min(samples.Count, options.SamplesPerModel ?? int.MaxValue), left);
+            for (int s = 0; s < take; s++) total += costs.SampleCost(ranked[r].Model, prompt, samples[s]);
+            left -= take;
+        }
+        return total;
     }
 
     private static string TextOf(BenchmarkRecord record, ExperimentOptions options)

@@ -22,4 +22,6 @@ public sealed record ExperimentOptions
     public bool ValidationOnly { get; init; }
     /// <summary>Stop each vote once its leader cannot be overtaken (samples taken best-ranked model first).</summary>
     public bool Adaptive { get; init; }
+    /// <summary>Prices per model (per million tokens); enables costs in the results and cost-aware routing (calibration alpha).</summary>
+    public IReadOnlyDictionary<string, ModelPrice>? Prices { get; init; }
 }

@@ -14,6 +14,13 @@ public sealed record BestSingleReport(
     [property: JsonPropertyName("accuracy")] double Accuracy,
     [property: JsonPropertyName("per_dataset")] IReadOnlyDictionary<string, double> PerDataset);
 
+/// <summary>Mean cost per test query (currency units, from the prices given), of Avengers (every sample it consulted), the best single model and each model.</summary>
+public sealed record CostReport(
+    [property: JsonPropertyName("avengers")] double Avengers,
+    [property: JsonPropertyName("best_single")] double BestSingle,
+    [property: JsonPropertyName("models")] IReadOnlyDictionary<string, double> Models,
+    [property: JsonPropertyName("alpha")] double? Alpha);
+
 /// <summary>What the experiment was run on and with.</summary>
 public sealed record ExperimentSetup(
     [property: JsonPropertyName("benchmark")] string Benchmark,
@@ -49,5 +56,6 @@ public sealed record ExperimentResult(
     [property: JsonPropertyName("dataset_sizes")] IReadOnlyDictionary<string, int> DatasetSizes,
     [property: JsonPropertyName("vote_fallbacks")] int VoteFallbacks,
     [property: JsonPropertyName("mean_samples_used")] double MeanSamplesUsed,
+    [property: JsonPropertyName("costs")] CostReport? Costs,
     [property: JsonPropertyName("setup")] ExperimentSetup Setup,
     [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes);

@@ -6,6 +6,27 @@ namespace Avengers.Reporting;
 /// <summary>Draws one sweep as a PNG: Avengers against the best single model, the random and label routers and the oracle.</summary>
 public static class AblationPlot
 {
+    /// <summary>The accuracy-cost plane of an alpha sweep: Avengers at every alpha against each single model.</summary>
+    public static void SaveParetoFront(IReadOnlyList<AblationPoint> points, IReadOnlyDictionary<string, (double Accuracy, double Cost)> models, string path, string? title = null)
+    {
+        var plot = new Plot();
+        var front = plot.Add.Scatter(points.Select(p => p.AvengersCost * 1000).ToArray(), points.Select(p => p.Avengers).ToArray());
+        front.LegendText = "Avengers, alpha 0 to 1";
+        front.LineWidth = 2;
+        foreach (AblationPoint p in points) plot.Add.Text($"a={p.Value}", p.AvengersCost * 1000, p.Avengers).LabelFontSize = 10;
+        foreach (var (name, (accuracy, cost)) in models)
+        {
+            var marker = plot.Add.Marker(cost * 1000, accuracy);
+            marker.MarkerSize = 9;
+            plot.Add.Text(name, cost * 1000, accuracy).LabelFontSize = 10;
+        }
+        plot.XLabel("cost per 1,000 queries");
+        plot.YLabel("test accuracy");
+        plot.Title(title ?? "accuracy against cost");
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, 1000, 600);
+    }
+
     public static void Save(string sweep, IReadOnlyList<AblationPoint> points, string path, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(points);

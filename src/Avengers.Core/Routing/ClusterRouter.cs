@@ -64,11 +64,19 @@ public sealed class ClusterRouter
 
         int nearest = clusters[0].Cluster;
         var keyed = new (double Score, int Model)[candidates.Length];
-        for (int c = 0; c < candidates.Length; c++)
+        if (options.Alpha is double alpha)
         {
-            double score = 0;
-            foreach (ClusterMatch match in clusters) score += match.Weight * scores[match.Cluster, candidates[c]].Smoothed;
-            keyed[c] = (score, candidates[c]);
+            ClusterCosts costs = Artifact.Costs ?? throw new ArgumentException("cost-aware routing (alpha) needs a router calibrated with prices");
+            foreach (ClusterMatch match in clusters) AddCostAware(match, alpha, candidates, scores, costs, keyed);
+        }
+        else
+        {
+            for (int c = 0; c < candidates.Length; c++)
+            {
+                double score = 0;
+                foreach (ClusterMatch match in clusters) score += match.Weight * scores[match.Cluster, candidates[c]].Smoothed;
+                keyed[c] = (score, candidates[c]);
+            }
         }
         // Best score first; ties go to the better global accuracy, then the name (ordinal).
         Array.Sort(keyed, (x, y) =>
@@ -88,6 +96,31 @@ public sealed class ClusterRouter
     }
 
     private static readonly RoutingOptions DefaultOptions = new();
+
+    /// <summary>
+    /// Avengers-Pro within one cluster: accuracy min-max normalised over the candidates, cost score
+    /// 1 - cost / max cost (a model without cost data scores 0), blended by alpha and weighted by the cluster's weight.
+    /// </summary>
+    private static void AddCostAware(ClusterMatch match, double alpha, int[] candidates, ClusterScores scores, ClusterCosts costs, (double Score, int Model)[] keyed)
+    {
+        double minAcc = double.MaxValue, maxAcc = double.MinValue, maxCost = 0;
+        foreach (int j in candidates)
+        {
+            double acc = scores[match.Cluster, j].Smoothed;
+            minAcc = Math.Min(minAcc, acc);
+            maxAcc = Math.Max(maxAcc, acc);
+            double cost = costs[match.Cluster, j];
+            if (!double.IsNaN(cost)) maxCost = Math.Max(maxCost, cost);
+        }
+        for (int c = 0; c < candidates.Length; c++)
+        {
+            int j = candidates[c];
+            double normAcc = maxAcc > minAcc ? (scores[match.Cluster, j].Smoothed - minAcc) / (maxAcc - minAcc) : 1;
+            double cost = costs[match.Cluster, j];
+            double costScore = double.IsNaN(cost) ? 0 : maxCost > 0 ? 1 - cost / maxCost : 1;
+            keyed[c] = (keyed[c].Score + match.Weight * (alpha * normAcc + (1 - alpha) * costScore), j);
+        }
+    }
 
     private ClusterMatch[] TopClusters(ReadOnlySpan<float> query, int topK, double beta)
     {

@@ -14,9 +14,13 @@ namespace Avengers.Routing;
 /// </summary>
 public sealed class RouterArtifact
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // a model without answers in a cluster has NaN cost
+    };
 
-    public RouterArtifact(RouterManifest manifest, VectorSet centroids, ClusterScores scores)
+    public RouterArtifact(RouterManifest manifest, VectorSet centroids, ClusterScores scores, ClusterCosts? costs = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(centroids);
@@ -29,15 +33,19 @@ public sealed class RouterArtifact
         foreach (string model in manifest.Selected)
             if (!manifest.Models.Contains(model)) problems.Add($"selected model '{model}' is not among the scored models");
         if (manifest.Selected.Count == 0) problems.Add("no model is selected");
+        if (costs is not null && (costs.ClusterCount != scores.ClusterCount || costs.ModelCount != scores.Models.Count)) problems.Add("cost table does not match the score table");
         if (problems.Count > 0) throw new RouterArtifactException("inconsistent router artifact: " + string.Join("; ", problems));
         Manifest = manifest;
         Centroids = centroids;
         Scores = scores;
+        Costs = costs;
     }
 
     public RouterManifest Manifest { get; }
     public VectorSet Centroids { get; }
     public ClusterScores Scores { get; }
+    /// <summary>Mean cost per cluster and model, when calibrated with prices (enables cost-aware routing).</summary>
+    public ClusterCosts? Costs { get; }
 
     /// <summary>SHA-256 (hex) of the saved file; set by <see cref="Save"/> and <see cref="Load"/>.</summary>
     public string? FileHash { get; private set; }
@@ -54,8 +62,9 @@ public sealed class RouterArtifact
             (int[] answered, double[] correct) = Scores.Counts();
             var table = new ScoreTable(Scores.Sizes.ToArray(), Enumerable.Range(0, Scores.ClusterCount).Select(k => new ClusterCounts(
                 answered.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
-                correct.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray())).ToArray());
-            WriteEntry(zip, "scores.json", s => JsonSerializer.Serialize(s, table));
+                correct.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
+                Costs?.Values.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray())).ToArray());
+            WriteEntry(zip, "scores.json", s => JsonSerializer.Serialize(s, table, Json));
         }
         File.Move(temp, full, overwrite: true);
         FileHash = HashFile(full);
@@ -94,7 +103,13 @@ public sealed class RouterArtifact
             var scores = new ClusterScores(manifest.Models, k, table.Sizes,
                 table.Clusters.SelectMany(c => c.Answered).ToArray(), table.Clusters.SelectMany(c => c.Correct).ToArray(),
                 manifest.Scoring.PriorStrength);
-            return new RouterArtifact(manifest, centroids, scores) { FileHash = HashFile(path) };
+            ClusterCosts? costs = null;
+            if (table.Clusters.All(c => c.Cost is not null))
+            {
+                if (table.Clusters.Any(c => c.Cost!.Length != m)) throw new RouterArtifactException($"{path}: scores.json cost arrays do not have {m} entries");
+                costs = new ClusterCosts(k, m, table.Clusters.SelectMany(c => c.Cost!).ToArray());
+            }
+            return new RouterArtifact(manifest, centroids, scores, costs) { FileHash = HashFile(path) };
         }
     }
 
@@ -133,5 +148,6 @@ public sealed class RouterArtifact
 
     private sealed record ClusterCounts(
         [property: JsonPropertyName("answered")] int[] Answered,
-        [property: JsonPropertyName("correct")] double[] Correct);
+        [property: JsonPropertyName("correct")] double[] Correct,
+        [property: JsonPropertyName("cost")] double[]? Cost = null);
 }

@@ -51,5 +51,6 @@ public sealed record RouterManifest
         [property: JsonPropertyName("top_k")] int TopK,
         [property: JsonPropertyName("beta")] double Beta,
         [property: JsonPropertyName("switch_threshold")] double SwitchThreshold,
-        [property: JsonPropertyName("weighted_vote")] bool WeightedVote = false);
+        [property: JsonPropertyName("weighted_vote")] bool WeightedVote = false,
+        [property: JsonPropertyName("alpha")] double? Alpha = null);
 }

@@ -9,6 +9,11 @@ public sealed record RoutingOptions
     /// <summary>1: the nearest cluster decides. Above 1: the nearest clusters vote with softmax(beta * similarity) weights.</summary>
     public int TopK { get; init; } = DefaultTopK;
     public double Beta { get; init; } = DefaultBeta;
+    /// <summary>
+    /// Cost-aware ranking (Avengers-Pro): alpha * normalised accuracy + (1 - alpha) * cost score, per cluster;
+    /// null ranks by accuracy alone. Needs an artifact calibrated with prices.
+    /// </summary>
+    public double? Alpha { get; init; }
     /// <summary>Rank only these models (null: every model of the artifact's selection).</summary>
     public IReadOnlySet<string>? Available { get; init; }
 
@@ -17,6 +22,7 @@ public sealed record RoutingOptions
         var problems = new List<string>();
         if (TopK < 1) problems.Add($"top_k must be at least 1 (got {TopK})");
         if (!double.IsFinite(Beta) || Beta < 0) problems.Add($"beta must be a finite number >= 0 (got {Beta})");
+        if (Alpha is double a && (a < 0 || a > 1 || double.IsNaN(a))) problems.Add($"alpha must lie in [0, 1] (got {a})");
         if (problems.Count > 0) throw new ArgumentException("invalid routing options: " + string.Join("; ", problems));
     }
 }

@@ -30,6 +30,8 @@ public sealed class StrategyConfig
     [YamlMember(Alias = "temperature")] public float Temperature { get; set; } = 0.7f;
     [YamlMember(Alias = "adaptive")] public bool Adaptive { get; set; } = true;
     [YamlMember(Alias = "switch_threshold")] public double SwitchThreshold { get; set; } = 0.8;
+    /// <summary>Cost-aware routing weight of accuracy against cost (needs an artifact calibrated with prices).</summary>
+    [YamlMember(Alias = "alpha")] public double? Alpha { get; set; }
 }
 
 public sealed class BackendConfig

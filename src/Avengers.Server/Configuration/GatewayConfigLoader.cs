@@ -46,6 +46,7 @@ public static class GatewayConfigLoader
         if (s.TopN < 1) problems.Add($"strategy.top_n: must be at least 1 (got {s.TopN})");
         if (s.TopK < 1) problems.Add($"strategy.top_k: must be at least 1 (got {s.TopK})");
         if (s.Temperature is < 0 or > 2) problems.Add($"strategy.temperature: must lie in [0, 2] (got {s.Temperature})");
+        if (s.Alpha is < 0 or > 1) problems.Add($"strategy.alpha: must lie in [0, 1] (got {s.Alpha})");
 
         RouterArtifact? artifact = null;
         if (string.IsNullOrWhiteSpace(config.Router)) problems.Add("router: missing (path of a router artifact written by 'avengers calibrate')");
@@ -86,6 +87,8 @@ public static class GatewayConfigLoader
             if (b.BreakerMinimumThroughput < 2) problems.Add($"{at}.breaker_minimum_throughput: must be at least 2 (got {b.BreakerMinimumThroughput})");
             if (b.BreakSeconds < 0.5) problems.Add($"{at}.break_seconds: must be at least 0.5 (got {b.BreakSeconds})");
         }
+        if (artifact is not null && s.Alpha is not null && artifact.Costs is null)
+            problems.Add("strategy.alpha: the router artifact has no cost data (calibrate with --prices)");
         if (artifact is not null && names.Count > 0 && !artifact.Manifest.Selected.Any(names.Contains))
             problems.Add($"backends: none serves a model the router selected ({string.Join(", ", artifact.Manifest.Selected)})");
         return problems;

@@ -64,7 +64,7 @@ public static class GatewayHost
         {
             Strategy = strategy, Samples = config.Strategy.Samples, TopN = config.Strategy.TopN, Temperature = config.Strategy.Temperature,
             Adaptive = config.Strategy.Adaptive, SwitchThreshold = config.Strategy.SwitchThreshold,
-            Routing = new RoutingOptions { TopK = config.Strategy.TopK },
+            Routing = new RoutingOptions { TopK = config.Strategy.TopK, Alpha = config.Strategy.Alpha },
         };
         var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults);
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
@@ -143,7 +143,7 @@ public static class GatewayHost
             if (EnsembleModels.Contains(request.Model))
             {
                 target = ensemble;
-                if (!TryReadOverrides(request, out EnsembleRequestOptions overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
+                if (!TryReadOverrides(request, artifact.Costs is not null, out EnsembleRequestOptions overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
                 options.AdditionalProperties = new() { [EnsembleRequestOptions.Key] = overrides };
             }
             else if (members.TryGetValue(request.Model, out IChatClient? member)) target = member;
@@ -220,11 +220,12 @@ public static class GatewayHost
         return JsonSerializer.SerializeToElement(copy);
     }
 
-    private static bool TryReadOverrides(ChatCompletionRequest request, out EnsembleRequestOptions overrides, out string? error)
+    private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleRequestOptions overrides, out string? error)
     {
         error = null;
         EnsembleStrategy? strategy = request.Model switch { "avengers-direct" => EnsembleStrategy.Direct, "avengers-vote" => EnsembleStrategy.Vote, "avengers-switch" => EnsembleStrategy.Switch, _ => null };
         int? samples = request.N > 1 ? request.N : null, topN = null;
+        double? alpha = null;
         if (request.Avengers is JsonElement a)
         {
             if (a.TryGetProperty("strategy", out JsonElement s))
@@ -237,13 +238,19 @@ public static class GatewayHost
                 if (!n.TryGetInt32(out int value) || value is < 1 or > 64) { overrides = new(); error = "avengers.n: must be an integer between 1 and 64"; return false; }
                 samples = value;
             }
+            if (a.TryGetProperty("alpha", out JsonElement al))
+            {
+                if (al.ValueKind != JsonValueKind.Number || al.GetDouble() is < 0 or > 1) { overrides = new(); error = "avengers.alpha: must be a number in [0, 1]"; return false; }
+                if (artifactHasCosts is false) { overrides = new(); error = "avengers.alpha: the router artifact has no cost data (calibrate with --prices)"; return false; }
+                alpha = al.GetDouble();
+            }
             if (a.TryGetProperty("top_n", out JsonElement t))
             {
                 if (!t.TryGetInt32(out int value) || value < 1) { overrides = new(); error = "avengers.top_n: must be a positive integer"; return false; }
                 topN = value;
             }
         }
-        overrides = new EnsembleRequestOptions { Strategy = strategy, Samples = samples, TopN = topN };
+        overrides = new EnsembleRequestOptions { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
         return true;
     }
 
