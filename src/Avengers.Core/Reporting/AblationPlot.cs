@@ -20,6 +20,7 @@ public static class AblationPlot
             marker.MarkerSize = 9;
             plot.Add.Text(name, cost * 1000, accuracy).LabelFontSize = 10;
         }
+        plot.Axes.Margins(horizontal: 0.2, vertical: 0.08); // room for the labels of the outermost points
         plot.XLabel("cost per 1,000 queries");
         plot.YLabel("test accuracy");
         plot.Title(title ?? "accuracy against cost");
