@@ -8,6 +8,7 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     RouteCommand.Create(),
     ExperimentCommand.Create(),
     AblateCommand.Create(),
+    ReportCommand.Create(),
     ServeCommands.Serve(),
     ServeCommands.Replay(),
     ServeCommands.Config(),

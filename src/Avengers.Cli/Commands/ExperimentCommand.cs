@@ -62,7 +62,7 @@ internal static class ExperimentCommand
             if (parse.GetValue(json) is string jsonPath)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), cancellationToken);
+                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
                 Console.WriteLine($"results written to {jsonPath}");
             }
             if (parse.GetValue(artifact) is string artifactPath)
