@@ -18,7 +18,7 @@ internal static class AblateCommand
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
         var sweeps = new Option<string>("--sweeps") { Description = "Comma-separated sweeps: k, method, select, top-k, beta, strategy, top-n, train-fraction, embedding", DefaultValueFactory = _ => "k,method,select,top-k,strategy,top-n" };
-        var values = new Option<string?>("--values") { Description = "Comma-separated values for a single sweep (default: the sweep's own list)" };
+        var values = new Option<string?>("--values") { Description = "Values for a single sweep, comma-separated, or semicolon-separated when values contain commas (e.g. \"minilm;openai:http://host/v1,bge-m3,1024\")" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for <sweep>.csv and <sweep>.png (default: ablation/<benchmark>)" };
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only" };
         var prices = CliOptions.Prices();
@@ -46,7 +46,9 @@ internal static class AblateCommand
             string[] requested = CliOptions.SplitList(parse.GetValue(sweeps)) is { } list ? [.. list] : [];
             string[] unknown = requested.Where(r => known.All(s => s.Name != r)).ToArray();
             if (unknown.Length > 0) throw new ArgumentException($"--sweeps: unknown sweep(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Select(s => s.Name))}");
-            IReadOnlyList<string>? overrideValues = CliOptions.SplitList(parse.GetValue(values));
+            string? valueText = parse.GetValue(values);
+            IReadOnlyList<string>? overrideValues = valueText is null ? null
+                : valueText.Contains(';') ? valueText.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : CliOptions.SplitList(valueText);
             if (overrideValues is not null && requested.Length != 1) throw new ArgumentException("--values applies to exactly one sweep");
 
             string outDir = parse.GetValue(output) ?? Path.Combine("ablation", Path.GetFileNameWithoutExtension(file));

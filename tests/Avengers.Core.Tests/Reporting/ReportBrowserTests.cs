@@ -66,7 +66,8 @@ public class ReportBrowserTests
         string outDir = await BuildReportAsync();
         string page = "file://" + Path.Combine(outDir, "index.html");
 
-        var (dom, _) = await RunChromiumAsync("--virtual-time-budget=5000", "--dump-dom", page);
+        var (dom, log) = await RunChromiumAsync("--virtual-time-budget=5000", "--enable-logging=stderr", "--v=0", "--dump-dom", page);
+        Assert.DoesNotContain("Uncaught", log);                      // no script error on the page
         Assert.Contains("data-ready=\"yes\"", dom);                 // every embedded plot decoded, the script ran
         Assert.Contains("data-images=\"1\"", dom);
         Assert.Contains("Cluster browser", dom);
