@@ -119,7 +119,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => { b.MaxConcurrency = 1; b.MaxQueue = 0; }), Backend("scribe", scribe));
 
         var first = PostAsync(gateway, Chat("calc", "one"));
-        await Task.Delay(200);
+        for (int i = 0; i < 100 && calc.Calls == 0; i++) await Task.Delay(50); // the first request holds the only slot
         var (status, body, _) = await PostAsync(gateway, Chat("calc", "two"));
         Assert.Equal((HttpStatusCode)429, status);
         Assert.Equal("backend_busy", body.RootElement.GetProperty("error").GetProperty("code").GetString());
@@ -133,8 +133,11 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
         await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b.SupportsN = false), Backend("scribe", scribe), strategy: "vote", samples: 3);
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PostAsync(gateway, Chat("avengers", MathQuestion), cts.Token));
+        using var cts = new CancellationTokenSource();
+        Task request = PostAsync(gateway, Chat("avengers", MathQuestion), cts.Token);
+        for (int i = 0; i < 200 && calc.Calls < 3; i++) await Task.Delay(50); // all three samples reached the backend
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         for (int i = 0; i < 50 && calc.Aborted < 3; i++) await Task.Delay(100);
         Assert.Equal(3, calc.Calls);
         Assert.Equal(3, calc.Aborted);
