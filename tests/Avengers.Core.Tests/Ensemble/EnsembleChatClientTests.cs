@@ -93,18 +93,20 @@ public class EnsembleChatClientTests
     public async Task Adaptive_voting_stops_once_the_leader_cannot_be_overtaken()
     {
         var (router, embedder) = Setup();
-        var alpha = new ScriptedChatClient("alpha", _ => "The answer is (D).") { Delay = i => TimeSpan.FromMilliseconds(100 * (i + 1)) };
+        // Six calls answer at once; the other four would take 30 s unless cancelled.
+        var alpha = new ScriptedChatClient("alpha", _ => "The answer is (D).") { Delay = i => i < 6 ? TimeSpan.Zero : TimeSpan.FromSeconds(30) };
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder,
             new EnsembleChatOptions { Samples = 10 });
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         ChatResponse response = await client.GetResponseAsync(Ask("math multiple choice"));
 
         var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleRequestOptions.Key]!;
         Assert.Equal("D", decision.Winner);
-        // 6 agreeing votes beat 0 + 4 outstanding; a stalled machine may let one or two more finish first.
-        Assert.InRange(decision.SamplesUsed, 6, 9);
-        Assert.Equal(10, decision.SamplesUsed + decision.SamplesSaved);
-        Assert.Equal(decision.SamplesSaved, alpha.Cancelled); // the outstanding calls were really cancelled
+        Assert.Equal(6, decision.SamplesUsed);      // 6 agreeing votes beat 0 + 4 outstanding
+        Assert.Equal(4, decision.SamplesSaved);
+        Assert.Equal(4, alpha.Cancelled);           // the outstanding calls were really cancelled
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20));
     }
 
     [Fact]
