@@ -21,53 +21,23 @@ namespace Avengers.Server.Gateway;
 
 /// <summary>
 /// The OpenAI-compatible gateway: <c>/v1/chat/completions</c> (JSON and SSE), <c>/v1/models</c>,
-/// <c>/v1/route</c>, <c>/health</c>, over the core's <see cref="EnsembleChatClient"/>.
+/// <c>/v1/route</c>, <c>/health</c> and <c>/metrics</c>, over a <see cref="GatewayRuntime"/>.
 /// </summary>
 public static class GatewayHost
 {
     public static readonly IReadOnlyList<string> EnsembleModels = ["avengers", "avengers-direct", "avengers-vote", "avengers-switch"];
 
+    private static readonly JsonSerializerOptions RouteJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     /// <summary>Builds the app; the caller owns <paramref name="embedding"/>.</summary>
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
     public static WebApplication Build(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
     {
-        environment ??= Environment.GetEnvironmentVariable;
-        IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, environment);
-        if (problems.Count > 0) throw new GatewayConfigException(problems);
-
-        RouterArtifact artifact = RouterArtifact.Load(GatewayConfigLoader.Resolve(config, config.Router!), embedding.Dimension);
-        if (artifact.Manifest.Embedding.Model != embedding.ModelId)
-            throw new GatewayConfigException([$"embedding: the router was calibrated with {artifact.Manifest.Embedding.Model}, the gateway embeds with {embedding.ModelId}"]);
-        var router = new ClusterRouter(artifact);
-
-        var members = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
-        foreach (BackendConfig backend in config.Backends)
-        {
-            string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
-            HttpClient backendHttp = BackendHttp.Create(backend);
-            var options = new OpenAIClientOptions
-            {
-                Endpoint = new Uri(backend.BaseUrl!),
-                // Retries, circuit breaking and per-attempt timeouts live in the Polly pipeline of the transport;
-                // the client's own retries are off and its timeout only caps the whole exchange.
-                Transport = new HttpClientPipelineTransport(backendHttp),
-                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-                NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds * (backend.Retries + 1) + 5),
-            };
-            IChatClient client = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(backend.Model ?? backend.Name!).AsIChatClient();
-            if (backend.SupportsN) client = new MultiSampleChatClient(client, backendHttp, new Uri(backend.BaseUrl!), backend.Model ?? backend.Name!, key);
-            members[backend.Name!] = new BoundedChatClient(client, backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
-        }
-
-        EnsembleStrategies.TryParse(config.Strategy.Default, out EnsembleStrategy strategy);
-        var defaults = new EnsembleChatOptions
-        {
-            Strategy = strategy, Samples = config.Strategy.Samples, TopN = config.Strategy.TopN, Temperature = config.Strategy.Temperature,
-            Adaptive = config.Strategy.Adaptive, SwitchThreshold = config.Strategy.SwitchThreshold,
-            Routing = new RoutingOptions { TopK = config.Strategy.TopK, Alpha = config.Strategy.Alpha },
-        };
-        var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults);
-        string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
+        GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(config.Listen);
@@ -82,11 +52,11 @@ public static class GatewayHost
         // Gateway API keys: every /v1 call needs "Authorization: Bearer <key>" when keys are configured.
         app.Use(async (context, next) =>
         {
-            if (keys.Length > 0 && context.Request.Path.StartsWithSegments("/v1"))
+            if (runtime.Keys.Count > 0 && context.Request.Path.StartsWithSegments("/v1"))
             {
                 string? header = context.Request.Headers.Authorization;
                 string? presented = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
-                if (presented is null || !keys.Any(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                if (presented is null || !runtime.Keys.Any(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                         System.Text.Encoding.UTF8.GetBytes(k), System.Text.Encoding.UTF8.GetBytes(presented))))
                 {
                     await OpenAIErrors.Unauthorized(presented is null ? "missing API key: send 'Authorization: Bearer <key>'" : "incorrect API key provided").ExecuteAsync(context);
@@ -96,177 +66,30 @@ public static class GatewayHost
             await next(context);
         });
 
-        app.MapGet("/health", () => Results.Json(new { status = "ok", ready = true, artifact_sha256 = artifact.FileHash, backends = members.Keys }));
+        app.MapGet("/health", () => Results.Json(new { status = "ok", ready = true, artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Keys }));
         app.MapGet("/v1/models", () => Results.Json(new
         {
             @object = "list",
-            data = EnsembleModels.Concat(members.Keys).Select(m => new { id = m, @object = "model", created = 0, owned_by = "avengers" }),
+            data = EnsembleModels.Concat(runtime.Members.Keys).Select(m => new { id = m, @object = "model", created = 0, owned_by = "avengers" }),
         }));
-
-        app.MapPost("/v1/route", async (HttpContext context) =>
-        {
-            (JsonDocument? document, IResult? error) = await ReadJsonAsync(context, config.MaxBodyBytes);
-            if (error is not null) return error;
-            using (document)
-            {
-                string? query = document!.RootElement.TryGetProperty("query", out JsonElement q) && q.ValueKind == JsonValueKind.String ? q.GetString() : null;
-                if (query is null && ChatCompletionRequest.TryParse(AddModel(document.RootElement), out ChatCompletionRequest? request, out _, out _)) query = request!.LastUserText;
-                if (string.IsNullOrWhiteSpace(query)) return OpenAIErrors.BadRequest("send 'query' (a string) or 'messages' with a user message", "query");
-                var vector = (await embedding.Generator.GenerateAsync([query], cancellationToken: context.RequestAborted))[0].Vector;
-                RoutingDecision decision = router.Route(vector.Span, defaults.Routing with { Available = members.Keys.ToHashSet() });
-                return Results.Json(new { cluster = decision.Cluster, similarity = decision.Similarity, models = decision.Models, artifact_sha256 = artifact.FileHash },
-                    new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
-            }
-        });
-
-        app.MapPost("/v1/chat/completions", async (HttpContext context) =>
-        {
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            context.Response.OnCompleted(() =>
-            {
-                GatewayMetrics.Requests.Add(1, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
-                GatewayMetrics.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
-                return Task.CompletedTask;
-            });
-            (JsonDocument? document, IResult? error) = await ReadJsonAsync(context, config.MaxBodyBytes);
-            if (error is not null) return error;
-            ChatCompletionRequest request;
-            using (document)
-            {
-                if (!ChatCompletionRequest.TryParse(document!.RootElement, out ChatCompletionRequest? parsed, out string? problem, out string? param))
-                    return OpenAIErrors.BadRequest(problem!, param);
-                request = parsed!;
-            }
-
-            IChatClient target;
-            var options = new ChatOptions { Temperature = request.Temperature, MaxOutputTokens = request.MaxTokens };
-            if (EnsembleModels.Contains(request.Model))
-            {
-                target = ensemble;
-                if (!TryReadOverrides(request, artifact.Costs is not null, out EnsembleRequestOptions overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
-                options.AdditionalProperties = new() { [EnsembleRequestOptions.Key] = overrides };
-            }
-            else if (members.TryGetValue(request.Model, out IChatClient? member)) target = member;
-            else return OpenAIErrors.BadRequest($"unknown model '{request.Model}'; available: {string.Join(", ", EnsembleModels.Concat(members.Keys))}", "model", "model_not_found");
-
-            string id = ChatCompletionWriter.NewId();
-            try
-            {
-                if (!request.Stream)
-                {
-                    ChatResponse response = await target.GetResponseAsync(request.Messages, options, context.RequestAborted);
-                    EnsembleDecision? decision = DecisionOf(response.AdditionalProperties);
-                    if (decision is not null) AddHeaders(context.Response, decision);
-                    return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,
-                        (int)(response.Usage?.InputTokenCount ?? 0), (int)(response.Usage?.OutputTokenCount ?? 0)), ChatCompletionWriter.Json);
-                }
-                await StreamAsync(context, target, request, options, id);
-                return Results.Empty;
-            }
-            catch (BackendBusyException ex) when (!context.Response.HasStarted) { return OpenAIErrors.Result(429, ex.Message, "rate_limit_error", null, "backend_busy"); }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
-            catch (Exception ex) when (!context.Response.HasStarted && (ex is EnsembleException or HttpRequestException or ClientResultException or TimeoutException || BackendHttp.IsResilienceFailure(ex)))
-            {
-                return OpenAIErrors.BackendFailed(ex.Message);
-            }
-        });
+        app.MapPost("/v1/route", (Delegate)((HttpContext context) => RouteAsync(context, runtime)));
+        app.MapPost("/v1/chat/completions", (Delegate)((HttpContext context) => ChatCompletionsEndpoint.HandleAsync(context, runtime)));
         return app;
     }
 
-    private static async Task StreamAsync(HttpContext context, IChatClient target, ChatCompletionRequest request, ChatOptions options, string id)
+    /// <summary><c>POST /v1/route</c>: the routing decision for <c>{"query"}</c> or <c>{"messages"}</c>, without generation.</summary>
+    private static async Task<IResult> RouteAsync(HttpContext context, GatewayRuntime runtime)
     {
-        CancellationToken aborted = context.RequestAborted;
-        bool started = false;
-        try
+        (JsonDocument? document, IResult? error) = await ChatCompletionsEndpoint.ReadJsonAsync(context, runtime.Config.MaxBodyBytes);
+        if (error is not null) return error;
+        using (document)
         {
-            await foreach (ChatResponseUpdate update in target.GetStreamingResponseAsync(request.Messages, options, aborted))
-            {
-                EnsembleDecision? decision = DecisionOf(update.AdditionalProperties);
-                if (!started)
-                {
-                    if (decision is not null) AddHeaders(context.Response, decision);
-                    ChatCompletionWriter.StartStream(context.Response);
-                    started = true;
-                }
-                if (update.Text.Length > 0 || decision is not null)
-                    await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, update.Text, null, decision, aborted);
-            }
+            string? query = document!.RootElement.TryGetProperty("query", out JsonElement q) && q.ValueKind == JsonValueKind.String ? q.GetString() : null;
+            if (query is null && ChatCompletionRequest.TryParse(ChatCompletionsEndpoint.AddModel(document.RootElement), out ChatCompletionRequest? request, out _, out _)) query = request!.LastUserText;
+            if (string.IsNullOrWhiteSpace(query)) return OpenAIErrors.BadRequest("send 'query' (a string) or 'messages' with a user message", "query");
+            var vector = (await runtime.Embedding.Generator.GenerateAsync([query], cancellationToken: context.RequestAborted))[0].Vector;
+            RoutingDecision decision = runtime.Router.Route(vector.Span, runtime.Defaults.Routing with { Available = runtime.Members.Keys.ToHashSet() });
+            return Results.Json(new { cluster = decision.Cluster, similarity = decision.Similarity, models = decision.Models, artifact_sha256 = runtime.Artifact.FileHash }, RouteJson);
         }
-        catch (Exception ex) when (started && ex is not OperationCanceledException)
-        {
-            // The first byte is out: the backend stays fixed, and the failure ends the stream explicitly.
-            await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"the backend failed mid-stream: {ex.Message}", aborted);
-            return;
-        }
-        if (!started) ChatCompletionWriter.StartStream(context.Response);
-        await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
-        await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
-    }
-
-    private static async Task<(JsonDocument?, IResult?)> ReadJsonAsync(HttpContext context, long maxBytes)
-    {
-        if (context.Request.ContentLength > maxBytes)
-            return (null, OpenAIErrors.BadRequest($"request body of {context.Request.ContentLength} bytes exceeds the limit of {maxBytes}", null, "body_too_large"));
-        try { return (await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted), null); }
-        catch (JsonException ex) { return (null, OpenAIErrors.BadRequest($"malformed JSON: {ex.Message}")); }
-        catch (BadHttpRequestException ex) { return (null, OpenAIErrors.BadRequest($"request body rejected: {ex.Message}", null, "body_too_large")); }
-    }
-
-    private static JsonElement AddModel(JsonElement root)
-    {
-        if (root.TryGetProperty("model", out _)) return root;
-        var copy = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(root.GetRawText())!;
-        copy["model"] = JsonSerializer.SerializeToElement("avengers");
-        return JsonSerializer.SerializeToElement(copy);
-    }
-
-    private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleRequestOptions overrides, out string? error)
-    {
-        error = null;
-        EnsembleStrategy? strategy = request.Model switch { "avengers-direct" => EnsembleStrategy.Direct, "avengers-vote" => EnsembleStrategy.Vote, "avengers-switch" => EnsembleStrategy.Switch, _ => null };
-        int? samples = request.N > 1 ? request.N : null, topN = null;
-        double? alpha = null;
-        if (request.Avengers is JsonElement a)
-        {
-            if (a.TryGetProperty("strategy", out JsonElement s))
-            {
-                if (!EnsembleStrategies.TryParse(s.GetString(), out EnsembleStrategy parsed)) { overrides = new(); error = $"avengers.strategy: unknown strategy '{s}' (direct, vote, switch)"; return false; }
-                strategy = parsed;
-            }
-            if (a.TryGetProperty("n", out JsonElement n))
-            {
-                if (!n.TryGetInt32(out int value) || value is < 1 or > 64) { overrides = new(); error = "avengers.n: must be an integer between 1 and 64"; return false; }
-                samples = value;
-            }
-            if (a.TryGetProperty("alpha", out JsonElement al))
-            {
-                if (al.ValueKind != JsonValueKind.Number || al.GetDouble() is < 0 or > 1) { overrides = new(); error = "avengers.alpha: must be a number in [0, 1]"; return false; }
-                if (artifactHasCosts is false) { overrides = new(); error = "avengers.alpha: the router artifact has no cost data (calibrate with --prices)"; return false; }
-                alpha = al.GetDouble();
-            }
-            if (a.TryGetProperty("top_n", out JsonElement t))
-            {
-                if (!t.TryGetInt32(out int value) || value < 1) { overrides = new(); error = "avengers.top_n: must be a positive integer"; return false; }
-                topN = value;
-            }
-        }
-        overrides = new EnsembleRequestOptions { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
-        return true;
-    }
-
-    private static EnsembleDecision? DecisionOf(AdditionalPropertiesDictionary? properties)
-        => properties is not null && properties.TryGetValue(EnsembleRequestOptions.Key, out object? value) ? value as EnsembleDecision : null;
-
-    private static void AddHeaders(HttpResponse response, EnsembleDecision decision)
-    {
-        response.Headers["x-avengers-strategy"] = decision.Strategy;
-        response.Headers["x-avengers-cluster"] = decision.Cluster.ToString(CultureInfo.InvariantCulture);
-        response.Headers["x-avengers-similarity"] = decision.Similarity.ToString("F4", CultureInfo.InvariantCulture);
-        response.Headers["x-avengers-model"] = decision.ChosenModel;
-        response.Headers["x-avengers-ranked"] = string.Join(",", decision.Models.Select(m => m.Model));
-        response.Headers["x-avengers-samples"] = $"{decision.SamplesUsed}/{decision.SamplesRequested}";
-        response.Headers["x-avengers-routing-ms"] = decision.RoutingMilliseconds.ToString("F2", CultureInfo.InvariantCulture);
-        if (decision.Winner is not null) response.Headers["x-avengers-winner"] = decision.Winner;
-        if (decision.ArtifactHash is not null) response.Headers["x-avengers-artifact"] = decision.ArtifactHash;
     }
 }

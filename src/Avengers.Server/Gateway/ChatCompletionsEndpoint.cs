@@ -1,0 +1,176 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Globalization;
+using System.Text.Json;
+using Avengers.Embedding;
+using Avengers.Ensemble;
+using Avengers.Routing;
+using Avengers.Server.Configuration;
+using Avengers.Server.OpenAI;
+using Avengers.Voting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using global::OpenAI;
+
+namespace Avengers.Server.Gateway;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c>: parses the OpenAI request, picks the ensemble or a backend, and
+/// writes JSON or server-sent events with the decision in the body and the <c>x-avengers-*</c> headers.
+/// </summary>
+internal static class ChatCompletionsEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext context, GatewayRuntime runtime)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        context.Response.OnCompleted(() =>
+        {
+            GatewayMetrics.Requests.Add(1, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
+            GatewayMetrics.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
+            return Task.CompletedTask;
+        });
+        (JsonDocument? document, IResult? error) = await ReadJsonAsync(context, runtime.Config.MaxBodyBytes);
+        if (error is not null) return error;
+        ChatCompletionRequest request;
+        using (document)
+        {
+            if (!ChatCompletionRequest.TryParse(document!.RootElement, out ChatCompletionRequest? parsed, out string? problem, out string? param))
+                return OpenAIErrors.BadRequest(problem!, param);
+            request = parsed!;
+        }
+
+        IChatClient target;
+        var options = new ChatOptions { Temperature = request.Temperature, MaxOutputTokens = request.MaxTokens };
+        if (GatewayHost.EnsembleModels.Contains(request.Model))
+        {
+            target = runtime.Ensemble;
+            if (!TryReadOverrides(request, runtime.Artifact.Costs is not null, out EnsembleRequestOptions overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
+            options.AdditionalProperties = new() { [EnsembleRequestOptions.Key] = overrides };
+        }
+        else if (runtime.Members.TryGetValue(request.Model, out IChatClient? member)) target = member;
+        else return OpenAIErrors.BadRequest($"unknown model '{request.Model}'; available: {string.Join(", ", GatewayHost.EnsembleModels.Concat(runtime.Members.Keys))}", "model", "model_not_found");
+
+        string id = ChatCompletionWriter.NewId();
+        try
+        {
+            if (!request.Stream)
+            {
+                ChatResponse response = await target.GetResponseAsync(request.Messages, options, context.RequestAborted);
+                EnsembleDecision? decision = DecisionOf(response.AdditionalProperties);
+                if (decision is not null) AddHeaders(context.Response, decision);
+                return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,
+                    (int)(response.Usage?.InputTokenCount ?? 0), (int)(response.Usage?.OutputTokenCount ?? 0)), ChatCompletionWriter.Json);
+            }
+            await StreamAsync(context, target, request, options, id);
+            return Results.Empty;
+        }
+        catch (BackendBusyException ex) when (!context.Response.HasStarted) { return OpenAIErrors.Result(429, ex.Message, "rate_limit_error", null, "backend_busy"); }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
+        catch (Exception ex) when (!context.Response.HasStarted && (ex is EnsembleException or HttpRequestException or ClientResultException or TimeoutException || BackendHttp.IsResilienceFailure(ex)))
+        {
+            return OpenAIErrors.BackendFailed(ex.Message);
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext context, IChatClient target, ChatCompletionRequest request, ChatOptions options, string id)
+    {
+        CancellationToken aborted = context.RequestAborted;
+        bool started = false;
+        try
+        {
+            await foreach (ChatResponseUpdate update in target.GetStreamingResponseAsync(request.Messages, options, aborted))
+            {
+                EnsembleDecision? decision = DecisionOf(update.AdditionalProperties);
+                if (!started)
+                {
+                    if (decision is not null) AddHeaders(context.Response, decision);
+                    ChatCompletionWriter.StartStream(context.Response);
+                    started = true;
+                }
+                if (update.Text.Length > 0 || decision is not null)
+                    await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, update.Text, null, decision, aborted);
+            }
+        }
+        catch (Exception ex) when (started && ex is not OperationCanceledException)
+        {
+            // The first byte is out: the backend stays fixed, and the failure ends the stream explicitly.
+            await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"the backend failed mid-stream: {ex.Message}", aborted);
+            return;
+        }
+        if (!started) ChatCompletionWriter.StartStream(context.Response);
+        await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
+        await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
+    }
+
+    internal static async Task<(JsonDocument?, IResult?)> ReadJsonAsync(HttpContext context, long maxBytes)
+    {
+        if (context.Request.ContentLength > maxBytes)
+            return (null, OpenAIErrors.BadRequest($"request body of {context.Request.ContentLength} bytes exceeds the limit of {maxBytes}", null, "body_too_large"));
+        try { return (await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted), null); }
+        catch (JsonException ex) { return (null, OpenAIErrors.BadRequest($"malformed JSON: {ex.Message}")); }
+        catch (BadHttpRequestException ex) { return (null, OpenAIErrors.BadRequest($"request body rejected: {ex.Message}", null, "body_too_large")); }
+    }
+
+    internal static JsonElement AddModel(JsonElement root)
+    {
+        if (root.TryGetProperty("model", out _)) return root;
+        var copy = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(root.GetRawText())!;
+        copy["model"] = JsonSerializer.SerializeToElement("avengers");
+        return JsonSerializer.SerializeToElement(copy);
+    }
+
+    private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleRequestOptions overrides, out string? error)
+    {
+        error = null;
+        EnsembleStrategy? strategy = request.Model switch { "avengers-direct" => EnsembleStrategy.Direct, "avengers-vote" => EnsembleStrategy.Vote, "avengers-switch" => EnsembleStrategy.Switch, _ => null };
+        int? samples = request.N > 1 ? request.N : null, topN = null;
+        double? alpha = null;
+        if (request.Avengers is JsonElement a)
+        {
+            if (a.TryGetProperty("strategy", out JsonElement s))
+            {
+                if (!EnsembleStrategies.TryParse(s.GetString(), out EnsembleStrategy parsed)) { overrides = new(); error = $"avengers.strategy: unknown strategy '{s}' (direct, vote, switch)"; return false; }
+                strategy = parsed;
+            }
+            if (a.TryGetProperty("n", out JsonElement n))
+            {
+                if (!n.TryGetInt32(out int value) || value is < 1 or > 64) { overrides = new(); error = "avengers.n: must be an integer between 1 and 64"; return false; }
+                samples = value;
+            }
+            if (a.TryGetProperty("alpha", out JsonElement al))
+            {
+                if (al.ValueKind != JsonValueKind.Number || al.GetDouble() is < 0 or > 1) { overrides = new(); error = "avengers.alpha: must be a number in [0, 1]"; return false; }
+                if (artifactHasCosts is false) { overrides = new(); error = "avengers.alpha: the router artifact has no cost data (calibrate with --prices)"; return false; }
+                alpha = al.GetDouble();
+            }
+            if (a.TryGetProperty("top_n", out JsonElement t))
+            {
+                if (!t.TryGetInt32(out int value) || value < 1) { overrides = new(); error = "avengers.top_n: must be a positive integer"; return false; }
+                topN = value;
+            }
+        }
+        overrides = new EnsembleRequestOptions { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
+        return true;
+    }
+
+    private static EnsembleDecision? DecisionOf(AdditionalPropertiesDictionary? properties)
+        => properties is not null && properties.TryGetValue(EnsembleRequestOptions.Key, out object? value) ? value as EnsembleDecision : null;
+
+    private static void AddHeaders(HttpResponse response, EnsembleDecision decision)
+    {
+        response.Headers["x-avengers-strategy"] = decision.Strategy;
+        response.Headers["x-avengers-cluster"] = decision.Cluster.ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-avengers-similarity"] = decision.Similarity.ToString("F4", CultureInfo.InvariantCulture);
+        response.Headers["x-avengers-model"] = decision.ChosenModel;
+        response.Headers["x-avengers-ranked"] = string.Join(",", decision.Models.Select(m => m.Model));
+        response.Headers["x-avengers-samples"] = $"{decision.SamplesUsed}/{decision.SamplesRequested}";
+        response.Headers["x-avengers-routing-ms"] = decision.RoutingMilliseconds.ToString("F2", CultureInfo.InvariantCulture);
+        if (decision.Winner is not null) response.Headers["x-avengers-winner"] = decision.Winner;
+        if (decision.ArtifactHash is not null) response.Headers["x-avengers-artifact"] = decision.ArtifactHash;
+    }
+}

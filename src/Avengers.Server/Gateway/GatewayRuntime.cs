@@ -1,0 +1,98 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Globalization;
+using System.Text.Json;
+using Avengers.Embedding;
+using Avengers.Ensemble;
+using Avengers.Routing;
+using Avengers.Server.Configuration;
+using Avengers.Server.OpenAI;
+using Avengers.Voting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using global::OpenAI;
+
+namespace Avengers.Server.Gateway;
+
+/// <summary>
+/// The gateway's runtime model, built once from a validated configuration: the router, one resilient
+/// member client per backend, the ensemble over them, and the gateway's own API keys.
+/// </summary>
+public sealed class GatewayRuntime
+{
+    private GatewayRuntime(GatewayConfig config, RouterArtifact artifact, ClusterRouter router, IReadOnlyDictionary<string, IChatClient> members,
+        EnsembleChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding)
+    {
+        Config = config;
+        Artifact = artifact;
+        Router = router;
+        Members = members;
+        Ensemble = ensemble;
+        Defaults = defaults;
+        Keys = keys;
+        Embedding = embedding;
+    }
+
+    public GatewayConfig Config { get; }
+    public RouterArtifact Artifact { get; }
+    public ClusterRouter Router { get; }
+    /// <summary>One client per backend, keyed by the model name the artifact uses.</summary>
+    public IReadOnlyDictionary<string, IChatClient> Members { get; }
+    public EnsembleChatClient Ensemble { get; }
+    public EnsembleChatOptions Defaults { get; }
+    /// <summary>The gateway's API keys (empty: no authentication).</summary>
+    public IReadOnlyList<string> Keys { get; }
+    public EmbeddingStack Embedding { get; }
+
+    /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
+    public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, environment);
+        if (problems.Count > 0) throw new GatewayConfigException(problems);
+
+        RouterArtifact artifact = RouterArtifact.Load(GatewayConfigLoader.Resolve(config, config.Router!), embedding.Dimension);
+        if (artifact.Manifest.Embedding.Model != embedding.ModelId)
+            throw new GatewayConfigException([$"embedding: the router was calibrated with {artifact.Manifest.Embedding.Model}, the gateway embeds with {embedding.ModelId}"]);
+        var router = new ClusterRouter(artifact);
+
+        var members = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
+        foreach (BackendConfig backend in config.Backends) members[backend.Name!] = CreateMember(backend, environment);
+
+        EnsembleStrategies.TryParse(config.Strategy.Default, out EnsembleStrategy strategy);
+        var defaults = new EnsembleChatOptions
+        {
+            Strategy = strategy, Samples = config.Strategy.Samples, TopN = config.Strategy.TopN, Temperature = config.Strategy.Temperature,
+            Adaptive = config.Strategy.Adaptive, SwitchThreshold = config.Strategy.SwitchThreshold,
+            Routing = new RoutingOptions { TopK = config.Strategy.TopK, Alpha = config.Strategy.Alpha },
+        };
+        var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults);
+        string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
+        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding);
+    }
+
+    /// <summary>An OpenAI-compatible client over the backend's resilient HttpClient, with n support and a bounded queue.</summary>
+    private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment)
+    {
+        string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
+        HttpClient backendHttp = BackendHttp.Create(backend);
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(backend.BaseUrl!),
+            // Retries, circuit breaking and per-attempt timeouts live in the Polly pipeline of the transport;
+            // the client's own retries are off and its timeout only caps the whole exchange.
+            Transport = new HttpClientPipelineTransport(backendHttp),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds * (backend.Retries + 1) + 5),
+        };
+        string model = backend.Model ?? backend.Name!;
+        IChatClient client = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient();
+        if (backend.SupportsN) client = new MultiSampleChatClient(client, backendHttp, new Uri(backend.BaseUrl!), model, key);
+        return new BoundedChatClient(client, backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
+    }
+}
