@@ -66,7 +66,10 @@ public static class GatewayHost
             await next(context);
         });
 
-        app.MapGet("/health", () => Results.Json(new { status = "ok", ready = true, artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Keys }));
+        // Live: the process answers. Ready: the router is loaded and backends are configured (checked at start-up).
+        app.MapGet("/health", () => Results.Json(new { status = "ok", live = true, ready = true, artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Keys }));
+        app.MapGet("/health/live", () => Results.Json(new { status = "ok" }));
+        app.MapGet("/health/ready", () => Results.Json(new { status = "ok", artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Count }));
         app.MapGet("/v1/models", () => Results.Json(new
         {
             @object = "list",

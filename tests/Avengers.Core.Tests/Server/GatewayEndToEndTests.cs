@@ -162,6 +162,8 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         string models = await http.GetStringAsync(_gatewayUrl + "/v1/models");
+        Assert.Contains("\"ready\":true", await new HttpClient().GetStringAsync(_gatewayUrl + "/health"));      // no key needed
+        Assert.Contains("\"backends\":2", await new HttpClient().GetStringAsync(_gatewayUrl + "/health/ready"));
         foreach (string id in new[] { "avengers", "avengers-direct", "avengers-vote", "calc", "scribe" }) Assert.Contains($"\"{id}\"", models);
     }
 
