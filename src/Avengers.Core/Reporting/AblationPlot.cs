@@ -10,9 +10,13 @@ public static class AblationPlot
     public static void SaveParetoFront(IReadOnlyList<AblationPoint> points, IReadOnlyDictionary<string, (double Accuracy, double Cost)> models, string path, string? title = null)
     {
         var plot = new Plot();
-        var front = plot.Add.Scatter(points.Select(p => p.AvengersCost * 1000).ToArray(), points.Select(p => p.Avengers).ToArray());
-        front.LegendText = "Avengers, alpha 0 to 1";
-        front.LineWidth = 2;
+        var all = plot.Add.ScatterPoints(points.Select(p => p.AvengersCost * 1000).ToArray(), points.Select(p => p.Avengers).ToArray());
+        all.LegendText = "Avengers, alpha 0 to 1";
+        // The Pareto front: points no other point beats on both accuracy and cost.
+        AblationPoint[] front = ParetoFront(points);
+        var line = plot.Add.Scatter(front.Select(p => p.AvengersCost * 1000).ToArray(), front.Select(p => p.Avengers).ToArray());
+        line.LegendText = "Pareto front";
+        line.LineWidth = 2;
         foreach (AblationPoint p in points) plot.Add.Text($"a={p.Value}", p.AvengersCost * 1000, p.Avengers).LabelFontSize = 10;
         foreach (var (name, (accuracy, cost)) in models)
         {
@@ -20,13 +24,21 @@ public static class AblationPlot
             marker.MarkerSize = 9;
             plot.Add.Text(name, cost * 1000, accuracy).LabelFontSize = 10;
         }
-        plot.Axes.Margins(horizontal: 0.2, vertical: 0.08); // room for the labels of the outermost points
+        // Room on the right for the labels of the most expensive points.
+        double maxCost = points.Select(p => p.AvengersCost).Concat(models.Values.Select(m => m.Cost)).Where(double.IsFinite).DefaultIfEmpty(0).Max() * 1000;
+        if (maxCost > 0) plot.Axes.SetLimitsX(0, maxCost * 1.3);
         plot.XLabel("cost per 1,000 queries");
         plot.YLabel("test accuracy");
         plot.Title(title ?? "accuracy against cost");
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, 1000, 600);
     }
+
+    /// <summary>Points not dominated by another (at most the cost and at least the accuracy, one of them strictly), by cost.</summary>
+    public static AblationPoint[] ParetoFront(IReadOnlyList<AblationPoint> points)
+        => points.Where(p => !double.IsNaN(p.AvengersCost) && !points.Any(q => !double.IsNaN(q.AvengersCost)
+                && q.AvengersCost <= p.AvengersCost && q.Avengers >= p.Avengers && (q.AvengersCost < p.AvengersCost || q.Avengers > p.Avengers)))
+            .OrderBy(p => p.AvengersCost).ToArray();
 
     public static void Save(string sweep, IReadOnlyList<AblationPoint> points, string path, string? title = null)
     {

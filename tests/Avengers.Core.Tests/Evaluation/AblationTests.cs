@@ -101,3 +101,14 @@ public class AblationTests
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
     }
 }
+
+public class ParetoFrontTests
+{
+    [Fact]
+    public void Front_keeps_only_undominated_points_by_cost()
+    {
+        AblationPoint P(string v, double acc, double cost) => new("alpha", v, acc, 0, 0, 0, 0, 1, "s", cost);
+        var points = new[] { P("0", 0.45, 1), P("0.4", 0.54, 2), P("0.5", 0.53, 3), P("0.9", 0.56, 5), P("1", 0.57, 8) };
+        Assert.Equal(["0", "0.4", "0.9", "1"], Avengers.Reporting.AblationPlot.ParetoFront(points).Select(p => p.Value));
+    }
+}
