@@ -50,6 +50,11 @@ public static class Ablation
     {
         Directory.CreateDirectory(outputDirectory);
         string csv = Path.Combine(outputDirectory, sweep.Name + ".csv");
+        // One writer per sweep file: a second run on the same folder would interleave rows.
+        FileStream writerLock;
+        try { writerLock = new FileStream(csv + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose); }
+        catch (IOException) { throw new InvalidOperationException($"another ablate run is writing {csv}; wait for it or use another --out folder"); }
+        await using var _ = writerLock;
         string setup = SetupHash(benchmark, baseline, baseEmbedding);
         Dictionary<string, AblationPoint> done = ReadCsv(csv).Where(p => p.Setup == setup).ToDictionary(p => p.Value, StringComparer.Ordinal);
         if (!File.Exists(csv)) await File.WriteAllTextAsync(csv, CsvHeader + "\n", cancellationToken).ConfigureAwait(false);

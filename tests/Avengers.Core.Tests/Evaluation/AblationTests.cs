@@ -112,3 +112,24 @@ public class ParetoFrontTests
         Assert.Equal(["0", "0.4", "0.9", "1"], Avengers.Reporting.AblationPlot.ParetoFront(points).Select(p => p.Value));
     }
 }
+
+public class AblationLockTests
+{
+    [Fact]
+    public async Task Two_runs_on_one_sweep_file_do_not_interleave()
+    {
+        string dir = TestData.TempDir();
+        using var held = new FileStream(Path.Combine(dir, "k.csv.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var records = Enumerable.Range(0, 10).Select(i => new BenchmarkRecord
+        {
+            Id = $"{i}", Dataset = "d", Query = $"q {i}", Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Score: 1)] },
+        });
+        string path = Path.Combine(dir, "b.jsonl");
+        BenchmarkWriter.Write(path, records);
+        var embedder = new HashingEmbedder();
+        Task<(IEmbeddingGenerator<string, Embedding<float>>, string)> For(string _) => Task.FromResult<(IEmbeddingGenerator<string, Embedding<float>>, string)>((embedder, "hashing"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Ablation.RunAsync(BenchmarkReader.Read(path), new ExperimentOptions(),
+            Ablation.Known(1).Single(s => s.Name == "k"), ["1"], dir, For, "hashing"));
+        Assert.Contains("another ablate run is writing", error.Message);
+    }
+}

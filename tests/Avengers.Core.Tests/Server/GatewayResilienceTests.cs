@@ -208,4 +208,33 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
             Assert.Equal(8, ignores.Calls); // not asked for n again: 4 single requests
         }
     }
+
+    [Fact]
+    public async Task Backend_secrets_never_reach_error_responses()
+    {
+        const string secret = "sk-very-secret-backend-key-123";
+        string? seenAuthorization = null;
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => { seenAuthorization = c.Request.Headers.Authorization; return ScriptedBackend.Fail(c, 500); });
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 503));
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+            Backends =
+            [
+                Backend("calc", calc, b => { b.Retries = 0; b.ApiKeyEnv = "CALC_KEY"; }),
+                Backend("scribe", scribe, b => { b.Retries = 0; b.ApiKeyEnv = "CALC_KEY"; }),
+            ],
+        };
+        await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, name => name == "CALC_KEY" ? secret : null);
+        await gateway.StartAsync();
+
+        using var http = new HttpClient();
+        HttpResponseMessage response = await http.PostAsync(gateway.Urls.First() + "/v1/chat/completions",
+            new StringContent(JsonSerializer.Serialize(Chat("avengers", MathQuestion)), Encoding.UTF8, "application/json"));
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal($"Bearer {secret}", seenAuthorization);          // the key did go to the backend...
+        Assert.DoesNotContain(secret, body);                          // ...but never into the error
+        Assert.DoesNotContain(secret, string.Join(" ", response.Headers.SelectMany(h => h.Value)));
+    }
 }
