@@ -237,4 +237,27 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         Assert.DoesNotContain(secret, body);                          // ...but never into the error
         Assert.DoesNotContain(secret, string.Join(" ", response.Headers.SelectMany(h => h.Value)));
     }
+
+    [Fact]
+    public async Task Official_client_against_scripted_backends_gets_retried_and_voted_answers()
+    {
+        string[] answers = ["The answer is (C).", "The answer is (B).", "I believe the answer is (B)."];
+        // calc: the first call is rate limited (Retry-After: 3), then samples vary; it ignores n.
+        await using var calc = await ScriptedBackend.StartAsync((i, c) => i == 0 ? ScriptedBackend.Fail(c, 429, "3") : ScriptedBackend.Answer(c, answers[i % answers.Length]));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b.SupportsN = false), Backend("scribe", scribe), strategy: "vote", samples: 3);
+
+        var client = new OpenAI.Chat.ChatClient("avengers", new System.ClientModel.ApiKeyCredential("unused"),
+            new OpenAI.OpenAIClientOptions { Endpoint = new Uri(gateway.Urls.First() + "/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });
+        var result = await client.CompleteChatAsync([new OpenAI.Chat.UserChatMessage(MathQuestion)]);
+
+        Assert.Contains("(B)", result.Value.Content[0].Text);
+        Assert.True(result.GetRawResponse().Headers.TryGetValue("x-avengers-winner", out string? winner));
+        Assert.Equal("B", winner);
+        // The rate-limited sample waits out Retry-After; meanwhile two agreeing samples decide the vote,
+        // so adaptive voting cancels the retry: three calls, two samples used.
+        Assert.Equal(3, calc.Calls);
+        Assert.True(result.GetRawResponse().Headers.TryGetValue("x-avengers-samples", out string? samples));
+        Assert.Equal("2/3", samples);
+    }
 }
