@@ -1,21 +1,10 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Globalization;
 using System.Text.Json;
-using Avengers.Embedding;
 using Avengers.Ensemble;
-using Avengers.Routing;
-using Avengers.Server.Configuration;
 using Avengers.Server.OpenAI;
 using Avengers.Voting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using OpenTelemetry.Metrics;
-using global::OpenAI;
 
 namespace Avengers.Server.Gateway;
 
