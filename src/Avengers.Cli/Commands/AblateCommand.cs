@@ -22,10 +22,11 @@ internal static class AblateCommand
         var output = new Option<string?>("--out", "-o") { Description = "Folder for <sweep>.csv and <sweep>.png (default: ablation/<benchmark>)" };
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only" };
         var prices = CliOptions.Prices();
+        var grading = CliOptions.Grading();
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("ablate", "Sweep one setting at a time, each point evaluated as 'experiment' does; writes CSV and PNG per sweep and resumes where a previous run stopped")
         {
-            benchmark, models, embedding, cache, sweeps, values, output, validation, prices,
+            benchmark, models, embedding, cache, sweeps, values, output, validation, prices, grading,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -39,7 +40,7 @@ internal static class AblateCommand
             Benchmark data = CliRunner.ReadBenchmark(file, pool?.ToHashSet(StringComparer.Ordinal), skipInvalid: false);
             var baseline = new ExperimentOptions
             {
-                Models = pool, Calibration = calibration, ValidationOnly = parse.GetValue(validation), Prices = CliOptions.ReadPrices(parse.GetValue(prices), name),
+                Models = pool, Calibration = calibration, ValidationOnly = parse.GetValue(validation), Prices = CliOptions.ReadPrices(parse.GetValue(prices), name), Grading = GradingProtocols.Parse(parse.GetValue(grading)),
             };
 
             IReadOnlyList<Sweep> known = Ablation.Known((pool ?? data.Models).Count);

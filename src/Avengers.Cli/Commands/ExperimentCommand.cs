@@ -27,10 +27,11 @@ internal static class ExperimentCommand
         var adaptive = new Option<bool>("--adaptive") { Description = "Stop each vote once its leader cannot be overtaken (reports samples used per query)" };
         var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended (default: the question only)" };
         var prices = CliOptions.Prices();
+        var grading = CliOptions.Grading();
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, artifact,
+            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, artifact, grading,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -53,7 +54,7 @@ internal static class ExperimentCommand
                 Models = pool, References = refs, Calibration = calibration,
                 TrainFraction = parse.GetValue(trainFraction), RandomRouterSeeds = parse.GetValue(randomSeeds),
                 ValidationOnly = parse.GetValue(validation), EmbedChoices = parse.GetValue(embedChoices), Adaptive = parse.GetValue(adaptive),
-                Prices = CliOptions.ReadPrices(parse.GetValue(prices), name),
+                Prices = CliOptions.ReadPrices(parse.GetValue(prices), name), Grading = GradingProtocols.Parse(parse.GetValue(grading)),
             };
             var (result, calibrated) = await CliRunner.WithProgressAsync("embedding queries", p =>
                 Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));

@@ -44,7 +44,9 @@ public static class Experiment
         if (split.RemovedDuplicates > 0) notes.Add($"removed {split.RemovedDuplicates} training items whose query also appears in the test set");
 
         PreparedRecord[] train = PreparedRecord.PrepareAll(split.Train, everyone);
-        PreparedRecord[] allTest = PreparedRecord.PrepareAll(split.Test, everyone);
+        PreparedRecord[] allTest = PreparedRecord.PrepareAll(split.Test, everyone, options.Grading);
+        if (options.Grading != GradingProtocol.Strict)
+            notes.Add($"test responses graded with the {options.Grading.ToWireName()} protocol (an unreadable answer counts as a random guess); calibration uses strict grades");
         PreparedRecord[] test = allTest.Where(r => pool.Any(m => !double.IsNaN(r.Correctness(m)))).ToArray();
         int ungradable = allTest.Length - test.Length;
         if (ungradable > 0) notes.Add($"{ungradable} test items have no gradable output of any pool model and are not counted");
@@ -90,6 +92,14 @@ public static class Experiment
 
         var board = new ScoreBoard();
         var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold, WeightByAccuracy = calibration.WeightedVote, Adaptive = options.Adaptive };
+        bool anythingToVoteOn = test.Any(r => pool.Any(m => r.Answers.TryGetValue(m, out string?[]? answers) && answers.Any(a => a is not null)));
+        if (!anythingToVoteOn && ensemble.Strategy != EnsembleStrategy.Direct)
+        {
+            // Score-only data (no response texts or answers): a vote could only fall back to the top model, so
+            // count exactly that one sample rather than paying for samples that cannot vote.
+            ensemble = ensemble with { Strategy = EnsembleStrategy.Direct };
+            notes.Add($"no test response has an answer to vote on (scores only): strategy {calibration.Strategy.ToWireName()} runs as direct, the top model's recorded score");
+        }
         var routing = new RoutingOptions { TopK = calibration.TopK, Beta = calibration.Beta, Alpha = calibration.Alpha };
         var costBoard = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
         void AddCost(string column, double value)
@@ -150,7 +160,7 @@ public static class Experiment
         var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, options.ValidationOnly ? "validation" : split.Source,
             train.Length, test.Length, split.RemovedDuplicates, ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
             calibration.Restarts, calibration.PriorStrength, calibration.Strategy.ToWireName(), calibration.TopN, calibration.TopK,
-            calibration.Beta, pool, calibrated.Artifact.Manifest.Selected);
+            calibration.Beta, pool, calibrated.Artifact.Manifest.Selected, options.Grading.ToWireName());
         AccuracyReport bestReport = board.Report("best_single");
         var result = new ExperimentResult(
             board.Report("avengers"),

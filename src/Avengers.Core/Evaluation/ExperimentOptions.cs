@@ -22,6 +22,11 @@ public sealed record ExperimentOptions
     public bool ValidationOnly { get; init; }
     /// <summary>Stop each vote once its leader cannot be overtaken (samples taken best-ranked model first).</summary>
     public bool Adaptive { get; init; }
+    /// <summary>
+    /// How test responses are graded. Calibration always uses the strict grade (a response whose answer cannot be
+    /// read cannot vote); the protocol only changes how results are counted, for comparison with published numbers.
+    /// </summary>
+    public GradingProtocol Grading { get; init; } = GradingProtocol.Strict;
     /// <summary>Prices per model (per million tokens); enables costs in the results and cost-aware routing (calibration alpha).</summary>
     public IReadOnlyDictionary<string, ModelPrice>? Prices { get; init; }
 }

@@ -20,10 +20,12 @@ public static class Grader
         => record.AnswerType == AnswerType.Text ? null : AnswerExtractor.Normalize(record.Gold, record.AnswerType, record.Choices);
 
     /// <summary>Correctness in [0, 1], or null when the sample cannot be graded (no score and no comparable gold).</summary>
-    public static double? Grade(BenchmarkRecord record, Sample sample, string? answer, string? gold)
+    public static double? Grade(BenchmarkRecord record, Sample sample, string? answer, string? gold, GradingProtocol protocol = GradingProtocol.Strict)
     {
         if (sample.Score is double score) return score;
         if (gold is null) return null;
+        if (protocol == GradingProtocol.MmluPro && record.AnswerType == AnswerType.Choice && sample.Text is not null)
+            return MmluProProtocol.Grade(record, sample.Text, gold);
         return answer is not null && string.Equals(answer, gold, StringComparison.Ordinal) ? 1 : 0;
     }
 }

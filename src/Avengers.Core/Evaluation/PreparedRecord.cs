@@ -27,7 +27,7 @@ public sealed class PreparedRecord
         return count == 0 ? double.NaN : sum / count;
     }
 
-    public static PreparedRecord Prepare(BenchmarkRecord record, IReadOnlyCollection<string> models)
+    public static PreparedRecord Prepare(BenchmarkRecord record, IReadOnlyCollection<string> models, GradingProtocol protocol = GradingProtocol.Strict)
     {
         string? gold = Grader.GoldOf(record);
         var answers = new Dictionary<string, string?[]>(StringComparer.Ordinal);
@@ -40,7 +40,7 @@ public sealed class PreparedRecord
             for (int s = 0; s < samples.Count; s++)
             {
                 a[s] = Grader.AnswerOf(record, samples[s]);
-                g[s] = Grader.Grade(record, samples[s], a[s], gold);
+                g[s] = Grader.Grade(record, samples[s], a[s], gold, protocol);
             }
             answers[model] = a;
             grades[model] = g;
@@ -48,10 +48,10 @@ public sealed class PreparedRecord
         return new PreparedRecord(record, gold, answers, grades);
     }
 
-    public static PreparedRecord[] PrepareAll(IReadOnlyList<BenchmarkRecord> records, IReadOnlyCollection<string> models)
+    public static PreparedRecord[] PrepareAll(IReadOnlyList<BenchmarkRecord> records, IReadOnlyCollection<string> models, GradingProtocol protocol = GradingProtocol.Strict)
     {
         var prepared = new PreparedRecord[records.Count];
-        Parallel.For(0, records.Count, i => prepared[i] = Prepare(records[i], models));
+        Parallel.For(0, records.Count, i => prepared[i] = Prepare(records[i], models, protocol));
         return prepared;
     }
 }

@@ -88,4 +88,32 @@ public class CostAwareRoutingTests
         Assert.True(t.Costs!.Avengers < a.Costs.Avengers / 50);  // alpha 0 routes to the budget model
         Assert.True(t.Avengers.Accuracy < a.Avengers.Accuracy);
     }
+
+    [Fact]
+    public async Task Score_only_data_pays_for_one_sample_per_query_not_for_votes_that_cannot_happen()
+    {
+        var records = new List<BenchmarkRecord>();
+        for (int i = 0; i < 30; i++)
+        {
+            records.Add(new BenchmarkRecord
+            {
+                Id = $"{i:D2}", Dataset = "d", Query = $"question number {i}",
+                Outputs = new Dictionary<string, IReadOnlyList<Sample>>
+                {
+                    ["a"] = [new Sample(Score: i % 2)], ["b"] = [new Sample(Score: 1)], ["c"] = [new Sample(Score: 0)],
+                },
+            });
+        }
+        string path = Path.Combine(TestData.TempDir(), "scores.jsonl");
+        BenchmarkWriter.Write(path, records);
+        var prices = new Dictionary<string, ModelPrice> { ["a"] = new(1, 1), ["b"] = new(1, 1), ["c"] = new(1, 1) };
+        var options = new ExperimentOptions { Prices = prices, Calibration = new CalibrationOptions { K = 1, TopN = 3 } };
+
+        var (result, _) = await Experiment.RunAsync(BenchmarkReader.Read(path), new HashingEmbedder(), "hashing", options);
+
+        Assert.Equal(1.0, result.MeanSamplesUsed, 6);
+        Assert.Equal(result.Costs!.BestSingle, result.Costs.Avengers, 9); // b, the best model, alone
+        Assert.Equal(1.0, result.Avengers.Accuracy, 6);
+        Assert.Contains(result.Notes, n => n.Contains("runs as direct", StringComparison.Ordinal));
+    }
 }
