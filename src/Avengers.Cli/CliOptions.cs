@@ -25,6 +25,7 @@ internal static class CliOptions
     public static Option<int> K() => new("--k") { Description = "Number of clusters", DefaultValueFactory = _ => KMeansOptions.DefaultK };
     public static Option<int> Seed() => new("--seed") { Description = "Seed of every random choice (split, k-means, random baseline)", DefaultValueFactory = _ => KMeansOptions.DefaultSeed };
     public static Option<string> Method() => new("--method") { Description = "Clustering method: kmeans, ward (agglomerative) or gmm (diagonal Gaussian mixture)", DefaultValueFactory = _ => ClusteringMethod.KMeans };
+    public static Option<int> Partitions() => new("--partitions") { Description = "Independent clusterings (seeds seed, seed+1, ...) whose cluster scores are averaged when routing", DefaultValueFactory = _ => 1 };
     public static Option<int> Restarts() => new("--restarts") { Description = "k-means restarts (best inertia wins)", DefaultValueFactory = _ => 3 };
     public static Option<double> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength };
     public static Option<int?> Select() => new("--select") { Description = "Keep the N best models by automatic selection (default: all)" };
@@ -60,6 +61,7 @@ internal static class CliOptions
         public Option<int> K { get; } = CliOptions.K();
         public Option<int> Seed { get; } = CliOptions.Seed();
         public Option<int> Restarts { get; } = CliOptions.Restarts();
+        public Option<int> Partitions { get; } = CliOptions.Partitions();
         public Option<string> Method { get; } = CliOptions.Method();
         public Option<double> Prior { get; } = CliOptions.Prior();
         public Option<int?> Select { get; } = CliOptions.Select();
@@ -73,12 +75,12 @@ internal static class CliOptions
 
         public void AddTo(Command command)
         {
-            foreach (Option option in new Option[] { K, Seed, Restarts, Method, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold, WeightedVote, Alpha }) command.Options.Add(option);
+            foreach (Option option in new Option[] { K, Seed, Restarts, Partitions, Method, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold, WeightedVote, Alpha }) command.Options.Add(option);
         }
 
         public CalibrationOptions Read(ParseResult parse) => new()
         {
-            K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Method = parse.GetValue(Method)!, PriorStrength = parse.GetValue(Prior),
+            K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Partitions = parse.GetValue(Partitions), Method = parse.GetValue(Method)!, PriorStrength = parse.GetValue(Prior),
             Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = parse.GetValue(TopN),
             TopK = parse.GetValue(TopK), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
             WeightedVote = parse.GetValue(WeightedVote), Alpha = parse.GetValue(Alpha),

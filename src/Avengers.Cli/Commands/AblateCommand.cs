@@ -17,7 +17,7 @@ internal static class AblateCommand
         var models = CliOptions.Models();
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
-        var sweeps = new Option<string>("--sweeps") { Description = "Comma-separated sweeps: k, method, select, top-k, beta, strategy, top-n, train-fraction, embedding", DefaultValueFactory = _ => "k,method,select,top-k,strategy,top-n" };
+        var sweeps = new Option<string>("--sweeps") { Description = "Comma-separated sweeps: k, method, partitions, select, top-k, beta, strategy, top-n, train-fraction, seed, embedding, alpha", DefaultValueFactory = _ => "k,method,select,top-k,strategy,top-n" };
         var values = new Option<string?>("--values") { Description = "Values for a single sweep, comma-separated, or semicolon-separated when values contain commas (e.g. \"minilm;openai:http://host/v1,bge-m3,1024\")" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for <sweep>.csv and <sweep>.png (default: ablation/<benchmark>)" };
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only" };
@@ -72,6 +72,16 @@ internal static class AblateCommand
                     IReadOnlyList<AblationPoint> results = await Ablation.RunAsync(data, baseline, sweep, points, outDir, EmbedderFor, baseSpec,
                         (p, resumed) => Console.WriteLine($"  [{++index}/{points.Count}] {sweep.Name} = {p.Value,-10} avengers {p.Avengers:F3}  best single {p.BestSingle:F3}  label router {p.LabelRouter:F3}{(resumed ? "  (from a previous run)" : "")}"),
                         cancellationToken);
+                    if (sweep.Name == "seed" && results.Count > 1)
+                    {
+                        static string Spread(IEnumerable<double> values)
+                        {
+                            double[] v = values.ToArray();
+                            double mean = v.Average(), sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
+                            return $"{mean:F3} +- {sd:F3} (min {v.Min():F3}, max {v.Max():F3})";
+                        }
+                        Console.WriteLine($"  over {results.Count} seeds: avengers {Spread(results.Select(p => p.Avengers))}; best single {Spread(results.Select(p => p.BestSingle))}; label router {Spread(results.Select(p => p.LabelRouter))}");
+                    }
                     string png = Path.Combine(outDir, sweep.Name + ".png");
                     AblationPlot.Save(sweep.Name, results, png, $"{Path.GetFileNameWithoutExtension(file)}: {sweep.Name}");
                     if (sweep.Name == "alpha")

@@ -11,6 +11,11 @@ public sealed record CalibrationOptions
     public int K { get; init; } = KMeansOptions.DefaultK;
     public int Seed { get; init; } = KMeansOptions.DefaultSeed;
     public int Restarts { get; init; } = 3;
+    /// <summary>
+    /// Independent clusterings (seeds Seed, Seed + 1, ...) whose cluster scores are averaged at routing time.
+    /// One is the method as published; several smooth out the luck of a single k-means run.
+    /// </summary>
+    public int Partitions { get; init; } = 1;
     /// <summary>kmeans (default), ward or gmm; see <see cref="ClusteringMethod"/>.</summary>
     public string Method { get; init; } = ClusteringMethod.KMeans;
     public double PriorStrength { get; init; } = ClusterScores.DefaultPriorStrength;
@@ -33,6 +38,7 @@ public sealed record CalibrationOptions
         var problems = new List<string>();
         if (K < 1) problems.Add($"k must be at least 1 (got {K})");
         if (!ClusteringMethod.All.Contains(Method)) problems.Add($"method must be one of {string.Join(", ", ClusteringMethod.All)} (got '{Method}')");
+        if (Partitions is < 1 or > 64) problems.Add($"partitions must lie in [1, 64] (got {Partitions})");
         if (Restarts < 1) problems.Add($"restarts must be at least 1 (got {Restarts})");
         if (!(PriorStrength >= 0) || double.IsInfinity(PriorStrength)) problems.Add($"prior strength must be finite and >= 0 (got {PriorStrength})");
         if (Select is < 1) problems.Add($"select must be at least 1 (got {Select})");

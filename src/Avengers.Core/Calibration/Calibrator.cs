@@ -35,8 +35,16 @@ public static class Calibrator
             k = trainEmbeddings.Count;
         }
 
-        KMeansResult clusters = ClusteringMethod.Fit(options.Method, trainEmbeddings, new KMeansOptions { K = k, Seed = options.Seed, Restarts = options.Restarts });
-        ClusterScores scores = ClusterScores.Compute(correctness, clusters.Labels, k, options.PriorStrength);
+        // One clustering per partition (seeds Seed, Seed + 1, ...); their clusters are stored one block after another.
+        var partitions = new KMeansResult[options.Partitions];
+        for (int p = 0; p < partitions.Length; p++)
+            partitions[p] = ClusteringMethod.Fit(options.Method, trainEmbeddings, new KMeansOptions { K = k, Seed = unchecked(options.Seed + p), Restarts = options.Restarts });
+        KMeansResult clusters = partitions[0];
+        ClusterScores scores = partitions.Length == 1
+            ? ClusterScores.Compute(correctness, clusters.Labels, k, options.PriorStrength)
+            : Stack(partitions.Select(p => ClusterScores.Compute(correctness, p.Labels, k, options.PriorStrength)).ToArray(), options.PriorStrength);
+        VectorSet centroids = partitions.Length == 1 ? clusters.Centroids
+            : new VectorSet(partitions.SelectMany(p => p.Centroids.Data).ToArray(), clusters.Centroids.Dimension);
         IReadOnlyList<SelectionEntry> selection = ModelSelector.Rank(scores);
         int keep = Math.Min(options.Select ?? selection.Count, selection.Count);
         if (options.Select > selection.Count) notes.Add($"select = {options.Select} exceeds the pool of {selection.Count} models: all are kept");
@@ -46,14 +54,24 @@ public static class Calibrator
             CreatedUtc = (time ?? TimeProvider.System).GetUtcNow(),
             Tool = $"avengers {typeof(Calibrator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"}",
             Embedding = embedding,
-            Clustering = new RouterManifest.ClusteringInfo(options.Method, k, options.Seed, options.Restarts, clusters.Inertia),
+            Clustering = new RouterManifest.ClusteringInfo(options.Method, k, options.Seed, options.Restarts, clusters.Inertia, options.Partitions),
             Data = data,
             Scoring = new RouterManifest.ScoringInfo(options.PriorStrength),
             Models = correctness.Models,
             Selected = selection.Take(keep).Select(e => e.Model).ToList(),
             Defaults = new RouterManifest.RouterDefaults(options.Strategy.ToWireName(), options.TopN, options.TopK, options.Beta, options.SwitchThreshold, options.WeightedVote, options.Alpha),
         };
-        ClusterCosts? clusterCosts = costs is null ? null : ClusterCosts.Compute(costs, correctness.Models.Count, clusters.Labels, k);
-        return new CalibrationResult(new RouterArtifact(manifest, clusters.Centroids, scores, clusterCosts), clusters, selection, notes);
+        ClusterCosts? clusterCosts = costs is null ? null
+            : new ClusterCosts(k * partitions.Length, correctness.Models.Count,
+                partitions.SelectMany(p => ClusterCosts.Compute(costs, correctness.Models.Count, p.Labels, k).Values).ToArray());
+        return new CalibrationResult(new RouterArtifact(manifest, centroids, scores, clusterCosts), clusters, selection, notes);
+    }
+
+    /// <summary>The score tables of several partitions as one table, partition after partition.</summary>
+    private static ClusterScores Stack(ClusterScores[] parts, double priorStrength)
+    {
+        var counts = parts.Select(p => p.Counts()).ToArray();
+        return new ClusterScores(parts[0].Models, parts.Sum(p => p.ClusterCount), parts.SelectMany(p => p.Sizes).ToArray(),
+            counts.SelectMany(c => c.Answered).ToArray(), counts.SelectMany(c => c.Correct).ToArray(), priorStrength);
     }
 }

@@ -31,11 +31,14 @@ public static class Ablation
         new("k", ["1", "4", "8", "16", "32", "64", "128", "256"], (o, v) => o with { Calibration = o.Calibration with { K = Int(v) } }),
         new("method", ClusteringMethod.All, (o, v) => o with { Calibration = o.Calibration with { Method = v } }),
         new("select", Enumerable.Range(1, poolSize).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList(), (o, v) => o with { Calibration = o.Calibration with { Select = Int(v) } }),
+        new("partitions", ["1", "2", "5", "10", "20"], (o, v) => o with { Calibration = o.Calibration with { Partitions = Int(v) } }),
         new("top-k", ["1", "2", "3", "5", "8"], (o, v) => o with { Calibration = o.Calibration with { TopK = Int(v) } }),
         new("beta", ["1", "3", "6", "10", "20"], (o, v) => o with { Calibration = o.Calibration with { TopK = 3, Beta = double.Parse(v, CultureInfo.InvariantCulture) } }),
         new("strategy", ["direct", "vote", "switch"], (o, v) => o with { Calibration = o.Calibration with { Strategy = EnsembleStrategies.TryParse(v, out var s) ? s : throw new ArgumentException($"unknown strategy {v}") } }),
         new("top-n", ["1", "2", "3", "5", "7", "10"], (o, v) => o with { Calibration = o.Calibration with { TopN = Int(v) } }),
         new("train-fraction", ["0.3", "0.5", "0.7", "0.9"], (o, v) => o with { TrainFraction = double.Parse(v, CultureInfo.InvariantCulture) }),
+        // The same setting under other seeds (split when the file has none, k-means, random router): the spread of every number.
+        new("seed", Enumerable.Range(1, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList(), (o, v) => o with { Calibration = o.Calibration with { Seed = Int(v) } }),
         new("embedding", ["minilm", "arctic-xs"], (o, _) => o, ChangesEmbedding: true),
         new("alpha", ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"], (o, v) => o.Prices is null
             ? throw new ArgumentException("the alpha sweep needs prices (--prices)")
@@ -88,6 +91,7 @@ public static class Ablation
         string text = string.Join("|", benchmark.DataHash, embedding, c.K, c.Seed, c.Restarts, c.Method, c.PriorStrength, c.Select, c.Strategy, c.TopN, c.TopK,
             c.Beta.ToString(CultureInfo.InvariantCulture), c.SwitchThreshold.ToString(CultureInfo.InvariantCulture), c.WeightedVote, baseline.TrainFraction.ToString(CultureInfo.InvariantCulture),
             baseline.EmbedChoices, baseline.Adaptive, string.Join(",", baseline.Models ?? []), string.Join(",", baseline.References));
+        if (c.Partitions != 1) text += $"|partitions={c.Partitions}";
         if (baseline.Grading != GradingProtocol.Strict) text += $"|grading={baseline.Grading.ToWireName()}";
         if (c.Alpha is double alpha) text += $"|alpha={alpha.ToString(CultureInfo.InvariantCulture)}";
         if (baseline.Prices is not null)

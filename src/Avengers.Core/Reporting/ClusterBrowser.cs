@@ -14,12 +14,13 @@ public static class ClusterBrowser
         ArgumentNullException.ThrowIfNull(artifact);
         if (records.Count != embeddings.Count) throw new ArgumentException($"{records.Count} records for {embeddings.Count} embeddings");
         var router = new ClusterRouter(artifact);
-        var members = new List<BenchmarkRecord>[artifact.Scores.ClusterCount];
+        // With several partitions, the browser shows the first clustering.
+        var members = new List<BenchmarkRecord>[artifact.Manifest.Clustering.K];
         for (int k = 0; k < members.Length; k++) members[k] = [];
         for (int i = 0; i < records.Count; i++) members[router.Nearest(embeddings[i]).Cluster].Add(records[i]);
 
         ClusterScores scores = artifact.Scores;
-        return Enumerable.Range(0, scores.ClusterCount).Select(k => new ClusterView(
+        return Enumerable.Range(0, members.Length).Select(k => new ClusterView(
             k, scores.Sizes[k],
             scores.Ranking(k).ToArray().Where(j => artifact.Manifest.Selected.Contains(scores.Models[j]))
                 .Select(j => (scores.Models[j], scores[k, j].Accuracy, scores[k, j].Lower, scores[k, j].Upper, scores[k, j].Answered)).ToList(),

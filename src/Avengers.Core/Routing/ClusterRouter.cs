@@ -5,19 +5,25 @@ namespace Avengers.Routing;
 
 /// <summary>
 /// Routes an embedded query: cosine similarity to every centroid, then the models ranked by their
-/// accuracy in the nearest cluster (or a softmax-weighted blend of the top_k nearest). Thread-safe.
+/// accuracy in the nearest cluster (or a softmax-weighted blend of the top_k nearest). With several
+/// partitions (independent clusterings), each contributes its own nearest cluster(s) with equal weight.
+/// Thread-safe.
 /// </summary>
 public sealed class ClusterRouter
 {
     private readonly float[] _unitCentroids;
     private readonly int _dimension;
     private readonly int[] _selected;
+    private readonly int _k;
+    private readonly int _partitions;
 
     public ClusterRouter(RouterArtifact artifact)
     {
         ArgumentNullException.ThrowIfNull(artifact);
         Artifact = artifact;
         _dimension = artifact.Centroids.Dimension;
+        _k = artifact.Manifest.Clustering.K;
+        _partitions = artifact.Manifest.Clustering.Partitions;
         _unitCentroids = (float[])artifact.Centroids.Data.Clone();
         for (int k = 0; k < artifact.Scores.ClusterCount; k++)
         {
@@ -31,13 +37,14 @@ public sealed class ClusterRouter
 
     public RouterArtifact Artifact { get; }
 
-    /// <summary>Nearest centroid by cosine; ties go to the lower cluster index.</summary>
-    public (int Cluster, float Similarity) Nearest(ReadOnlySpan<float> query)
+    /// <summary>Nearest centroid by cosine within one partition (the first by default); ties go to the lower cluster index.</summary>
+    public (int Cluster, float Similarity) Nearest(ReadOnlySpan<float> query, int partition = 0)
     {
         CheckDimension(query);
-        int best = 0;
+        if ((uint)partition >= (uint)_partitions) throw new ArgumentOutOfRangeException(nameof(partition), partition, $"the router has {_partitions} partition(s)");
+        int best = partition * _k;
         float bestSimilarity = float.NegativeInfinity;
-        for (int k = 0, count = Artifact.Scores.ClusterCount; k < count; k++)
+        for (int k = partition * _k, end = k + _k; k < end; k++)
         {
             float similarity = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
             if (similarity > bestSimilarity) { bestSimilarity = similarity; best = k; }
@@ -54,13 +61,17 @@ public sealed class ClusterRouter
         if (candidates.Length == 0)
             throw new ArgumentException($"none of the router's models ({string.Join(", ", Artifact.Manifest.Selected)}) is available");
 
-        ClusterMatch[] clusters;
-        if (options.TopK <= 1)
+        var matches = new List<ClusterMatch>(_partitions * Math.Max(1, options.TopK));
+        for (int p = 0; p < _partitions; p++)
         {
-            (int cluster, float similarity) = Nearest(query);
-            clusters = [new ClusterMatch(cluster, similarity, 1.0)];
+            if (options.TopK <= 1)
+            {
+                (int cluster, float similarity) = Nearest(query, p);
+                matches.Add(new ClusterMatch(cluster, similarity, 1.0 / _partitions));
+            }
+            else matches.AddRange(TopClusters(query, p, Math.Min(options.TopK, _k), options.Beta, 1.0 / _partitions));
         }
-        else clusters = TopClusters(query, Math.Min(options.TopK, scores.ClusterCount), options.Beta);
+        ClusterMatch[] clusters = [.. matches];
 
         int nearest = clusters[0].Cluster;
         var keyed = new (double Score, int Model)[candidates.Length];
@@ -122,17 +133,18 @@ public sealed class ClusterRouter
         }
     }
 
-    private ClusterMatch[] TopClusters(ReadOnlySpan<float> query, int topK, double beta)
+    /// <summary>The top_k clusters of one partition, softmax(beta * similarity) weights scaled to sum to <paramref name="share"/>.</summary>
+    private ClusterMatch[] TopClusters(ReadOnlySpan<float> query, int partition, int topK, double beta, double share)
     {
         CheckDimension(query);
-        int count = Artifact.Scores.ClusterCount;
-        var similarities = new float[count];
-        for (int k = 0; k < count; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
-        int[] order = Enumerable.Range(0, count).OrderByDescending(k => similarities[k]).ThenBy(k => k).Take(topK).ToArray();
+        int first = partition * _k;
+        var similarities = new float[Artifact.Scores.ClusterCount];
+        for (int k = first; k < first + _k; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
+        int[] order = Enumerable.Range(first, _k).OrderByDescending(k => similarities[k]).ThenBy(k => k).Take(topK).ToArray();
         double max = similarities[order[0]], total = 0;
         var weights = new double[order.Length];
         for (int i = 0; i < order.Length; i++) { weights[i] = Math.Exp(beta * (similarities[order[i]] - max)); total += weights[i]; }
-        return order.Select((k, i) => new ClusterMatch(k, similarities[k], weights[i] / total)).ToArray();
+        return order.Select((k, i) => new ClusterMatch(k, similarities[k], share * weights[i] / total)).ToArray();
     }
 
     private void CheckDimension(ReadOnlySpan<float> query)

@@ -9,7 +9,7 @@ namespace Avengers.Routing;
 
 /// <summary>
 /// Everything routing needs, in one portable file (a zip): <c>manifest.json</c>, <c>centroids.f32</c>
-/// (K x dimension little-endian float32) and <c>scores.json</c> (per-cluster counts per model).
+/// (K x partitions rows of dimension little-endian float32, partition after partition) and <c>scores.json</c> (per-cluster counts per model).
 /// Smoothed scores and intervals are recomputed from the counts on load.
 /// </summary>
 public sealed class RouterArtifact
@@ -28,7 +28,9 @@ public sealed class RouterArtifact
         var problems = new List<string>();
         if (centroids.Dimension != manifest.Embedding.Dimension) problems.Add($"centroids have dimension {centroids.Dimension}, manifest says {manifest.Embedding.Dimension}");
         if (centroids.Count != scores.ClusterCount) problems.Add($"{centroids.Count} centroids for {scores.ClusterCount} scored clusters");
-        if (centroids.Count != manifest.Clustering.K) problems.Add($"{centroids.Count} centroids, manifest says K = {manifest.Clustering.K}");
+        if (manifest.Clustering.Partitions < 1) problems.Add($"partitions must be at least 1 (manifest says {manifest.Clustering.Partitions})");
+        else if (centroids.Count != manifest.Clustering.TotalClusters)
+            problems.Add($"{centroids.Count} centroids, manifest says K = {manifest.Clustering.K} x {manifest.Clustering.Partitions} partition(s)");
         if (!manifest.Models.SequenceEqual(scores.Models)) problems.Add("manifest models differ from the score table's");
         foreach (string model in manifest.Selected)
             if (!manifest.Models.Contains(model)) problems.Add($"selected model '{model}' is not among the scored models");
@@ -83,23 +85,25 @@ public sealed class RouterArtifact
             RouterManifest manifest = ReadJson<RouterManifest>(zip, path, "manifest.json");
             if (manifest.Format != RouterManifest.FormatName)
                 throw new RouterArtifactException($"{path}: manifest.json format is '{manifest.Format}', expected '{RouterManifest.FormatName}'");
-            if (manifest.Version != RouterManifest.CurrentVersion)
-                throw new RouterArtifactException($"{path}: artifact version {manifest.Version} is not supported (this build reads version {RouterManifest.CurrentVersion}); recalibrate with this version");
+            if (manifest.Version is < RouterManifest.OldestReadableVersion or > RouterManifest.CurrentVersion)
+                throw new RouterArtifactException($"{path}: artifact version {manifest.Version} is not supported (this build reads versions {RouterManifest.OldestReadableVersion} to {RouterManifest.CurrentVersion}); recalibrate with this version");
+            if (manifest.Clustering.Partitions < 1)
+                throw new RouterArtifactException($"{path}: manifest.json clustering.partitions is {manifest.Clustering.Partitions}, expected at least 1");
             if (expectedDimension is int dimension && dimension != manifest.Embedding.Dimension)
                 throw new RouterArtifactException($"{path}: calibrated with {manifest.Embedding.Model} ({manifest.Embedding.Dimension} dimensions) but the embedding model in use has {dimension}");
 
             byte[] raw = ReadBytes(zip, path, "centroids.f32");
-            int expected = manifest.Clustering.K * manifest.Embedding.Dimension * sizeof(float);
+            long expected = (long)manifest.Clustering.TotalClusters * manifest.Embedding.Dimension * sizeof(float);
             if (raw.Length != expected)
-                throw new RouterArtifactException($"{path}: centroids.f32 holds {raw.Length} bytes, expected {expected} (K = {manifest.Clustering.K} x {manifest.Embedding.Dimension} float32)");
+                throw new RouterArtifactException($"{path}: centroids.f32 holds {raw.Length} bytes, expected {expected} ({manifest.Clustering.TotalClusters} clusters x {manifest.Embedding.Dimension} float32)");
             var centroids = new VectorSet(MemoryMarshal.Cast<byte, float>(raw).ToArray(), manifest.Embedding.Dimension);
             try { centroids.EnsureFinite("centroids.f32"); }
             catch (ArgumentException ex) { throw new RouterArtifactException($"{path}: {ex.Message}"); }
 
             ScoreTable table = ReadJson<ScoreTable>(zip, path, "scores.json");
-            int m = manifest.Models.Count, k = manifest.Clustering.K;
+            int m = manifest.Models.Count, k = manifest.Clustering.TotalClusters;
             if (table.Sizes.Length != k || table.Clusters.Length != k || table.Clusters.Any(c => c.Answered.Length != m || c.Correct.Length != m))
-                throw new RouterArtifactException($"{path}: scores.json does not match K = {k} clusters x {m} models");
+                throw new RouterArtifactException($"{path}: scores.json does not match {k} clusters x {m} models");
             var scores = new ClusterScores(manifest.Models, k, table.Sizes,
                 table.Clusters.SelectMany(c => c.Answered).ToArray(), table.Clusters.SelectMany(c => c.Correct).ToArray(),
                 manifest.Scoring.PriorStrength);

@@ -6,7 +6,9 @@ namespace Avengers.Routing;
 public sealed record RouterManifest
 {
     public const string FormatName = "avengers-router";
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
+    /// <summary>Version 1 had no partitions field (one clustering); it reads as version 2 with one partition.</summary>
+    public const int OldestReadableVersion = 1;
 
     [JsonPropertyName("format")] public string Format { get; init; } = FormatName;
     [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
@@ -33,7 +35,12 @@ public sealed record RouterManifest
         [property: JsonPropertyName("k")] int K,
         [property: JsonPropertyName("seed")] int Seed,
         [property: JsonPropertyName("restarts")] int Restarts,
-        [property: JsonPropertyName("inertia")] double Inertia);
+        [property: JsonPropertyName("inertia")] double Inertia,
+        [property: JsonPropertyName("partitions")] int Partitions = 1)
+    {
+        /// <summary>Centroids stored: K per partition, partition after partition.</summary>
+        [JsonIgnore] public int TotalClusters => K * Partitions;
+    }
 
     public sealed record DataInfo(
         [property: JsonPropertyName("source")] string Source,

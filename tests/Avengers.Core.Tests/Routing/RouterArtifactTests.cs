@@ -8,7 +8,7 @@ namespace Avengers.Tests.Routing;
 
 public class RouterArtifactTests
 {
-    internal static CalibrationResult Calibrated(int dimension = 16, int? select = null)
+    internal static CalibrationResult Calibrated(int dimension = 16, int? select = null, int partitions = 1)
     {
         var (points, truth) = TestData.PlantedClusters(clusters: 4, perCluster: 30, dimension: dimension, noise: 0.05f, seed: 11);
         string[] models = ["m-a", "m-b", "m-c"];
@@ -20,7 +20,7 @@ public class RouterArtifactTests
             for (int j = 0; j < 3; j++) correctness[i, j] = j == best ? 1 : (i % 5 == 0 ? 1 : 0);
             if (truth[i] == 0) correctness[i, 2] = double.NaN;
         }
-        return Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 4, Select = select },
+        return Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 4, Select = select, Partitions = partitions },
             new RouterManifest.EmbeddingInfo("test-embedding", dimension), new RouterManifest.DataInfo("planted", "00", points.Count, 0));
     }
 
@@ -106,10 +106,55 @@ public class RouterArtifactTests
         CalibrationResult result = Calibrated();
         string path = Path.Combine(TestData.TempDir(), "router.avengers");
         result.Artifact.Save(path);
-        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 1", "\"version\": 99"));
+        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 2", "\"version\": 99"));
         var error = Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path));
         Assert.Contains("version 99 is not supported", error.Message);
     }
+
+    [Fact]
+    public void Version_1_artifacts_still_load_as_one_partition()
+    {
+        CalibrationResult result = Calibrated();
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 2", "\"version\": 1").Replace(",\n    \"partitions\": 1", ""));
+        RouterArtifact loaded = RouterArtifact.Load(path);
+        Assert.Equal(1, loaded.Manifest.Version);
+        Assert.Equal(1, loaded.Manifest.Clustering.Partitions);
+        var query = new float[16];
+        TestData.FillUnit(new Random(5), query);
+        Assert.Equal(new ClusterRouter(result.Artifact).Route(query).Models, new ClusterRouter(loaded).Route(query).Models);
+    }
+
+    [Fact]
+    public void Several_partitions_each_contribute_their_nearest_cluster_with_equal_weight()
+    {
+        CalibrationResult result = Calibrated(partitions: 3);
+        Assert.Equal(12, result.Artifact.Centroids.Count);
+        Assert.Equal(3, result.Artifact.Manifest.Clustering.Partitions);
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        var router = new ClusterRouter(RouterArtifact.Load(path));
+
+        var (points, truth) = TestData.PlantedClusters(clusters: 4, perCluster: 30, dimension: 16, noise: 0.05f, seed: 11);
+        for (int i = 0; i < points.Count; i += 7)
+        {
+            RoutingDecision decision = router.Route(points[i]);
+            Assert.Equal([0, 1, 2], decision.Clusters.Select(c => c.Cluster / 4).ToArray()); // one cluster from each partition, in order
+            Assert.All(decision.Clusters, c => Assert.Equal(1.0 / 3, c.Weight, 9));
+            Assert.Equal(router.Nearest(points[i]).Cluster, decision.Cluster);
+            Assert.Equal(truth[i] switch { 0 or 1 => "m-a", 2 => "m-b", _ => "m-c" }, decision.Models[0].Model);
+
+            RoutingDecision soft = router.Route(points[i], new RoutingOptions { TopK = 2 });
+            Assert.Equal(6, soft.Clusters.Count);
+            Assert.Equal(1.0, soft.Clusters.Sum(c => c.Weight), 9);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => router.Nearest(points[0], partition: 3));
+    }
+
+    [Fact]
+    public void Partitions_out_of_range_are_refused()
+        => Assert.Contains("partitions must lie in [1, 64]", Assert.Throws<ArgumentException>(() => new CalibrationOptions { Partitions = 0 }.Validate()).Message);
 
     [Fact]
     public void Truncated_centroids_are_refused()
