@@ -7,7 +7,7 @@ using BenchmarkDotNet.Attributes;
 
 namespace Avengers.Benchmarks;
 
-/// <summary>One routing decision (embedding excluded): K = 64 clusters of 384 dimensions, 6 models.</summary>
+/// <summary>One routing decision (embedding excluded): K = 64 clusters of 384 dimensions per partition, 6 models.</summary>
 [MemoryDiagnoser]
 [MedianColumn]
 public class RoutingBenchmarks
@@ -15,6 +15,10 @@ public class RoutingBenchmarks
     private ClusterRouter _router = null!;
     private float[] _query = null!;
     private RoutingOptions _soft = null!;
+
+    /// <summary>Independent clusterings the decision consults (1: the published method).</summary>
+    [Params(1, 5)]
+    public int Partitions { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -25,7 +29,7 @@ public class RoutingBenchmarks
         var correctness = new CorrectnessMatrix(models, points.Count);
         for (int i = 0; i < points.Count; i++)
             for (int j = 0; j < models.Length; j++) correctness[i, j] = random.NextDouble() < 0.3 + 0.1 * j ? 1 : 0;
-        CalibrationResult calibrated = Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 64, Restarts = 1 },
+        CalibrationResult calibrated = Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 64, Restarts = 1, Partitions = Partitions },
             new RouterManifest.EmbeddingInfo("bench", 384), new RouterManifest.DataInfo("bench", "", points.Count, 0));
         _router = new ClusterRouter(calibrated.Artifact);
         _query = points[123].ToArray();

@@ -25,8 +25,8 @@ internal static class CliOptions
     public static Option<int> K() => new("--k") { Description = "Number of clusters", DefaultValueFactory = _ => KMeansOptions.DefaultK };
     public static Option<int> Seed() => new("--seed") { Description = "Seed of every random choice (split, k-means, random baseline)", DefaultValueFactory = _ => KMeansOptions.DefaultSeed };
     public static Option<string> Method() => new("--method") { Description = "Clustering method: kmeans, ward (agglomerative) or gmm (diagonal Gaussian mixture)", DefaultValueFactory = _ => ClusteringMethod.KMeans };
-    public static Option<int> Partitions() => new("--partitions") { Description = "Independent clusterings (seeds seed, seed+1, ...) whose cluster scores are averaged when routing", DefaultValueFactory = _ => 1 };
-    public static Option<int> Restarts() => new("--restarts") { Description = "k-means restarts (best inertia wins)", DefaultValueFactory = _ => 3 };
+    public static Option<int> Partitions() => new("--partitions") { Description = "Independent clusterings (seeds seed, seed+1, ...) whose cluster scores are averaged when routing (1: a single k-means, as published)", DefaultValueFactory = _ => CalibrationOptions.DefaultPartitions };
+    public static Option<int> Restarts() => new("--restarts") { Description = "k-means restarts per partition (best inertia wins)", DefaultValueFactory = _ => CalibrationOptions.DefaultRestarts };
     public static Option<double> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength };
     public static Option<int?> Select() => new("--select") { Description = "Keep the N best models by automatic selection (default: all)" };
     public static Option<string> Strategy() => new("--strategy") { Description = "direct | vote | switch", DefaultValueFactory = _ => "vote" };

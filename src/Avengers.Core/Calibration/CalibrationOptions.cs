@@ -10,12 +10,21 @@ public sealed record CalibrationOptions
 {
     public int K { get; init; } = KMeansOptions.DefaultK;
     public int Seed { get; init; } = KMeansOptions.DefaultSeed;
-    public int Restarts { get; init; } = 3;
+    /// <summary>
+    /// k-means restarts per partition (best inertia wins). With five partitions, three restarts each did no
+    /// better on the validation splits than one (LLMRouter +0.66 against +0.63 points over a single clustering,
+    /// MMLU-Pro +0.70 both), at three times the clustering work.
+    /// </summary>
+    public int Restarts { get; init; } = DefaultRestarts;
+    public const int DefaultRestarts = 1;
     /// <summary>
     /// Independent clusterings (seeds Seed, Seed + 1, ...) whose cluster scores are averaged at routing time.
-    /// One is the method as published; several smooth out the luck of a single k-means run.
+    /// One is the method as published; several smooth out the luck of a single k-means run. Five gained
+    /// 0.7 points on the validation splits of both benchmarks (10 seeds each: LLMRouter 8 wins of 10,
+    /// MMLU-Pro 9 of 10); ten gained about as much at twice the routing work.
     /// </summary>
-    public int Partitions { get; init; } = 1;
+    public int Partitions { get; init; } = DefaultPartitions;
+    public const int DefaultPartitions = 5;
     /// <summary>kmeans (default), ward or gmm; see <see cref="ClusteringMethod"/>.</summary>
     public string Method { get; init; } = ClusteringMethod.KMeans;
     public double PriorStrength { get; init; } = ClusterScores.DefaultPriorStrength;
