@@ -61,17 +61,7 @@ public sealed class ClusterRouter
         if (candidates.Length == 0)
             throw new ArgumentException($"none of the router's models ({string.Join(", ", Artifact.Manifest.Selected)}) is available");
 
-        var matches = new List<ClusterMatch>(_partitions * Math.Max(1, options.TopK));
-        for (int p = 0; p < _partitions; p++)
-        {
-            if (options.TopK <= 1)
-            {
-                (int cluster, float similarity) = Nearest(query, p);
-                matches.Add(new ClusterMatch(cluster, similarity, 1.0 / _partitions));
-            }
-            else matches.AddRange(TopClusters(query, p, Math.Min(options.TopK, _k), options.Beta, 1.0 / _partitions));
-        }
-        ClusterMatch[] clusters = [.. matches];
+        ClusterMatch[] clusters = MatchClusters(query, options.TopK <= 1 ? 1 : Math.Min(options.TopK, _k), options.Beta);
 
         int nearest = clusters[0].Cluster;
         var keyed = new (double Score, int Model)[candidates.Length];
@@ -133,18 +123,44 @@ public sealed class ClusterRouter
         }
     }
 
-    /// <summary>The top_k clusters of one partition, softmax(beta * similarity) weights scaled to sum to <paramref name="share"/>.</summary>
-    private ClusterMatch[] TopClusters(ReadOnlySpan<float> query, int partition, int topK, double beta, double share)
+    /// <summary>
+    /// The top_k clusters of every partition, partition after partition, best first within each. Weights are
+    /// softmax(beta * similarity) within a partition, scaled so that each partition contributes 1 / partitions.
+    /// </summary>
+    private ClusterMatch[] MatchClusters(ReadOnlySpan<float> query, int topK, double beta)
     {
         CheckDimension(query);
-        int first = partition * _k;
-        var similarities = new float[Artifact.Scores.ClusterCount];
-        for (int k = first; k < first + _k; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
-        int[] order = Enumerable.Range(first, _k).OrderByDescending(k => similarities[k]).ThenBy(k => k).Take(topK).ToArray();
-        double max = similarities[order[0]], total = 0;
-        var weights = new double[order.Length];
-        for (int i = 0; i < order.Length; i++) { weights[i] = Math.Exp(beta * (similarities[order[i]] - max)); total += weights[i]; }
-        return order.Select((k, i) => new ClusterMatch(k, similarities[k], share * weights[i] / total)).ToArray();
+        int count = _k * _partitions;
+        Span<float> similarities = count <= 4096 ? stackalloc float[count] : new float[count];
+        for (int k = 0; k < count; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
+
+        var matches = new ClusterMatch[_partitions * topK];
+        Span<int> top = stackalloc int[topK];
+        Span<double> weights = stackalloc double[topK];
+        double share = 1.0 / _partitions;
+        for (int p = 0; p < _partitions; p++)
+        {
+            int found = SelectTop(similarities, p * _k, _k, top);
+            double max = similarities[top[0]], total = 0;
+            for (int i = 0; i < found; i++) { weights[i] = topK == 1 ? 1 : Math.Exp(beta * (similarities[top[i]] - max)); total += weights[i]; }
+            for (int i = 0; i < found; i++) matches[p * topK + i] = new ClusterMatch(top[i], similarities[top[i]], share * weights[i] / total);
+        }
+        return matches;
+    }
+
+    /// <summary>Indices of the largest similarities in [first, first + length), best first; ties keep the lower index first.</summary>
+    private static int SelectTop(ReadOnlySpan<float> similarities, int first, int length, Span<int> top)
+    {
+        int found = 0;
+        for (int k = first; k < first + length; k++)
+        {
+            float value = similarities[k];
+            if (found == top.Length && !(value > similarities[top[found - 1]])) continue;
+            int at = found < top.Length ? found++ : found - 1;
+            while (at > 0 && value > similarities[top[at - 1]]) { top[at] = top[at - 1]; at--; }
+            top[at] = k;
+        }
+        return found;
     }
 
     private void CheckDimension(ReadOnlySpan<float> query)
