@@ -67,7 +67,7 @@ internal static class CalibrateCommand
             foreach (string note in result.Notes) CliRunner.Info(note);
             if (before > records.Count) CliRunner.Info($"removed {before - records.Count} training records whose query also appears in the test split");
             Console.WriteLine($"wrote {path} (sha256 {result.Artifact.FileHash})");
-            Console.WriteLine($"  {records.Count} training items, K = {result.Artifact.Manifest.Clustering.K}, inertia {result.Clusters.Inertia:F2}, {result.Clusters.Iterations} iterations");
+            Console.WriteLine($"  {records.Count} training items, K = {result.Artifact.Manifest.Clustering.K} x {result.Artifact.Manifest.Clustering.Partitions} partition(s), first partition: inertia {result.Clusters.Inertia:F2}, {result.Clusters.Iterations} iterations");
             Console.WriteLine("  model selection (first places, second places, global accuracy):");
             foreach (SelectionEntry entry in result.Selection)
                 Console.WriteLine($"    {entry.Model,-36} {entry.FirstPlaces,4} {entry.SecondPlaces,4}  {entry.GlobalAccuracy:F3}{(result.Artifact.Manifest.Selected.Contains(entry.Model) ? "" : "  (not selected)")}");

@@ -13,8 +13,8 @@ internal static class RouteCommand
         var query = new Argument<string>("query") { Description = "The user's question" };
         var router = new Option<string>("--router", "-r") { Description = "Router artifact written by calibrate", Required = true };
         var available = new Option<string?>("--available") { Description = "Comma-separated models that may be chosen (default: the artifact's selection)" };
-        var topK = CliOptions.TopK();
-        var beta = CliOptions.Beta();
+        var topK = new Option<int?>("--top-k") { Description = "Clusters blended per partition (1: nearest cluster only; default: the artifact's)" };
+        var beta = new Option<double?>("--beta") { Description = "Softmax sharpness over cluster similarities when top-k > 1 (default: the artifact's)" };
         var alpha = CliOptions.Alpha();
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
@@ -36,12 +36,14 @@ internal static class RouteCommand
 
             var options = new RoutingOptions
             {
-                TopK = parse.GetValue(topK), Beta = parse.GetValue(beta), Alpha = parse.GetValue(alpha) ?? artifact.Manifest.Defaults.Alpha,
+                TopK = parse.GetValue(topK) ?? artifact.Manifest.Defaults.TopK, Beta = parse.GetValue(beta) ?? artifact.Manifest.Defaults.Beta, Alpha = parse.GetValue(alpha) ?? artifact.Manifest.Defaults.Alpha,
                 Available = CliOptions.SplitList(parse.GetValue(available))?.ToHashSet(StringComparer.Ordinal),
             };
             options.Validate();
+            var clusterRouter = new ClusterRouter(artifact);
+            RoutingDecision decision = clusterRouter.Route(vector, options); // the first call also compiles the code path
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            RoutingDecision decision = new ClusterRouter(artifact).Route(vector, options);
+            decision = clusterRouter.Route(vector, options);
             double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
 
             if (parse.GetValue(json))
@@ -49,9 +51,13 @@ internal static class RouteCommand
                 Console.WriteLine(JsonSerializer.Serialize(decision, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
                 return 0;
             }
-            Console.WriteLine($"cluster {decision.Cluster} (cosine {decision.Similarity:F3}, {artifact.Scores.Sizes[decision.Cluster]} training items)");
+            int k = artifact.Manifest.Clustering.K, partitions = artifact.Manifest.Clustering.Partitions;
+            string Name(int cluster) => partitions == 1 ? cluster.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{cluster / k}:{cluster % k}";
+            Console.WriteLine($"cluster {Name(decision.Cluster)} (cosine {decision.Similarity:F3}, {artifact.Scores.Sizes[decision.Cluster]} training items)");
             if (decision.Clusters.Count > 1)
-                Console.WriteLine("blended clusters: " + string.Join(", ", decision.Clusters.Select(c => $"{c.Cluster} (cos {c.Similarity:F3}, w {c.Weight:F2})")));
+                Console.WriteLine((partitions > 1 ? "clusters blended (partition:cluster): " : "clusters blended: ")
+                    + string.Join(", ", decision.Clusters.Select(c => $"{Name(c.Cluster)} (cos {c.Similarity:F3}, w {c.Weight:F2})")));
+            Console.WriteLine($"score: blended smoothed accuracy; acc, interval and n: cluster {Name(decision.Cluster)}");
             Console.WriteLine($"{"rank",4}  {"model",-36} {"score",6} {"acc",6} {"95% interval",14} {"n",5}");
             int rank = 1;
             foreach (RankedModel model in decision.Models)

@@ -79,6 +79,15 @@ public class CliTests
         Assert.True(routeExit == 0, routeErr);
         string firstRanked = routeOut.Split('\n').First(l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal));
         Assert.Contains("coder", firstRanked);
+        // Five partitions by default: the decision names the nearest cluster of each.
+        Assert.Contains("K = 2 x 5 partition(s)", output);
+        string blended = routeOut.Split('\n').First(l => l.StartsWith("clusters blended (partition:cluster): ", StringComparison.Ordinal));
+        Assert.Equal(5, blended.Split("(cos ").Length - 1);
+
+        // Routing defaults come from the artifact: calibrated with top-k 2, route blends two clusters per partition.
+        Assert.Equal(0, Run("calibrate", "--benchmark", bench, "--k", "2", "--top-k", "2", "--partitions", "2", "-o", router, "--cache", "none").Exit);
+        var (_, softOut, _) = Run("route", "Write a Python function that merges two lists.", "--router", router);
+        Assert.Equal(4, softOut.Split('\n').First(l => l.StartsWith("clusters blended", StringComparison.Ordinal)).Split("(cos ").Length - 1);
 
         var (tooManyExit, _, tooManyErr) = Run("calibrate", "--benchmark", bench, "--k", "0", "-o", router);
         Assert.Equal(2, tooManyExit);
