@@ -81,7 +81,7 @@ public static class GatewayHost
             if (string.IsNullOrWhiteSpace(query)) return OpenAIErrors.BadRequest("send 'query' (a string) or 'messages' with a user message", "query");
             var vector = (await runtime.Embedding.Generator.GenerateAsync([query], cancellationToken: context.RequestAborted))[0].Vector;
             RoutingDecision decision = runtime.Router.Route(vector.Span, runtime.Defaults.Routing with { Available = runtime.Members.Keys.ToHashSet() });
-            return Results.Json(new { cluster = decision.Cluster, similarity = decision.Similarity, models = decision.Models, artifact_sha256 = runtime.Artifact.FileHash }, RouteJson);
+            return Results.Json(new { cluster = decision.Cluster, similarity = decision.Similarity, clusters = decision.Clusters, models = decision.Models, artifact_sha256 = runtime.Artifact.FileHash }, RouteJson);
         }
     }
 }
