@@ -81,7 +81,7 @@ public sealed class EnsembleChatClient : IChatClient
             }
             await using (stream)
             {
-                EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors);
+                EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors, new Dictionary<string, ModelUsage>());
                 if (first is not null)
                 {
                     (first.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
@@ -146,7 +146,7 @@ public sealed class EnsembleChatClient : IChatClient
             try
             {
                 ChatResponse response = await _members[model.Model].GetResponseAsync(history, options, cancellationToken).ConfigureAwait(false);
-                return Attach(response, Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors));
+                return Attach(response, Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors, ModelUsage.Of([(model.Model, response)])));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -199,7 +199,9 @@ public sealed class EnsembleChatClient : IChatClient
         else chosen = batch.Results.OrderBy(r => r.Rank).ThenBy(r => r.Index).First(r => r.Answer == vote.Winner);
 
         notes.AddRange(batch.Errors);
-        EnsembleDecision decision = Explain(routed, chosen.Model, batch.Requested, batch.Results.Count, batch.Failed, batch.Saved, vote, type, notes);
+        IReadOnlyDictionary<string, ModelUsage> usage = ModelUsage.Of(batch.Results.Select(r => (r.Model, r.Response)));
+        EnsembleDecision decision = Explain(routed, chosen.Model, batch.Requested, batch.Results.Count, batch.Failed, batch.Saved, vote, type, notes, usage);
+        chosen.Response.Usage = ModelUsage.Total(usage); // the caller consumed every sample, not just the one returned
         return Attach(chosen.Response, decision);
     }
 
@@ -302,9 +304,10 @@ public sealed class EnsembleChatClient : IChatClient
         return MajorityVote.Count(batch.Results.Select(r => new Ballot(r.Answer, r.Rank, r.Index)).ToList());
     }
 
-    private EnsembleDecision Explain(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type, IReadOnlyList<string> notes)
+    private EnsembleDecision Explain(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type,
+        IReadOnlyList<string> notes, IReadOnlyDictionary<string, ModelUsage> usage)
     {
-        EnsembleDecision decision = Describe(routed, chosen, requested, used, failed, saved, vote, type, notes);
+        EnsembleDecision decision = Describe(routed, chosen, requested, used, failed, saved, vote, type, notes) with { Usage = usage };
         EnsembleMetrics.Record(decision, routed.EmbeddingMs, routed.RoutingMs);
         return decision;
     }

@@ -21,6 +21,10 @@ public sealed record EnsembleDecision
     /// <summary>Calls not made or cancelled because the vote was already decided.</summary>
     [JsonPropertyName("samples_saved")] public int SamplesSaved { get; init; }
     [JsonPropertyName("routing_ms")] public double RoutingMilliseconds { get; init; }
+    /// <summary>Tokens per model over every sample that came back (the answer's usage is their total).</summary>
+    [JsonPropertyName("usage")] public IReadOnlyDictionary<string, ModelUsage> Usage { get; init; } = new Dictionary<string, ModelUsage>();
+    /// <summary>What <see cref="Usage"/> cost in US dollars; set by a host that knows every model's prices.</summary>
+    [JsonPropertyName("cost_usd")] public double? CostUsd { get; init; }
     [JsonPropertyName("artifact_sha256")] public string? ArtifactHash { get; init; }
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -86,6 +86,10 @@ public static class GatewayConfigLoader
             if (b.BreakerFailureRatio is <= 0 or > 1) problems.Add($"{at}.breaker_failure_ratio: must lie in (0, 1] (got {b.BreakerFailureRatio})");
             if (b.BreakerMinimumThroughput < 2) problems.Add($"{at}.breaker_minimum_throughput: must be at least 2 (got {b.BreakerMinimumThroughput})");
             if (b.BreakSeconds < 0.5) problems.Add($"{at}.break_seconds: must be at least 0.5 (got {b.BreakSeconds})");
+            if (b.PriceInputPerMillion is double pin && !(pin >= 0 && double.IsFinite(pin))) problems.Add($"{at}.price_input_per_million: must be a finite number >= 0 (got {pin})");
+            if (b.PriceOutputPerMillion is double pout && !(pout >= 0 && double.IsFinite(pout))) problems.Add($"{at}.price_output_per_million: must be a finite number >= 0 (got {pout})");
+            if (b.PriceInputPerMillion.HasValue != b.PriceOutputPerMillion.HasValue)
+                problems.Add($"{at}: give both price_input_per_million and price_output_per_million, or neither");
         }
         if (artifact is not null && s.Alpha is not null && artifact.Costs is null)
             problems.Add("strategy.alpha: the router artifact has no cost data (calibrate with --prices)");

@@ -51,7 +51,13 @@ internal static class ChatCompletionsEndpoint
             {
                 ChatResponse response = await target.GetResponseAsync(request.Messages, options, context.RequestAborted);
                 EnsembleDecision? decision = DecisionOf(response.AdditionalProperties);
-                if (decision is not null) AddHeaders(context.Response, decision);
+                if (decision is not null)
+                {
+                    decision = decision with { CostUsd = runtime.CostOf(decision.Usage) };
+                    EnsembleDecision recorded = decision;
+                    GatewayMetrics.RecordUsage(recorded.Usage, model => runtime.CostOf(recorded.Usage.Where(u => u.Key == model).ToDictionary()));
+                    AddHeaders(context.Response, decision);
+                }
                 return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,
                     (int)(response.Usage?.InputTokenCount ?? 0), (int)(response.Usage?.OutputTokenCount ?? 0)), ChatCompletionWriter.Json);
             }
@@ -161,5 +167,6 @@ internal static class ChatCompletionsEndpoint
         response.Headers["x-avengers-routing-ms"] = decision.RoutingMilliseconds.ToString("F2", CultureInfo.InvariantCulture);
         if (decision.Winner is not null) response.Headers["x-avengers-winner"] = decision.Winner;
         if (decision.ArtifactHash is not null) response.Headers["x-avengers-artifact"] = decision.ArtifactHash;
+        if (decision.CostUsd is double cost) response.Headers["x-avengers-cost-usd"] = cost.ToString("G6", CultureInfo.InvariantCulture);
     }
 }

@@ -10,4 +10,18 @@ public static class GatewayMetrics
 
     public static readonly Counter<long> Requests = Meter.CreateCounter<long>("avengers.gateway.requests", "{request}", "Chat completion requests, by HTTP status");
     public static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("avengers.gateway.request.duration", "ms", "Chat completion latency, by HTTP status");
+    public static readonly Counter<long> Tokens = Meter.CreateCounter<long>("avengers.gateway.tokens", "{token}", "Tokens consumed by ensemble answers, by model and direction (input, output)");
+    public static readonly Counter<double> Cost = Meter.CreateCounter<double>("avengers.gateway.cost", "USD", "What ensemble answers cost, by model, from the backends' prices");
+
+    /// <summary>Records an ensemble answer's usage per model, and its cost where the model has prices.</summary>
+    public static void RecordUsage(IReadOnlyDictionary<string, Avengers.Ensemble.ModelUsage> usage, Func<string, double?> costOf)
+    {
+        foreach (var (model, used) in usage)
+        {
+            var tag = new KeyValuePair<string, object?>("model", model);
+            Tokens.Add(used.InputTokens, tag, new KeyValuePair<string, object?>("direction", "input"));
+            Tokens.Add(used.OutputTokens, tag, new KeyValuePair<string, object?>("direction", "output"));
+            if (costOf(model) is double cost) Cost.Add(cost, tag);
+        }
+    }
 }

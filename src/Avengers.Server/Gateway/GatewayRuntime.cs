@@ -40,6 +40,22 @@ public sealed class GatewayRuntime
     public IReadOnlyList<string> Keys { get; }
     public EmbeddingStack Embedding { get; }
 
+    /// <summary>
+    /// What the tokens cost, from the backends' prices per million tokens (price_input_per_million,
+    /// price_output_per_million); null when a model that was called has no price.
+    /// </summary>
+    public double? CostOf(IReadOnlyDictionary<string, ModelUsage> usage)
+    {
+        double total = 0;
+        foreach (var (model, used) in usage)
+        {
+            BackendConfig? backend = Config.Backends.FirstOrDefault(b => b.Name == model);
+            if (backend?.PriceInputPerMillion is not double input || backend.PriceOutputPerMillion is not double output) return null;
+            total += (used.InputTokens * input + used.OutputTokens * output) / 1e6;
+        }
+        return usage.Count == 0 ? null : total;
+    }
+
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
     public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
     {

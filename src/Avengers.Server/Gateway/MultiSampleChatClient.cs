@@ -64,6 +64,12 @@ public sealed class MultiSampleChatClient(IChatClient inner, HttpClient http, Ur
                 responses.Add(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { ModelId = model });
             }
         }
+        // One request's usage covers all its choices: it goes on the first, so that summing over samples counts it once.
+        if (responses.Count > 0 && document.RootElement.TryGetProperty("usage", out JsonElement usage) && usage.ValueKind == JsonValueKind.Object)
+        {
+            long? Count(string name) => usage.TryGetProperty(name, out JsonElement v) && v.TryGetInt64(out long n) ? n : null;
+            responses[0].Usage = new UsageDetails { InputTokenCount = Count("prompt_tokens"), OutputTokenCount = Count("completion_tokens"), TotalTokenCount = Count("total_tokens") };
+        }
         return responses;
     }
 }

@@ -236,7 +236,11 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         var config = new GatewayConfig
         {
             Listen = "not a url", Router = Path.Combine(_dir, "missing.avengers"), ApiKeysEnv = ["NOT_SET_ANYWHERE"],
-            Backends = [new BackendConfig { Name = "calc", BaseUrl = "ftp://x" }, new BackendConfig { Name = "calc", BaseUrl = "http://ok/v1", ApiKeyEnv = "ALSO_NOT_SET" }],
+            Backends =
+            [
+                new BackendConfig { Name = "calc", BaseUrl = "ftp://x", PriceInputPerMillion = -1, PriceOutputPerMillion = 2 },
+                new BackendConfig { Name = "calc", BaseUrl = "http://ok/v1", ApiKeyEnv = "ALSO_NOT_SET", PriceInputPerMillion = 1 },
+            ],
         };
         IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, _ => null);
         Assert.Contains(problems, p => p.StartsWith("listen:"));
@@ -245,6 +249,8 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         Assert.Contains(problems, p => p.StartsWith("backends[0].base_url:"));
         Assert.Contains(problems, p => p.StartsWith("backends[1].name:") && p.Contains("used twice"));
         Assert.Contains(problems, p => p.StartsWith("backends[1].api_key_env:") && p.Contains("ALSO_NOT_SET"));
+        Assert.Contains(problems, p => p.StartsWith("backends[0].price_input_per_million: must be a finite number >= 0"));
+        Assert.Contains(problems, p => p.StartsWith("backends[1]: give both price_input_per_million and price_output_per_million"));
 
         var unknown = new GatewayConfig { Router = Path.Combine(_dir, "router.avengers"), Backends = [new BackendConfig { Name = "ghost", BaseUrl = "http://x/v1" }] };
         Assert.Contains(GatewayConfigLoader.Validate(unknown, _ => null), p => p.StartsWith("backends[0].name: 'ghost' is not a model of the router artifact"));

@@ -211,6 +211,42 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Usage_counts_every_sample_once_and_backend_prices_give_the_cost()
+    {
+        string[] answers = ["The answer is (B).", "The answer is (B).", "The answer is (C).", "The answer is (B)."];
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        void Priced(BackendConfig b) { b.PriceInputPerMillion = 2; b.PriceOutputPerMillion = 6; }
+
+        // One request with n = 4: its usage (10 prompt, 20 completion tokens) covers all four samples.
+        await using var honours = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.AnswerN(c, i => answers[i]));
+        await using (WebApplication gateway = await GatewayAsync(Backend("calc", honours, Priced), Backend("scribe", scribe, Priced), strategy: "vote", samples: 4))
+        {
+            var (status, body, response) = await PostAsync(gateway, Chat("avengers", GatewayEndToEndTests.MathQuestions[1]));
+            Assert.Equal(HttpStatusCode.OK, status);
+            JsonElement usage = body.RootElement.GetProperty("usage");
+            Assert.Equal(10, usage.GetProperty("prompt_tokens").GetInt32());
+            Assert.Equal(20, usage.GetProperty("completion_tokens").GetInt32());
+            JsonElement calc = body.RootElement.GetProperty("avengers").GetProperty("usage").GetProperty("calc");
+            Assert.Equal(4, calc.GetProperty("samples").GetInt32());
+            double expected = (10 * 2 + 20 * 6) / 1e6;
+            Assert.Equal(expected, body.RootElement.GetProperty("avengers").GetProperty("cost_usd").GetDouble(), 12);
+            Assert.Equal(expected, double.Parse(response.Headers.GetValues("x-avengers-cost-usd").Single(), System.Globalization.CultureInfo.InvariantCulture), 9);
+        }
+
+        // Four single requests of 1 + 1 tokens each; without prices for calc there is no cost.
+        await using var ignores = await ScriptedBackend.StartAsync((i, c) => ScriptedBackend.Answer(c, answers[i % answers.Length]));
+        await using (WebApplication gateway = await GatewayAsync(Backend("calc", ignores), Backend("scribe", scribe, Priced), strategy: "vote", samples: 4))
+        {
+            var (status, body, response) = await PostAsync(gateway, Chat("avengers", GatewayEndToEndTests.MathQuestions[1]));
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(4, body.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+            Assert.Equal(4, body.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+            Assert.False(body.RootElement.GetProperty("avengers").TryGetProperty("cost_usd", out JsonElement cost) && cost.ValueKind == JsonValueKind.Number);
+            Assert.False(response.Headers.Contains("x-avengers-cost-usd"));
+        }
+    }
+
+    [Fact]
     public async Task Backend_secrets_never_reach_error_responses()
     {
         const string secret = "sk-very-secret-backend-key-123";

@@ -67,6 +67,7 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         {
             id = "chatcmpl-x", @object = "chat.completion", created = 0, model = "scripted",
             choices = Enumerable.Range(0, n).Select(i => new { index = i, message = new { role = "assistant", content = text(i) }, finish_reason = "stop" }).ToArray(),
+            usage = new { prompt_tokens = 10, completion_tokens = 5 * n, total_tokens = 10 + 5 * n },
         }));
     }
 
