@@ -36,6 +36,7 @@ public static class GatewayHost
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName)
             .AddPrometheusExporter());
         WebApplication app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(runtime.Probe.Dispose);
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         // Gateway API keys: every /v1 call needs "Authorization: Bearer <key>" when keys are configured.
@@ -55,10 +56,17 @@ public static class GatewayHost
             await next(context);
         });
 
-        // Live: the process answers. Ready: the router is loaded and backends are configured (checked at start-up).
+        // Live: the process answers. /health: the router is loaded and backends are configured (checked at start-up).
         app.MapGet("/health", () => Results.Json(new { status = "ok", live = true, ready = true, artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Keys }));
         app.MapGet("/health/live", () => Results.Json(new { status = "ok" }));
-        app.MapGet("/health/ready", () => Results.Json(new { status = "ok", artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Count }));
+        // Ready: at least one backend answers its /models (probed, cached for a few seconds), so the ensemble can answer.
+        app.MapGet("/health/ready", (Delegate)(async (CancellationToken cancellationToken) =>
+        {
+            IReadOnlyList<BackendStatus> backends = await runtime.Probe.CheckAsync(cancellationToken);
+            int reachable = backends.Count(b => b.Reachable);
+            return Results.Json(new { status = reachable > 0 ? "ok" : "unavailable", reachable, artifact_sha256 = runtime.Artifact.FileHash, backends },
+                RouteJson, statusCode: reachable > 0 ? 200 : 503);
+        }));
         app.MapGet("/v1/models", () => Results.Json(new
         {
             @object = "list",

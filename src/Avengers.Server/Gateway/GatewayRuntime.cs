@@ -17,8 +17,9 @@ namespace Avengers.Server.Gateway;
 public sealed class GatewayRuntime
 {
     private GatewayRuntime(GatewayConfig config, RouterArtifact artifact, ClusterRouter router, IReadOnlyDictionary<string, IChatClient> members,
-        EnsembleChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding)
+        EnsembleChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding, BackendProbe probe)
     {
+        Probe = probe;
         Config = config;
         Artifact = artifact;
         Router = router;
@@ -39,6 +40,8 @@ public sealed class GatewayRuntime
     /// <summary>The gateway's API keys (empty: no authentication).</summary>
     public IReadOnlyList<string> Keys { get; }
     public EmbeddingStack Embedding { get; }
+    /// <summary>Checks that the backends answer (readiness).</summary>
+    public BackendProbe Probe { get; }
 
     /// <summary>
     /// What the tokens cost, from the backends' prices per million tokens (price_input_per_million,
@@ -80,7 +83,8 @@ public sealed class GatewayRuntime
         };
         var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults);
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
-        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding);
+        var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))));
+        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe);
     }
 
     /// <summary>An OpenAI-compatible client over the backend's resilient HttpClient, with n support and a bounded queue.</summary>

@@ -247,6 +247,38 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Readiness_probes_the_backends_and_fails_only_when_none_answers()
+    {
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        var dead = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        BackendConfig deadCalc = Backend("calc", dead);
+        await dead.DisposeAsync(); // its port is closed now
+
+        using var http = new HttpClient();
+        await using (WebApplication gateway = await GatewayAsync(deadCalc, Backend("scribe", scribe)))
+        {
+            HttpResponseMessage response = await http.GetAsync(gateway.Urls.First() + "/health/ready");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(1, body.RootElement.GetProperty("reachable").GetInt32());
+            JsonElement calc = body.RootElement.GetProperty("backends").EnumerateArray().Single(b => b.GetProperty("name").GetString() == "calc");
+            Assert.False(calc.GetProperty("reachable").GetBoolean());
+            Assert.False(string.IsNullOrEmpty(calc.GetProperty("error").GetString()));
+        }
+
+        var deadScribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        BackendConfig deadScribeConfig = Backend("scribe", deadScribe);
+        await deadScribe.DisposeAsync();
+        await using (WebApplication gateway = await GatewayAsync(deadCalc, deadScribeConfig))
+        {
+            HttpResponseMessage response = await http.GetAsync(gateway.Urls.First() + "/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("\"status\":\"unavailable\"", await response.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(gateway.Urls.First() + "/health/live")).StatusCode); // the process itself is fine
+        }
+    }
+
+    [Fact]
     public async Task Backend_secrets_never_reach_error_responses()
     {
         const string secret = "sk-very-secret-backend-key-123";

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Serialization;
+
+namespace Avengers.Server.Gateway;
+
+/// <summary>What a readiness probe saw of one backend.</summary>
+public sealed record BackendStatus(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("reachable")] bool Reachable,
+    [property: JsonPropertyName("http_status")] int? HttpStatus,
+    [property: JsonPropertyName("latency_ms")] double LatencyMilliseconds,
+    [property: JsonPropertyName("error")] string? Error);
+
+/// <summary>
+/// Readiness of the backends: <c>GET {base_url}/models</c> on each, in parallel, with a short timeout. It runs
+/// outside the resilience pipeline on purpose: a probe must neither wait for retries nor trip a circuit
+/// breaker. A backend is reachable when it answers without a server error (401 and 403 count as not
+/// reachable: the gateway could not use it). Results are cached briefly so that frequent probes stay cheap.
+/// </summary>
+public sealed class BackendProbe : IDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DefaultCacheFor = TimeSpan.FromSeconds(5);
+
+    private readonly IReadOnlyList<(string Name, Uri Models, string? Key)> _backends;
+    private readonly HttpClient _http;
+    private readonly TimeSpan _cacheFor;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (DateTimeOffset At, IReadOnlyList<BackendStatus> Statuses)? _last;
+
+    public BackendProbe(IEnumerable<(string Name, string BaseUrl, string? ApiKey)> backends, TimeSpan? timeout = null, TimeSpan? cacheFor = null, TimeProvider? time = null)
+    {
+        _backends = backends.Select(b => (b.Name, new Uri(b.BaseUrl.TrimEnd('/') + "/models"), b.ApiKey)).ToList();
+        _http = new HttpClient { Timeout = timeout ?? DefaultTimeout };
+        _cacheFor = cacheFor ?? DefaultCacheFor;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public async Task<IReadOnlyList<BackendStatus>> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_last is var (at, cached) && _time.GetUtcNow() - at < _cacheFor) return cached;
+            BackendStatus[] statuses = await Task.WhenAll(_backends.Select(b => ProbeAsync(b.Name, b.Models, b.Key, cancellationToken))).ConfigureAwait(false);
+            _last = (_time.GetUtcNow(), statuses);
+            return statuses;
+        }
+        finally { _gate.Release(); }
+    }
+
+    private async Task<BackendStatus> ProbeAsync(string name, Uri models, string? key, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, models);
+            if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            bool unauthorized = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+            bool reachable = status < 500 && !unauthorized;
+            return new BackendStatus(name, reachable, status, Elapsed(), reachable ? null : unauthorized ? "the backend refused the gateway's API key" : $"server error {status}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new BackendStatus(name, false, null, Elapsed(), ex is TaskCanceledException ? $"no answer within {_http.Timeout.TotalSeconds:0.#} s" : ex.Message);
+        }
+
+        double Elapsed() => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _gate.Dispose();
+    }
+}

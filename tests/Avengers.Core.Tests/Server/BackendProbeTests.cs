@@ -1,0 +1,89 @@
+using System.Net;
+using Avengers.Server.Gateway;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Avengers.Tests.Server;
+
+public class BackendProbeTests
+{
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static async Task<(WebApplication App, Func<int> Calls, Func<string?> LastKey)> ServerAsync(int status)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        WebApplication app = builder.Build();
+        int calls = 0;
+        string? key = null;
+        app.MapGet("/v1/models", (HttpContext context) =>
+        {
+            Interlocked.Increment(ref calls);
+            key = context.Request.Headers.Authorization;
+            return Results.StatusCode(status);
+        });
+        await app.StartAsync();
+        return (app, () => Volatile.Read(ref calls), () => key);
+    }
+
+    [Fact]
+    public async Task Probes_are_cached_for_a_while_and_send_the_backend_key()
+    {
+        var (app, calls, lastKey) = await ServerAsync(200);
+        await using (app)
+        {
+            var clock = new ManualClock();
+            using var probe = new BackendProbe([("m", app.Urls.First() + "/v1", "sk-backend")], cacheFor: TimeSpan.FromSeconds(5), time: clock);
+
+            BackendStatus status = (await probe.CheckAsync()).Single();
+            Assert.True(status.Reachable);
+            Assert.Equal(200, status.HttpStatus);
+            Assert.Equal("Bearer sk-backend", lastKey());
+
+            await probe.CheckAsync();
+            Assert.Equal(1, calls());
+            clock.Now += TimeSpan.FromSeconds(6);
+            await probe.CheckAsync();
+            Assert.Equal(2, calls());
+        }
+    }
+
+    [Theory]
+    [InlineData(503, false)]
+    [InlineData(401, false)]
+    [InlineData(404, true)] // the server answers; it just has no model list
+    public async Task Server_errors_and_refused_keys_are_not_ready(int code, bool reachable)
+    {
+        var (app, _, _) = await ServerAsync(code);
+        await using (app)
+        {
+            using var probe = new BackendProbe([("m", app.Urls.First() + "/v1", null)]);
+            BackendStatus status = (await probe.CheckAsync()).Single();
+            Assert.Equal(reachable, status.Reachable);
+            Assert.Equal(code, status.HttpStatus);
+            Assert.Equal(reachable, status.Error is null);
+        }
+    }
+
+    [Fact]
+    public async Task A_backend_that_does_not_answer_in_time_is_not_ready()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        await using WebApplication app = builder.Build();
+        app.MapGet("/v1/models", async (HttpContext context) => { await Task.Delay(10_000, context.RequestAborted); return Results.Ok(); });
+        await app.StartAsync();
+        using var probe = new BackendProbe([("slow", app.Urls.First() + "/v1", null)], timeout: TimeSpan.FromMilliseconds(300));
+        BackendStatus status = (await probe.CheckAsync()).Single();
+        Assert.False(status.Reachable);
+        Assert.Contains("no answer within", status.Error);
+    }
+}
