@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Avengers.Calibration;
 using Avengers.Data;
 using Avengers.Evaluation;
 
@@ -68,5 +69,34 @@ public class GradingProtocolTests
         }
         Assert.True(compared > 9000, $"only {compared} recorded letters");
         Assert.Equal(0, disagreed);
+    }
+
+    [Fact]
+    public async Task The_experiment_grades_test_responses_with_the_chosen_protocol_and_says_so()
+    {
+        // "m" never states its answer in a form this project reads; the benchmark script reads the last letter.
+        var records = Enumerable.Range(0, 40).Select(i => new BenchmarkRecord
+        {
+            Id = $"{i:D2}", Dataset = "law", Query = $"question {i}", AnswerType = AnswerType.Choice, Gold = "C",
+            Choices = ["w", "x", "y", "z"],
+            Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Text: i % 2 == 0 ? "so C" : "no idea")] },
+        }).ToList();
+        string path = Path.Combine(TestData.TempDir(), "graded.jsonl");
+        BenchmarkWriter.Write(path, records);
+        Benchmark benchmark = BenchmarkReader.Read(path);
+        var strict = new ExperimentOptions { Calibration = new CalibrationOptions { K = 1, TopN = 1 } };
+
+        var (a, _) = await Experiment.RunAsync(benchmark, new HashingEmbedder(), "hashing", strict);
+        var (b, _) = await Experiment.RunAsync(benchmark, new HashingEmbedder(), "hashing", strict with { Grading = GradingProtocol.MmluPro });
+
+        Assert.Equal(0, a.Avengers.Accuracy, 6);
+        // Each test item scores 1 (read as C) or 0.25 (a guess among four); the answer is m's, graded the same way.
+        Assert.Equal(b.Models["m"], b.Avengers.Accuracy, 6);
+        Assert.InRange(b.Avengers.Accuracy, 0.3, 0.95);
+        double readAsC = (b.Avengers.Accuracy - 0.25) * b.Setup.TestItems / 0.75; // a whole number of items
+        Assert.Equal(Math.Round(readAsC), readAsC, 6);
+        Assert.Equal("strict", a.Setup.Grading);
+        Assert.Equal("mmlu-pro", b.Setup.Grading);
+        Assert.Contains(b.Notes, n => n.Contains("mmlu-pro protocol", StringComparison.Ordinal));
     }
 }
