@@ -36,7 +36,13 @@ public static class Calibrator
         }
 
         // One clustering per partition (seeds Seed, Seed + 1, ...); their clusters are stored one block after another.
-        var partitions = new KMeansResult[options.Partitions];
+        int partitionCount = options.Partitions;
+        if (partitionCount > 1 && !ClusteringMethod.IsSeeded(options.Method))
+        {
+            notes.Add($"{options.Method} does not depend on the seed: one partition instead of {partitionCount} identical ones");
+            partitionCount = 1;
+        }
+        var partitions = new KMeansResult[partitionCount];
         for (int p = 0; p < partitions.Length; p++)
             partitions[p] = ClusteringMethod.Fit(options.Method, trainEmbeddings, new KMeansOptions { K = k, Seed = unchecked(options.Seed + p), Restarts = options.Restarts });
         KMeansResult clusters = partitions[0];
@@ -54,7 +60,7 @@ public static class Calibrator
             CreatedUtc = (time ?? TimeProvider.System).GetUtcNow(),
             Tool = $"avengers {typeof(Calibrator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev"}",
             Embedding = embedding,
-            Clustering = new RouterManifest.ClusteringInfo(options.Method, k, options.Seed, options.Restarts, clusters.Inertia, options.Partitions),
+            Clustering = new RouterManifest.ClusteringInfo(options.Method, k, options.Seed, options.Restarts, clusters.Inertia, partitionCount),
             Data = data,
             Scoring = new RouterManifest.ScoringInfo(options.PriorStrength),
             Models = correctness.Models,

@@ -11,8 +11,13 @@ public static class ClusteringMethod
     public const string Ward = "ward";
     /// <summary>Gaussian mixture with diagonal covariances (EM, started from k-means).</summary>
     public const string Gmm = "gmm";
+    /// <summary>BIRCH: threshold-bounded subclusters in one pass, then Ward over their centres.</summary>
+    public const string Birch = "birch";
 
-    public static IReadOnlyList<string> All { get; } = [KMeans, Ward, Gmm];
+    public static IReadOnlyList<string> All { get; } = [KMeans, Ward, Gmm, Birch];
+
+    /// <summary>Whether the seed changes the result (Ward and BIRCH are deterministic: one partition is enough).</summary>
+    public static bool IsSeeded(string method) => method is KMeans or Gmm;
 
     /// <exception cref="ArgumentException">Unknown method (the message lists the known ones).</exception>
     public static KMeansResult Fit(string method, VectorSet points, KMeansOptions options) => method switch
@@ -20,6 +25,7 @@ public static class ClusteringMethod
         KMeans => Clustering.KMeans.Fit(points, options),
         Ward => WardClustering.Fit(points, options.K),
         Gmm => DiagonalGmm.Fit(points, options),
+        Birch => BirchClustering.Fit(points, options.K),
         _ => throw new ArgumentException($"unknown clustering method '{method}'; expected {string.Join(", ", All)}"),
     };
 

@@ -16,6 +16,7 @@ public class AlternativeClusteringTests
     [InlineData(ClusteringMethod.Ward)]
     [InlineData(ClusteringMethod.Gmm)]
     [InlineData(ClusteringMethod.KMeans)]
+    [InlineData(ClusteringMethod.Birch)]
     public void Recovers_planted_clusters(string method)
     {
         var (points, truth) = TestData.PlantedClusters(clusters: 5, perCluster: 40, dimension: 24, noise: 0.05f, seed: 21);
@@ -50,10 +51,30 @@ public class AlternativeClusteringTests
     }
 
     [Fact]
+    public void Birch_subclusters_respect_the_threshold_and_halve_it_when_too_few()
+    {
+        // Two tight pairs far apart: threshold 0.5 gives 2 subclusters; K = 4 needs the threshold lowered.
+        float[] data = [0f, 0f, 0.1f, 0f, 5f, 5f, 5.1f, 5f];
+        var points = new VectorSet(data, 2);
+        KMeansResult two = BirchClustering.Fit(points, 2);
+        Assert.Equal(two.Labels[0], two.Labels[1]);
+        Assert.Equal(two.Labels[2], two.Labels[3]);
+        Assert.NotEqual(two.Labels[0], two.Labels[2]);
+        Assert.Equal(2, two.Iterations); // subclusters formed
+
+        KMeansResult four = BirchClustering.Fit(points, 4);
+        Assert.Equal(4, four.Labels.Distinct().Count());
+        Assert.Equal(four.Labels, BirchClustering.Fit(points, 4).Labels); // deterministic
+
+        var duplicates = new VectorSet([1f, 1f, 1f, 1f, 1f, 1f], 2);
+        Assert.Contains("distinct points", Assert.Throws<ArgumentException>(() => BirchClustering.Fit(duplicates, 2)).Message);
+    }
+
+    [Fact]
     public void Unknown_method_is_a_clear_error()
     {
         var (points, _) = TestData.PlantedClusters(clusters: 2, perCluster: 5, dimension: 4, noise: 0.1f, seed: 1);
-        var error = Assert.Throws<ArgumentException>(() => ClusteringMethod.Fit("birch", points, new KMeansOptions { K = 2 }));
-        Assert.Contains("kmeans, ward, gmm", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => ClusteringMethod.Fit("spectral", points, new KMeansOptions { K = 2 }));
+        Assert.Contains("kmeans, ward, gmm, birch", error.Message);
     }
 }
