@@ -24,7 +24,7 @@ internal static class CliOptions
     public static Option<bool> Download() => new("--download") { Description = "Fetch a named benchmark from its public source (pinned commit, checksums) when no local copy exists" };
     public static Option<int> K() => new("--k") { Description = "Number of clusters", DefaultValueFactory = _ => KMeansOptions.DefaultK };
     public static Option<int> Seed() => new("--seed") { Description = "Seed of every random choice (split, k-means, random baseline)", DefaultValueFactory = _ => KMeansOptions.DefaultSeed };
-    public static Option<string> Method() => new("--method") { Description = "Clustering method: kmeans, ward (agglomerative), gmm (diagonal Gaussian mixture) or birch", DefaultValueFactory = _ => ClusteringMethod.KMeans };
+    public static Option<string> Method() => new("--method") { Description = "Clustering method: kmeans, ward (agglomerative), gmm (diagonal Gaussian mixture), birch or spectral", DefaultValueFactory = _ => ClusteringMethod.KMeans };
     public static Option<int> Partitions() => new("--partitions") { Description = "Independent clusterings (seeds seed, seed+1, ...) whose cluster scores are averaged when routing (1: a single k-means, as published)", DefaultValueFactory = _ => CalibrationOptions.DefaultPartitions };
     public static Option<int> Restarts() => new("--restarts") { Description = "k-means restarts per partition (best inertia wins)", DefaultValueFactory = _ => CalibrationOptions.DefaultRestarts };
     public static Option<double> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength };

@@ -13,11 +13,13 @@ public static class ClusteringMethod
     public const string Gmm = "gmm";
     /// <summary>BIRCH: threshold-bounded subclusters in one pass, then Ward over their centres.</summary>
     public const string Birch = "birch";
+    /// <summary>Spectral clustering over a k-nearest-neighbour graph (Ng-Jordan-Weiss).</summary>
+    public const string Spectral = "spectral";
 
-    public static IReadOnlyList<string> All { get; } = [KMeans, Ward, Gmm, Birch];
+    public static IReadOnlyList<string> All { get; } = [KMeans, Ward, Gmm, Birch, Spectral];
 
     /// <summary>Whether the seed changes the result (Ward and BIRCH are deterministic: one partition is enough).</summary>
-    public static bool IsSeeded(string method) => method is KMeans or Gmm;
+    public static bool IsSeeded(string method) => method is KMeans or Gmm or Spectral;
 
     /// <exception cref="ArgumentException">Unknown method (the message lists the known ones).</exception>
     public static KMeansResult Fit(string method, VectorSet points, KMeansOptions options) => method switch
@@ -26,6 +28,7 @@ public static class ClusteringMethod
         Ward => WardClustering.Fit(points, options.K),
         Gmm => DiagonalGmm.Fit(points, options),
         Birch => BirchClustering.Fit(points, options.K),
+        Spectral => SpectralClustering.Fit(points, options),
         _ => throw new ArgumentException($"unknown clustering method '{method}'; expected {string.Join(", ", All)}"),
     };
 

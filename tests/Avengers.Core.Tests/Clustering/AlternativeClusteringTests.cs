@@ -17,6 +17,7 @@ public class AlternativeClusteringTests
     [InlineData(ClusteringMethod.Gmm)]
     [InlineData(ClusteringMethod.KMeans)]
     [InlineData(ClusteringMethod.Birch)]
+    [InlineData(ClusteringMethod.Spectral)]
     public void Recovers_planted_clusters(string method)
     {
         var (points, truth) = TestData.PlantedClusters(clusters: 5, perCluster: 40, dimension: 24, noise: 0.05f, seed: 21);
@@ -71,10 +72,23 @@ public class AlternativeClusteringTests
     }
 
     [Fact]
+    public void Spectral_is_deterministic_for_a_seed_and_centres_are_member_means()
+    {
+        var (points, _) = TestData.PlantedClusters(clusters: 4, perCluster: 25, dimension: 16, noise: 0.3f, seed: 8);
+        KMeansResult a = SpectralClustering.Fit(points, new KMeansOptions { K = 4, Seed = 5 });
+        KMeansResult b = SpectralClustering.Fit(points, new KMeansOptions { K = 4, Seed = 5 });
+        Assert.Equal(a.Labels, b.Labels);
+        Assert.Equal(4, a.Labels.Distinct().Count());
+        for (int t = 0; t < 16; t++)
+            Assert.Equal(Enumerable.Range(0, points.Count).Where(i => a.Labels[i] == 1).Average(i => points[i][t]), a.Centroids[1][t], 4);
+        Assert.Throws<ArgumentException>(() => SpectralClustering.Fit(points, new KMeansOptions { K = 101 }));
+    }
+
+    [Fact]
     public void Unknown_method_is_a_clear_error()
     {
         var (points, _) = TestData.PlantedClusters(clusters: 2, perCluster: 5, dimension: 4, noise: 0.1f, seed: 1);
-        var error = Assert.Throws<ArgumentException>(() => ClusteringMethod.Fit("spectral", points, new KMeansOptions { K = 2 }));
-        Assert.Contains("kmeans, ward, gmm, birch", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => ClusteringMethod.Fit("dbscan", points, new KMeansOptions { K = 2 }));
+        Assert.Contains("kmeans, ward, gmm, birch, spectral", error.Message);
     }
 }
