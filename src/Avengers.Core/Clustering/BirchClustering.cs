@@ -33,7 +33,7 @@ public static class BirchClustering
             var labels = new int[n];
             for (int i = 0; i < n; i++) labels[i] = groupOf[subcluster[i]];
             var (centroids, inertia) = ClusteringMethod.Means(points, labels, k);
-            return new KMeansResult(centroids, labels, inertia, centres.Count, 0);
+            return new KMeansResult(centroids, labels, inertia, Iterations: 1, Restart: 0); // one pass over the points
         }
         throw new ArgumentException($"fewer than K = {k} distinct points: BIRCH cannot form {k} clusters");
     }

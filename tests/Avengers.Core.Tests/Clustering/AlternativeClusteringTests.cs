@@ -61,7 +61,6 @@ public class AlternativeClusteringTests
         Assert.Equal(two.Labels[0], two.Labels[1]);
         Assert.Equal(two.Labels[2], two.Labels[3]);
         Assert.NotEqual(two.Labels[0], two.Labels[2]);
-        Assert.Equal(2, two.Iterations); // subclusters formed
 
         KMeansResult four = BirchClustering.Fit(points, 4);
         Assert.Equal(4, four.Labels.Distinct().Count());
