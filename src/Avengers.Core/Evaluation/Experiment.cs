@@ -160,7 +160,7 @@ public static class Experiment
         var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, options.ValidationOnly ? "validation" : split.Source,
             train.Length, test.Length, split.RemovedDuplicates, ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
             calibration.Restarts, calibration.PriorStrength, calibration.Strategy.ToWireName(), calibration.TopN, calibration.TopK,
-            calibration.Beta, pool, calibrated.Artifact.Manifest.Selected, options.Grading.ToWireName(), calibrated.Artifact.Manifest.Clustering.Partitions);
+            calibration.Beta, pool, calibrated.Artifact.Manifest.Selected, options.Grading.ToWireName(), calibrated.Artifact.Manifest.Clustering.Partitions, calibration.Method);
         AccuracyReport bestReport = board.Report("best_single");
         var result = new ExperimentResult(
             board.Report("avengers"),

@@ -42,7 +42,8 @@ public sealed record ExperimentSetup(
     [property: JsonPropertyName("pool")] IReadOnlyList<string> Pool,
     [property: JsonPropertyName("selected")] IReadOnlyList<string> Selected,
     [property: JsonPropertyName("grading")] string Grading = "strict",
-    [property: JsonPropertyName("partitions")] int Partitions = 1);
+    [property: JsonPropertyName("partitions")] int Partitions = 1,
+    [property: JsonPropertyName("method")] string Method = "kmeans");
 
 /// <summary>The experiment's outcome. Accuracies are fractions in [0, 1] over gradable test items.</summary>
 public sealed record ExperimentResult(
