@@ -48,22 +48,15 @@ public static class SpectralClustering
     {
         int n = points.Count;
         var chosen = new int[n][];
-        Parallel.For(0, n, i =>
+        Parallel.For(0, n, () => new float[n], (i, _, similarities) =>
         {
-            var best = new (float Similarity, int Index)[neighbours];
-            int found = 0;
             ReadOnlySpan<float> p = points[i];
-            for (int j = 0; j < n; j++)
-            {
-                if (j == i) continue;
-                float similarity = TensorPrimitives.Dot(p, points[j]);
-                if (found == neighbours && !(similarity > best[found - 1].Similarity)) continue;
-                int at = found < neighbours ? found++ : found - 1;
-                while (at > 0 && similarity > best[at - 1].Similarity) { best[at] = best[at - 1]; at--; }
-                best[at] = (similarity, j);
-            }
-            chosen[i] = best.Take(found).Select(b => b.Index).ToArray();
-        });
+            for (int j = 0; j < n; j++) similarities[j] = TensorPrimitives.Dot(p, points[j]);
+            similarities[i] = float.NegativeInfinity; // not its own neighbour
+            var top = new int[neighbours];
+            chosen[i] = top[..TopK.Indices(similarities, 0, n, top)];
+            return similarities;
+        }, _ => { });
         var graph = Enumerable.Range(0, n).Select(_ => new HashSet<int>()).ToArray();
         for (int i = 0; i < n; i++)
             foreach (int j in chosen[i]) { graph[i].Add(j); graph[j].Add(i); }

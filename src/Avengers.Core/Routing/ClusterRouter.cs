@@ -1,3 +1,4 @@
+using Avengers.Clustering;
 using System.Numerics.Tensors;
 using Avengers.Scoring;
 
@@ -140,27 +141,12 @@ public sealed class ClusterRouter
         double share = 1.0 / _partitions;
         for (int p = 0; p < _partitions; p++)
         {
-            int found = SelectTop(similarities, p * _k, _k, top);
+            int found = TopK.Indices(similarities, p * _k, _k, top);
             double max = similarities[top[0]], total = 0;
             for (int i = 0; i < found; i++) { weights[i] = topK == 1 ? 1 : Math.Exp(beta * (similarities[top[i]] - max)); total += weights[i]; }
             for (int i = 0; i < found; i++) matches[p * topK + i] = new ClusterMatch(top[i], similarities[top[i]], share * weights[i] / total);
         }
         return matches;
-    }
-
-    /// <summary>Indices of the largest similarities in [first, first + length), best first; ties keep the lower index first.</summary>
-    private static int SelectTop(ReadOnlySpan<float> similarities, int first, int length, Span<int> top)
-    {
-        int found = 0;
-        for (int k = first; k < first + length; k++)
-        {
-            float value = similarities[k];
-            if (found == top.Length && !(value > similarities[top[found - 1]])) continue;
-            int at = found < top.Length ? found++ : found - 1;
-            while (at > 0 && value > similarities[top[at - 1]]) { top[at] = top[at - 1]; at--; }
-            top[at] = k;
-        }
-        return found;
     }
 
     private void CheckDimension(ReadOnlySpan<float> query)

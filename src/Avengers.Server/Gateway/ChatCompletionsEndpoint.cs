@@ -54,8 +54,7 @@ internal static class ChatCompletionsEndpoint
                 if (decision is not null)
                 {
                     decision = decision with { CostUsd = runtime.CostOf(decision.Usage) };
-                    EnsembleDecision recorded = decision;
-                    GatewayMetrics.RecordUsage(recorded.Usage, model => runtime.CostOf(recorded.Usage.Where(u => u.Key == model).ToDictionary()));
+                    GatewayMetrics.RecordUsage(decision.Usage, runtime.CostOf);
                     AddHeaders(context.Response, decision);
                 }
                 return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,

@@ -14,14 +14,14 @@ public static class GatewayMetrics
     public static readonly Counter<double> Cost = Meter.CreateCounter<double>("avengers.gateway.cost", "USD", "What ensemble answers cost, by model, from the backends' prices");
 
     /// <summary>Records an ensemble answer's usage per model, and its cost where the model has prices.</summary>
-    public static void RecordUsage(IReadOnlyDictionary<string, Avengers.Ensemble.ModelUsage> usage, Func<string, double?> costOf)
+    public static void RecordUsage(IReadOnlyDictionary<string, Avengers.Ensemble.ModelUsage> usage, Func<string, Avengers.Ensemble.ModelUsage, double?> costOf)
     {
         foreach (var (model, used) in usage)
         {
             var tag = new KeyValuePair<string, object?>("model", model);
             Tokens.Add(used.InputTokens, tag, new KeyValuePair<string, object?>("direction", "input"));
             Tokens.Add(used.OutputTokens, tag, new KeyValuePair<string, object?>("direction", "output"));
-            if (costOf(model) is double cost) Cost.Add(cost, tag);
+            if (costOf(model, used) is double cost) Cost.Add(cost, tag);
         }
     }
 }

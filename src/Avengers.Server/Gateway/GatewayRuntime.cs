@@ -52,11 +52,18 @@ public sealed class GatewayRuntime
         double total = 0;
         foreach (var (model, used) in usage)
         {
-            BackendConfig? backend = Config.Backends.FirstOrDefault(b => b.Name == model);
-            if (backend?.PriceInputPerMillion is not double input || backend.PriceOutputPerMillion is not double output) return null;
-            total += (used.InputTokens * input + used.OutputTokens * output) / 1e6;
+            if (CostOf(model, used) is not double cost) return null;
+            total += cost;
         }
         return usage.Count == 0 ? null : total;
+    }
+
+    /// <summary>What one model's tokens cost; null when its backend has no prices.</summary>
+    public double? CostOf(string model, ModelUsage used)
+    {
+        BackendConfig? backend = Config.Backends.FirstOrDefault(b => b.Name == model);
+        if (backend?.PriceInputPerMillion is not double input || backend.PriceOutputPerMillion is not double output) return null;
+        return (used.InputTokens * input + used.OutputTokens * output) / 1e6;
     }
 
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>

@@ -1,10 +1,9 @@
 using System.Net;
 using Avengers.Data;
 using Avengers.Data.Import;
+using Avengers.Tests.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Avengers.Tests.Data;
 
@@ -83,12 +82,8 @@ public class BenchmarkDownloaderTests
 
         public static async Task<Mirror> StartAsync(Func<string, string?> fault)
         {
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.SetMinimumLevel(LogLevel.Critical);
-            WebApplication app = builder.Build();
             var requests = new List<string>();
-            app.MapGet("/{**path}", (HttpContext context) =>
+            WebApplication app = await Loopback.StartAsync(app => app.MapGet("/{**path}", (HttpContext context) =>
             {
                 string path = context.Request.Path.Value!;
                 lock (requests) requests.Add(path);
@@ -100,8 +95,7 @@ public class BenchmarkDownloaderTests
                     case "tampered": return Results.Text("[]");
                 }
                 return Results.File(Path.Combine(TestData.RequireShared(file.Source), file.Name), "application/octet-stream");
-            });
-            await app.StartAsync();
+            }));
             var loopback = new Uri(app.Urls.First());
             var client = new HttpClient(new RedirectToLoopback(loopback) { InnerHandler = new HttpClientHandler() });
             return new Mirror(app, client, requests);

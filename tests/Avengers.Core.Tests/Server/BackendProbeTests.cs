@@ -1,9 +1,7 @@
 using System.Net;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Avengers.Tests.Server;
 
@@ -17,19 +15,14 @@ public class BackendProbeTests
 
     private static async Task<(WebApplication App, Func<int> Calls, Func<string?> LastKey)> ServerAsync(int status)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Critical);
-        WebApplication app = builder.Build();
         int calls = 0;
         string? key = null;
-        app.MapGet("/v1/models", (HttpContext context) =>
+        WebApplication app = await Loopback.StartAsync(app => app.MapGet("/v1/models", (HttpContext context) =>
         {
             Interlocked.Increment(ref calls);
             key = context.Request.Headers.Authorization;
             return Results.StatusCode(status);
-        });
-        await app.StartAsync();
+        }));
         return (app, () => Volatile.Read(ref calls), () => key);
     }
 
@@ -75,12 +68,8 @@ public class BackendProbeTests
     [Fact]
     public async Task A_backend_that_does_not_answer_in_time_is_not_ready()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Critical);
-        await using WebApplication app = builder.Build();
-        app.MapGet("/v1/models", async (HttpContext context) => { await Task.Delay(10_000, context.RequestAborted); return Results.Ok(); });
-        await app.StartAsync();
+        await using WebApplication app = await Loopback.StartAsync(app =>
+            app.MapGet("/v1/models", async (HttpContext context) => { await Task.Delay(10_000, context.RequestAborted); return Results.Ok(); }));
         using var probe = new BackendProbe([("slow", app.Urls.First() + "/v1", null)], timeout: TimeSpan.FromMilliseconds(300));
         BackendStatus status = (await probe.CheckAsync()).Single();
         Assert.False(status.Reachable);

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Avengers.Tests.Server;
 
@@ -22,20 +20,15 @@ internal sealed class ScriptedBackend : IAsyncDisposable
     /// <param name="script">Handles call number i (0-based); use the helpers below to answer.</param>
     public static async Task<ScriptedBackend> StartAsync(Func<int, HttpContext, Task> script)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Critical);
-        WebApplication app = builder.Build();
-        var backend = new ScriptedBackend(app);
-        app.MapPost("/v1/chat/completions", async (HttpContext context) =>
+        ScriptedBackend? backend = null;
+        WebApplication app = await Loopback.StartAsync(app => app.MapPost("/v1/chat/completions", async (HttpContext context) =>
         {
-            int call = Interlocked.Increment(ref backend._calls) - 1;
+            int call = Interlocked.Increment(ref backend!._calls) - 1;
             context.RequestAborted.Register(() => Interlocked.Increment(ref backend._aborted));
             try { await script(call, context); }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
-        });
-        await app.StartAsync();
-        return backend;
+        }));
+        return backend = new ScriptedBackend(app);
     }
 
     public static async Task<bool> IsStreamingAsync(HttpContext context)
