@@ -29,13 +29,14 @@ internal static class CliOptions
     public static Option<int> Restarts() => new("--restarts") { Description = "k-means restarts per partition (best inertia wins)", DefaultValueFactory = _ => CalibrationOptions.DefaultRestarts };
     public static Option<double> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength };
     public static Option<int?> Select() => new("--select") { Description = "Keep the N best models by automatic selection (default: all)" };
-    public static Option<string> Strategy() => new("--strategy") { Description = "direct | vote | switch", DefaultValueFactory = _ => "vote" };
-    public static Option<int> TopN() => new("--top-n") { Description = "Models whose samples vote (vote strategy)", DefaultValueFactory = _ => CalibrationOptions.DefaultTopN };
-    public static Option<int> TopK() => new("--top-k") { Description = "Clusters blended per query (1: nearest cluster only)", DefaultValueFactory = _ => RoutingOptions.DefaultTopK };
+    public static Option<string> Strategy() => new("--strategy") { Description = "auto (chosen by cross-validation on the training side) | direct | vote | switch", DefaultValueFactory = _ => "auto" };
+    public static Option<string> TopN() => new("--top-n") { Description = "Models whose samples vote: auto (chosen by cross-validation) or a number", DefaultValueFactory = _ => "auto" };
+    public static Option<string> TopK() => new("--top-k") { Description = "Clusters blended per query and partition: auto (1 or 3, by cross-validation) or a number (1: nearest only)", DefaultValueFactory = _ => "auto" };
+    public static Option<int> Folds() => new("--folds") { Description = "Folds of the cross-validated ensemble search on the training side", DefaultValueFactory = _ => PolicySearch.DefaultFolds };
     public static Option<double> Beta() => new("--beta") { Description = "Softmax sharpness over cluster similarities when top-k > 1", DefaultValueFactory = _ => RoutingOptions.DefaultBeta };
     public static Option<double?> Alpha() => new("--alpha") { Description = "Cost-aware routing: alpha * accuracy + (1 - alpha) * cost score per cluster (needs prices)" };
     public static Option<string?> Prices() => new("--prices") { Description = "JSON of model -> {input_price, output_price} per million tokens (LLMRouter's default_llm.json shape); default for llmrouter: its own file" };
-    public static Option<bool> WeightedVote() => new("--weighted-vote") { Description = "Weight each model's votes by its accuracy in the query's cluster" };
+    public static Option<string> WeightedVote() => new("--weighted-vote") { Description = "Weight each model's votes by its accuracy in the query's cluster: auto (by cross-validation), true or false", DefaultValueFactory = _ => "auto", Arity = ArgumentArity.ZeroOrOne };
     public static Option<double> SwitchThreshold() => new("--switch-threshold") { Description = "Agreement below which model-switch adds the next model", DefaultValueFactory = _ => EnsembleStrategies.DefaultSwitchThreshold };
 
     /// <summary>Prices from --prices, else the named benchmark's own price file when it has one (LLMRouter), else none.</summary>
@@ -51,9 +52,21 @@ internal static class CliOptions
     public static IReadOnlyList<string>? SplitList(string? text)
         => string.IsNullOrWhiteSpace(text) ? null : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public static EnsembleStrategy ParseStrategy(string text)
-        => EnsembleStrategies.TryParse(text, out EnsembleStrategy strategy) ? strategy
-           : throw new ArgumentException($"--strategy: unknown strategy '{text}'; expected direct, vote or switch");
+    public static EnsembleStrategy? ParseStrategy(string text)
+        => IsAuto(text) ? null : EnsembleStrategies.TryParse(text, out EnsembleStrategy strategy) ? strategy
+           : throw new ArgumentException($"--strategy: unknown strategy '{text}'; expected auto, direct, vote or switch");
+
+    private static bool IsAuto(string? text) => text is null || string.Equals(text.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>"auto" (null) or a whole number of at least 1.</summary>
+    public static int? ParseAutoInt(string? text, string option)
+        => IsAuto(text) ? null : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value) && value >= 1 ? value
+           : throw new ArgumentException($"{option}: expected auto or a whole number of at least 1, found '{text}'");
+
+    /// <summary>"auto" (null), true or false; the bare flag means true.</summary>
+    public static bool? ParseAutoBool(string? text, string option)
+        => text is null || text.Length == 0 ? true : IsAuto(text) ? null
+           : bool.TryParse(text, out bool value) ? value : throw new ArgumentException($"{option}: expected auto, true or false, found '{text}'");
 
     /// <summary>The calibration options group, read from a parse result.</summary>
     public sealed class CalibrationGroup
@@ -66,24 +79,32 @@ internal static class CliOptions
         public Option<double> Prior { get; } = CliOptions.Prior();
         public Option<int?> Select { get; } = CliOptions.Select();
         public Option<string> Strategy { get; } = CliOptions.Strategy();
-        public Option<int> TopN { get; } = CliOptions.TopN();
-        public Option<int> TopK { get; } = CliOptions.TopK();
+        public Option<string> TopN { get; } = CliOptions.TopN();
+        public Option<string> TopK { get; } = CliOptions.TopK();
+        public Option<int> Folds { get; } = CliOptions.Folds();
         public Option<double> Beta { get; } = CliOptions.Beta();
         public Option<double> SwitchThreshold { get; } = CliOptions.SwitchThreshold();
-        public Option<bool> WeightedVote { get; } = CliOptions.WeightedVote();
+        public Option<string> WeightedVote { get; } = CliOptions.WeightedVote();
         public Option<double?> Alpha { get; } = CliOptions.Alpha();
+
+        private bool? WeightedVoteOf(ParseResult parse)
+        {
+            var result = parse.GetResult(WeightedVote);
+            if (result is null || result.Implicit) return null;
+            return ParseAutoBool(result.Tokens.Count == 0 ? null : result.Tokens[0].Value, "--weighted-vote");
+        }
 
         public void AddTo(Command command)
         {
-            foreach (Option option in new Option[] { K, Seed, Restarts, Partitions, Method, Prior, Select, Strategy, TopN, TopK, Beta, SwitchThreshold, WeightedVote, Alpha }) command.Options.Add(option);
+            foreach (Option option in new Option[] { K, Seed, Restarts, Partitions, Method, Prior, Select, Strategy, TopN, TopK, Folds, Beta, SwitchThreshold, WeightedVote, Alpha }) command.Options.Add(option);
         }
 
         public CalibrationOptions Read(ParseResult parse) => new()
         {
             K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Partitions = parse.GetValue(Partitions), Method = parse.GetValue(Method)!, PriorStrength = parse.GetValue(Prior),
-            Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = parse.GetValue(TopN),
-            TopK = parse.GetValue(TopK), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
-            WeightedVote = parse.GetValue(WeightedVote), Alpha = parse.GetValue(Alpha),
+            Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = ParseAutoInt(parse.GetValue(TopN), "--top-n"),
+            TopK = ParseAutoInt(parse.GetValue(TopK), "--top-k"), Folds = parse.GetValue(Folds), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
+            WeightedVote = WeightedVoteOf(parse), Alpha = parse.GetValue(Alpha),
         };
     }
 }

@@ -26,6 +26,18 @@ internal static class CliRunner
 
     public static void Info(string message) => Console.Error.WriteLine(message);
 
+    /// <summary>The ensemble configuration calibration chose, why, and what came next.</summary>
+    public static void PrintPolicy(Avengers.Ensemble.EnsemblePolicy policy, string indent = "")
+    {
+        Console.WriteLine($"{indent}ensemble: {policy.Describe()}");
+        if (policy.Evidence is not { } e) { Console.WriteLine($"{indent}  ({policy.ChosenBy})"); return; }
+        if (e.Folds == 0) { Console.WriteLine($"{indent}  ({policy.ChosenBy}: {e.Reason})"); return; }
+        string F(double v) => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+        Console.WriteLine($"{indent}  chosen by {e.Folds}-fold cross-validation on {e.Items} training items among {e.Candidates} candidates: accuracy {F(e.Accuracy)}, {e.CallsPerQuery:F1} calls per query");
+        Console.WriteLine($"{indent}  {e.Reason}");
+        foreach (var r in e.RunnersUp.Take(3)) Console.WriteLine($"{indent}  runner-up: {r.Name}: {F(r.Accuracy)}, {r.CallsPerQuery:F1} calls");
+    }
+
     /// <summary>Reads a benchmark; with <paramref name="skipInvalid"/>, malformed records are skipped and every skip is reported.</summary>
     public static Benchmark ReadBenchmark(string file, IReadOnlySet<string>? models, bool skipInvalid)
     {

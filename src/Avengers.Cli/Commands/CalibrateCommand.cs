@@ -60,7 +60,8 @@ internal static class CalibrateCommand
             double[]? costs = priceTable is null ? null : new CostModel(priceTable).CostMatrix(records, pool);
             CalibrationResult result = Calibrator.Calibrate(vectors, correctness, options,
                 new RouterManifest.EmbeddingInfo(stack.ModelId, stack.Dimension, Input: parse.GetValue(embedChoices) ? "question+choices" : "question"),
-                new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, before - records.Count), costs: costs);
+                new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, before - records.Count), costs: costs,
+                samples: PreparedRecord.SamplesOf(prepared, pool));
             string path = parse.GetValue(output)!;
             result.Artifact.Save(path);
 
@@ -68,6 +69,7 @@ internal static class CalibrateCommand
             if (before > records.Count) CliRunner.Info($"removed {before - records.Count} training records whose query also appears in the test split");
             Console.WriteLine($"wrote {path} (sha256 {result.Artifact.FileHash})");
             Console.WriteLine($"  {records.Count} training items, K = {result.Artifact.Manifest.Clustering.K} x {result.Artifact.Manifest.Clustering.Partitions} partition(s), first partition: inertia {result.Clusters.Inertia:F2}, {result.Clusters.Iterations} iterations");
+            CliRunner.PrintPolicy(result.Policy, "  ");
             Console.WriteLine("  model selection (first places, second places, global accuracy):");
             foreach (SelectionEntry entry in result.Selection)
                 Console.WriteLine($"    {entry.Model,-36} {entry.FirstPlaces,4} {entry.SecondPlaces,4}  {entry.GlobalAccuracy:F3}{(result.Artifact.Manifest.Selected.Contains(entry.Model) ? "" : "  (not selected)")}");

@@ -83,6 +83,7 @@ internal static class ExperimentCommand
         Console.WriteLine($"benchmark {s.Benchmark} (sha256 {s.DataSha256[..12]}), split {s.Split}: {s.TrainItems} train / {s.TestItems} test items");
         Console.WriteLine($"embedding {s.Embedding}; {s.Method} K = {s.K}{(s.Partitions > 1 ? $" x {s.Partitions} partitions" : "")}, seed {s.Seed}, restarts {s.Restarts}; prior {s.PriorStrength}; strategy {s.Strategy}, top-n {s.TopN}, top-k {s.TopK}");
         foreach (string note in result.Notes) Console.WriteLine($"note: {note}");
+        if (result.Policy is { } policy) CliRunner.PrintPolicy(policy);
         Console.WriteLine();
 
         var rows = new List<(string Name, AccuracyReport Report)>();
@@ -111,6 +112,18 @@ internal static class ExperimentCommand
         if (result.Costs is CostReport costs)
             Console.WriteLine($"cost per 1,000 queries: avengers {costs.Avengers * 1000:F4}, best single {costs.BestSingle * 1000:F4}{(costs.Alpha is double a ? $" (alpha {a})" : "")}; " +
                 string.Join(", ", costs.Models.Select(m => $"{m.Key} {m.Value * 1000:F4}")));
+        if (result.Unreadable is { Count: > 0 } unreadable && unreadable.Values.Any(u => u.Unreadable > 0))
+        {
+            Console.WriteLine("responses without a readable answer (train and test): " +
+                string.Join(", ", unreadable.Select(u => $"{u.Key} {u.Value.Unreadable}/{u.Value.Responses}{(u.Value.Warn ? " (!)" : "")}")));
+        }
+        foreach (string warning in result.Warnings ?? [])
+        {
+            Console.WriteLine($"warning: {warning}");
+            string model = warning[..warning.IndexOf(':')];
+            if (result.Unreadable is not null && result.Unreadable.TryGetValue(model, out var report))
+                foreach (string example in report.Examples) Console.WriteLine($"  e.g. \"{example}\"");
+        }
         Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
     }
 

@@ -30,15 +30,23 @@ public sealed record CalibrationOptions
     public double PriorStrength { get; init; } = ClusterScores.DefaultPriorStrength;
     /// <summary>How many models automatic selection keeps (null: the whole pool, ordered by selection).</summary>
     public int? Select { get; init; }
-    public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
-    /// <summary>Models whose samples vote. 3 was best on the MMLU-Pro validation split (1: 0.457, 3: 0.475, 5: 0.475, 9: 0.459).</summary>
-    public int TopN { get; init; } = DefaultTopN;
+    /// <summary>null (auto): chosen by cross-validation inside the training side (<see cref="PolicySearch"/>).</summary>
+    public EnsembleStrategy? Strategy { get; init; }
+    /// <summary>Models whose samples vote; null (auto): chosen by cross-validation.</summary>
+    public int? TopN { get; init; }
+    /// <summary>Used when nothing can be cross-validated (too few items) and top-n is not given.</summary>
     public const int DefaultTopN = 3;
-    public int TopK { get; init; } = RoutingOptions.DefaultTopK;
+    /// <summary>Clusters blended per partition; null (auto): 1 or 3, chosen by cross-validation.</summary>
+    public int? TopK { get; init; }
+    /// <summary>Folds of the cross-validated ensemble search.</summary>
+    public int Folds { get; init; } = PolicySearch.DefaultFolds;
     public double Beta { get; init; } = RoutingOptions.DefaultBeta;
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
-    /// <summary>Weight votes by each model's accuracy in the query's cluster.</summary>
-    public bool WeightedVote { get; init; }
+    /// <summary>Weight votes by each model's accuracy in the query's cluster; null (auto): chosen by cross-validation.</summary>
+    public bool? WeightedVote { get; init; }
+
+    /// <summary>True when some ensemble setting is left to the cross-validated search.</summary>
+    public bool SearchesPolicy => Strategy is null || TopN is null || TopK is null || WeightedVote is null;
     /// <summary>Cost-aware routing weight of accuracy against cost (null: accuracy only).</summary>
     public double? Alpha { get; init; }
 
@@ -53,6 +61,7 @@ public sealed record CalibrationOptions
         if (Select is < 1) problems.Add($"select must be at least 1 (got {Select})");
         if (TopN < 1) problems.Add($"top-n must be at least 1 (got {TopN})");
         if (TopK < 1) problems.Add($"top-k must be at least 1 (got {TopK})");
+        if (Folds is < 2 or > 20) problems.Add($"folds must lie in [2, 20] (got {Folds})");
         if (!double.IsFinite(Beta) || Beta < 0) problems.Add($"beta must be finite and >= 0 (got {Beta})");
         if (Alpha is double a && (a < 0 || a > 1 || double.IsNaN(a))) problems.Add($"alpha must lie in [0, 1] (got {a})");
         if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");

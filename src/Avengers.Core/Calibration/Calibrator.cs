@@ -1,5 +1,6 @@
 using System.Reflection;
 using Avengers.Clustering;
+using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;
@@ -7,7 +8,11 @@ using Avengers.Voting;
 namespace Avengers.Calibration;
 
 /// <summary>The artifact plus what calibration saw on the way.</summary>
-public sealed record CalibrationResult(RouterArtifact Artifact, KMeansResult Clusters, IReadOnlyList<SelectionEntry> Selection, IReadOnlyList<string> Notes);
+public sealed record CalibrationResult(RouterArtifact Artifact, KMeansResult Clusters, IReadOnlyList<SelectionEntry> Selection, IReadOnlyList<string> Notes)
+{
+    /// <summary>The ensemble configuration stored in the artifact (searched, given, or the defaults).</summary>
+    public EnsemblePolicy Policy => Artifact.Manifest.Policy ?? PolicySearch.Fallback(new CalibrationOptions(), Artifact.Manifest.Selected.Count);
+}
 
 /// <summary>
 /// Stage I of the method: cluster the training embeddings, score every model per cluster, select
@@ -17,7 +22,8 @@ public static class Calibrator
 {
     /// <exception cref="ArgumentException">Options invalid, or embeddings and correctness disagree.</exception>
     public static CalibrationResult Calibrate(VectorSet trainEmbeddings, CorrectnessMatrix correctness, CalibrationOptions options,
-        RouterManifest.EmbeddingInfo embedding, RouterManifest.DataInfo data, TimeProvider? time = null, double[]? costs = null)
+        RouterManifest.EmbeddingInfo embedding, RouterManifest.DataInfo data, TimeProvider? time = null, double[]? costs = null,
+        CalibrationSamples? samples = null)
     {
         ArgumentNullException.ThrowIfNull(trainEmbeddings);
         ArgumentNullException.ThrowIfNull(correctness);
@@ -65,13 +71,24 @@ public static class Calibrator
             Scoring = new RouterManifest.ScoringInfo(options.PriorStrength),
             Models = correctness.Models,
             Selected = selection.Take(keep).Select(e => e.Model).ToList(),
-            Defaults = new RouterManifest.RouterDefaults(options.Strategy.ToWireName(), options.TopN, options.TopK, options.Beta, options.SwitchThreshold, options.WeightedVote, options.Alpha),
+            Defaults = DefaultsOf(PolicySearch.Fallback(options, keep), options),
         };
         ClusterCosts? clusterCosts = costs is null ? null
             : new ClusterCosts(k * partitions.Length, correctness.Models.Count,
                 partitions.SelectMany(p => ClusterCosts.Compute(costs, correctness.Models.Count, p.Labels, k).Values).ToArray());
+        var artifact = new RouterArtifact(manifest, centroids, scores, clusterCosts);
+
+        // The ensemble configuration: searched by cross-validation when any setting is left to it and the samples are known.
+        EnsemblePolicy policy = samples is not null && options.SearchesPolicy && options.Alpha is null
+            ? PolicySearch.Run(trainEmbeddings, correctness, samples, partitions.Select(p => p.Labels).ToArray(), artifact, options, options.Folds)
+            : PolicySearch.Fallback(options, keep);
+        if (options.Alpha is not null && options.SearchesPolicy) notes.Add("cost-aware routing (alpha): the ensemble settings are not searched; unset ones take their defaults");
+        manifest = manifest with { Defaults = DefaultsOf(policy, options), Policy = policy };
         return new CalibrationResult(new RouterArtifact(manifest, centroids, scores, clusterCosts), clusters, selection, notes);
     }
+
+    private static RouterManifest.RouterDefaults DefaultsOf(EnsemblePolicy policy, CalibrationOptions options)
+        => new(policy.Strategy, policy.TopN, policy.TopK, options.Beta, policy.SwitchThreshold, policy.WeightedVote, options.Alpha);
 
     /// <summary>The score tables of several partitions as one table, partition after partition.</summary>
     private static ClusterScores Stack(ClusterScores[] parts, double priorStrength)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Avengers.Voting;
 
 namespace Avengers.Data;
 
@@ -11,6 +12,9 @@ public sealed record BenchmarkReadOptions
 
     /// <summary>Skip malformed records instead of failing; every skip is reported in <see cref="BenchmarkReadResult.Problems"/>.</summary>
     public bool SkipInvalid { get; init; }
+
+    /// <summary>Grading rules to apply (null: the <c>.grading.yaml</c> file beside the benchmark, when there is one).</summary>
+    public string? GradingRulesPath { get; init; }
 }
 
 /// <summary>A loaded benchmark plus the problems met while reading it (only when skipping was allowed).</summary>
@@ -53,7 +57,10 @@ public static class BenchmarkReader
 
         string hash;
         using (var stream = File.OpenRead(path)) hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return new BenchmarkReadResult(new Benchmark(path, records, hash, [.. models]), problems);
+        IReadOnlyList<BenchmarkRecord> graded = records;
+        string? rulesPath = options.GradingRulesPath ?? (File.Exists(GradingRulesFile.BesidePath(path)) ? GradingRulesFile.BesidePath(path) : null);
+        if (rulesPath is not null) graded = GradingRulesFile.Apply(records, GradingRulesFile.Load(rulesPath));
+        return new BenchmarkReadResult(new Benchmark(path, graded, hash, [.. models]), problems);
     }
 
     /// <summary>Parses one line of the format. <paramref name="file"/> and <paramref name="line"/> only label errors.</summary>
@@ -126,9 +133,44 @@ public static class BenchmarkReader
             return new BenchmarkRecord
             {
                 Id = id, Dataset = dataset, Query = query, AnswerType = answerType, Gold = gold,
-                Choices = choices, Split = split, Outputs = outputs,
+                Choices = choices, Split = split, Outputs = outputs, Grading = ParseRule(root, file, line),
             };
         }
+    }
+
+    /// <summary>A record's optional <c>grading</c> object: regex, json_field, numeric_tolerance, case_sensitive.</summary>
+    private static GradingRule? ParseRule(JsonElement root, string file, int line)
+    {
+        if (!root.TryGetProperty("grading", out JsonElement element) || element.ValueKind == JsonValueKind.Null) return null;
+        if (element.ValueKind != JsonValueKind.Object)
+            throw new BenchmarkFormatException(file, line, "grading", $"expected an object with regex, json_field, numeric_tolerance or case_sensitive, found {element.ValueKind}");
+        double? tolerance = null;
+        bool? caseSensitive = null;
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            if (property.Name is not ("regex" or "json_field" or "numeric_tolerance" or "case_sensitive"))
+                throw new BenchmarkFormatException(file, line, "grading." + property.Name, "unknown setting; expected regex, json_field, numeric_tolerance or case_sensitive");
+        }
+        if (element.TryGetProperty("numeric_tolerance", out JsonElement t) && t.ValueKind != JsonValueKind.Null)
+        {
+            if (t.ValueKind != JsonValueKind.Number) throw new BenchmarkFormatException(file, line, "grading.numeric_tolerance", $"expected a number, found {t.ValueKind}");
+            tolerance = t.GetDouble();
+        }
+        if (element.TryGetProperty("case_sensitive", out JsonElement c) && c.ValueKind != JsonValueKind.Null)
+        {
+            if (c.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw new BenchmarkFormatException(file, line, "grading.case_sensitive", $"expected true or false, found {c.ValueKind}");
+            caseSensitive = c.ValueKind == JsonValueKind.True;
+        }
+        var rule = new GradingRule
+        {
+            Regex = OptionalString(element, "regex", file, line, "grading."),
+            JsonField = OptionalString(element, "json_field", file, line, "grading."),
+            NumericTolerance = tolerance,
+            CaseSensitive = caseSensitive,
+        };
+        IReadOnlyList<string> problems = rule.Problems("grading");
+        if (problems.Count > 0) throw new BenchmarkFormatException(file, line, "grading", string.Join("; ", problems));
+        return rule;
     }
 
     private static Sample ParseSample(JsonElement sample, string file, int line, string field)

@@ -43,6 +43,15 @@ public static class BenchmarkWriter
             writer.WriteEndArray();
         }
         if (record.Split is not null) writer.WriteString("split", record.Split);
+        if (record.Grading is { } rule)
+        {
+            writer.WriteStartObject("grading");
+            if (rule.Regex is not null) writer.WriteString("regex", rule.Regex);
+            if (rule.JsonField is not null) writer.WriteString("json_field", rule.JsonField);
+            if (rule.NumericTolerance is double tolerance) writer.WriteNumber("numeric_tolerance", tolerance);
+            if (rule.CaseSensitive is bool caseSensitive) writer.WriteBoolean("case_sensitive", caseSensitive);
+            writer.WriteEndObject();
+        }
         writer.WriteStartObject("outputs");
         foreach ((string model, IReadOnlyList<Sample> samples) in record.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal))
         {

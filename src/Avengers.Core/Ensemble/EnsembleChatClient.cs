@@ -81,7 +81,7 @@ public sealed class EnsembleChatClient : IChatClient
             }
             await using (stream)
             {
-                EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors, new Dictionary<string, ModelUsage>());
+                EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, WithPlanNote(routed, errors), new Dictionary<string, ModelUsage>());
                 if (first is not null)
                 {
                     (first.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
@@ -105,7 +105,7 @@ public sealed class EnsembleChatClient : IChatClient
         // Members and the embedder are owned by the caller.
     }
 
-    private sealed record Routed(RoutingDecision Decision, EnsembleChatOptions Settings, double EmbeddingMs, double RoutingMs);
+    private sealed record Routed(RoutingDecision Decision, EnsembleChatOptions Settings, double EmbeddingMs, double RoutingMs, string? PlanNote = null);
 
     private async Task<Routed> RouteAsync(List<ChatMessage> history, ChatOptions? options, CancellationToken cancellationToken)
     {
@@ -120,7 +120,16 @@ public sealed class EnsembleChatClient : IChatClient
         double embeddingMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         started = Stopwatch.GetTimestamp();
         RoutingDecision decision = _router.Route(embedded[0].Vector.Span, settings.Routing with { Available = _available });
-        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        string? planNote = null;
+        if (settings.Policy is EnsemblePolicy policy)
+        {
+            // The calibrated policy's per-query parts, the same as in the offline experiment.
+            EnsemblePlan plan = (policy with { Strategy = settings.Strategy.ToWireName(), TopN = settings.TopN, SwitchThreshold = settings.SwitchThreshold }).Plan(decision);
+            decision = decision with { Models = plan.Models };
+            settings = settings with { Strategy = plan.Options.Strategy };
+            planNote = plan.Reason;
+        }
+        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote);
     }
 
     private EnsembleChatOptions Merge(ChatOptions? options)
@@ -129,6 +138,8 @@ public sealed class EnsembleChatClient : IChatClient
             return _defaults;
         EnsembleChatOptions merged = _defaults with
         {
+            // A request that names its strategy or top_n gets exactly that, without the policy's per-query overrides.
+            Policy = request.Strategy is null && request.TopN is null ? _defaults.Policy : null,
             Strategy = request.Strategy ?? _defaults.Strategy,
             Samples = request.Samples ?? _defaults.Samples,
             TopN = request.TopN ?? _defaults.TopN,
@@ -146,7 +157,7 @@ public sealed class EnsembleChatClient : IChatClient
             try
             {
                 ChatResponse response = await _members[model.Model].GetResponseAsync(history, options, cancellationToken).ConfigureAwait(false);
-                return Attach(response, Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, errors, ModelUsage.Of([(model.Model, response)])));
+                return Attach(response, Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, WithPlanNote(routed, errors), ModelUsage.Of([(model.Model, response)])));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -171,7 +182,7 @@ public sealed class EnsembleChatClient : IChatClient
         var notes = new List<string>();
         if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
         {
-            VoteResult first = Count(batch, out _);
+            VoteResult first = Decide(batch, ranked, settings, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
             if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
             {
                 notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");
@@ -188,15 +199,11 @@ public sealed class EnsembleChatClient : IChatClient
         }
         if (batch.Failed > 0) notes.Add($"{batch.Failed} of {batch.Requested} samples failed; the vote used the rest");
 
-        VoteResult vote = Count(batch, out AnswerType type);
-        Sample chosen;
+        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, out AnswerType type);
+        VoteResult vote = choice.Vote ?? new VoteResult(null, -1, [], batch.Results.Count);
         if (vote.Winner is null || !type.IsVotable())
-        {
             notes.Add(type.IsVotable() ? "no sample had an extractable answer: the top model's first sample is returned"
                                        : "free-text answers are not voted on: the top model's first sample is returned");
-            chosen = batch.Results.OrderBy(r => r.Rank).ThenBy(r => r.Index).First();
-        }
-        else chosen = batch.Results.OrderBy(r => r.Rank).ThenBy(r => r.Index).First(r => r.Answer == vote.Winner);
 
         notes.AddRange(batch.Errors);
         IReadOnlyDictionary<string, ModelUsage> usage = ModelUsage.Of(batch.Results.Select(r => (r.Model, r.Response)));
@@ -297,12 +304,24 @@ public sealed class EnsembleChatClient : IChatClient
         return leader > runnerUp + outstanding;
     }
 
-    private static VoteResult Count(SampleBatch batch, out AnswerType type)
+    /// <summary>
+    /// The vote over the gathered samples by <see cref="EnsembleDecider"/>, the component the offline experiment
+    /// uses: answers extracted by the detected answer type, ballots in rank then sample order, weighted by the
+    /// models' routing scores when the policy says so; ties to the higher-ranked model, then the earlier sample.
+    /// </summary>
+    private static (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, out AnswerType type)
     {
         type = AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
         foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? AnswerExtractor.Extract(sample.Response.Text, type) : null;
-        return MajorityVote.Count(batch.Results.Select(r => new Ballot(r.Answer, r.Rank, r.Index)).ToList());
+        var byRank = batch.Results.GroupBy(r => r.Rank).OrderBy(g => g.Key).Select(g => g.OrderBy(r => r.Index).ToList()).ToList();
+        var sets = byRank.Select(g => new SampleSet(ranked[g[0].Rank].Model, g.Select(r => r.Answer).ToList(), VoteWeights.LogOdds(ranked[g[0].Rank].Score, 4))).ToList();
+        var options = new EnsembleOptions { Strategy = EnsembleStrategy.Vote, TopN = sets.Count, WeightByAccuracy = settings.Policy?.WeightedVote == true };
+        EnsembleChoice choice = EnsembleDecider.Decide(sets, options);
+        int set = sets.FindIndex(s => s.Model == choice.Model);
+        return (choice, byRank[set][choice.SampleIndex]);
     }
+
+    private static List<string> WithPlanNote(Routed routed, List<string> notes) => routed.PlanNote is null ? notes : [routed.PlanNote, .. notes];
 
     private EnsembleDecision Explain(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type,
         IReadOnlyList<string> notes, IReadOnlyDictionary<string, ModelUsage> usage)

@@ -20,6 +20,12 @@ public sealed record EnsembleChatOptions
     /// <summary>Calls in flight at once per request (null: all samples at once).</summary>
     public int? MaxParallelSamples { get; init; }
     public Routing.RoutingOptions Routing { get; init; } = new();
+    /// <summary>
+    /// The calibrated policy whose per-query parts apply on top of these settings: the guard's fixed model, the
+    /// clusters where the top model alone beat the vote, weighted votes. Null: none. Ignored for a request that
+    /// names its own strategy.
+    /// </summary>
+    public EnsemblePolicy? Policy { get; init; }
 
     public void Validate()
     {

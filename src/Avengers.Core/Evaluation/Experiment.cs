@@ -2,6 +2,7 @@ using Avengers.Calibration;
 using Avengers.Clustering;
 using Avengers.Data;
 using Avengers.Embedding;
+using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;
@@ -76,9 +77,11 @@ public static class Experiment
 
         CalibrationResult calibrated = Calibrator.Calibrate(trainVectors, correctness, calibration,
             new RouterManifest.EmbeddingInfo(embeddingId, d, Input: options.EmbedChoices ? "question+choices" : "question"),
-            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates), costs: trainCosts);
+            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates), costs: trainCosts,
+            samples: PreparedRecord.SamplesOf(train, pool));
         notes.AddRange(calibrated.Notes);
         var router = new ClusterRouter(calibrated.Artifact);
+        EnsemblePolicy policy = calibrated.Policy;
 
         // Reference router that is told the dataset label (what cluster routing must do without it):
         // per dataset, models ranked by training accuracy, then the same strategy.
@@ -91,16 +94,17 @@ public static class Experiment
         double bestSingleTrain = MeanOf(train, bestSingle);
 
         var board = new ScoreBoard();
-        var ensemble = new EnsembleOptions { Strategy = calibration.Strategy, TopN = calibration.TopN, SwitchThreshold = calibration.SwitchThreshold, WeightByAccuracy = calibration.WeightedVote, Adaptive = options.Adaptive };
         bool anythingToVoteOn = test.Any(r => pool.Any(m => r.Answers.TryGetValue(m, out string?[]? answers) && answers.Any(a => a is not null)));
-        if (!anythingToVoteOn && ensemble.Strategy != EnsembleStrategy.Direct)
+        if (!anythingToVoteOn && policy.StrategyKind != EnsembleStrategy.Direct && policy.FixedModel is null)
         {
             // Score-only data (no response texts or answers): a vote could only fall back to the top model, so
             // count exactly that one sample rather than paying for samples that cannot vote.
-            ensemble = ensemble with { Strategy = EnsembleStrategy.Direct };
-            notes.Add($"no test response has an answer to vote on (scores only): strategy {calibration.Strategy.ToWireName()} runs as direct, the top model's recorded score");
+            notes.Add($"no test response has an answer to vote on (scores only): strategy {policy.Strategy} runs as direct, the top model's recorded score");
+            policy = policy with { Strategy = EnsembleStrategy.Direct.ToWireName(), LeaderGain = null };
         }
-        var routing = new RoutingOptions { TopK = calibration.TopK, Beta = calibration.Beta, Alpha = calibration.Alpha };
+        EnsembleOptions labelOptions = policy.Plan(new RoutingDecision(0, 0, [], []), options.Adaptive).Options;
+        if (policy.FixedModel is not null) labelOptions = labelOptions with { Strategy = EnsembleStrategy.Direct };
+        var routing = policy.Routing(new RoutingOptions { Beta = calibration.Beta, Alpha = calibration.Alpha });
         var costBoard = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
         void AddCost(string column, double value)
         {
@@ -119,7 +123,9 @@ public static class Experiment
 
             RoutingDecision decision = router.Route(all[train.Length + i], routing with { Available = available });
             int answerOptions = item.Record.Choices?.Count is > 1 and int count ? count : 4;
-            var sampleSets = decision.Models.Select(m => new SampleSet(m.Model, item.Answers[m.Model], VoteWeights.LogOdds(m.Score, answerOptions))).ToList();
+            EnsemblePlan plan = policy.Plan(decision, options.Adaptive);
+            var sampleSets = plan.Models.Select(m => new SampleSet(m.Model, item.Answers[m.Model], VoteWeights.LogOdds(m.Score, answerOptions))).ToList();
+            EnsembleOptions ensemble = plan.Options;
             EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, ensemble);
             if (choice.Note is not null && ensemble.Strategy != EnsembleStrategy.Direct) fallbacks++;
             samplesUsed += choice.SamplesUsed;
@@ -135,7 +141,7 @@ public static class Experiment
             {
                 var labelRanked = byDataset.Ranking(labelCluster).ToArray().Where(j => available.Contains(pool[j]))
                     .Select(j => new SampleSet(pool[j], item.Answers[pool[j]], VoteWeights.LogOdds(byDataset[labelCluster, j].Smoothed, answerOptions))).ToList();
-                EnsembleChoice labelChoice = EnsembleDecider.Decide(labelRanked, ensemble);
+                EnsembleChoice labelChoice = EnsembleDecider.Decide(labelRanked, labelOptions);
                 board.Add("label_router", dataset, item.Grades[labelChoice.Model][labelChoice.SampleIndex] ?? 0);
             }
 
@@ -154,12 +160,17 @@ public static class Experiment
         }
         if (fallbacks > 0) notes.Add($"{fallbacks} test items had no extractable answer to vote on (e.g. score-only data): the top model's sample was used");
 
+        IReadOnlyDictionary<string, UnreadableReport> unreadable = Unreadable([.. train, .. allTest], pool);
+        var warnings = unreadable.Where(p => p.Value.Warn)
+            .Select(p => $"{p.Key}: {p.Value.Unreadable} of {p.Value.Responses} responses ({p.Value.Rate:P0}) gave no answer that could be read; they never vote and count as wrong. Check the answer type, or add a grading rule ({GradingRulesFile.Suffix} beside the benchmark)")
+            .ToList();
+
         var datasets = test.Select(r => r.Record.Dataset).Distinct().Order(StringComparer.Ordinal).ToList();
         var sizes = datasets.ToDictionary(ds => ds, ds => test.Count(r => r.Record.Dataset == ds), StringComparer.Ordinal);
         var modelReports = pool.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal);
         var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, options.ValidationOnly ? "validation" : split.Source,
             train.Length, test.Length, split.RemovedDuplicates, ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
-            calibration.Restarts, calibration.PriorStrength, calibration.Strategy.ToWireName(), calibration.TopN, calibration.TopK,
+            calibration.Restarts, calibration.PriorStrength, policy.Strategy, policy.TopN, policy.TopK,
             calibration.Beta, pool, calibrated.Artifact.Manifest.Selected, options.Grading.ToWireName(), calibrated.Artifact.Manifest.Clustering.Partitions, calibration.Method);
         AccuracyReport bestReport = board.Report("best_single");
         var result = new ExperimentResult(
@@ -174,10 +185,42 @@ public static class Experiment
             datasets, sizes, fallbacks, (double)samplesUsed / test.Length,
             costModel is null ? null : new CostReport(MeanCostOf("avengers"), MeanCostOf("best_single"),
                 pool.ToDictionary(m => m, m => MeanCostOf("model:" + m), StringComparer.Ordinal), calibration.Alpha),
-            setup, notes);
+            setup, notes, policy, unreadable, warnings);
 
         double MeanCostOf(string column) => costBoard.TryGetValue(column, out var cell) && cell.Count > 0 ? cell.Sum / cell.Count : double.NaN;
         return (result, calibrated);
+    }
+
+    /// <summary>Per model: responses with text whose answer could not be read (answer types that vote), with two examples.</summary>
+    private static IReadOnlyDictionary<string, UnreadableReport> Unreadable(IReadOnlyList<PreparedRecord> records, IReadOnlyList<string> pool)
+    {
+        var result = new SortedDictionary<string, UnreadableReport>(StringComparer.Ordinal);
+        foreach (string model in pool)
+        {
+            int responses = 0, missed = 0;
+            var examples = new List<string>(2);
+            foreach (PreparedRecord record in records)
+            {
+                if (!record.Record.AnswerType.IsVotable() || !record.Record.Outputs.TryGetValue(model, out IReadOnlyList<Sample>? samples)) continue;
+                string?[] answers = record.Answers[model];
+                for (int s = 0; s < samples.Count; s++)
+                {
+                    if (samples[s].Text is not string text || samples[s].Answer is not null) continue;
+                    responses++;
+                    if (answers[s] is not null) continue;
+                    missed++;
+                    if (examples.Count < 2) examples.Add(Excerpt(text));
+                }
+            }
+            if (responses > 0) result[model] = new UnreadableReport(missed, responses, Math.Round((double)missed / responses, 4), examples);
+        }
+        return result;
+    }
+
+    private static string Excerpt(string text)
+    {
+        string flat = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= 160 ? flat : flat[..80] + " ... " + flat[^75..];
     }
 
     private static double FirstSampleCost(CostModel costs, BenchmarkRecord record, string model)

@@ -61,4 +61,21 @@ public sealed record ExperimentResult(
     [property: JsonPropertyName("mean_samples_used")] double MeanSamplesUsed,
     [property: JsonPropertyName("costs")] CostReport? Costs,
     [property: JsonPropertyName("setup")] ExperimentSetup Setup,
-    [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes);
+    [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes,
+    [property: JsonPropertyName("policy")] Ensemble.EnsemblePolicy? Policy = null,
+    [property: JsonPropertyName("unreadable")] IReadOnlyDictionary<string, UnreadableReport>? Unreadable = null,
+    [property: JsonPropertyName("warnings")] IReadOnlyList<string>? Warnings = null);
+
+/// <summary>
+/// Responses of one model whose answer could not be read (they never vote and grade as wrong), over the
+/// training and test items, with two examples. Above <see cref="WarnAbove"/> the experiment warns.
+/// </summary>
+public sealed record UnreadableReport(
+    [property: JsonPropertyName("unreadable")] int Unreadable,
+    [property: JsonPropertyName("responses")] int Responses,
+    [property: JsonPropertyName("rate")] double Rate,
+    [property: JsonPropertyName("examples")] IReadOnlyList<string> Examples)
+{
+    public const double WarnAbove = 0.20;
+    [JsonIgnore] public bool Warn => Rate > WarnAbove;
+}

@@ -54,4 +54,20 @@ public sealed class PreparedRecord
         Parallel.For(0, records.Count, i => prepared[i] = Prepare(records[i], models, protocol));
         return prepared;
     }
+
+    /// <summary>The training items' answers and grades, columns in pool order, for the cross-validated ensemble search.</summary>
+    public static Calibration.CalibrationSamples SamplesOf(PreparedRecord[] train, IReadOnlyList<string> pool)
+    {
+        var answers = new string?[]?[train.Length][];
+        var grades = new double?[]?[train.Length][];
+        var choices = new int[train.Length];
+        for (int i = 0; i < train.Length; i++)
+        {
+            answers[i] = pool.Select(m => train[i].Answers.TryGetValue(m, out string?[]? a) ? a : null).ToArray();
+            grades[i] = pool.Select(m => train[i].Grades.TryGetValue(m, out double?[]? g) ? g : null).ToArray();
+            choices[i] = train[i].Record.Choices?.Count is > 1 and int count ? count : 4;
+        }
+        return new Calibration.CalibrationSamples(answers, grades, choices);
+    }
+
 }

@@ -6,8 +6,11 @@ namespace Avengers.Routing;
 public sealed record RouterManifest
 {
     public const string FormatName = "avengers-router";
-    public const int CurrentVersion = 2;
-    /// <summary>Version 1 had no partitions field (one clustering); it reads as version 2 with one partition.</summary>
+    public const int CurrentVersion = 3;
+    /// <summary>
+    /// Version 1 had no partitions field (one clustering); it reads as version 2 with one partition. Version 2
+    /// had no ensemble policy; it reads as its defaults (strategy, top-n, top-k, weighted vote).
+    /// </summary>
     public const int OldestReadableVersion = 1;
 
     [JsonPropertyName("format")] public string Format { get; init; } = FormatName;
@@ -23,6 +26,8 @@ public sealed record RouterManifest
     /// <summary>The models routing ranks, best first by automatic selection.</summary>
     [JsonPropertyName("selected")] public required IReadOnlyList<string> Selected { get; init; }
     [JsonPropertyName("defaults")] public required RouterDefaults Defaults { get; init; }
+    /// <summary>The ensemble configuration chosen at calibration (null in artifacts older than version 3).</summary>
+    [JsonPropertyName("policy")] public Ensemble.EnsemblePolicy? Policy { get; init; }
 
     public sealed record EmbeddingInfo(
         [property: JsonPropertyName("model")] string Model,

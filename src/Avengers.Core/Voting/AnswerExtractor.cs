@@ -11,33 +11,62 @@ public static partial class AnswerExtractor
 {
     /// <summary>Extracts and normalises the answer of <paramref name="text"/> for a query of <paramref name="type"/>.</summary>
     /// <param name="choices">The options of a choice or label query, when known (limits letters, maps label text).</param>
-    public static string? Extract(string? text, AnswerType type, IReadOnlyList<string>? choices = null)
+    /// <param name="rule">The dataset's grading rule, when it has one (a regex, a JSON field, case sensitivity).</param>
+    public static string? Extract(string? text, AnswerType type, IReadOnlyList<string>? choices = null, GradingRule? rule = null)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
+        if (rule?.Pattern is Regex pattern)
+        {
+            // As lm-evaluation-harness's regex filters: the capture of the last match, or no answer.
+            string? captured = rule.Capture(text);
+            return captured is null ? null : Normalize(captured, type, choices, rule);
+        }
+        if (type != AnswerType.Text)
+        {
+            // An answer written as JSON ({"reasoning": "...", "answer": "..."}) is the model's own final statement.
+            string? structured = StructuredAnswer.Find(text, rule?.JsonField);
+            if (structured is not null)
+            {
+                string? normalized = Normalize(structured, type, choices, rule);
+                if (normalized is not null) return normalized;
+            }
+            else if (rule?.JsonField is not null) return null;
+        }
         return type switch
         {
             AnswerType.Choice => ExtractChoice(text, choices?.Count ?? 0),
             AnswerType.Math => ExtractMath(text),
-            AnswerType.Exact => NormalizeExact(FinalAnswerPhrase(text) ?? text),
-            AnswerType.Label => ExtractLabel(text, choices),
+            AnswerType.Exact => ExtractExact(text, rule),
+            AnswerType.Label => ExtractLabel(text, choices, rule),
             AnswerType.Code => NormalizeCode(text),
             _ => null,
         };
     }
 
-    /// <summary>Normalises an answer that was recorded already extracted (the sample's <c>answer</c> field).</summary>
-    public static string? Normalize(string? answer, AnswerType type, IReadOnlyList<string>? choices = null)
+    /// <summary>Normalises an answer that was recorded already extracted (the sample's <c>answer</c> field, or a gold answer).</summary>
+    public static string? Normalize(string? answer, AnswerType type, IReadOnlyList<string>? choices = null, GradingRule? rule = null)
     {
         if (string.IsNullOrWhiteSpace(answer)) return null;
+        bool caseSensitive = rule?.CaseSensitive == true;
         return type switch
         {
-            AnswerType.Choice => ChoiceLetter(answer.Trim(), choices?.Count ?? 0) ?? ExtractChoice(answer, choices?.Count ?? 0),
+            AnswerType.Choice => ChoiceLetter(answer.Trim(), choices?.Count ?? 0) ?? ChoiceByText(answer, choices) ?? ExtractChoice(answer, choices?.Count ?? 0),
             AnswerType.Math => MathNormalizer.Normalize(answer),
-            AnswerType.Exact => NormalizeExact(answer),
-            AnswerType.Label => MapLabel(answer, choices) ?? NormalizeExact(answer),
+            AnswerType.Exact => NormalizeExact(answer, caseSensitive),
+            AnswerType.Label => MapLabel(answer, choices, caseSensitive) ?? NormalizePlain(answer, caseSensitive),
             AnswerType.Code => NormalizeCode(answer),
-            _ => NormalizeExact(answer),
+            _ => NormalizePlain(answer, caseSensitive),
         };
+    }
+
+    /// <summary>The letter of the option whose text the answer repeats ("Paris" for options [..., "Paris", ...]).</summary>
+    private static string? ChoiceByText(string answer, IReadOnlyList<string>? choices)
+    {
+        if (choices is null || choices.Count is 0 or > 26) return null;
+        string? wanted = NormalizePlain(answer, caseSensitive: false);
+        for (int i = 0; i < choices.Count; i++)
+            if (wanted is not null && string.Equals(NormalizePlain(choices[i], caseSensitive: false), wanted, StringComparison.Ordinal)) return ((char)('A' + i)).ToString();
+        return null;
     }
 
     // ---- multiple choice ----
@@ -129,9 +158,6 @@ public static partial class AnswerExtractor
         Match hashes = HashAnswer().Match(text);
         if (hashes.Success) return MathNormalizer.Normalize(hashes.Groups["a"].Value);
 
-        Match json = JsonAnswer().Match(text);
-        if (json.Success) return MathNormalizer.Normalize(json.Groups["a"].Value);
-
         string? phrase = FinalAnswerPhrase(text);
         if (phrase is not null)
         {
@@ -156,8 +182,17 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"####\s*(?<a>[^\n]+)")]
     private static partial Regex HashAnswer();
 
-    [GeneratedRegex(@"""answer""\s*:\s*""?(?<a>[^""\n,}]+)""?")]
-    private static partial Regex JsonAnswer();
+    [GeneratedRegex(@"\[ANSWER\](?<a>.*?)\[/ANSWER\]", RegexOptions.Singleline)]
+    private static partial Regex AnswerTag();
+
+    [GeneratedRegex(@"^assert\s.+?\s==\s(?<rhs>.+)$", RegexOptions.Singleline)]
+    private static partial Regex AssertRightSide();
+
+    [GeneratedRegex(@"\bthe\s+output\s+(?:is|will\s+be|would\s+be)\s*:?\s*(?<a>[^\n]+?)(?:\.\s|\.$|\n|$)", RegexOptions.IgnoreCase)]
+    private static partial Regex OutputIs();
+
+    [GeneratedRegex(@"^```[\w+-]*\s*\n?(?<c>.*?)\n?```$", RegexOptions.Singleline)]
+    private static partial Regex WholeFence();
 
     [GeneratedRegex(@"(?:final\s+answer|the\s+answer)\s*(?:is|:)\s*:?\s*(?<a>[^\n]+?)(?:\.\s|\.$|\n|$)|^\s*(?:\*\*)?answer(?:\*\*)?\s*:\s*(?<a>[^\n]+?)\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
     private static partial Regex AnswerPhrase();
@@ -167,31 +202,88 @@ public static partial class AnswerExtractor
 
     // ---- exact, label, code ----
 
-    private static string? NormalizeExact(string text)
+    private static string? ExtractExact(string text, GradingRule? rule)
     {
-        string collapsed = Whitespace().Replace(text.Trim(), " ").Trim().TrimEnd('.').Trim().Trim('"', '\'', '*').Trim();
-        return collapsed.Length == 0 ? null : collapsed.ToLowerInvariant();
+        // CRUXEval's convention: "[ANSWER] assert f(x) == 'y' [/ANSWER]".
+        MatchCollection tagged = AnswerTag().Matches(text);
+        if (tagged.Count > 0) return NormalizeExact(tagged[^1].Groups["a"].Value, rule?.CaseSensitive == true);
+        return NormalizeExact(FinalAnswerPhrase(text) ?? OutputPhrase(text) ?? text, rule?.CaseSensitive == true);
     }
 
-    private static string? ExtractLabel(string text, IReadOnlyList<string>? labels)
+    private static string? OutputPhrase(string text)
     {
+        MatchCollection matches = OutputIs().Matches(text);
+        return matches.Count == 0 ? null : matches[^1].Groups["a"].Value.Trim().TrimEnd('.', ' ', '*').Trim() is { Length: > 0 } value ? value : null;
+    }
+
+    /// <summary>
+    /// Exact answers compare as literals: quotes, backticks and a trailing full stop dropped; Python and JSON
+    /// spellings agree ('a' and "a", True and true, None and null, tuples and lists); whitespace inside brackets
+    /// and number spellings do not matter; a bare abc equals 'abc'. Text that is no literal is compared with its
+    /// whitespace collapsed. Case is folded unless the dataset's rule says otherwise.
+    /// </summary>
+    internal static string? NormalizeExact(string text, bool caseSensitive = false)
+    {
+        string s = Unwrap(text.Trim());
+        Match assertion = AssertRightSide().Match(s);
+        if (assertion.Success) s = Unwrap(assertion.Groups["rhs"].Value.Trim());
+        string? literal = null;
+        if (s.Length > 0 && s.Length <= 100_000 && s[0] is '\'' or '"' or '[' or '(' or '{' or '-' or '+' or '.' or (>= '0' and <= '9') or 'T' or 'F' or 'N' or 't' or 'f' or 'n')
+        {
+            if (LenientJson.TryParseWhole(s, out object? value) || LenientJson.TryParseWhole(s.TrimEnd('.').TrimEnd(), out value))
+                literal = LenientJson.Canonical.Of(value);
+        }
+        if (literal is not null)
+        {
+            // A top-level string keeps its inner spacing; anything else is already in canonical spacing.
+            if (literal.Length == 0) return null;
+            return caseSensitive ? literal : literal.ToLowerInvariant();
+        }
+        return NormalizePlain(s, caseSensitive);
+    }
+
+    /// <summary>Drops what wraps an answer: a code fence, backticks, bold markers.</summary>
+    private static string Unwrap(string s)
+    {
+        Match fenced = WholeFence().Match(s);
+        if (fenced.Success) s = fenced.Groups["c"].Value.Trim();
+        for (int guard = 0; guard < 4; guard++)
+        {
+            string before = s;
+            if (s.Length >= 4 && s.StartsWith("**", StringComparison.Ordinal) && s.EndsWith("**", StringComparison.Ordinal)) s = s[2..^2].Trim();
+            if (s.Length >= 2 && s[0] == '`' && s[^1] == '`') s = s.Trim('`').Trim();
+            if (s == before) break;
+        }
+        return s;
+    }
+
+    private static string? NormalizePlain(string text, bool caseSensitive)
+    {
+        string collapsed = Whitespace().Replace(text.Trim(), " ").Trim().TrimEnd('.').Trim().Trim('"', '\'', '*', '`').Trim();
+        if (collapsed.Length == 0) return null;
+        return caseSensitive ? collapsed : collapsed.ToLowerInvariant();
+    }
+
+    private static string? ExtractLabel(string text, IReadOnlyList<string>? labels, GradingRule? rule)
+    {
+        bool caseSensitive = rule?.CaseSensitive == true;
         string candidate = FinalAnswerPhrase(text) ?? text;
-        string? mapped = MapLabel(candidate, labels);
-        if (mapped is not null || labels is null || labels.Count == 0) return mapped ?? NormalizeExact(candidate);
+        string? mapped = MapLabel(candidate, labels, caseSensitive);
+        if (mapped is not null || labels is null || labels.Count == 0) return mapped ?? NormalizePlain(candidate, caseSensitive);
         // Otherwise: the one label the text mentions, if exactly one.
         string lowered = text.ToLowerInvariant();
         string[] mentioned = labels.Select(l => l.Trim().ToLowerInvariant()).Distinct()
-            .Where(l => l.Length > 0 && Regex.IsMatch(lowered, $@"(?<![\w]){Regex.Escape(l)}(?![\w])")).ToArray();
+            .Where(l => l.Length > 0 && Regex.IsMatch(lowered, $@"(?<![\w]){Regex.Escape(l)}(?![\w])", RegexOptions.None, TimeSpan.FromSeconds(1))).ToArray();
         return mentioned.Length == 1 ? mentioned[0] : null;
     }
 
-    private static string? MapLabel(string answer, IReadOnlyList<string>? labels)
+    private static string? MapLabel(string answer, IReadOnlyList<string>? labels, bool caseSensitive = false)
     {
-        string? normalized = NormalizeExact(answer);
+        string? normalized = NormalizePlain(answer, caseSensitive);
         if (normalized is null || labels is null) return normalized;
         foreach (string label in labels)
         {
-            if (string.Equals(label.Trim(), normalized, StringComparison.OrdinalIgnoreCase)) return label.Trim().ToLowerInvariant();
+            if (string.Equals(label.Trim(), normalized, StringComparison.OrdinalIgnoreCase)) return caseSensitive ? label.Trim() : label.Trim().ToLowerInvariant();
         }
         return null;
     }

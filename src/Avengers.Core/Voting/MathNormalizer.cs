@@ -82,7 +82,7 @@ public static partial class MathNormalizer
     }
 
     /// <summary>Terminating fractions as decimals ("0.5"), the rest as "a/b".</summary>
-    private static string Canonical(BigInteger numerator, BigInteger denominator)
+    internal static string Canonical(BigInteger numerator, BigInteger denominator)
     {
         if (denominator.IsOne) return numerator.ToString(CultureInfo.InvariantCulture);
         BigInteger d = denominator;

@@ -23,10 +23,13 @@ public sealed class GatewayConfig
 
 public sealed class StrategyConfig
 {
-    [YamlMember(Alias = "default")] public string Default { get; set; } = "vote";
+    /// <summary>direct | vote | switch; null: the router artifact's choice (made by cross-validation at calibration).</summary>
+    [YamlMember(Alias = "default")] public string? Default { get; set; }
     [YamlMember(Alias = "n")] public int Samples { get; set; } = 10;
-    [YamlMember(Alias = "top_n")] public int TopN { get; set; } = 1;
-    [YamlMember(Alias = "top_k")] public int TopK { get; set; } = 1;
+    /// <summary>Models the samples are spread over; null: the router artifact's choice.</summary>
+    [YamlMember(Alias = "top_n")] public int? TopN { get; set; }
+    /// <summary>Clusters blended per partition; null: the router artifact's choice.</summary>
+    [YamlMember(Alias = "top_k")] public int? TopK { get; set; }
     [YamlMember(Alias = "temperature")] public float Temperature { get; set; } = 0.7f;
     [YamlMember(Alias = "adaptive")] public bool Adaptive { get; set; } = true;
     [YamlMember(Alias = "switch_threshold")] public double SwitchThreshold { get; set; } = 0.8;

@@ -41,7 +41,7 @@ public static class GatewayConfigLoader
         if (config.MaxBodyBytes < 1024) problems.Add($"max_body_bytes: {config.MaxBodyBytes} is below 1024");
 
         StrategyConfig s = config.Strategy;
-        if (!Voting.EnsembleStrategies.TryParse(s.Default, out _)) problems.Add($"strategy.default: unknown strategy '{s.Default}' (direct, vote, switch)");
+        if (s.Default is not null && !Voting.EnsembleStrategies.TryParse(s.Default, out _)) problems.Add($"strategy.default: unknown strategy '{s.Default}' (direct, vote, switch)");
         if (s.Samples < 1) problems.Add($"strategy.n: must be at least 1 (got {s.Samples})");
         if (s.TopN < 1) problems.Add($"strategy.top_n: must be at least 1 (got {s.TopN})");
         if (s.TopK < 1) problems.Add($"strategy.top_k: must be at least 1 (got {s.TopK})");

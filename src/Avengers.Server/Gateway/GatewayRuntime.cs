@@ -81,12 +81,20 @@ public sealed class GatewayRuntime
         var members = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
         foreach (BackendConfig backend in config.Backends) members[backend.Name!] = CreateMember(backend, environment);
 
-        EnsembleStrategies.TryParse(config.Strategy.Default, out EnsembleStrategy strategy);
+        // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
+        EnsemblePolicy policy = artifact.Manifest.Policy ?? new EnsemblePolicy
+        {
+            Strategy = artifact.Manifest.Defaults.Strategy, TopN = artifact.Manifest.Defaults.TopN, TopK = artifact.Manifest.Defaults.TopK,
+            WeightedVote = artifact.Manifest.Defaults.WeightedVote, SwitchThreshold = artifact.Manifest.Defaults.SwitchThreshold,
+        };
+        EnsembleStrategy strategy = config.Strategy.Default is string named && EnsembleStrategies.TryParse(named, out EnsembleStrategy parsed) ? parsed : policy.StrategyKind;
         var defaults = new EnsembleChatOptions
         {
-            Strategy = strategy, Samples = config.Strategy.Samples, TopN = config.Strategy.TopN, Temperature = config.Strategy.Temperature,
+            Strategy = strategy, Samples = config.Strategy.Samples, TopN = config.Strategy.TopN ?? policy.TopN, Temperature = config.Strategy.Temperature,
             Adaptive = config.Strategy.Adaptive, SwitchThreshold = config.Strategy.SwitchThreshold,
-            Routing = new RoutingOptions { TopK = config.Strategy.TopK, Alpha = config.Strategy.Alpha },
+            Routing = new RoutingOptions { TopK = config.Strategy.TopK ?? policy.TopK, Beta = artifact.Manifest.Defaults.Beta, Alpha = config.Strategy.Alpha },
+            // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
+            Policy = config.Strategy.Default is null && config.Strategy.TopN is null ? policy : null,
         };
         var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults);
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Avengers.Routing;
+using Avengers.Voting;
+
+namespace Avengers.Ensemble;
+
+/// <summary>
+/// How the routed models' samples become one answer: the one decision both the offline experiment and the
+/// live <see cref="EnsembleChatClient"/> apply. Chosen by cross-validation inside the training side at
+/// calibration (<see cref="Calibration.PolicySearch"/>) and stored in the router artifact.
+/// </summary>
+public sealed record EnsemblePolicy
+{
+    [JsonPropertyName("strategy")] public string Strategy { get; init; } = "vote";
+    /// <summary>Models whose samples vote.</summary>
+    [JsonPropertyName("top_n")] public int TopN { get; init; } = 3;
+    /// <summary>Clusters blended per query and partition (1: the nearest).</summary>
+    [JsonPropertyName("top_k")] public int TopK { get; init; } = RoutingOptions.DefaultTopK;
+    /// <summary>Each model's votes weigh the log-odds of its routing score.</summary>
+    [JsonPropertyName("weighted_vote")] public bool WeightedVote { get; init; }
+    /// <summary>Samples of each model that vote (null: all drawn or recorded).</summary>
+    [JsonPropertyName("samples_per_model")] public int? SamplesPerModel { get; init; }
+    [JsonPropertyName("switch_threshold")] public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
+    /// <summary>The guard: every query goes to this model (the router did not beat it in cross-validation).</summary>
+    [JsonPropertyName("fixed_model")] public string? FixedModel { get; init; }
+    /// <summary>
+    /// Per cluster (all partitions, partition after partition): how much trusting the cluster's leader alone
+    /// gained over the vote in cross-validation, shrunk toward the global difference. A query whose matched
+    /// clusters sum (by weight) above zero is answered by its top model alone. Null: never.
+    /// </summary>
+    [JsonPropertyName("leader_gain")] public IReadOnlyList<double>? LeaderGain { get; init; }
+    /// <summary>"cross-validation", "explicit" (every setting given) or "default".</summary>
+    [JsonPropertyName("chosen_by")] public string ChosenBy { get; init; } = "default";
+    [JsonPropertyName("evidence")] public PolicyEvidence? Evidence { get; init; }
+
+    [JsonIgnore]
+    public EnsembleStrategy StrategyKind => EnsembleStrategies.TryParse(Strategy, out EnsembleStrategy s) ? s : EnsembleStrategy.Vote;
+
+    /// <summary>Leader clusters as a count, for display.</summary>
+    [JsonIgnore] public int LeaderClusters => LeaderGain?.Count(g => g > 0) ?? 0;
+
+    /// <summary>One line a person can read: "vote over the top 3 models (weighted), top-k 1; ...".</summary>
+    public string Describe()
+    {
+        if (FixedModel is not null) return $"every query to {FixedModel} (the router did not beat it in cross-validation)";
+        string core = StrategyKind switch
+        {
+            EnsembleStrategy.Direct => "direct (the top model's answer)",
+            EnsembleStrategy.Switch => $"model-switch (threshold {SwitchThreshold.ToString(CultureInfo.InvariantCulture)})",
+            _ => TopN == 1 ? "self-consistency of the top model" : $"vote over the top {TopN} models",
+        };
+        if (WeightedVote && StrategyKind != EnsembleStrategy.Direct) core += ", weighted";
+        if (SamplesPerModel is int s) core += $", {s} sample{(s == 1 ? "" : "s")} each";
+        core += $"; top-k {TopK}";
+        if (LeaderGain is not null) core += $"; the top model alone in {LeaderClusters} of {LeaderGain.Count} clusters";
+        return core;
+    }
+
+    /// <summary>Which models to consult, and how, for one routed query.</summary>
+    /// <param name="adaptive">Stop each vote once its leader cannot be overtaken.</param>
+    public EnsemblePlan Plan(RoutingDecision decision, bool adaptive = false)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        IReadOnlyList<RankedModel> ranked = decision.Models;
+        var options = new EnsembleOptions
+        {
+            Strategy = StrategyKind, TopN = TopN, SamplesPerModel = SamplesPerModel, SwitchThreshold = SwitchThreshold,
+            WeightByAccuracy = WeightedVote, Adaptive = adaptive,
+        };
+        if (FixedModel is not null)
+        {
+            int at = IndexOf(ranked, FixedModel);
+            if (at >= 0)
+            {
+                var reordered = new List<RankedModel>(ranked.Count) { ranked[at] };
+                for (int i = 0; i < ranked.Count; i++) if (i != at) reordered.Add(ranked[i]);
+                return new EnsemblePlan(reordered, options with { Strategy = EnsembleStrategy.Direct }, $"policy: every query to {FixedModel}");
+            }
+            return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, $"policy model {FixedModel} is unavailable: the routed top model answers");
+        }
+        if (LeaderGain is not null && options.Strategy != EnsembleStrategy.Direct)
+        {
+            double gain = 0;
+            foreach (ClusterMatch match in decision.Clusters)
+                if ((uint)match.Cluster < (uint)LeaderGain.Count) gain += match.Weight * LeaderGain[match.Cluster];
+            if (gain > 0) return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, "in this query's clusters the top model alone beat the vote");
+        }
+        return new EnsemblePlan(ranked, options, null);
+    }
+
+    /// <summary>The routing options this policy expects (its top-k), on top of <paramref name="routing"/>.</summary>
+    public RoutingOptions Routing(RoutingOptions routing) => routing with { TopK = TopK };
+
+    private static int IndexOf(IReadOnlyList<RankedModel> ranked, string model)
+    {
+        for (int i = 0; i < ranked.Count; i++) if (string.Equals(ranked[i].Model, model, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+}
+
+/// <summary>What the cross-validated search saw: the winner's accuracy, the best single model's, the runners-up.</summary>
+public sealed record PolicyEvidence(
+    [property: JsonPropertyName("folds")] int Folds,
+    [property: JsonPropertyName("items")] int Items,
+    [property: JsonPropertyName("accuracy")] double Accuracy,
+    [property: JsonPropertyName("calls_per_query")] double CallsPerQuery,
+    [property: JsonPropertyName("best_single_model")] string BestSingleModel,
+    [property: JsonPropertyName("best_single_accuracy")] double BestSingleAccuracy,
+    [property: JsonPropertyName("candidates")] int Candidates,
+    [property: JsonPropertyName("runners_up")] IReadOnlyList<PolicyScore> RunnersUp,
+    [property: JsonPropertyName("reason")] string Reason);
+
+/// <summary>A candidate configuration and its cross-validated accuracy and calls per query.</summary>
+public sealed record PolicyScore(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("accuracy")] double Accuracy,
+    [property: JsonPropertyName("calls_per_query")] double CallsPerQuery);
+
+/// <summary>The models of one query, best first, and the options to decide among their samples with.</summary>
+public sealed record EnsemblePlan(IReadOnlyList<RankedModel> Models, EnsembleOptions Options, string? Reason);
