@@ -41,6 +41,13 @@ public static class Experiment
             split = DatasetSplit.Create(split.Train.Select(r => r with { Split = null }).ToList(), calibration.Seed, options.TrainFraction);
             notes.Add("validation run: train and test are a seeded split of the training side; the test side is untouched");
         }
+        if (options.HoldOutDataset is string heldOut)
+        {
+            if (!split.Test.Any(r => r.Dataset == heldOut))
+                throw new ArgumentException($"no test item belongs to dataset '{heldOut}'; test datasets: {string.Join(", ", split.Test.Select(r => r.Dataset).Distinct().Order(StringComparer.Ordinal))}");
+            split = split with { Train = split.Train.Where(r => r.Dataset != heldOut).ToList(), Test = split.Test.Where(r => r.Dataset == heldOut).ToList() };
+            notes.Add($"out of distribution: calibrated without any item of {heldOut}, evaluated on its test items only");
+        }
         if (split.Train.Count == 0 || split.Test.Count == 0) throw new ArgumentException($"the split left {split.Train.Count} training and {split.Test.Count} test items; both need at least one");
         if (split.RemovedDuplicates > 0) notes.Add($"removed {split.RemovedDuplicates} training items whose query also appears in the test set");
 
@@ -115,6 +122,7 @@ public static class Experiment
         var randoms = Enumerable.Range(0, Math.Max(1, options.RandomRouterSeeds)).Select(s => new Random(unchecked(calibration.Seed + 7919 * (s + 1)))).ToArray();
         int fallbacks = 0;
         long samplesUsed = 0;
+        List<ItemDecision>? decisions = options.RecordDecisions ? [] : null;
         for (int i = 0; i < test.Length; i++)
         {
             PreparedRecord item = test[i];
@@ -136,6 +144,7 @@ public static class Experiment
                 foreach (string model in pool) AddCost("model:" + model, FirstSampleCost(costModel, item.Record, model));
             }
             board.Add("avengers", dataset, item.Grades[choice.Model][choice.SampleIndex] ?? 0);
+            decisions?.Add(new ItemDecision(item.Record.Id, choice.Model, choice.SampleIndex, item.Answers[choice.Model][choice.SampleIndex], item.Grades[choice.Model][choice.SampleIndex] ?? 0));
 
             if (datasetIndex.TryGetValue(dataset, out int labelCluster))
             {
@@ -185,7 +194,7 @@ public static class Experiment
             datasets, sizes, fallbacks, (double)samplesUsed / test.Length,
             costModel is null ? null : new CostReport(MeanCostOf("avengers"), MeanCostOf("best_single"),
                 pool.ToDictionary(m => m, m => MeanCostOf("model:" + m), StringComparer.Ordinal), calibration.Alpha),
-            setup, notes, policy, unreadable, warnings);
+            setup, notes, policy, unreadable, warnings, decisions);
 
         double MeanCostOf(string column) => costBoard.TryGetValue(column, out var cell) && cell.Count > 0 ? cell.Sum / cell.Count : double.NaN;
         return (result, calibrated);

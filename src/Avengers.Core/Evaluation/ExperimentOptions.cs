@@ -27,6 +27,13 @@ public sealed record ExperimentOptions
     /// read cannot vote); the protocol only changes how results are counted, for comparison with published numbers.
     /// </summary>
     public GradingProtocol Grading { get; init; } = GradingProtocol.Strict;
+    /// <summary>
+    /// Out of distribution, as the paper checks it: calibrate without any item of this dataset and evaluate on its
+    /// test items only (null: the usual in-distribution experiment).
+    /// </summary>
+    public string? HoldOutDataset { get; init; }
+    /// <summary>Keep every test item's decision in the result (model, sample, answer), e.g. to compare with the live gateway.</summary>
+    public bool RecordDecisions { get; init; }
     /// <summary>Prices per model (per million tokens); enables costs in the results and cost-aware routing (calibration alpha).</summary>
     public IReadOnlyDictionary<string, ModelPrice>? Prices { get; init; }
 }

@@ -64,7 +64,16 @@ public sealed record ExperimentResult(
     [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes,
     [property: JsonPropertyName("policy")] Ensemble.EnsemblePolicy? Policy = null,
     [property: JsonPropertyName("unreadable")] IReadOnlyDictionary<string, UnreadableReport>? Unreadable = null,
-    [property: JsonPropertyName("warnings")] IReadOnlyList<string>? Warnings = null);
+    [property: JsonPropertyName("warnings")] IReadOnlyList<string>? Warnings = null,
+    [property: JsonPropertyName("decisions")] IReadOnlyList<ItemDecision>? Decisions = null);
+
+/// <summary>What the ensemble answered for one test item (kept with <see cref="ExperimentOptions.RecordDecisions"/>).</summary>
+public sealed record ItemDecision(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("sample")] int Sample,
+    [property: JsonPropertyName("answer")] string? Answer,
+    [property: JsonPropertyName("grade")] double Grade);
 
 /// <summary>
 /// Responses of one model whose answer could not be read (they never vote and grade as wrong), over the

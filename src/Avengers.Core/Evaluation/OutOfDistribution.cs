@@ -1,0 +1,36 @@
+using Avengers.Data;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Evaluation;
+
+/// <summary>One dataset seen in and out of distribution.</summary>
+/// <param name="InDistribution">Avengers on the dataset's test items, calibrated with every training item.</param>
+/// <param name="BestSingle">The best single model (chosen on all training items) on the same items.</param>
+/// <param name="OutOfDistribution">Avengers on the same items, calibrated without any item of the dataset.</param>
+/// <param name="OodBestSingle">The best single model chosen on that reduced training side, on the same items.</param>
+public sealed record OodRow(string Dataset, int TestItems, double InDistribution, double BestSingle, double OutOfDistribution,
+    double OodBestSingle, string OodBestSingleModel, string OodPolicy);
+
+/// <summary>
+/// The paper's out-of-distribution check: for each dataset, calibrate (clusters, scores and the ensemble
+/// search) without any of its items and evaluate on its test items, beside the in-distribution number.
+/// </summary>
+public static class OutOfDistribution
+{
+    public static async Task<IReadOnlyList<OodRow>> RunAsync(Benchmark benchmark, IEmbeddingGenerator<string, Embedding<float>> embedder, string embeddingId,
+        ExperimentOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var (inDistribution, _) = await Experiment.RunAsync(benchmark, embedder, embeddingId, options with { HoldOutDataset = null }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var rows = new List<OodRow>();
+        foreach (string dataset in inDistribution.Datasets)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report($"out of distribution: {dataset} ({rows.Count + 1} of {inDistribution.Datasets.Count})");
+            var (held, _) = await Experiment.RunAsync(benchmark, embedder, embeddingId, options with { HoldOutDataset = dataset }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            rows.Add(new OodRow(dataset, inDistribution.DatasetSizes[dataset],
+                inDistribution.Avengers.PerDataset.GetValueOrDefault(dataset, double.NaN), inDistribution.BestSingle.PerDataset.GetValueOrDefault(dataset, double.NaN),
+                held.Avengers.Accuracy, held.BestSingle.Accuracy, held.BestSingle.Model, held.Policy?.Describe() ?? ""));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,134 @@
+using Avengers.Calibration;
+using Avengers.Clustering;
+using Avengers.Ensemble;
+using Avengers.Routing;
+using Avengers.Scoring;
+using Avengers.Voting;
+
+namespace Avengers.Tests.Calibration;
+
+/// <summary>
+/// The cross-validated ensemble search on planted benchmarks whose best configuration is known: one where a
+/// single model dominates and its weaker peers agree on the same wrong answer (a vote loses), one where
+/// independent models of equal skill make scattered mistakes (a vote wins).
+/// </summary>
+public class PolicySearchTests
+{
+    private const int Models = 5;
+
+    /// <summary>One recorded answer per model and item; <paramref name="answer"/> draws it (gold is "g").</summary>
+    private static (VectorSet Points, string?[][] Answers) Planted(int seed, Func<Random, int, string> answer)
+    {
+        (VectorSet points, _) = TestData.PlantedClusters(clusters: 4, perCluster: 200, dimension: 16, noise: 0.15f, seed: seed);
+        var random = new Random(seed + 1);
+        var answers = new string?[points.Count][];
+        for (int i = 0; i < points.Count; i++) answers[i] = Enumerable.Range(0, Models).Select(j => answer(random, j)).ToArray();
+        return (points, answers);
+    }
+
+    private static string Dominant(Random random, int model) => model switch
+    {
+        0 => random.NextDouble() < 0.75 ? "g" : $"w{random.Next(1000)}",
+        _ => random.NextDouble() < 0.35 ? "g" : "x", // the weak models share one wrong answer
+    };
+
+    private static string Peers(Random random, int model) => random.NextDouble() < 0.6 ? "g" : $"w{random.Next(20)}";
+
+    private static (CalibrationResult Calibrated, double Auto, double TopThreeVote) Run(VectorSet points, string?[][] answers, CalibrationOptions? options = null)
+    {
+        string[] names = Enumerable.Range(0, Models).Select(j => $"m{j}").ToArray();
+        int n = points.Count, train = n * 7 / 10, d = points.Dimension;
+        var trainPoints = new VectorSet(points.Data[..(train * d)], d);
+        var correctness = new CorrectnessMatrix(names, train);
+        var sampleAnswers = new string?[]?[train][];
+        var grades = new double?[]?[train][];
+        for (int i = 0; i < train; i++)
+        {
+            sampleAnswers[i] = new string?[]?[Models];
+            grades[i] = new double?[]?[Models];
+            for (int j = 0; j < Models; j++)
+            {
+                double grade = answers[i][j] == "g" ? 1 : 0;
+                correctness[i, j] = grade;
+                sampleAnswers[i][j] = [answers[i][j]];
+                grades[i][j] = [grade];
+            }
+        }
+        var samples = new CalibrationSamples(sampleAnswers, grades, Enumerable.Repeat(4, train).ToArray());
+        CalibrationResult calibrated = Calibrator.Calibrate(trainPoints, correctness, options ?? new CalibrationOptions { K = 4, Partitions = 2 },
+            new RouterManifest.EmbeddingInfo("test-embedding", d), new RouterManifest.DataInfo("planted", "00", train, 0), samples: samples);
+
+        var router = new ClusterRouter(calibrated.Artifact);
+        EnsemblePolicy auto = calibrated.Policy;
+        var topThree = new EnsemblePolicy { Strategy = "vote", TopN = 3, TopK = 1 };
+        double Score(EnsemblePolicy policy)
+        {
+            double correct = 0;
+            for (int i = train; i < n; i++)
+            {
+                EnsemblePlan plan = policy.Plan(router.Route(points[i], policy.Routing(new RoutingOptions())));
+                int[] index = plan.Models.Select(m => Array.IndexOf(names, m.Model)).ToArray();
+                var sets = plan.Models.Select((m, r) => new SampleSet(m.Model, [answers[i][index[r]]], VoteWeights.LogOdds(m.Score, 4))).ToList();
+                EnsembleChoice choice = EnsembleDecider.Decide(sets, plan.Options);
+                if (answers[i][Array.IndexOf(names, choice.Model)] == "g") correct++;
+            }
+            return correct / (n - train);
+        }
+        return (calibrated, Score(auto), Score(topThree));
+    }
+
+    [Fact]
+    public void When_one_model_dominates_auto_trusts_it_and_beats_the_top_three_vote()
+    {
+        var (points, answers) = Planted(seed: 11, Dominant);
+        var (calibrated, auto, vote) = Run(points, answers);
+        EnsemblePolicy policy = calibrated.Policy;
+
+        Assert.Equal("cross-validation", policy.ChosenBy);
+        Assert.True(policy.FixedModel == "m0" || policy.StrategyKind == EnsembleStrategy.Direct, policy.Describe());
+        Assert.True(auto > vote + 0.1, $"auto {auto:F3} vs top-3 vote {vote:F3}");
+        Assert.NotNull(policy.Evidence);
+        Assert.Equal("m0", policy.Evidence!.BestSingleModel);
+        Assert.NotEmpty(policy.Evidence.RunnersUp);
+    }
+
+    [Fact]
+    public void When_independent_peers_err_apart_auto_votes_over_several_models()
+    {
+        var (points, answers) = Planted(seed: 12, Peers);
+        var (calibrated, auto, _) = Run(points, answers);
+        EnsemblePolicy policy = calibrated.Policy;
+
+        Assert.Equal(EnsembleStrategy.Vote, policy.StrategyKind);
+        Assert.Null(policy.FixedModel);
+        Assert.True(policy.TopN >= 3, policy.Describe());
+        Assert.True(auto > 0.7, $"auto {auto:F3}: a vote of five 0.6 models with scattered errors should reach about 0.8");
+        Assert.True(policy.Evidence!.Accuracy > policy.Evidence.BestSingleAccuracy + 0.1);
+    }
+
+    [Fact]
+    public void Explicit_settings_are_kept_and_searched_settings_are_deterministic()
+    {
+        var (points, answers) = Planted(seed: 13, Peers);
+        var (fixedRun, _, _) = Run(points, answers, new CalibrationOptions { K = 4, Partitions = 1, Strategy = EnsembleStrategy.Vote, TopN = 2, TopK = 1, WeightedVote = false });
+        Assert.Equal(("vote", 2, 1, "explicit"), (fixedRun.Policy.Strategy, fixedRun.Policy.TopN, fixedRun.Policy.TopK, fixedRun.Policy.ChosenBy));
+
+        var (first, _, _) = Run(points, answers);
+        var (second, _, _) = Run(points, answers);
+        Assert.Equal(first.Policy.Describe(), second.Policy.Describe());
+        Assert.Equal(first.Policy.Evidence!.Accuracy, second.Policy.Evidence!.Accuracy);
+    }
+
+    [Fact]
+    public void The_policy_survives_the_artifact_round_trip()
+    {
+        var (points, answers) = Planted(seed: 14, Dominant);
+        var (calibrated, _, _) = Run(points, answers);
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        calibrated.Artifact.Save(path);
+        RouterArtifact loaded = RouterArtifact.Load(path);
+        Assert.Equal(calibrated.Policy.Describe(), loaded.Manifest.Policy!.Describe());
+        Assert.Equal(calibrated.Policy.Evidence!.Accuracy, loaded.Manifest.Policy.Evidence!.Accuracy);
+        Assert.Equal(3, loaded.Manifest.Version);
+    }
+}
