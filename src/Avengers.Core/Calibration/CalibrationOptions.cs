@@ -34,8 +34,11 @@ public sealed record CalibrationOptions
     public EnsembleStrategy? Strategy { get; init; }
     /// <summary>Models whose samples vote; null (auto): chosen by cross-validation.</summary>
     public int? TopN { get; init; }
-    /// <summary>Used when nothing can be cross-validated (too few items) and top-n is not given.</summary>
-    public const int DefaultTopN = 3;
+    /// <summary>
+    /// Used when nothing is cross-validated (no recorded samples, too few items) and top-n is not given: the
+    /// method's default, self-consistency of the top model; the same default offline and in the gateway.
+    /// </summary>
+    public const int DefaultTopN = 1;
     /// <summary>Clusters blended per partition; null (auto): 1 or 3, chosen by cross-validation.</summary>
     public int? TopK { get; init; }
     /// <summary>Folds of the cross-validated ensemble search.</summary>

@@ -83,8 +83,29 @@ public static class Calibrator
             ? PolicySearch.Run(trainEmbeddings, correctness, samples, partitions.Select(p => p.Labels).ToArray(), artifact, options, options.Folds)
             : PolicySearch.Fallback(options, keep);
         if (options.Alpha is not null && options.SearchesPolicy) notes.Add("cost-aware routing (alpha): the ensemble settings are not searched; unset ones take their defaults");
-        manifest = manifest with { Defaults = DefaultsOf(policy, options), Policy = policy };
+        manifest = manifest with { Defaults = DefaultsOf(policy, options), Policy = policy, ClusterAnswerTypes = AnswerTypesOf(samples?.AnswerTypes, partitions, k) };
         return new CalibrationResult(new RouterArtifact(manifest, centroids, scores, clusterCosts), clusters, selection, notes);
+    }
+
+    /// <summary>Per cluster, the answer type shared by most of its items (at least the manifest's share), else "".</summary>
+    private static IReadOnlyList<string>? AnswerTypesOf(Data.AnswerType[]? types, KMeansResult[] partitions, int k)
+    {
+        if (types is null) return null;
+        var result = new List<string>(k * partitions.Length);
+        foreach (KMeansResult partition in partitions)
+        {
+            var counts = new int[k, Data.AnswerTypes.Names.Count];
+            var sizes = new int[k];
+            for (int i = 0; i < partition.Labels.Length; i++) { counts[partition.Labels[i], (int)types[i]]++; sizes[partition.Labels[i]]++; }
+            for (int c = 0; c < k; c++)
+            {
+                string name = "";
+                for (int t = 0; t < Data.AnswerTypes.Names.Count; t++)
+                    if (sizes[c] > 0 && counts[c, t] >= RouterManifest.AnswerTypeShare * sizes[c]) name = Data.AnswerTypes.Names[t];
+                result.Add(name);
+            }
+        }
+        return result;
     }
 
     private static RouterManifest.RouterDefaults DefaultsOf(EnsemblePolicy policy, CalibrationOptions options)

@@ -13,7 +13,8 @@ namespace Avengers.Calibration;
 /// entries where the model has no output for the item).
 /// </summary>
 /// <param name="AnswerOptions">Options of each item (choices count; 4 when unknown), for accuracy-weighted votes.</param>
-public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IReadOnlyList<double?[]?[]> Grades, int[] AnswerOptions);
+/// <param name="AnswerTypes">Each item's answer type (null: unknown), so that the live gateway reads answers as calibration did.</param>
+public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IReadOnlyList<double?[]?[]> Grades, int[] AnswerOptions, Data.AnswerType[]? AnswerTypes = null);
 
 /// <summary>
 /// Chooses the ensemble configuration by k-fold cross-validation inside the training side: for each fold,
@@ -62,7 +63,9 @@ public static class PolicySearch
         bool anyAnswer = usable.Any(i => samples.Answers[i].Any(a => a is not null && a.Any(x => x is not null)));
 
         int[] topKs = options.TopK is int fixedTopK ? [fixedTopK] : [.. TopKCandidates];
-        List<Candidate> candidates = Candidates(options, pool.Count, maxSamples, topKs, anyAnswer);
+        int voteOptions = usable.GroupBy(i => samples.AnswerOptions[i]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
+        List<Candidate> candidates = Candidates(options, pool.Count, maxSamples, topKs, anyAnswer)
+            .Select(c => c with { Policy = c.Policy with { VoteOptions = voteOptions } }).ToList();
 
         // Route every held-out item with the router of the other folds.
         var rankings = new RoutingDecision?[topKs.Length][];
@@ -130,7 +133,7 @@ public static class PolicySearch
         double callsPerQuery = winner.Calls;
         if (winner.Candidate.IsSingle)
         {
-            policy = new EnsemblePolicy { Strategy = "direct", TopN = 1, TopK = topKs[0], FixedModel = bestSingleName };
+            policy = new EnsemblePolicy { Strategy = "direct", TopN = 1, TopK = topKs[0], FixedModel = bestSingleName, VoteOptions = voteOptions };
             reason = $"no routed configuration beat the best single model ({bestSingleName}, {Percent(singleAccuracy)}) in cross-validation";
         }
         else
@@ -210,11 +213,7 @@ public static class PolicySearch
     private static (string Model, int Sample, int Used) Decide(EnsemblePolicy policy, RoutingDecision decision, CalibrationSamples samples, Dictionary<string, int> index, int item)
     {
         EnsemblePlan plan = policy.Plan(decision);
-        int options = samples.AnswerOptions[item];
-        var sets = new List<SampleSet>(plan.Models.Count);
-        foreach (RankedModel model in plan.Models)
-            sets.Add(new SampleSet(model.Model, samples.Answers[item][index[model.Model]] ?? [], VoteWeights.LogOdds(model.Score, options)));
-        EnsembleChoice choice = EnsembleDecider.Decide(sets, plan.Options);
+        EnsembleChoice choice = EnsembleDecider.Decide(policy.Ballots(plan, model => samples.Answers[item][index[model]] ?? []), plan.Options);
         return (choice.Model, choice.SampleIndex, Math.Max(1, choice.SamplesUsed));
     }
 

@@ -178,15 +178,15 @@ public sealed class EnsembleChatClient : IChatClient
 
         int topN = settings.Strategy == EnsembleStrategy.Switch ? 1 : Math.Min(settings.TopN, ranked.Count);
         var plan = Enumerable.Range(0, settings.Samples).Select(i => i % topN).ToList();
-        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, cancellationToken).ConfigureAwait(false);
+        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, ClusterAnswerType(routed.Decision), cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
         {
-            VoteResult first = Decide(batch, ranked, settings, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
+            VoteResult first = Decide(batch, ranked, settings, routed.Decision, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
             if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
             {
                 notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");
-                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, cancellationToken).ConfigureAwait(false);
+                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, ClusterAnswerType(routed.Decision), cancellationToken).ConfigureAwait(false);
                 batch = batch.Concat(second);
             }
             else batch = batch with { Saved = batch.Saved + settings.Samples };
@@ -199,7 +199,7 @@ public sealed class EnsembleChatClient : IChatClient
         }
         if (batch.Failed > 0) notes.Add($"{batch.Failed} of {batch.Requested} samples failed; the vote used the rest");
 
-        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, out AnswerType type);
+        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, routed.Decision, out AnswerType type);
         VoteResult vote = choice.Vote ?? new VoteResult(null, -1, [], batch.Results.Count);
         if (vote.Winner is null || !type.IsVotable())
             notes.Add(type.IsVotable() ? "no sample had an extractable answer: the top model's first sample is returned"
@@ -224,7 +224,7 @@ public sealed class EnsembleChatClient : IChatClient
 
     /// <summary>Runs the planned calls (plan[i] = rank of the model for sample i), stopping early when the vote is decided.</summary>
     private async Task<SampleBatch> SampleAsync(List<ChatMessage> history, ChatOptions options, IReadOnlyList<RankedModel> ranked, List<int> plan,
-        EnsembleChatOptions settings, CancellationToken cancellationToken)
+        EnsembleChatOptions settings, AnswerType? knownType, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var gate = new SemaphoreSlim(settings.MaxParallelSamples ?? plan.Count);
@@ -284,7 +284,7 @@ public sealed class EnsembleChatClient : IChatClient
                 EnsembleMetrics.BackendError(ranked[rank].Model);
             }
 
-            if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count))
+            if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count, knownType))
                 await stop.CancelAsync().ConfigureAwait(false); // outstanding calls end as "saved"
         }
         results.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Index.CompareTo(b.Index));
@@ -292,10 +292,10 @@ public sealed class EnsembleChatClient : IChatClient
     }
 
     /// <summary>True when the leading answer would still lead even if every outstanding sample voted for the runner-up.</summary>
-    private static bool Decided(List<Sample> results, int outstanding)
+    private static bool Decided(List<Sample> results, int outstanding, AnswerType? knownType)
     {
         string?[] texts = results.Select(r => r.Response.Text).ToArray();
-        AnswerType type = AnswerTypeDetector.Detect(texts);
+        AnswerType type = knownType ?? AnswerTypeDetector.Detect(texts);
         if (!type.IsVotable()) return false;
         var counts = texts.Select(t => AnswerExtractor.Extract(t, type)).Where(a => a is not null)
             .GroupBy(a => a, StringComparer.Ordinal).Select(g => g.Count()).OrderDescending().ToArray();
@@ -309,16 +309,30 @@ public sealed class EnsembleChatClient : IChatClient
     /// uses: answers extracted by the detected answer type, ballots in rank then sample order, weighted by the
     /// models' routing scores when the policy says so; ties to the higher-ranked model, then the earlier sample.
     /// </summary>
-    private static (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, out AnswerType type)
+    private (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, RoutingDecision decision, out AnswerType type)
     {
-        type = AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
+        type = ClusterAnswerType(decision) ?? AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
         foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? AnswerExtractor.Extract(sample.Response.Text, type) : null;
         var byRank = batch.Results.GroupBy(r => r.Rank).OrderBy(g => g.Key).Select(g => g.OrderBy(r => r.Index).ToList()).ToList();
-        var sets = byRank.Select(g => new SampleSet(ranked[g[0].Rank].Model, g.Select(r => r.Answer).ToList(), VoteWeights.LogOdds(ranked[g[0].Rank].Score, 4))).ToList();
+        int voteOptions = settings.Policy?.VoteOptions ?? 4;
+        var sets = byRank.Select(g => new SampleSet(ranked[g[0].Rank].Model, g.Select(r => r.Answer).ToList(), VoteWeights.LogOdds(ranked[g[0].Rank].Score, voteOptions))).ToList();
         var options = new EnsembleOptions { Strategy = EnsembleStrategy.Vote, TopN = sets.Count, WeightByAccuracy = settings.Policy?.WeightedVote == true };
         EnsembleChoice choice = EnsembleDecider.Decide(sets, options);
         int set = sets.FindIndex(s => s.Model == choice.Model);
         return (choice, byRank[set][choice.SampleIndex]);
+    }
+
+    /// <summary>The answer type calibration saw in the query's clusters (by match weight, a clear majority), or null.</summary>
+    private AnswerType? ClusterAnswerType(RoutingDecision decision)
+    {
+        if (_router.Artifact.Manifest.ClusterAnswerTypes is not { } types) return null;
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (ClusterMatch match in decision.Clusters)
+            if ((uint)match.Cluster < (uint)types.Count && types[match.Cluster].Length > 0)
+                weights[types[match.Cluster]] = weights.GetValueOrDefault(types[match.Cluster]) + match.Weight;
+        if (weights.Count == 0) return null;
+        var (name, weight) = weights.MaxBy(p => p.Value);
+        return weight > 0.5 && AnswerTypes.TryParse(name, out AnswerType type) ? type : null;
     }
 
     private static List<string> WithPlanNote(Routed routed, List<string> notes) => routed.PlanNote is null ? notes : [routed.PlanNote, .. notes];

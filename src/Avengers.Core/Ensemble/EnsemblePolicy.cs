@@ -22,6 +22,11 @@ public sealed record EnsemblePolicy
     /// <summary>Samples of each model that vote (null: all drawn or recorded).</summary>
     [JsonPropertyName("samples_per_model")] public int? SamplesPerModel { get; init; }
     [JsonPropertyName("switch_threshold")] public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
+    /// <summary>
+    /// Answer options assumed by accuracy-weighted votes (the most common count among the training items; 4 when
+    /// unknown). One number for every query, so that live requests, whose options are unknown, weigh as calibration did.
+    /// </summary>
+    [JsonPropertyName("vote_options")] public int VoteOptions { get; init; } = 4;
     /// <summary>The guard: every query goes to this model (the router did not beat it in cross-validation).</summary>
     [JsonPropertyName("fixed_model")] public string? FixedModel { get; init; }
     /// <summary>
@@ -87,6 +92,14 @@ public sealed record EnsemblePolicy
             if (gain > 0) return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, "in this query's clusters the top model alone beat the vote");
         }
         return new EnsemblePlan(ranked, options, null);
+    }
+
+    /// <summary>The ranked models' samples as ballots: answers from <paramref name="answersOf"/>, weights from routing scores.</summary>
+    public List<SampleSet> Ballots(EnsemblePlan plan, Func<string, IReadOnlyList<string?>> answersOf)
+    {
+        var sets = new List<SampleSet>(plan.Models.Count);
+        foreach (RankedModel model in plan.Models) sets.Add(new SampleSet(model.Model, answersOf(model.Model), VoteWeights.LogOdds(model.Score, VoteOptions)));
+        return sets;
     }
 
     /// <summary>The routing options this policy expects (its top-k), on top of <paramref name="routing"/>.</summary>

@@ -130,9 +130,8 @@ public static class Experiment
             var available = pool.Where(m => !double.IsNaN(item.Correctness(m))).ToHashSet(StringComparer.Ordinal);
 
             RoutingDecision decision = router.Route(all[train.Length + i], routing with { Available = available });
-            int answerOptions = item.Record.Choices?.Count is > 1 and int count ? count : 4;
             EnsemblePlan plan = policy.Plan(decision, options.Adaptive);
-            var sampleSets = plan.Models.Select(m => new SampleSet(m.Model, item.Answers[m.Model], VoteWeights.LogOdds(m.Score, answerOptions))).ToList();
+            List<SampleSet> sampleSets = policy.Ballots(plan, model => item.Answers[model]);
             EnsembleOptions ensemble = plan.Options;
             EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, ensemble);
             if (choice.Note is not null && ensemble.Strategy != EnsembleStrategy.Direct) fallbacks++;
@@ -149,7 +148,7 @@ public static class Experiment
             if (datasetIndex.TryGetValue(dataset, out int labelCluster))
             {
                 var labelRanked = byDataset.Ranking(labelCluster).ToArray().Where(j => available.Contains(pool[j]))
-                    .Select(j => new SampleSet(pool[j], item.Answers[pool[j]], VoteWeights.LogOdds(byDataset[labelCluster, j].Smoothed, answerOptions))).ToList();
+                    .Select(j => new SampleSet(pool[j], item.Answers[pool[j]], VoteWeights.LogOdds(byDataset[labelCluster, j].Smoothed, policy.VoteOptions))).ToList();
                 EnsembleChoice labelChoice = EnsembleDecider.Decide(labelRanked, labelOptions);
                 board.Add("label_router", dataset, item.Grades[labelChoice.Model][labelChoice.SampleIndex] ?? 0);
             }

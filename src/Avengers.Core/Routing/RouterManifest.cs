@@ -28,6 +28,13 @@ public sealed record RouterManifest
     [JsonPropertyName("defaults")] public required RouterDefaults Defaults { get; init; }
     /// <summary>The ensemble configuration chosen at calibration (null in artifacts older than version 3).</summary>
     [JsonPropertyName("policy")] public Ensemble.EnsemblePolicy? Policy { get; init; }
+    /// <summary>
+    /// Per cluster (all partitions): the answer type of at least <see cref="AnswerTypeShare"/> of its training items
+    /// ("" when mixed), so that live responses are read the way calibration read them. Null when unknown.
+    /// </summary>
+    [JsonPropertyName("cluster_answer_types")] public IReadOnlyList<string>? ClusterAnswerTypes { get; init; }
+
+    public const double AnswerTypeShare = 0.8;
 
     public sealed record EmbeddingInfo(
         [property: JsonPropertyName("model")] string Model,

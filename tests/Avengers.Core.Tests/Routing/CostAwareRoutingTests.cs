@@ -107,7 +107,7 @@ public class CostAwareRoutingTests
         string path = Path.Combine(TestData.TempDir(), "scores.jsonl");
         BenchmarkWriter.Write(path, records);
         var prices = new Dictionary<string, ModelPrice> { ["a"] = new(1, 1), ["b"] = new(1, 1), ["c"] = new(1, 1) };
-        var options = new ExperimentOptions { Prices = prices, Calibration = new CalibrationOptions { K = 1, TopN = 3 } };
+        var options = new ExperimentOptions { Prices = prices, Calibration = new CalibrationOptions { K = 1, Strategy = Avengers.Voting.EnsembleStrategy.Vote, TopN = 3 } };
 
         var (result, _) = await Experiment.RunAsync(BenchmarkReader.Read(path), new HashingEmbedder(), "hashing", options);
 

@@ -106,7 +106,7 @@ public class RouterArtifactTests
         CalibrationResult result = Calibrated();
         string path = Path.Combine(TestData.TempDir(), "router.avengers");
         result.Artifact.Save(path);
-        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 2", "\"version\": 99"));
+        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 3", "\"version\": 99"));
         var error = Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path));
         Assert.Contains("version 99 is not supported", error.Message);
     }
@@ -117,7 +117,7 @@ public class RouterArtifactTests
         CalibrationResult result = Calibrated();
         string path = Path.Combine(TestData.TempDir(), "router.avengers");
         result.Artifact.Save(path);
-        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 2", "\"version\": 1").Replace(",\n    \"partitions\": 1", ""));
+        RewriteEntry(path, "manifest.json", text => text.Replace("\"version\": 3", "\"version\": 1").Replace(",\n    \"partitions\": 1", ""));
         RouterArtifact loaded = RouterArtifact.Load(path);
         Assert.Equal(1, loaded.Manifest.Version);
         Assert.Equal(1, loaded.Manifest.Clustering.Partitions);
