@@ -207,7 +207,24 @@ public static partial class AnswerExtractor
         // CRUXEval's convention: "[ANSWER] assert f(x) == 'y' [/ANSWER]".
         MatchCollection tagged = AnswerTag().Matches(text);
         if (tagged.Count > 0) return NormalizeExact(tagged[^1].Groups["a"].Value, rule?.CaseSensitive == true);
-        return NormalizeExact(FinalAnswerPhrase(text) ?? OutputPhrase(text) ?? text, rule?.CaseSensitive == true);
+        string? stated = FinalAnswerPhrase(text) ?? OutputPhrase(text) ?? BareAnswer(text);
+        return stated is null ? null : NormalizeExact(stated, rule?.CaseSensitive == true);
+    }
+
+    /// <summary>
+    /// A response without an answer marker is its own answer only when it is short (one line of at most 60 characters); otherwise its last
+    /// line when that is a literal ("'abc'", "[1, 2]"). Prose that never states an answer yields none, so it is
+    /// reported as unreadable instead of voting with a paragraph.
+    /// </summary>
+    private static string? BareAnswer(string text)
+    {
+        string trimmed = Unwrap(text.Trim());
+        if (trimmed.Length <= 60 && trimmed.IndexOf('\n') < 0) return trimmed;
+        int end = trimmed.Length;
+        while (end > 0 && char.IsWhiteSpace(trimmed[end - 1])) end--;
+        int start = trimmed.LastIndexOf('\n', Math.Max(0, end - 1)) + 1;
+        string last = Unwrap(trimmed[start..end].Trim());
+        return last.Length is > 0 and <= 2000 && LenientJson.TryParseWhole(last, out _) ? last : null;
     }
 
     private static string? OutputPhrase(string text)
