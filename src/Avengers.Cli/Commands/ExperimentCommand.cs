@@ -25,13 +25,14 @@ internal static class ExperimentCommand
         var artifact = new Option<string?>("--artifact") { Description = "Also save the router artifact calibrated on the training side" };
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only (choose settings without touching the test set)" };
         var adaptive = new Option<bool>("--adaptive") { Description = "Stop each vote once its leader cannot be overtaken (reports samples used per query)" };
+        var ood = new Option<bool>("--ood") { Description = "Out of distribution: for each dataset, calibrate without any of its items and evaluate on its test items; prints a table beside the in-distribution numbers" };
         var embedChoices = new Option<bool>("--embed-choices") { Description = "Embed multiple-choice questions with their options appended (default: the question only)" };
         var prices = CliOptions.Prices();
         var grading = CliOptions.Grading();
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, artifact, grading,
+            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, artifact, grading, ood,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -56,6 +57,19 @@ internal static class ExperimentCommand
                 ValidationOnly = parse.GetValue(validation), EmbedChoices = parse.GetValue(embedChoices), Adaptive = parse.GetValue(adaptive),
                 Prices = CliOptions.ReadPrices(parse.GetValue(prices), name), Grading = GradingProtocols.Parse(parse.GetValue(grading)),
             };
+            if (parse.GetValue(ood))
+            {
+                IReadOnlyList<OodRow> rows = await OutOfDistribution.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<string>(CliRunner.Info), cancellationToken);
+                PrintOod(rows);
+                if (parse.GetValue(json) is string oodPath)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(oodPath))!);
+                    await File.WriteAllTextAsync(oodPath, JsonSerializer.Serialize(rows, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
+                    Console.WriteLine($"results written to {oodPath}");
+                }
+                Console.WriteLine($"done in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+                return 0;
+            }
             var (result, calibrated) = await CliRunner.WithProgressAsync("embedding queries", p =>
                 Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));
 
@@ -125,6 +139,17 @@ internal static class ExperimentCommand
                 foreach (string example in report.Examples) Console.WriteLine($"  e.g. \"{example}\"");
         }
         Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
+    }
+
+    private static void PrintOod(IReadOnlyList<OodRow> rows)
+    {
+        int width = Math.Max(7, rows.Max(r => r.Dataset.Length));
+        Console.WriteLine($"| {"dataset".PadRight(width)} | test | in-dist. avengers | in-dist. best single | OOD avengers | OOD best single | OOD gain | OOD ensemble |");
+        Console.WriteLine($"|{new string('-', width + 2)}|-----:|------------------:|---------------------:|-------------:|----------------:|---------:|---|");
+        foreach (OodRow r in rows)
+            Console.WriteLine($"| {r.Dataset.PadRight(width)} | {r.TestItems,4} | {Cell(r.InDistribution),17} | {Cell(r.BestSingle),20} | {Cell(r.OutOfDistribution),12} | {Cell(r.OodBestSingle),15} | {(r.OutOfDistribution - r.OodBestSingle) * 100,7:+0.0;-0.0} | {r.OodPolicy} |");
+        double Weighted(Func<OodRow, double> value) => rows.Sum(r => value(r) * r.TestItems) / rows.Sum(r => r.TestItems);
+        Console.WriteLine($"| {"all".PadRight(width)} | {rows.Sum(r => r.TestItems),4} | {Cell(Weighted(r => r.InDistribution)),17} | {Cell(Weighted(r => r.BestSingle)),20} | {Cell(Weighted(r => r.OutOfDistribution)),12} | {Cell(Weighted(r => r.OodBestSingle)),15} | {(Weighted(r => r.OutOfDistribution) - Weighted(r => r.OodBestSingle)) * 100,7:+0.0;-0.0} | |");
     }
 
     private static string Cell(double value) => double.IsNaN(value) ? "-" : value.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
