@@ -27,6 +27,13 @@ public sealed record EnsembleChatOptions
     /// </summary>
     public EnsemblePolicy? Policy { get; init; }
 
+    /// <summary>The settings a calibrated policy asks for (strategy, top-n, top-k, switch threshold), with the policy itself attached.</summary>
+    public static EnsembleChatOptions From(EnsemblePolicy policy, Routing.RoutingOptions? routing = null) => new()
+    {
+        Strategy = policy.StrategyKind, TopN = policy.TopN, SwitchThreshold = policy.SwitchThreshold,
+        Routing = policy.Routing(routing ?? new Routing.RoutingOptions()), Policy = policy,
+    };
+
     public void Validate()
     {
         var problems = new List<string>();

@@ -51,7 +51,7 @@ public static partial class AnswerExtractor
         return type switch
         {
             AnswerType.Choice => ChoiceLetter(answer.Trim(), choices?.Count ?? 0) ?? ChoiceByText(answer, choices) ?? ExtractChoice(answer, choices?.Count ?? 0),
-            AnswerType.Math => MathNormalizer.Normalize(answer),
+            AnswerType.Math => MathNormalizer.Normalize(answer.LastIndexOf("####", StringComparison.Ordinal) is int hashes and >= 0 ? answer[(hashes + 4)..] : answer),
             AnswerType.Exact => NormalizeExact(answer, caseSensitive),
             AnswerType.Label => MapLabel(answer, choices, caseSensitive) ?? NormalizePlain(answer, caseSensitive),
             AnswerType.Code => NormalizeCode(answer),

@@ -54,6 +54,10 @@ public class StructuredAnswerTests
         => Assert.Equal(expected, AnswerExtractor.Extract(text, type, type == AnswerType.Label ? ["positive", "negative"] : null));
 
     [Fact]
+    public void A_gsm8k_gold_with_its_worked_solution_normalises_to_the_final_number()
+        => Assert.Equal("72", AnswerExtractor.Normalize("Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nAltogether 48+24 = <<48+24=72>>72 clips.\n#### 72", AnswerType.Math));
+
+    [Fact]
     public void A_json_answer_naming_an_option_text_maps_to_its_letter()
         => Assert.Equal("B", AnswerExtractor.Extract("{\"answer\": \"Paris\"}", AnswerType.Choice, ["London", "Paris", "Rome"]));
 
