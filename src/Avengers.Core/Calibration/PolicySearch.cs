@@ -135,6 +135,22 @@ public static class PolicySearch
         {
             policy = new EnsemblePolicy { Strategy = "direct", TopN = 1, TopK = topKs[0], FixedModel = bestSingleName, VoteOptions = voteOptions };
             reason = $"no routed configuration beat the best single model ({bestSingleName}, {Percent(singleAccuracy)}) in cross-validation";
+            // Still, a vote may win in some clusters: vote there if that holds up in nested cross-validation. Every
+            // voting candidate is tried as the exception; the best nested accuracy (ties: fewer calls) is kept.
+            (double[] Gains, double Nested, int Index)? best = null;
+            foreach (var s in scored.Where(s => !s.Candidate.IsSingle && s.Candidate.Policy.StrategyKind != EnsembleStrategy.Direct).OrderBy(s => s.Calls).ThenBy(s => s.Index))
+            {
+                (double[]? gains, double nested) = ClusterGains(grades[winner.Index], grades[s.Index], labels, k, usable, fold, foldCount);
+                if (gains is null || !gains.Any(g => g > 0)) continue;
+                if (best is null || nested > best.Value.Nested + 1e-12) best = (gains, nested, s.Index);
+            }
+            if (best is { } exception && exception.Nested > winner.Accuracy + TieTolerance)
+            {
+                Candidate vote = candidates[exception.Index];
+                policy = vote.Policy with { FixedModel = bestSingleName, ClusterGain = exception.Gains };
+                reason += $"; voting ({vote.Name}) where it won raised cross-validated accuracy to {Percent(exception.Nested)}";
+                accuracy = exception.Nested;
+            }
         }
         else
         {
@@ -145,10 +161,10 @@ public static class PolicySearch
             {
                 var direct = scored.FirstOrDefault(s => !s.Candidate.IsSingle && s.Candidate.Policy.StrategyKind == EnsembleStrategy.Direct && s.Candidate.Policy.TopK == policy.TopK);
                 double[] leaderGrades = direct.Candidate is not null ? grades[direct.Index] : DirectGrades(rankings[Array.IndexOf(topKs, policy.TopK)], usable, n, samples, index, Grade);
-                (double[]? gains, double nested) = LeaderGains(grades[winner.Index], leaderGrades, labels, k, usable, fold, foldCount);
+                (double[]? gains, double nested) = ClusterGains(grades[winner.Index], leaderGrades, labels, k, usable, fold, foldCount);
                 if (gains is not null && nested > winner.Accuracy + TieTolerance && gains.Any(g => g > 0))
                 {
-                    policy = policy with { LeaderGain = gains };
+                    policy = policy with { ClusterGain = gains };
                     reason += $"; trusting the top model alone where it won raised cross-validated accuracy to {Percent(nested)}";
                     accuracy = nested;
                 }
@@ -230,10 +246,11 @@ public static class PolicySearch
     }
 
     /// <summary>
-    /// Per cluster, (sum of leader - vote over its items + s * global mean difference) / (items + s); and the
-    /// nested cross-validated accuracy of using it (gains from the other folds applied to each fold).
+    /// Per cluster, (sum of exception - rule over its items + s * global mean difference) / (items + s); and the
+    /// nested cross-validated accuracy of taking the exception where that is above zero (gains from the other
+    /// folds applied to each fold).
     /// </summary>
-    private static (double[]? Gains, double Nested) LeaderGains(double[] vote, double[] leader, IReadOnlyList<int[]> labels, int k, int[] usable, int[] fold, int foldCount)
+    private static (double[]? Gains, double Nested) ClusterGains(double[] vote, double[] leader, IReadOnlyList<int[]> labels, int k, int[] usable, int[] fold, int foldCount)
     {
         int clusters = k * labels.Count;
         double[] Gains(int heldOut)

@@ -27,14 +27,18 @@ public sealed record EnsemblePolicy
     /// unknown). One number for every query, so that live requests, whose options are unknown, weigh as calibration did.
     /// </summary>
     [JsonPropertyName("vote_options")] public int VoteOptions { get; init; } = 4;
-    /// <summary>The guard: every query goes to this model (the router did not beat it in cross-validation).</summary>
+    /// <summary>
+    /// The guard: every query goes to this model (the router did not beat it in cross-validation), except in
+    /// the clusters where <see cref="ClusterGain"/> says the routed ensemble (strategy, top-n, ...) won.
+    /// </summary>
     [JsonPropertyName("fixed_model")] public string? FixedModel { get; init; }
     /// <summary>
-    /// Per cluster (all partitions, partition after partition): how much trusting the cluster's leader alone
-    /// gained over the vote in cross-validation, shrunk toward the global difference. A query whose matched
-    /// clusters sum (by weight) above zero is answered by its top model alone. Null: never.
+    /// Per cluster (all partitions, partition after partition): how much the exception gained over the rule in
+    /// cross-validation, shrunk toward the global difference. Without a fixed model the rule is the vote and the
+    /// exception the cluster's top model alone; with one, the rule is the fixed model and the exception the
+    /// routed ensemble. A query whose matched clusters sum (by weight) above zero takes the exception. Null: never.
     /// </summary>
-    [JsonPropertyName("leader_gain")] public IReadOnlyList<double>? LeaderGain { get; init; }
+    [JsonPropertyName("cluster_gain")] public IReadOnlyList<double>? ClusterGain { get; init; }
     /// <summary>"cross-validation", "explicit" (every setting given) or "default".</summary>
     [JsonPropertyName("chosen_by")] public string ChosenBy { get; init; } = "default";
     [JsonPropertyName("evidence")] public PolicyEvidence? Evidence { get; init; }
@@ -42,13 +46,13 @@ public sealed record EnsemblePolicy
     [JsonIgnore]
     public EnsembleStrategy StrategyKind => EnsembleStrategies.TryParse(Strategy, out EnsembleStrategy s) ? s : EnsembleStrategy.Vote;
 
-    /// <summary>Leader clusters as a count, for display.</summary>
-    [JsonIgnore] public int LeaderClusters => LeaderGain?.Count(g => g > 0) ?? 0;
+    /// <summary>Clusters that take the exception, for display.</summary>
+    [JsonIgnore] public int ExceptionClusters => ClusterGain?.Count(g => g > 0) ?? 0;
 
     /// <summary>One line a person can read: "vote over the top 3 models (weighted), top-k 1; ...".</summary>
     public string Describe()
     {
-        if (FixedModel is not null) return $"every query to {FixedModel} (the router did not beat it in cross-validation)";
+        if (FixedModel is not null && ClusterGain is null) return $"every query to {FixedModel} (the router did not beat it in cross-validation)";
         string core = StrategyKind switch
         {
             EnsembleStrategy.Direct => "direct (the top model's answer)",
@@ -58,7 +62,8 @@ public sealed record EnsemblePolicy
         if (WeightedVote && StrategyKind != EnsembleStrategy.Direct) core += ", weighted";
         if (SamplesPerModel is int s) core += $", {s} sample{(s == 1 ? "" : "s")} each";
         core += $"; top-k {TopK}";
-        if (LeaderGain is not null) core += $"; the top model alone in {LeaderClusters} of {LeaderGain.Count} clusters";
+        if (FixedModel is not null) return $"every query to {FixedModel}, except {core} in {ExceptionClusters} of {ClusterGain!.Count} clusters";
+        if (ClusterGain is not null) core += $"; the top model alone in {ExceptionClusters} of {ClusterGain.Count} clusters";
         return core;
     }
 
@@ -73,6 +78,12 @@ public sealed record EnsemblePolicy
             Strategy = StrategyKind, TopN = TopN, SamplesPerModel = SamplesPerModel, SwitchThreshold = SwitchThreshold,
             WeightByAccuracy = WeightedVote, Adaptive = adaptive,
         };
+        double gain = 0;
+        if (ClusterGain is not null)
+            foreach (ClusterMatch match in decision.Clusters)
+                if ((uint)match.Cluster < (uint)ClusterGain.Count) gain += match.Weight * ClusterGain[match.Cluster];
+        if (FixedModel is not null && gain > 0)
+            return new EnsemblePlan(ranked, options, $"in this query's clusters the routed ensemble beat {FixedModel}");
         if (FixedModel is not null)
         {
             int at = IndexOf(ranked, FixedModel);
@@ -84,13 +95,8 @@ public sealed record EnsemblePolicy
             }
             return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, $"policy model {FixedModel} is unavailable: the routed top model answers");
         }
-        if (LeaderGain is not null && options.Strategy != EnsembleStrategy.Direct)
-        {
-            double gain = 0;
-            foreach (ClusterMatch match in decision.Clusters)
-                if ((uint)match.Cluster < (uint)LeaderGain.Count) gain += match.Weight * LeaderGain[match.Cluster];
-            if (gain > 0) return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, "in this query's clusters the top model alone beat the vote");
-        }
+        if (ClusterGain is not null && gain > 0 && options.Strategy != EnsembleStrategy.Direct)
+            return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, "in this query's clusters the top model alone beat the vote");
         return new EnsemblePlan(ranked, options, null);
     }
 

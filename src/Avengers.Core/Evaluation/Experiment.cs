@@ -107,7 +107,7 @@ public static class Experiment
             // Score-only data (no response texts or answers): a vote could only fall back to the top model, so
             // count exactly that one sample rather than paying for samples that cannot vote.
             notes.Add($"no test response has an answer to vote on (scores only): strategy {policy.Strategy} runs as direct, the top model's recorded score");
-            policy = policy with { Strategy = EnsembleStrategy.Direct.ToWireName(), LeaderGain = null };
+            policy = policy with { Strategy = EnsembleStrategy.Direct.ToWireName(), ClusterGain = null };
         }
         EnsembleOptions labelOptions = policy.Plan(new RoutingDecision(0, 0, [], []), options.Adaptive).Options;
         if (policy.FixedModel is not null) labelOptions = labelOptions with { Strategy = EnsembleStrategy.Direct };

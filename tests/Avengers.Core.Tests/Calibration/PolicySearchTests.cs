@@ -132,3 +132,59 @@ public class PolicySearchTests
         Assert.Equal(3, loaded.Manifest.Version);
     }
 }
+
+public class PolicySearchGuardTests
+{
+    /// <summary>
+    /// Four planted topics: in three, m0 is right on 3 of 4 and its peers share one wrong answer (a vote loses);
+    /// in the fourth, every model is right on half and errs apart (a vote of five wins, and m0 is no better
+    /// than its peers there, so routing alone cannot help).
+    /// </summary>
+    [Fact]
+    public void The_guard_keeps_the_best_model_and_votes_only_where_voting_won()
+    {
+        (VectorSet points, int[] truth) = TestData.PlantedClusters(clusters: 4, perCluster: 250, dimension: 16, noise: 0.15f, seed: 21);
+        var random = new Random(22);
+        string[] names = ["m0", "m1", "m2", "m3", "m4"];
+        int n = points.Count, train = n * 7 / 10, d = points.Dimension;
+        var answers = new string[n][];
+        for (int i = 0; i < n; i++)
+            answers[i] = truth[i] == 3
+                ? names.Select(_ => random.NextDouble() < 0.5 ? "g" : $"w{random.Next(50)}").ToArray()
+                : names.Select((_, j) => j == 0 ? (random.NextDouble() < 0.75 ? "g" : $"w{random.Next(1000)}") : (random.NextDouble() < 0.35 ? "g" : "x")).ToArray();
+
+        var correctness = new CorrectnessMatrix(names, train);
+        var sampleAnswers = new string?[]?[train][];
+        var grades = new double?[]?[train][];
+        for (int i = 0; i < train; i++)
+        {
+            sampleAnswers[i] = names.Select((_, j) => (string?[]?)[answers[i][j]]).ToArray();
+            grades[i] = names.Select((_, j) => (double?[]?)[answers[i][j] == "g" ? 1.0 : 0.0]).ToArray();
+            for (int j = 0; j < names.Length; j++) correctness[i, j] = answers[i][j] == "g" ? 1 : 0;
+        }
+        // Plain votes only: an accuracy-weighted vote would let m0 outweigh its peers and make the guard unnecessary.
+        CalibrationResult calibrated = Calibrator.Calibrate(new VectorSet(points.Data[..(train * d)], d), correctness, new CalibrationOptions { K = 4, Partitions = 1, WeightedVote = false },
+            new RouterManifest.EmbeddingInfo("test-embedding", d), new RouterManifest.DataInfo("planted", "00", train, 0),
+            samples: new CalibrationSamples(sampleAnswers, grades, Enumerable.Repeat(4, train).ToArray()));
+        EnsemblePolicy policy = calibrated.Policy;
+
+        Assert.True(policy.FixedModel == "m0", policy.Describe() + " / " + policy.Evidence!.Reason + " / " + string.Join("; ", policy.Evidence.RunnersUp.Select(r => r.Name + " " + r.Accuracy)));
+        Assert.NotNull(policy.ClusterGain);
+        Assert.Equal(EnsembleStrategy.Vote, policy.StrategyKind);
+        Assert.True(policy.TopN >= 3, policy.Describe());
+
+        var router = new ClusterRouter(calibrated.Artifact);
+        double auto = 0, single = 0;
+        for (int i = train; i < n; i++)
+        {
+            EnsemblePlan plan = policy.Plan(router.Route(points[i], policy.Routing(new RoutingOptions())));
+            var sets = plan.Models.Select(m => new SampleSet(m.Model, [answers[i][Array.IndexOf(names, m.Model)]])).ToList();
+            EnsembleChoice choice = EnsembleDecider.Decide(sets, plan.Options);
+            if (answers[i][Array.IndexOf(names, choice.Model)] == "g") auto++;
+            if (answers[i][0] == "g") single++;
+            // The vote happens in the fourth topic only.
+            Assert.Equal(truth[i] == 3, plan.Options.Strategy == EnsembleStrategy.Vote);
+        }
+        Assert.True(auto > single + 0.03 * (n - train), $"auto {auto} vs m0 alone {single} of {n - train}");
+    }
+}
