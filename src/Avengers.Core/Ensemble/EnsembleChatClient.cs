@@ -4,6 +4,8 @@ using Avengers.Data;
 using Avengers.Routing;
 using Avengers.Voting;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Avengers.Ensemble;
 
@@ -20,11 +22,13 @@ public sealed class EnsembleChatClient : IChatClient
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly EnsembleChatOptions _defaults;
     private readonly HashSet<string> _available;
+    private readonly ILogger _logger;
 
     /// <exception cref="ArgumentException">No member serves a model the router selected, or the options are invalid.</exception>
     public EnsembleChatClient(IReadOnlyDictionary<string, IChatClient> members, ClusterRouter router,
-        IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleChatOptions? defaults = null)
+        IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleChatOptions? defaults = null, ILogger<EnsembleChatClient>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(embedder);
@@ -74,9 +78,10 @@ public sealed class EnsembleChatClient : IChatClient
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                errors.Add($"{model.Model}: {ex.Message}");
-                EnsembleMetrics.BackendError(model.Model);
+                errors.Add(Failed(model.Model, ex));
                 await stream.DisposeAsync().ConfigureAwait(false);
+                if (BackendFailures.IsClientError(ex))
+                    throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}", StatusOf(ex));
                 continue;
             }
             await using (stream)
@@ -161,8 +166,10 @@ public sealed class EnsembleChatClient : IChatClient
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                errors.Add($"{model.Model}: {ex.Message}"); // fall back to the next-ranked model
-                EnsembleMetrics.BackendError(model.Model);
+                errors.Add(Failed(model.Model, ex)); // fall back to the next-ranked model...
+                // ...unless the backend refused the request itself: the next model would refuse it too.
+                if (BackendFailures.IsClientError(ex))
+                    throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}" + (errors.Count > 1 ? $" (tried: {string.Join("; ", errors)})" : ""), StatusOf(ex));
             }
         }
         throw new EnsembleException("every ranked model failed: " + string.Join("; ", errors));
@@ -280,8 +287,7 @@ public sealed class EnsembleChatClient : IChatClient
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 failed++;
-                errors.Add($"{ranked[rank].Model} sample {index}: {error!.Message}");
-                EnsembleMetrics.BackendError(ranked[rank].Model);
+                errors.Add(Failed($"{ranked[rank].Model} sample {index}", error!, ranked[rank].Model));
             }
 
             if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count, knownType))
@@ -335,6 +341,25 @@ public sealed class EnsembleChatClient : IChatClient
         return weight > 0.5 && AnswerTypes.TryParse(name, out AnswerType type) ? type : null;
     }
 
+    /// <summary>
+    /// Records a backend failure: the client-facing note names the model and a status class only; the backend's
+    /// own text (which may echo a key or name an internal address) goes to the log, secrets redacted.
+    /// </summary>
+    private string Failed(string what, Exception error, string? model = null)
+    {
+        EnsembleMetrics.BackendError(model ?? what);
+        string safe = BackendFailures.Describe(error);
+        _logger.LogWarning("backend call {What} failed ({Class}): {Detail}", what, safe, BackendFailures.Redact(error.Message));
+        return $"{what}: {safe}";
+    }
+
+    private static int? StatusOf(Exception error) => error switch
+    {
+        System.ClientModel.ClientResultException client when client.Status > 0 => client.Status,
+        HttpRequestException { StatusCode: System.Net.HttpStatusCode code } => (int)code,
+        _ => null,
+    };
+
     private static List<string> WithPlanNote(Routed routed, List<string> notes) => routed.PlanNote is null ? notes : [routed.PlanNote, .. notes];
 
     private EnsembleDecision Explain(Routed routed, string chosen, int requested, int used, int failed, int saved, VoteResult? vote, AnswerType type,
@@ -373,4 +398,8 @@ public sealed class EnsembleChatClient : IChatClient
 }
 
 /// <summary>The ensemble could not produce an answer (every backend failed); the message lists each failure.</summary>
-public sealed class EnsembleException(string message) : Exception(message);
+public sealed class EnsembleException(string message, int? rejectedWithStatus = null) : Exception(message)
+{
+    /// <summary>The HTTP status of a backend that refused the request itself (4xx), when that ended the attempt.</summary>
+    public int? RejectedWithStatus { get; } = rejectedWithStatus;
+}

@@ -6,6 +6,10 @@ namespace Avengers.Ensemble;
 public sealed record EnsembleChatOptions
 {
     public const int DefaultSamples = 10;
+    /// <summary>The one range of n (samples per request) for the YAML, the request's n and its avengers.n.</summary>
+    public const int MaxSamples = 64;
+    /// <summary>The one range of top_n for the YAML and the request.</summary>
+    public const int MaxTopN = 64;
     public const float DefaultTemperature = 0.7f;
 
     public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
@@ -37,8 +41,8 @@ public sealed record EnsembleChatOptions
     public void Validate()
     {
         var problems = new List<string>();
-        if (Samples < 1) problems.Add($"n must be at least 1 (got {Samples})");
-        if (TopN < 1) problems.Add($"top_n must be at least 1 (got {TopN})");
+        if (Samples is < 1 or > MaxSamples) problems.Add($"n must lie in [1, {MaxSamples}] (got {Samples})");
+        if (TopN is < 1 or > MaxTopN) problems.Add($"top_n must lie in [1, {MaxTopN}] (got {TopN})");
         if (Temperature is < 0 or > 2 || float.IsNaN(Temperature)) problems.Add($"temperature must lie in [0, 2] (got {Temperature})");
         if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");
         if (MaxParallelSamples is < 1) problems.Add($"max parallel samples must be at least 1 (got {MaxParallelSamples})");

@@ -67,7 +67,7 @@ public sealed class BackendProbe : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new BackendStatus(name, false, null, Elapsed(), ex is TaskCanceledException ? $"no answer within {_http.Timeout.TotalSeconds:0.#} s" : ex.Message);
+            return new BackendStatus(name, false, null, Elapsed(), ex is TaskCanceledException ? $"no answer within {_http.Timeout.TotalSeconds:0.#} s" : Ensemble.BackendFailures.Describe(ex));
         }
 
         double Elapsed() => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2);

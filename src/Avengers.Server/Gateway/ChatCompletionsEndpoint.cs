@@ -65,9 +65,19 @@ internal static class ChatCompletionsEndpoint
         }
         catch (BackendBusyException ex) when (!context.Response.HasStarted) { return OpenAIErrors.Result(429, ex.Message, "rate_limit_error", null, "backend_busy"); }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
-        catch (Exception ex) when (!context.Response.HasStarted && (ex is EnsembleException or HttpRequestException or ClientResultException or TimeoutException || BackendHttp.IsResilienceFailure(ex)))
+        catch (EnsembleException ex) when (!context.Response.HasStarted)
         {
-            return OpenAIErrors.BackendFailed(ex.Message);
+            // Already safe: model names and status classes only (the backends' own texts went to the log).
+            if (ex.RejectedWithStatus is 400 or 413 or 422) return OpenAIErrors.BadRequest($"{ex.Message} (request {id})", null, "rejected_by_backend");
+            return OpenAIErrors.BackendFailed($"{ex.Message} (request {id})");
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && (ex is HttpRequestException or ClientResultException or TimeoutException || BackendHttp.IsResilienceFailure(ex)))
+        {
+            // A direct call to one backend: its name and a status class; the detail, redacted, to the log.
+            Logger(context).LogWarning("request {Id}: backend {Model} failed: {Detail}", id, request.Model, BackendFailures.Redact(ex.Message));
+            string message = $"{request.Model}: {BackendFailures.Describe(ex)} (request {id})";
+            return BackendFailures.IsClientError(ex) && ex is ClientResultException { Status: 400 or 413 or 422 }
+                ? OpenAIErrors.BadRequest(message, null, "rejected_by_backend") : OpenAIErrors.BackendFailed(message);
         }
     }
 
@@ -93,13 +103,17 @@ internal static class ChatCompletionsEndpoint
         catch (Exception ex) when (started && ex is not OperationCanceledException)
         {
             // The first byte is out: the backend stays fixed, and the failure ends the stream explicitly.
-            await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"the backend failed mid-stream: {ex.Message}", aborted);
+            Logger(context).LogWarning("request {Id}: stream from {Model} failed mid-way: {Detail}", id, request.Model, BackendFailures.Redact(ex.Message));
+            await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"the backend failed mid-stream: {BackendFailures.Describe(ex)} (request {id})", aborted);
             return;
         }
         if (!started) ChatCompletionWriter.StartStream(context.Response);
         await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
     }
+
+    private static ILogger Logger(HttpContext context)
+        => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Avengers.Gateway");
 
     internal static async Task<(JsonDocument?, IResult?)> ReadJsonAsync(HttpContext context, long maxBytes)
     {
@@ -126,30 +140,41 @@ internal static class ChatCompletionsEndpoint
         double? alpha = null;
         if (request.Avengers is JsonElement a)
         {
-            if (a.TryGetProperty("strategy", out JsonElement s))
+            const int maxSamples = EnsembleChatOptions.MaxSamples, maxTopN = EnsembleChatOptions.MaxTopN;
+            if (a.TryGetProperty("strategy", out JsonElement s) && s.ValueKind != JsonValueKind.Null)
             {
-                if (!EnsembleStrategies.TryParse(s.GetString(), out EnsembleStrategy parsed)) { overrides = new(); error = $"avengers.strategy: unknown strategy '{s}' (direct, vote, switch)"; return false; }
+                if (s.ValueKind != JsonValueKind.String || !EnsembleStrategies.TryParse(s.GetString(), out EnsembleStrategy parsed))
+                { overrides = new(); error = $"avengers.strategy: expected one of \"direct\", \"vote\", \"switch\", found {Shown(s)}"; return false; }
                 strategy = parsed;
             }
-            if (a.TryGetProperty("n", out JsonElement n))
+            if (a.TryGetProperty("n", out JsonElement n) && n.ValueKind != JsonValueKind.Null)
             {
-                if (!n.TryGetInt32(out int value) || value is < 1 or > 64) { overrides = new(); error = "avengers.n: must be an integer between 1 and 64"; return false; }
+                if (n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out int value) || value is < 1 or > maxSamples)
+                { overrides = new(); error = $"avengers.n: expected an integer between 1 and {maxSamples}, found {Shown(n)}"; return false; }
                 samples = value;
             }
-            if (a.TryGetProperty("alpha", out JsonElement al))
+            if (a.TryGetProperty("alpha", out JsonElement al) && al.ValueKind != JsonValueKind.Null)
             {
-                if (al.ValueKind != JsonValueKind.Number || al.GetDouble() is < 0 or > 1) { overrides = new(); error = "avengers.alpha: must be a number in [0, 1]"; return false; }
+                if (al.ValueKind != JsonValueKind.Number || al.GetDouble() is < 0 or > 1) { overrides = new(); error = $"avengers.alpha: expected a number in [0, 1], found {Shown(al)}"; return false; }
                 if (artifactHasCosts is false) { overrides = new(); error = "avengers.alpha: the router artifact has no cost data (calibrate with --prices)"; return false; }
                 alpha = al.GetDouble();
             }
-            if (a.TryGetProperty("top_n", out JsonElement t))
+            if (a.TryGetProperty("top_n", out JsonElement t) && t.ValueKind != JsonValueKind.Null)
             {
-                if (!t.TryGetInt32(out int value) || value < 1) { overrides = new(); error = "avengers.top_n: must be a positive integer"; return false; }
+                if (t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out int value) || value is < 1 or > maxTopN)
+                { overrides = new(); error = $"avengers.top_n: expected an integer between 1 and {maxTopN}, found {Shown(t)}"; return false; }
                 topN = value;
             }
         }
         overrides = new EnsembleRequestOptions { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
         return true;
+    }
+
+    /// <summary>A JSON value as the client sent it, shortened: for error messages.</summary>
+    private static string Shown(JsonElement value)
+    {
+        string raw = value.GetRawText();
+        return raw.Length <= 40 ? raw : raw[..37] + "...";
     }
 
     private static EnsembleDecision? DecisionOf(AdditionalPropertiesDictionary? properties)

@@ -26,8 +26,6 @@ public static class GatewayHost
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
     public static WebApplication Build(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
     {
-        GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment);
-
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(config.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = config.MaxBodyBytes);
@@ -36,6 +34,7 @@ public static class GatewayHost
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName)
             .AddPrometheusExporter());
         WebApplication app = builder.Build();
+        GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment, app.Services.GetRequiredService<ILoggerFactory>());
         app.Lifetime.ApplicationStopped.Register(runtime.Probe.Dispose);
         app.MapPrometheusScrapingEndpoint("/metrics");
 
@@ -84,7 +83,10 @@ public static class GatewayHost
         if (error is not null) return error;
         using (document)
         {
-            string? query = document!.RootElement.TryGetProperty("query", out JsonElement q) && q.ValueKind == JsonValueKind.String ? q.GetString() : null;
+            if (document!.RootElement.ValueKind != JsonValueKind.Object) return OpenAIErrors.BadRequest("the request body must be a JSON object with 'query' or 'messages'");
+            string? query;
+            try { query = document.RootElement.TryGetProperty("query", out JsonElement q) && q.ValueKind == JsonValueKind.String ? q.GetString() : null; }
+            catch (InvalidOperationException) { return OpenAIErrors.BadRequest("'query' is not valid Unicode (a lone surrogate or invalid UTF-8)", "query"); }
             if (query is null && ChatCompletionRequest.TryParse(ChatCompletionsEndpoint.AddModel(document.RootElement), out ChatCompletionRequest? request, out _, out _)) query = request!.LastUserText;
             if (string.IsNullOrWhiteSpace(query)) return OpenAIErrors.BadRequest("send 'query' (a string) or 'messages' with a user message", "query");
             var vector = (await runtime.Embedding.Generator.GenerateAsync([query], cancellationToken: context.RequestAborted))[0].Vector;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Avengers.Embedding;
@@ -67,7 +68,7 @@ public sealed class GatewayRuntime
     }
 
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
-    public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
+    public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null, ILoggerFactory? loggers = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, environment);
@@ -96,7 +97,7 @@ public sealed class GatewayRuntime
             // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
             Policy = config.Strategy.Default is null && config.Strategy.TopN is null ? policy : null,
         };
-        var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults);
+        var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>());
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))));
         return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe);

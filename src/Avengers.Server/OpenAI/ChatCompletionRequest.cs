@@ -12,6 +12,18 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
     /// <summary>Parses and validates a request body; the error names the offending field.</summary>
     public static bool TryParse(JsonElement root, out ChatCompletionRequest? request, out string? error, out string? param)
     {
+        try { return TryParseCore(root, out request, out error, out param); }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to decode a string holding a lone surrogate or invalid UTF-8.
+            request = null; param = null;
+            error = "a string in the request is not valid Unicode (a lone surrogate or invalid UTF-8)";
+            return false;
+        }
+    }
+
+    private static bool TryParseCore(JsonElement root, out ChatCompletionRequest? request, out string? error, out string? param)
+    {
         request = null; error = null; param = null;
         if (root.ValueKind != JsonValueKind.Object) { error = "the request body must be a JSON object"; return false; }
         if (!root.TryGetProperty("model", out JsonElement model) || model.ValueKind != JsonValueKind.String || model.GetString()!.Length == 0)
@@ -41,16 +53,35 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
             {
                 if (content.ValueKind == JsonValueKind.String) text = content.GetString()!;
                 else if (content.ValueKind == JsonValueKind.Array)
-                    text = string.Concat(content.EnumerateArray().Where(p => p.TryGetProperty("type", out JsonElement t) && t.GetString() == "text")
-                        .Select(p => p.TryGetProperty("text", out JsonElement pt) ? pt.GetString() : ""));
+                {
+                    var builder = new System.Text.StringBuilder();
+                    int partIndex = 0;
+                    foreach (JsonElement part in content.EnumerateArray())
+                    {
+                        string partField = $"{field}.content[{partIndex++}]";
+                        if (part.ValueKind != JsonValueKind.Object) { error = $"'{partField}' must be an object with a 'type'"; param = partField; return false; }
+                        if (!part.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String) { error = $"'{partField}.type' must be a string"; param = partField + ".type"; return false; }
+                        if (type.GetString() != "text") continue; // images and other parts do not route
+                        if (!part.TryGetProperty("text", out JsonElement partText) || partText.ValueKind != JsonValueKind.String) { error = $"'{partField}.text' must be a string"; param = partField + ".text"; return false; }
+                        builder.Append(partText.GetString());
+                    }
+                    text = builder.ToString();
+                }
                 else if (content.ValueKind != JsonValueKind.Null) { error = $"'{field}.content' must be a string or an array of parts"; param = field + ".content"; return false; }
             }
             parsed.Add(new ChatMessage(chatRole, text));
         }
-        if (!parsed.Any(m => m.Role == ChatRole.User && !string.IsNullOrWhiteSpace(m.Text)))
-        { error = "'messages' must contain a user message with text"; param = "messages"; return false; }
+        int lastUser = parsed.FindLastIndex(m => m.Role == ChatRole.User);
+        if (lastUser < 0) { error = "'messages' must contain a user message with text"; param = "messages"; return false; }
+        if (string.IsNullOrWhiteSpace(parsed[lastUser].Text))
+        { error = $"'messages[{lastUser}].content': the last user message has no text to answer"; param = $"messages[{lastUser}].content"; return false; }
 
-        bool stream = root.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
+        bool stream = false;
+        if (root.TryGetProperty("stream", out JsonElement s) && s.ValueKind != JsonValueKind.Null)
+        {
+            if (s.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) { error = $"'stream' must be true or false, found {s.GetRawText()}"; param = "stream"; return false; }
+            stream = s.ValueKind == JsonValueKind.True;
+        }
         float? temperature = null;
         if (root.TryGetProperty("temperature", out JsonElement temp) && temp.ValueKind != JsonValueKind.Null)
         {
@@ -69,7 +100,8 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
         int n = 1;
         if (root.TryGetProperty("n", out JsonElement nElement) && nElement.ValueKind != JsonValueKind.Null)
         {
-            if (nElement.ValueKind != JsonValueKind.Number || !nElement.TryGetInt32(out n) || n is < 1 or > 128) { error = "'n' must be an integer between 1 and 128"; param = "n"; return false; }
+            const int max = Ensemble.EnsembleChatOptions.MaxSamples;
+            if (nElement.ValueKind != JsonValueKind.Number || !nElement.TryGetInt32(out n) || n is < 1 or > max) { error = $"'n' must be an integer between 1 and {max}"; param = "n"; return false; }
         }
         JsonElement? avengers = root.TryGetProperty("avengers", out JsonElement a) && a.ValueKind == JsonValueKind.Object ? a.Clone() : null;
         request = new ChatCompletionRequest(model.GetString()!, parsed, stream, temperature, maxTokens, n, avengers);

@@ -64,12 +64,12 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         }));
     }
 
-    public static Task Fail(HttpContext context, int status, string? retryAfter = null)
+    public static Task Fail(HttpContext context, int status, string? retryAfter = null, string message = "scripted failure")
     {
         context.Response.StatusCode = status;
         if (retryAfter is not null) context.Response.Headers.RetryAfter = retryAfter;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync("""{"error": {"message": "scripted failure", "type": "server_error"}}""");
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { error = new { message, type = "server_error" } }));
     }
 
     /// <summary>Streams the pieces as SSE chunks; with <paramref name="cutAfter"/>, drops the connection after that many.</summary>

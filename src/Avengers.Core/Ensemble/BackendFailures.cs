@@ -1,0 +1,92 @@
+using System.ClientModel;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Avengers.Ensemble;
+
+/// <summary>
+/// What a client may learn about a backend failure, and what only the log may. Clients get a status class
+/// ("HTTP 401 (authentication)", "connection failed", "timed out"); the backend's own text, which can echo
+/// its key or name internal addresses, goes to the log with secrets redacted.
+/// </summary>
+public static partial class BackendFailures
+{
+    /// <summary>A short, safe description of <paramref name="error"/>: never the backend's text, never an address.</summary>
+    public static string Describe(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        int? status = error switch
+        {
+            ClientResultException client when client.Status > 0 => client.Status,
+            HttpRequestException { StatusCode: HttpStatusCode code } => (int)code,
+            _ => null,
+        };
+        if (status is int s) return $"HTTP {s} ({ClassOf(s)})";
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case TimeoutException or TaskCanceledException: return "timed out";
+                case SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }: return "connection failed";
+                case HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }: return "the connection closed before the response ended";
+                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }: return "invalid response";
+                case System.Text.Json.JsonException or FormatException: return "malformed response";
+            }
+            string name = e.GetType().Name;
+            if (name.Contains("BrokenCircuit", StringComparison.Ordinal) || name.Contains("IsolatedCircuit", StringComparison.Ordinal)) return "circuit open (too many recent failures)";
+            if (name.Contains("Timeout", StringComparison.Ordinal)) return "timed out";
+            if (name.Contains("RateLimiter", StringComparison.Ordinal) || name.Contains("Busy", StringComparison.Ordinal)) return "busy";
+        }
+        return "failed";
+    }
+
+    private static string ClassOf(int status) => status switch
+    {
+        400 => "bad request",
+        401 or 403 => "authentication",
+        404 => "not found",
+        408 => "timeout",
+        413 => "request too large",
+        422 => "unprocessable request",
+        429 => "rate limited",
+        >= 500 and < 600 => "server error",
+        _ => "error",
+    };
+
+    /// <summary>
+    /// True when the backend refused the request itself (400, 404, 413, 422): another model would refuse it too, so
+    /// it is not a backend fault to fall back from. Authentication failures (401, 403), timeouts and rate limits are.
+    /// </summary>
+    public static bool IsClientError(Exception error)
+        => error switch
+        {
+            ClientResultException client => client.Status is 400 or 404 or 413 or 422,
+            HttpRequestException { StatusCode: HttpStatusCode code } => (int)code is 400 or 404 or 413 or 422,
+            _ => false,
+        };
+
+    /// <summary>The text with anything that looks like a key or a bearer token replaced by "[redacted]".</summary>
+    public static string Redact(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        string redacted = Bearer().Replace(text, "${scheme}[redacted]");
+        redacted = KeyAssignment().Replace(redacted, "${name}[redacted]");
+        redacted = KnownKeyPrefix().Replace(redacted, "[redacted]");
+        return LongToken().Replace(redacted, "[redacted]");
+    }
+
+    [GeneratedRegex(@"(?<scheme>\b(?:Bearer|Basic|Token)\s+)[^\s""',;]+", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Bearer();
+
+    [GeneratedRegex(@"(?<name>\b(?:api[_-]?key|apikey|access[_-]?token|secret|password|authorization)[""']?\s*[:=]\s*[""']?)[^\s""',;}]+", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex KeyAssignment();
+
+    // OpenAI, Anthropic, Hugging Face, GitHub, Google and similar key shapes.
+    [GeneratedRegex(@"\b(?:sk|pk|rk|hf|ghp|gho|xox[abp]|AIza)[-_][A-Za-z0-9_\-]{6,}|\bAIza[A-Za-z0-9_\-]{20,}", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex KnownKeyPrefix();
+
+    // Any long run of key-like characters (hex, base64url) is more likely a secret than text.
+    [GeneratedRegex(@"\b[A-Za-z0-9_\-+/]{32,}={0,2}", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex LongToken();
+}

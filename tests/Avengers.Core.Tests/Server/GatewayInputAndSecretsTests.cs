@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Avengers.Server.Configuration;
+using Avengers.Server.Gateway;
+using Microsoft.AspNetCore.Builder;
+
+namespace Avengers.Tests.Server;
+
+/// <summary>Bad requests get a 400 in OpenAI's shape naming the field; backend texts, keys and addresses never reach clients.</summary>
+public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassFixture<RouterFixture>
+{
+    private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
+    private const string Secret = "sk-live-0123456789abcdefXYZ";
+
+    private async Task<WebApplication> GatewayAsync(string calcUrl, string scribeUrl, string strategy = "direct")
+    {
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = strategy, Samples = 2 },
+            Backends =
+            [
+                new BackendConfig { Name = "calc", BaseUrl = calcUrl, Retries = 0, RetryDelayMilliseconds = 10 },
+                new BackendConfig { Name = "scribe", BaseUrl = scribeUrl, Retries = 0, RetryDelayMilliseconds = 10 },
+            ],
+        };
+        WebApplication app = GatewayHost.Build(config, fixture.Embedding, _ => null);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(WebApplication gateway, string path, byte[] body)
+    {
+        using var http = new HttpClient();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using HttpResponseMessage response = await http.PostAsync(gateway.Urls.First() + path, content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static string ClosedPortUrl()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}/v1";
+    }
+
+    public static TheoryData<string, string, string> MalformedRequests => new()
+    {
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"n": "5"}}""", "avengers.n" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"strategy": 5}}""", "avengers.strategy" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"top_n": "x"}}""", "avengers.top_n" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": [1, 2]}]}""", "messages[0].content[0]" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": [{"type": 5}]}]}""", "messages[0].content[0].type" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]}""", "messages[0].content[0].text" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "a \ud800 b"}]}""", "Unicode" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "  "}]}""", "messages[2].content" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "stream": "yes"}""", "stream" },
+        { "/v1/route", "[1]", "JSON object" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedRequests))]
+    public async Task Malformed_requests_get_a_400_in_openai_shape_naming_the_field(string path, string body, string named)
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(backend.BaseUrl, backend.BaseUrl);
+        var (status, text) = await PostAsync(gateway, path, Encoding.UTF8.GetBytes(body));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        using JsonDocument document = JsonDocument.Parse(text);
+        JsonElement error = document.RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Contains(named, error.GetProperty("message").GetString());
+        Assert.Equal(0, backend.Calls);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_gets_a_400()
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(backend.BaseUrl, backend.BaseUrl);
+        byte[] body = [.. Encoding.UTF8.GetBytes("""{"model": "avengers", "messages": [{"role": "user", "content": "a """), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(""" b"}]}""")];
+        var (status, text) = await PostAsync(gateway, "/v1/chat/completions", body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("invalid_request_error", text);
+    }
+
+    [Fact]
+    public async Task A_backend_that_echoes_its_key_is_named_with_a_status_class_only()
+    {
+        // calc refuses its key and echoes it, as OpenAI's own error does; scribe answers.
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 401, message: $"Incorrect API key provided: Bearer {Secret}. You can find your key at https://internal.example:8443/keys"));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(calc.BaseUrl, scribe.BaseUrl);
+        byte[] request = JsonSerializer.SerializeToUtf8Bytes(new { model = "avengers", messages = new[] { new { role = "user", content = MathQuestion } } });
+
+        var (status, body) = await PostAsync(gateway, "/v1/chat/completions", request);
+        Assert.Equal(HttpStatusCode.OK, status);                       // fell back to scribe
+        Assert.Contains("HTTP 401 (authentication)", body);             // the note says what happened...
+        Assert.DoesNotContain("sk-live", body);                         // ...without the key
+        Assert.DoesNotContain("Incorrect API key", body);
+        Assert.DoesNotContain("internal.example", body);
+
+        // Direct to calc: a 502 naming the backend, a status class and the request id.
+        var (directStatus, directBody) = await PostAsync(gateway, "/v1/chat/completions", JsonSerializer.SerializeToUtf8Bytes(new { model = "calc", messages = new[] { new { role = "user", content = MathQuestion } } }));
+        Assert.Equal(HttpStatusCode.BadGateway, directStatus);
+        Assert.Contains("calc: HTTP 401", directBody);
+        Assert.Contains("chatcmpl-", directBody);
+        Assert.DoesNotContain("sk-live", directBody);
+    }
+
+    [Fact]
+    public async Task Internal_addresses_stay_out_of_errors_and_the_keyless_readiness_probe()
+    {
+        string closed = ClosedPortUrl();
+        string port = new Uri(closed).Port.ToString();
+        await using WebApplication gateway = await GatewayAsync(closed, closed);
+        var (status, body) = await PostAsync(gateway, "/v1/chat/completions", JsonSerializer.SerializeToUtf8Bytes(new { model = "avengers", messages = new[] { new { role = "user", content = MathQuestion } } }));
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.Contains("connection failed", body);
+        Assert.DoesNotContain(port, body);
+
+        using var http = new HttpClient();
+        using HttpResponseMessage readyResponse = await http.GetAsync(gateway.Urls.First() + "/health/ready");
+        string readyBody = await readyResponse.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyResponse.StatusCode);
+        Assert.DoesNotContain(port, readyBody);
+        Assert.DoesNotContain("refused", readyBody, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_request_the_backend_rejects_for_good_is_not_retried_on_every_model()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 400, message: "context length exceeded"));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 400, message: "context length exceeded"));
+        await using WebApplication gateway = await GatewayAsync(calc.BaseUrl, scribe.BaseUrl);
+        var (status, body) = await PostAsync(gateway, "/v1/chat/completions", JsonSerializer.SerializeToUtf8Bytes(new { model = "avengers", messages = new[] { new { role = "user", content = MathQuestion } } }));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("rejected the request: HTTP 400", body);
+        Assert.Equal(1, calc.Calls + scribe.Calls);
+        Assert.True(body.Length < 400, body);
+    }
+}
