@@ -63,8 +63,7 @@ internal static class ExperimentCommand
                 PrintOod(rows);
                 if (parse.GetValue(json) is string oodPath)
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(oodPath))!);
-                    await File.WriteAllTextAsync(oodPath, JsonSerializer.Serialize(rows, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
+                    await Avengers.IO.AtomicFile.WriteAllTextAsync(oodPath, JsonSerializer.Serialize(rows, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
                     Console.WriteLine($"results written to {oodPath}");
                 }
                 Console.WriteLine($"done in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
@@ -76,8 +75,7 @@ internal static class ExperimentCommand
             Print(result);
             if (parse.GetValue(json) is string jsonPath)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
+                await Avengers.IO.AtomicFile.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
                 Console.WriteLine($"results written to {jsonPath}");
             }
             if (parse.GetValue(artifact) is string artifactPath)

@@ -11,10 +11,7 @@ public static class BenchmarkWriter
     /// <summary>Writes to a temporary file first and moves it into place, so a failed run never leaves half a file.</summary>
     public static void Write(string path, IEnumerable<BenchmarkRecord> records)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        IO.AtomicFile.Write(path, stream =>
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
             foreach (BenchmarkRecord record in records)
@@ -24,8 +21,7 @@ public static class BenchmarkWriter
                 stream.Write(buffer.WrittenSpan);
                 stream.WriteByte((byte)'\n');
             }
-        }
-        File.Move(temp, full, overwrite: true);
+        });
     }
 
     public static void WriteRecord(Utf8JsonWriter writer, BenchmarkRecord record)

@@ -60,7 +60,7 @@ public static class Ablation
         await using var _ = writerLock;
         string setup = SetupHash(benchmark, baseline, baseEmbedding);
         Dictionary<string, AblationPoint> done = ReadCsv(csv).Where(p => p.Setup == setup).ToDictionary(p => p.Value, StringComparer.Ordinal);
-        if (!File.Exists(csv)) await File.WriteAllTextAsync(csv, CsvHeader + "\n", cancellationToken).ConfigureAwait(false);
+        if (!File.Exists(csv)) await IO.AtomicFile.WriteAllTextAsync(csv, CsvHeader + "\n", cancellationToken).ConfigureAwait(false);
 
         var points = new List<AblationPoint>();
         foreach (string value in values)

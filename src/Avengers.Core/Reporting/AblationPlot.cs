@@ -31,7 +31,7 @@ public static class AblationPlot
         plot.YLabel("test accuracy");
         plot.Title(title ?? "accuracy against cost");
         plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, 1000, 600);
+        IO.AtomicFile.WriteVia(path, temp => plot.SavePng(temp, 1000, 600));
     }
 
     /// <summary>Points not dominated by another (at most the cost and at least the accuracy, one of them strictly), by cost.</summary>
@@ -62,6 +62,6 @@ public static class AblationPlot
         plot.YLabel("test accuracy");
         plot.Title(title ?? $"sweep: {sweep}");
         plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, 900, 520);
+        IO.AtomicFile.WriteVia(path, temp => plot.SavePng(temp, 900, 520));
     }
 }

@@ -79,8 +79,8 @@ public static class ReportBuilder
             </script>
             </body></html>
             """);
-        File.WriteAllText(Path.Combine(outputDirectory, "index.html"), html.ToString());
-        File.WriteAllText(Path.Combine(outputDirectory, "report.md"), md.ToString());
+        IO.AtomicFile.WriteAllText(Path.Combine(outputDirectory, "index.html"), html.ToString());
+        IO.AtomicFile.WriteAllText(Path.Combine(outputDirectory, "report.md"), md.ToString());
     }
 
     private static void AppendExperiment(StringBuilder html, StringBuilder md, ReportExperiment experiment)

@@ -55,10 +55,9 @@ public sealed class RouterArtifact
     public void Save(string path)
     {
         string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
-        using (var zip = ZipFile.Open(temp, ZipArchiveMode.Create))
+        IO.AtomicFile.Write(full, stream =>
         {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             WriteEntry(zip, "manifest.json", s => JsonSerializer.Serialize(s, Manifest, Json));
             WriteEntry(zip, "centroids.f32", s => s.Write(MemoryMarshal.AsBytes(Centroids.Data.AsSpan())));
             (int[] answered, double[] correct) = Scores.Counts();
@@ -67,8 +66,7 @@ public sealed class RouterArtifact
                 correct.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
                 Costs?.Values.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray())).ToArray());
             WriteEntry(zip, "scores.json", s => JsonSerializer.Serialize(s, table, Json));
-        }
-        File.Move(temp, full, overwrite: true);
+        });
         FileHash = HashFile(full);
     }
 
