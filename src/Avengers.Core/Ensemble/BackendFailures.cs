@@ -31,7 +31,7 @@ public static partial class BackendFailures
                 case SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }: return "connection failed";
                 case HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }: return "the connection closed before the response ended";
                 case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }: return "invalid response";
-                case System.Text.Json.JsonException or FormatException: return "malformed response";
+                case System.Text.Json.JsonException or FormatException or InvalidDataException: return "malformed or empty response";
             }
             string name = e.GetType().Name;
             if (name.Contains("BrokenCircuit", StringComparison.Ordinal) || name.Contains("IsolatedCircuit", StringComparison.Ordinal)) return "circuit open (too many recent failures)";

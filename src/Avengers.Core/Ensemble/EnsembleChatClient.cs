@@ -84,6 +84,13 @@ public sealed class EnsembleChatClient : IChatClient
                     throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}", StatusOf(ex));
                 continue;
             }
+            if (first is null)
+            {
+                // A 200 whose body held no event (malformed JSON, an HTML page): nothing was sent yet, so the next model answers.
+                errors.Add(Failed(model.Model, new InvalidDataException("the stream ended before any content")));
+                await stream.DisposeAsync().ConfigureAwait(false);
+                continue;
+            }
             await using (stream)
             {
                 EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, WithPlanNote(routed, errors), new Dictionary<string, ModelUsage>());

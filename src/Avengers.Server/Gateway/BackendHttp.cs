@@ -40,7 +40,9 @@ public static class BackendHttp
             })
             .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) })
             .Build();
-        var handler = new ResilienceHandler(pipeline) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } };
+        // Inside the pipeline: an HTML page for a 200 is a failure to retry and count; streams must end with [DONE] and not stall.
+        var guard = new EventStreamGuard(TimeSpan.FromSeconds(backend.TimeoutSeconds)) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } };
+        var handler = new ResilienceHandler(pipeline) { InnerHandler = guard };
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 

@@ -65,6 +65,11 @@ internal static class ChatCompletionsEndpoint
         }
         catch (BackendBusyException ex) when (!context.Response.HasStarted) { return OpenAIErrors.Result(429, ex.Message, "rate_limit_error", null, "backend_busy"); }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
+        catch (OperationCanceledException) when (!context.Response.HasStarted)
+        {
+            // Not the client: a backend's own deadline ran out.
+            return OpenAIErrors.Result(504, $"{request.Model}: timed out (request {id})", "api_error", null, "backend_timeout");
+        }
         catch (EnsembleException ex) when (!context.Response.HasStarted)
         {
             // Already safe: model names and status classes only (the backends' own texts went to the log).
@@ -100,7 +105,7 @@ internal static class ChatCompletionsEndpoint
                     await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, update.Text, null, decision, aborted);
             }
         }
-        catch (Exception ex) when (started && ex is not OperationCanceledException)
+        catch (Exception ex) when (started && !aborted.IsCancellationRequested)
         {
             // The first byte is out: the backend stays fixed, and the failure ends the stream explicitly.
             Logger(context).LogWarning("request {Id}: stream from {Model} failed mid-way: {Detail}", id, request.Model, BackendFailures.Redact(ex.Message));

@@ -72,8 +72,12 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         return context.Response.WriteAsync(JsonSerializer.Serialize(new { error = new { message, type = "server_error" } }));
     }
 
-    /// <summary>Streams the pieces as SSE chunks; with <paramref name="cutAfter"/>, drops the connection after that many.</summary>
-    public static async Task Stream(HttpContext context, string[] pieces, int? cutAfter = null)
+    /// <summary>
+    /// Streams the pieces as SSE chunks; with <paramref name="cutAfter"/>, drops the connection after that many; with
+    /// <paramref name="stallAfter"/>, stops sending (and holds the connection) after that many; without
+    /// <paramref name="done"/>, ends cleanly but without the final <c>[DONE]</c>.
+    /// </summary>
+    public static async Task Stream(HttpContext context, string[] pieces, int? cutAfter = null, int? stallAfter = null, bool done = true)
     {
         context.Response.ContentType = "text/event-stream";
         for (int i = 0; i < pieces.Length; i++)
@@ -81,6 +85,11 @@ internal sealed class ScriptedBackend : IAsyncDisposable
             if (cutAfter == i)
             {
                 context.Abort();
+                return;
+            }
+            if (stallAfter == i)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
                 return;
             }
             string chunk = JsonSerializer.Serialize(new
@@ -92,7 +101,14 @@ internal sealed class ScriptedBackend : IAsyncDisposable
             await context.Response.Body.FlushAsync();
             await Task.Delay(20);
         }
-        await context.Response.WriteAsync("data: [DONE]\n\n");
+        if (done) await context.Response.WriteAsync("data: [DONE]\n\n");
+    }
+
+    /// <summary>A 200 whose body is not what was asked for (an HTML page, or a broken event stream).</summary>
+    public static Task Raw(HttpContext context, string contentType, string body)
+    {
+        context.Response.ContentType = contentType;
+        return context.Response.WriteAsync(body);
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
