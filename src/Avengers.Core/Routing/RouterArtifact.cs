@@ -55,17 +55,24 @@ public sealed class RouterArtifact
     public void Save(string path)
     {
         string full = Path.GetFullPath(path);
+        (int[] answered, double[] correct) = Scores.Counts();
+        var table = new ScoreTable(Scores.Sizes.ToArray(), Enumerable.Range(0, Scores.ClusterCount).Select(k => new ClusterCounts(
+            answered.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
+            correct.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
+            Costs?.Values.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray())).ToArray());
+        var entries = new (string Name, byte[] Bytes)[]
+        {
+            ("manifest.json", JsonSerializer.SerializeToUtf8Bytes(Manifest, Json)),
+            ("centroids.f32", MemoryMarshal.AsBytes(Centroids.Data.AsSpan()).ToArray()),
+            ("scores.json", JsonSerializer.SerializeToUtf8Bytes(table, Json)),
+        };
+        // Checksums of every entry: a flipped bit anywhere in the content fails the load instead of routing on it.
+        var checksums = entries.ToDictionary(e => e.Name, e => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(e.Bytes)), StringComparer.Ordinal);
         IO.AtomicFile.Write(full, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            WriteEntry(zip, "manifest.json", s => JsonSerializer.Serialize(s, Manifest, Json));
-            WriteEntry(zip, "centroids.f32", s => s.Write(MemoryMarshal.AsBytes(Centroids.Data.AsSpan())));
-            (int[] answered, double[] correct) = Scores.Counts();
-            var table = new ScoreTable(Scores.Sizes.ToArray(), Enumerable.Range(0, Scores.ClusterCount).Select(k => new ClusterCounts(
-                answered.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
-                correct.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray(),
-                Costs?.Values.AsSpan(k * Scores.Models.Count, Scores.Models.Count).ToArray())).ToArray());
-            WriteEntry(zip, "scores.json", s => JsonSerializer.Serialize(s, table, Json));
+            foreach (var (name, bytes) in entries) WriteEntry(zip, name, s => s.Write(bytes));
+            WriteEntry(zip, ChecksumsEntry, s => JsonSerializer.Serialize(s, checksums, Json));
         });
         FileHash = HashFile(full);
     }
@@ -80,13 +87,35 @@ public sealed class RouterArtifact
         catch (InvalidDataException) { throw new RouterArtifactException($"{path}: not a router artifact (expected a zip with manifest.json)"); }
         using (zip)
         {
+            try { return Read(zip, path, expectedDimension); }
+            catch (InvalidDataException ex) { throw new RouterArtifactException($"{path}: the archive is damaged ({ex.Message})"); }
+        }
+    }
+
+    private const string ChecksumsEntry = "checksums.json";
+
+    private static RouterArtifact Read(ZipArchive zip, string path, int? expectedDimension)
+    {
+        {
+            // Artifacts from version 3 on carry SHA-256 checksums of every entry; verify them before reading anything.
+            if (zip.GetEntry(ChecksumsEntry) is not null)
+            {
+                Dictionary<string, string> sums = ReadJson<Dictionary<string, string>>(zip, path, ChecksumsEntry);
+                foreach (var (name, expectedSum) in sums.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    string actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ReadBytes(zip, path, name)));
+                    if (!string.Equals(actual, expectedSum, StringComparison.OrdinalIgnoreCase))
+                        throw new RouterArtifactException($"{path}: {name} is damaged (its SHA-256 does not match {ChecksumsEntry}); recalibrate or restore the file");
+                }
+                foreach (string required in new[] { "manifest.json", "centroids.f32", "scores.json" })
+                    if (!sums.ContainsKey(required)) throw new RouterArtifactException($"{path}: {ChecksumsEntry} has no checksum for {required}");
+            }
             RouterManifest manifest = ReadJson<RouterManifest>(zip, path, "manifest.json");
             if (manifest.Format != RouterManifest.FormatName)
                 throw new RouterArtifactException($"{path}: manifest.json format is '{manifest.Format}', expected '{RouterManifest.FormatName}'");
             if (manifest.Version is < RouterManifest.OldestReadableVersion or > RouterManifest.CurrentVersion)
                 throw new RouterArtifactException($"{path}: artifact version {manifest.Version} is not supported (this build reads versions {RouterManifest.OldestReadableVersion} to {RouterManifest.CurrentVersion}); recalibrate with this version");
-            if (manifest.Clustering.Partitions < 1)
-                throw new RouterArtifactException($"{path}: manifest.json clustering.partitions is {manifest.Clustering.Partitions}, expected at least 1");
+            CheckManifest(manifest, path);
             if (expectedDimension is int dimension && dimension != manifest.Embedding.Dimension)
                 throw new RouterArtifactException($"{path}: calibrated with {manifest.Embedding.Model} ({manifest.Embedding.Dimension} dimensions) but the embedding model in use has {dimension}");
 
@@ -98,10 +127,29 @@ public sealed class RouterArtifact
             try { centroids.EnsureFinite("centroids.f32"); }
             catch (ArgumentException ex) { throw new RouterArtifactException($"{path}: {ex.Message}"); }
 
+            for (int c = 0; c < centroids.Count; c++)
+                if (System.Numerics.Tensors.TensorPrimitives.Norm(centroids[c]) == 0)
+                    throw new RouterArtifactException($"{path}: centroids.f32 row {c} is all zeros (a centroid has no direction)");
+
             ScoreTable table = ReadJson<ScoreTable>(zip, path, "scores.json");
             int m = manifest.Models.Count, k = manifest.Clustering.TotalClusters;
+            if (table.Sizes is null || table.Clusters is null || table.Clusters.Any(c => c is null || c.Answered is null || c.Correct is null))
+                throw new RouterArtifactException($"{path}: scores.json needs 'sizes' and 'clusters' with 'answered' and 'correct' for every cluster");
             if (table.Sizes.Length != k || table.Clusters.Length != k || table.Clusters.Any(c => c.Answered.Length != m || c.Correct.Length != m))
                 throw new RouterArtifactException($"{path}: scores.json does not match {k} clusters x {m} models");
+            var countProblems = new List<string>();
+            for (int c = 0; c < k && countProblems.Count < 5; c++)
+            {
+                if (table.Sizes[c] < 0) countProblems.Add($"clusters[{c}]: negative size {table.Sizes[c]}");
+                for (int j = 0; j < m; j++)
+                {
+                    int a = table.Clusters[c].Answered[j];
+                    double right = table.Clusters[c].Correct[j];
+                    if (a < 0 || !double.IsFinite(right) || right < 0 || right > a + 1e-9)
+                        countProblems.Add($"clusters[{c}] model {manifest.Models[j]}: {right} correct of {a} answered (expected 0 <= correct <= answered)");
+                }
+            }
+            if (countProblems.Count > 0) throw new RouterArtifactException($"{path}: scores.json has impossible counts: {string.Join("; ", countProblems)}");
             var scores = new ClusterScores(manifest.Models, k, table.Sizes,
                 table.Clusters.SelectMany(c => c.Answered).ToArray(), table.Clusters.SelectMany(c => c.Correct).ToArray(),
                 manifest.Scoring.PriorStrength);
@@ -113,6 +161,28 @@ public sealed class RouterArtifact
             }
             return new RouterArtifact(manifest, centroids, scores, costs) { FileHash = HashFile(path) };
         }
+    }
+
+    /// <summary>Every field the router needs, present and consistent; one error listing every problem.</summary>
+    private static void CheckManifest(RouterManifest manifest, string path)
+    {
+        var problems = new List<string>();
+        if (manifest.Embedding is null) problems.Add("embedding is missing");
+        else if (manifest.Embedding.Dimension < 1) problems.Add($"embedding.dimension is {manifest.Embedding.Dimension}, expected at least 1");
+        if (manifest.Clustering is null) problems.Add("clustering is missing");
+        else
+        {
+            if (manifest.Clustering.K < 1) problems.Add($"clustering.k is {manifest.Clustering.K}, expected at least 1");
+            if (manifest.Clustering.Partitions < 1) problems.Add($"clustering.partitions is {manifest.Clustering.Partitions}, expected at least 1");
+        }
+        if (manifest.Scoring is null) problems.Add("scoring is missing");
+        else if (!double.IsFinite(manifest.Scoring.PriorStrength) || manifest.Scoring.PriorStrength < 0) problems.Add($"scoring.prior_strength is {manifest.Scoring.PriorStrength}, expected a finite number >= 0");
+        if (manifest.Defaults is null) problems.Add("defaults is missing");
+        if (manifest.Models is null || manifest.Models.Count == 0 || manifest.Models.Any(string.IsNullOrEmpty)) problems.Add("models must be a non-empty list of names");
+        if (manifest.Selected is null || manifest.Selected.Count == 0) problems.Add("selected must be a non-empty list of names");
+        else if (manifest.Models is not null && manifest.Selected.FirstOrDefault(s => s is null || !manifest.Models.Contains(s)) is { } stray)
+            problems.Add($"selected names '{stray}', which is not among models");
+        if (problems.Count > 0) throw new RouterArtifactException($"{path}: manifest.json: {string.Join("; ", problems)}");
     }
 
     private static T ReadJson<T>(ZipArchive zip, string path, string name)

@@ -164,6 +164,7 @@ public class RouterArtifactTests
         result.Artifact.Save(path);
         using (ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Update))
         {
+            zip.GetEntry("checksums.json")!.Delete(); // as an artifact older than version 3 (with checksums it is "damaged")
             zip.GetEntry("centroids.f32")!.Delete();
             using Stream s = zip.CreateEntry("centroids.f32").Open();
             s.Write(new byte[12]);
@@ -180,9 +181,69 @@ public class RouterArtifactTests
         Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path));
     }
 
-    private static void RewriteEntry(string path, string name, Func<string, string> change)
+    [Fact]
+    public void Every_single_bit_flip_in_the_content_fails_the_load_or_changes_nothing()
+    {
+        CalibrationResult result = Calibrated();
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        byte[] original = File.ReadAllBytes(path);
+        var random = new Random(7);
+        int silent = 0, refused = 0;
+        for (int flip = 0; flip < 60; flip++)
+        {
+            byte[] damaged = (byte[])original.Clone();
+            int at = random.Next(damaged.Length);
+            damaged[at] ^= (byte)(1 << random.Next(8));
+            string copy = Path.Combine(TestData.TempDir(), "flipped.avengers");
+            File.WriteAllBytes(copy, damaged);
+            try
+            {
+                RouterArtifact loaded = RouterArtifact.Load(copy);
+                // Loading is fine only when the flip hit zip metadata the content does not depend on.
+                bool same = loaded.Centroids.Data.SequenceEqual(result.Artifact.Centroids.Data)
+                    && loaded.Manifest.Selected.SequenceEqual(result.Artifact.Manifest.Selected)
+                    && Enumerable.Range(0, 4).All(k => Enumerable.Range(0, 3).All(j => loaded.Scores[k, j] == result.Artifact.Scores[k, j]));
+                if (!same) silent++;
+            }
+            catch (RouterArtifactException) { refused++; }
+        }
+        Assert.Equal(0, silent);
+        Assert.True(refused > 30, $"{refused} of 60 flips refused");
+    }
+
+    [Theory]
+    [InlineData("manifest.json", "\"models\": [", "\"models\": null, \"x\": [", "models must be a non-empty list")]
+    [InlineData("manifest.json", "\"selected\": [", "\"selected\": null, \"x\": [", "selected must be a non-empty list")]
+    [InlineData("scores.json", "\"sizes\": [", "\"sizes\": null, \"x\": [", "needs 'sizes' and 'clusters'")]
+    [InlineData("scores.json", "\"answered\": [", "\"answered\": [-5, ", "impossible counts")]
+    public void Hand_edited_artifacts_with_impossible_content_are_refused_with_a_reason(string entry, string find, string replace, string reason)
+    {
+        CalibrationResult result = Calibrated();
+        string path = Path.Combine(TestData.TempDir(), "router.avengers");
+        result.Artifact.Save(path);
+        RewriteEntry(path, entry, text =>
+        {
+            Assert.Contains(find, text);
+            int at = text.IndexOf(find, StringComparison.Ordinal);
+            string changed = text[..at] + replace + text[(at + find.Length)..];
+            // A negative count must replace one, not add one: drop the first original number after the insertion.
+            if (replace.EndsWith("-5, ", StringComparison.Ordinal))
+            {
+                int start = at + replace.Length, end = changed.IndexOfAny([',', ']'], start);
+                changed = changed[..start] + changed[(changed[end] == ',' ? end + 1 : end)..].TrimStart();
+            }
+            return changed;
+        });
+        var error = Assert.Throws<RouterArtifactException>(() => RouterArtifact.Load(path));
+        Assert.Contains(reason, error.Message);
+    }
+
+    /// <summary>Edits one entry as an older or hand-made artifact would have it: without the checksums of version 3.</summary>
+    internal static void RewriteEntry(string path, string name, Func<string, string> change)
     {
         using ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        zip.GetEntry("checksums.json")?.Delete();
         ZipArchiveEntry entry = zip.GetEntry(name)!;
         string text;
         using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
