@@ -14,6 +14,8 @@ public sealed class GatewayConfig
     /// <summary>Names of environment variables holding the gateway's own API keys (no keys: no authentication).</summary>
     [YamlMember(Alias = "api_keys_env")] public List<string> ApiKeysEnv { get; set; } = [];
     [YamlMember(Alias = "max_body_bytes")] public long MaxBodyBytes { get; set; } = 1 << 20;
+    /// <summary>Deadline of a whole request, every sample, retry and fallback included (a request may ask for less with avengers.timeout_seconds).</summary>
+    [YamlMember(Alias = "request_timeout_seconds")] public double RequestTimeoutSeconds { get; set; } = 300;
     [YamlMember(Alias = "strategy")] public StrategyConfig Strategy { get; set; } = new();
     [YamlMember(Alias = "backends")] public List<BackendConfig> Backends { get; set; } = [];
 

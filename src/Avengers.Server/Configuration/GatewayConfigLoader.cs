@@ -17,6 +17,10 @@ public static class GatewayConfigLoader
         {
             GatewayConfig config = deserializer.Deserialize<GatewayConfig>(File.ReadAllText(path)) ?? new GatewayConfig();
             config.SourcePath = Path.GetFullPath(path);
+            // "strategy: ~" or an empty "backends:" mean the defaults, not a crash later.
+            config.Strategy ??= new StrategyConfig();
+            config.Backends ??= [];
+            config.ApiKeysEnv ??= [];
             return config;
         }
         catch (YamlException ex)
@@ -29,23 +33,32 @@ public static class GatewayConfigLoader
     public static string Resolve(GatewayConfig config, string path)
         => Path.IsPathRooted(path) || config.SourcePath is null ? path : Path.Combine(Path.GetDirectoryName(config.SourcePath)!, path);
 
+    /// <summary>Longest timeout or delay accepted anywhere (one day): beyond it timers overflow.</summary>
+    public const double MaxSeconds = 86_400;
+    public const long MaxBodyLimit = 1L << 30;
+
     /// <summary>Every problem of the configuration, each prefixed with its path in the file; empty when valid.</summary>
     public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var problems = new List<string>();
+        config.Strategy ??= new StrategyConfig();
+        config.Backends ??= [];
+        config.ApiKeysEnv ??= [];
         if (!Uri.TryCreate(config.Listen, UriKind.Absolute, out Uri? listen) || listen.Scheme is not ("http" or "https"))
             problems.Add($"listen: '{config.Listen}' is not an http(s) URL");
         for (int i = 0; i < config.ApiKeysEnv.Count; i++)
             if (string.IsNullOrEmpty(environment(config.ApiKeysEnv[i]))) problems.Add($"api_keys_env[{i}]: environment variable {config.ApiKeysEnv[i]} is not set");
-        if (config.MaxBodyBytes < 1024) problems.Add($"max_body_bytes: {config.MaxBodyBytes} is below 1024");
+        if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
+        if (!(config.RequestTimeoutSeconds > 0 && config.RequestTimeoutSeconds <= MaxSeconds)) problems.Add($"request_timeout_seconds: must lie in (0, {MaxSeconds}] (got {config.RequestTimeoutSeconds})");
 
         StrategyConfig s = config.Strategy;
         if (s.Default is not null && !Voting.EnsembleStrategies.TryParse(s.Default, out _)) problems.Add($"strategy.default: unknown strategy '{s.Default}' (direct, vote, switch)");
         if (s.Samples is < 1 or > Ensemble.EnsembleChatOptions.MaxSamples) problems.Add($"strategy.n: must lie in [1, {Ensemble.EnsembleChatOptions.MaxSamples}] (got {s.Samples})");
         if (s.TopN is < 1 or > Ensemble.EnsembleChatOptions.MaxTopN) problems.Add($"strategy.top_n: must lie in [1, {Ensemble.EnsembleChatOptions.MaxTopN}] (got {s.TopN})");
         if (s.TopK < 1) problems.Add($"strategy.top_k: must be at least 1 (got {s.TopK})");
-        if (s.Temperature is < 0 or > 2) problems.Add($"strategy.temperature: must lie in [0, 2] (got {s.Temperature})");
+        if (!(s.Temperature >= 0 && s.Temperature <= 2)) problems.Add($"strategy.temperature: must lie in [0, 2] (got {s.Temperature})");
+        if (!(s.SwitchThreshold >= 0 && s.SwitchThreshold <= 1)) problems.Add($"strategy.switch_threshold: must lie in [0, 1] (got {s.SwitchThreshold})");
         if (s.Alpha is < 0 or > 1) problems.Add($"strategy.alpha: must lie in [0, 1] (got {s.Alpha})");
 
         RouterArtifact? artifact = null;
@@ -65,8 +78,8 @@ public static class GatewayConfigLoader
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < config.Backends.Count; i++)
         {
-            BackendConfig b = config.Backends[i];
             string at = $"backends[{i}]";
+            if (config.Backends[i] is not BackendConfig b) { problems.Add($"{at}: empty entry (expected name, base_url, ...)"); continue; }
             if (string.IsNullOrWhiteSpace(b.Name)) problems.Add($"{at}.name: missing");
             else
             {
@@ -78,14 +91,15 @@ public static class GatewayConfigLoader
                 problems.Add($"{at}.base_url: '{b.BaseUrl}' is not an http(s) URL");
             if (b.ApiKeyEnv is not null && string.IsNullOrEmpty(environment(b.ApiKeyEnv)))
                 problems.Add($"{at}.api_key_env: environment variable {b.ApiKeyEnv} is not set");
-            if (b.TimeoutSeconds <= 0) problems.Add($"{at}.timeout_seconds: must be positive (got {b.TimeoutSeconds})");
-            if (b.MaxConcurrency < 1) problems.Add($"{at}.max_concurrency: must be at least 1 (got {b.MaxConcurrency})");
-            if (b.MaxQueue < 0) problems.Add($"{at}.max_queue: must be at least 0 (got {b.MaxQueue})");
+            // Upper bounds too: 1e12 seconds overflows the timers and crashed the gateway at start.
+            if (!(b.TimeoutSeconds > 0 && b.TimeoutSeconds <= MaxSeconds)) problems.Add($"{at}.timeout_seconds: must lie in (0, {MaxSeconds}] (got {b.TimeoutSeconds})");
+            if (b.MaxConcurrency is < 1 or > 100_000) problems.Add($"{at}.max_concurrency: must lie in [1, 100000] (got {b.MaxConcurrency})");
+            if (b.MaxQueue is < 0 or > 1_000_000) problems.Add($"{at}.max_queue: must lie in [0, 1000000] (got {b.MaxQueue})");
             if (b.Retries is < 0 or > 10) problems.Add($"{at}.retries: must lie in 0..10 (got {b.Retries})");
-            if (b.RetryDelayMilliseconds <= 0) problems.Add($"{at}.retry_delay_ms: must be positive (got {b.RetryDelayMilliseconds})");
-            if (b.BreakerFailureRatio is <= 0 or > 1) problems.Add($"{at}.breaker_failure_ratio: must lie in (0, 1] (got {b.BreakerFailureRatio})");
-            if (b.BreakerMinimumThroughput < 2) problems.Add($"{at}.breaker_minimum_throughput: must be at least 2 (got {b.BreakerMinimumThroughput})");
-            if (b.BreakSeconds < 0.5) problems.Add($"{at}.break_seconds: must be at least 0.5 (got {b.BreakSeconds})");
+            if (!(b.RetryDelayMilliseconds > 0 && b.RetryDelayMilliseconds <= MaxSeconds * 1000)) problems.Add($"{at}.retry_delay_ms: must lie in (0, {MaxSeconds * 1000}] (got {b.RetryDelayMilliseconds})");
+            if (!(b.BreakerFailureRatio > 0 && b.BreakerFailureRatio <= 1)) problems.Add($"{at}.breaker_failure_ratio: must lie in (0, 1] (got {b.BreakerFailureRatio})");
+            if (b.BreakerMinimumThroughput is < 2 or > 1_000_000) problems.Add($"{at}.breaker_minimum_throughput: must lie in [2, 1000000] (got {b.BreakerMinimumThroughput})");
+            if (!(b.BreakSeconds >= 0.5 && b.BreakSeconds <= MaxSeconds)) problems.Add($"{at}.break_seconds: must lie in [0.5, {MaxSeconds}] (got {b.BreakSeconds})");
             if (b.PriceInputPerMillion is double pin && !(pin >= 0 && double.IsFinite(pin))) problems.Add($"{at}.price_input_per_million: must be a finite number >= 0 (got {pin})");
             if (b.PriceOutputPerMillion is double pout && !(pout >= 0 && double.IsFinite(pout))) problems.Add($"{at}.price_output_per_million: must be a finite number >= 0 (got {pout})");
             if (b.PriceInputPerMillion.HasValue != b.PriceOutputPerMillion.HasValue)

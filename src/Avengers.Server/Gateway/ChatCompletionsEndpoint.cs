@@ -35,6 +35,7 @@ internal static class ChatCompletionsEndpoint
 
         IChatClient target;
         var options = new ChatOptions { Temperature = request.Temperature, MaxOutputTokens = request.MaxTokens };
+        if (!TryReadDeadline(request, runtime.Config.RequestTimeoutSeconds, out double deadlineSeconds, out string? deadlineError)) return OpenAIErrors.BadRequest(deadlineError!, "avengers");
         if (GatewayHost.EnsembleModels.Contains(request.Model))
         {
             target = runtime.Ensemble;
@@ -45,11 +46,14 @@ internal static class ChatCompletionsEndpoint
         else return OpenAIErrors.BadRequest($"unknown model '{request.Model}'; available: {string.Join(", ", GatewayHost.EnsembleModels.Concat(runtime.Members.Keys))}", "model", "model_not_found");
 
         string id = ChatCompletionWriter.NewId();
+        // One deadline bounds the whole request (samples, retries, fallbacks); what is outstanding when it passes is cancelled.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(TimeSpan.FromSeconds(deadlineSeconds));
         try
         {
             if (!request.Stream)
             {
-                ChatResponse response = await target.GetResponseAsync(request.Messages, options, context.RequestAborted);
+                ChatResponse response = await target.GetResponseAsync(request.Messages, options, deadline.Token);
                 EnsembleDecision? decision = DecisionOf(response.AdditionalProperties);
                 if (decision is not null)
                 {
@@ -60,11 +64,15 @@ internal static class ChatCompletionsEndpoint
                 return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,
                     (int)(response.Usage?.InputTokenCount ?? 0), (int)(response.Usage?.OutputTokenCount ?? 0)), ChatCompletionWriter.Json);
             }
-            await StreamAsync(context, target, request, options, id);
+            await StreamAsync(context, target, request, options, id, deadline.Token, deadlineSeconds);
             return Results.Empty;
         }
         catch (BackendBusyException ex) when (!context.Response.HasStarted) { return OpenAIErrors.Result(429, ex.Message, "rate_limit_error", null, "backend_busy"); }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
+        catch (OperationCanceledException) when (!context.Response.HasStarted && deadline.IsCancellationRequested)
+        {
+            return OpenAIErrors.Result(504, $"the request deadline of {deadlineSeconds:0.###} s passed before an answer (request {id})", "api_error", null, "request_timeout");
+        }
         catch (OperationCanceledException) when (!context.Response.HasStarted)
         {
             // Not the client: a backend's own deadline ran out.
@@ -86,13 +94,14 @@ internal static class ChatCompletionsEndpoint
         }
     }
 
-    private static async Task StreamAsync(HttpContext context, IChatClient target, ChatCompletionRequest request, ChatOptions options, string id)
+    private static async Task StreamAsync(HttpContext context, IChatClient target, ChatCompletionRequest request, ChatOptions options, string id,
+        CancellationToken deadline, double deadlineSeconds)
     {
         CancellationToken aborted = context.RequestAborted;
         bool started = false;
         try
         {
-            await foreach (ChatResponseUpdate update in target.GetStreamingResponseAsync(request.Messages, options, aborted))
+            await foreach (ChatResponseUpdate update in target.GetStreamingResponseAsync(request.Messages, options, deadline))
             {
                 EnsembleDecision? decision = DecisionOf(update.AdditionalProperties);
                 if (!started)
@@ -109,7 +118,8 @@ internal static class ChatCompletionsEndpoint
         {
             // The first byte is out: the backend stays fixed, and the failure ends the stream explicitly.
             Logger(context).LogWarning("request {Id}: stream from {Model} failed mid-way: {Detail}", id, request.Model, BackendFailures.Redact(ex.Message));
-            await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"the backend failed mid-stream: {BackendFailures.Describe(ex)} (request {id})", aborted);
+            string why = deadline.IsCancellationRequested ? $"the request deadline of {deadlineSeconds:0.###} s passed" : $"the backend failed mid-stream: {BackendFailures.Describe(ex)}";
+            await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"{why} (request {id})", aborted);
             return;
         }
         if (!started) ChatCompletionWriter.StartStream(context.Response);
@@ -135,6 +145,21 @@ internal static class ChatCompletionsEndpoint
         var copy = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(root.GetRawText())!;
         copy["model"] = JsonSerializer.SerializeToElement("avengers");
         return JsonSerializer.SerializeToElement(copy);
+    }
+
+    /// <summary>The request's deadline: the configured one, or less when the request asks (avengers.timeout_seconds; more is capped).</summary>
+    private static bool TryReadDeadline(ChatCompletionRequest request, double configured, out double seconds, out string? error)
+    {
+        seconds = configured;
+        error = null;
+        if (request.Avengers is not JsonElement a || !a.TryGetProperty("timeout_seconds", out JsonElement t) || t.ValueKind == JsonValueKind.Null) return true;
+        if (t.ValueKind != JsonValueKind.Number || !t.TryGetDouble(out double asked) || !(asked > 0) || !double.IsFinite(asked))
+        {
+            error = $"avengers.timeout_seconds: expected a positive number of seconds (at most {configured:0.###}), found {Shown(t)}";
+            return false;
+        }
+        seconds = Math.Min(asked, configured);
+        return true;
     }
 
     private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleRequestOptions overrides, out string? error)
