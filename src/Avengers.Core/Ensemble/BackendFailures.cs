@@ -23,6 +23,7 @@ public static partial class BackendFailures
             _ => null,
         };
         if (status is int s) return $"HTTP {s} ({ClassOf(s)})";
+        if (error is BackendBusyException) return "at capacity";
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
             switch (e)

@@ -164,6 +164,7 @@ public sealed class EnsembleChatClient : IChatClient
     private async Task<ChatResponse> DirectAsync(List<ChatMessage> history, ChatOptions? options, Routed routed, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
+        int busy = 0;
         foreach (RankedModel model in routed.Decision.Models)
         {
             try
@@ -174,12 +175,15 @@ public sealed class EnsembleChatClient : IChatClient
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 errors.Add(Failed(model.Model, ex)); // fall back to the next-ranked model...
+                if (ex is BackendBusyException) busy++;
                 // ...unless the backend refused the request itself: the next model would refuse it too.
                 if (BackendFailures.IsClientError(ex))
                     throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}" + (errors.Count > 1 ? $" (tried: {string.Join("; ", errors)})" : ""), StatusOf(ex));
             }
         }
-        throw new EnsembleException("every ranked model failed: " + string.Join("; ", errors));
+        // Every ranked model at capacity is overload, not a fault: the client should come back shortly (429).
+        throw new EnsembleException((busy == errors.Count ? "every ranked model is at capacity: " : "every ranked model failed: ") + string.Join("; ", errors),
+            allBusy: busy > 0 && busy == errors.Count);
     }
 
     private async Task<ChatResponse> VoteAsync(List<ChatMessage> history, ChatOptions? options, Routed routed, CancellationToken cancellationToken)
@@ -405,8 +409,11 @@ public sealed class EnsembleChatClient : IChatClient
 }
 
 /// <summary>The ensemble could not produce an answer (every backend failed); the message lists each failure.</summary>
-public sealed class EnsembleException(string message, int? rejectedWithStatus = null) : Exception(message)
+public sealed class EnsembleException(string message, int? rejectedWithStatus = null, bool allBusy = false) : Exception(message)
 {
+    /// <summary>Every model tried was at capacity: overload (429), not a failure.</summary>
+    public bool AllBusy { get; } = allBusy;
+
     /// <summary>The HTTP status of a backend that refused the request itself (4xx), when that ended the attempt.</summary>
     public int? RejectedWithStatus { get; } = rejectedWithStatus;
 }

@@ -60,4 +60,4 @@ public sealed class BoundedChatClient(IChatClient inner, string name, int maxCon
 }
 
 /// <summary>A backend's queue is full.</summary>
-public sealed class BackendBusyException(string message) : Exception(message);
+

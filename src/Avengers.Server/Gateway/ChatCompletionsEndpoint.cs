@@ -67,7 +67,8 @@ internal static class ChatCompletionsEndpoint
             await StreamAsync(context, target, request, options, id, deadline.Token, deadlineSeconds);
             return Results.Empty;
         }
-        catch (BackendBusyException ex) when (!context.Response.HasStarted) { return OpenAIErrors.Result(429, ex.Message, "rate_limit_error", null, "backend_busy"); }
+        catch (BackendBusyException ex) when (!context.Response.HasStarted) { return Busy(context, ex.Message); }
+        catch (EnsembleException ex) when (!context.Response.HasStarted && ex.AllBusy) { return Busy(context, $"{ex.Message} (request {id})"); }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
         catch (OperationCanceledException) when (!context.Response.HasStarted && deadline.IsCancellationRequested)
         {
@@ -125,6 +126,13 @@ internal static class ChatCompletionsEndpoint
         if (!started) ChatCompletionWriter.StartStream(context.Response);
         await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
+    }
+
+    /// <summary>429 with a Retry-After: the backends are at capacity, not failing.</summary>
+    private static IResult Busy(HttpContext context, string message)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return OpenAIErrors.Result(429, message, "rate_limit_error", null, "backend_busy");
     }
 
     private static ILogger Logger(HttpContext context)

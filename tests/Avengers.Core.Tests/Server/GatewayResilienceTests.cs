@@ -7,6 +7,7 @@ using Avengers.Embedding;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace Avengers.Tests.Server;
 
@@ -125,6 +126,25 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         Assert.Equal((HttpStatusCode)429, status);
         Assert.Equal("backend_busy", body.RootElement.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.OK, (await first).Status);
+    }
+
+    [Fact]
+    public async Task Ensemble_requests_over_models_at_capacity_answer_429_with_retry_after()
+    {
+        var slow = async (int _, HttpContext c) => { await Task.Delay(1000, c.RequestAborted); await ScriptedBackend.Answer(c, "The answer is (B)."); };
+        await using var calc = await ScriptedBackend.StartAsync(slow);
+        await using var scribe = await ScriptedBackend.StartAsync(slow);
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => { b.MaxConcurrency = 1; b.MaxQueue = 0; }), Backend("scribe", scribe, b => { b.MaxConcurrency = 1; b.MaxQueue = 0; }));
+
+        var first = PostAsync(gateway, Chat("calc", "one"));
+        var second = PostAsync(gateway, Chat("scribe", "two"));
+        for (int i = 0; i < 100 && (calc.Calls == 0 || scribe.Calls == 0); i++) await Task.Delay(50); // both slots taken
+        var (status, body, response) = await PostAsync(gateway, Chat("avengers", MathQuestion));
+        Assert.Equal((HttpStatusCode)429, status);
+        Assert.Equal("backend_busy", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("1", response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(HttpStatusCode.OK, (await first).Status);
+        Assert.Equal(HttpStatusCode.OK, (await second).Status);
     }
 
     [Fact]
