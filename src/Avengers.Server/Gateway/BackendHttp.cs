@@ -14,7 +14,8 @@ namespace Avengers.Server.Gateway;
 /// </summary>
 public static class BackendHttp
 {
-    public static HttpClient Create(BackendConfig backend, TimeProvider? time = null)
+    /// <param name="circuit">Observes the circuit breaker's state (for readiness and the circuit metric).</param>
+    public static HttpClient Create(BackendConfig backend, TimeProvider? time = null, CircuitBreakerStateProvider? circuit = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time ?? TimeProvider.System };
@@ -37,6 +38,7 @@ public static class BackendHttp
                 MinimumThroughput = backend.BreakerMinimumThroughput,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(backend.BreakSeconds),
+                StateProvider = circuit,
             })
             .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) })
             .Build();

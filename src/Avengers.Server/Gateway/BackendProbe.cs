@@ -11,7 +11,8 @@ public sealed record BackendStatus(
     [property: JsonPropertyName("reachable")] bool Reachable,
     [property: JsonPropertyName("http_status")] int? HttpStatus,
     [property: JsonPropertyName("latency_ms")] double LatencyMilliseconds,
-    [property: JsonPropertyName("error")] string? Error);
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("circuit_open")] bool CircuitOpen = false);
 
 /// <summary>
 /// Readiness of the backends: <c>GET {base_url}/models</c> on each, in parallel, with a short timeout. It runs
@@ -30,9 +31,13 @@ public sealed class BackendProbe : IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (DateTimeOffset At, IReadOnlyList<BackendStatus> Statuses)? _last;
+    private readonly Func<string, bool>? _circuitOpen;
 
-    public BackendProbe(IEnumerable<(string Name, string BaseUrl, string? ApiKey)> backends, TimeSpan? timeout = null, TimeSpan? cacheFor = null, TimeProvider? time = null)
+    /// <param name="circuitOpen">Whether a backend's circuit breaker is open: such a backend is not ready even if it answers the probe.</param>
+    public BackendProbe(IEnumerable<(string Name, string BaseUrl, string? ApiKey)> backends, TimeSpan? timeout = null, TimeSpan? cacheFor = null, TimeProvider? time = null,
+        Func<string, bool>? circuitOpen = null)
     {
+        _circuitOpen = circuitOpen;
         _backends = backends.Select(b => (b.Name, new Uri(b.BaseUrl.TrimEnd('/') + "/models"), b.ApiKey)).ToList();
         _http = new HttpClient { Timeout = timeout ?? DefaultTimeout };
         _cacheFor = cacheFor ?? DefaultCacheFor;
@@ -44,10 +49,14 @@ public sealed class BackendProbe : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_last is var (at, cached) && _time.GetUtcNow() - at < _cacheFor) return cached;
-            BackendStatus[] statuses = await Task.WhenAll(_backends.Select(b => ProbeAsync(b.Name, b.Models, b.Key, cancellationToken))).ConfigureAwait(false);
-            _last = (_time.GetUtcNow(), statuses);
-            return statuses;
+            if (_last is not var (at, cached) || _time.GetUtcNow() - at >= _cacheFor)
+            {
+                cached = await Task.WhenAll(_backends.Select(b => ProbeAsync(b.Name, b.Models, b.Key, cancellationToken))).ConfigureAwait(false);
+                _last = (_time.GetUtcNow(), cached);
+            }
+            // The circuit state is read fresh: a backend whose circuit is open gets no traffic, so it is not ready.
+            return _circuitOpen is null ? cached : cached.Select(s => _circuitOpen(s.Name)
+                ? s with { Reachable = false, CircuitOpen = true, Error = s.Error ?? "circuit open (too many recent failures)" } : s).ToList();
         }
         finally { _gate.Release(); }
     }

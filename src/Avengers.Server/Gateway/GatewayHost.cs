@@ -30,12 +30,14 @@ public static class GatewayHost
         builder.WebHost.UseUrls(config.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = config.MaxBodyBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddMetrics();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName)
+            .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
             .AddPrometheusExporter());
         WebApplication app = builder.Build();
         GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment, app.Services.GetRequiredService<ILoggerFactory>());
         app.Lifetime.ApplicationStopped.Register(runtime.Probe.Dispose);
+        GatewayMetrics.ObserveCircuits(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), runtime.Circuits);
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         // Gateway API keys: every /v1 call needs "Authorization: Bearer <key>" when keys are configured.

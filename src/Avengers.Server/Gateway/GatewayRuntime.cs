@@ -41,6 +41,9 @@ public sealed class GatewayRuntime
     /// <summary>The gateway's API keys (empty: no authentication).</summary>
     public IReadOnlyList<string> Keys { get; }
     public EmbeddingStack Embedding { get; }
+    /// <summary>Each backend's circuit breaker state, by backend name.</summary>
+    public IReadOnlyDictionary<string, Polly.CircuitBreaker.CircuitBreakerStateProvider> Circuits { get; private init; } = new Dictionary<string, Polly.CircuitBreaker.CircuitBreakerStateProvider>();
+
     /// <summary>Checks that the backends answer (readiness).</summary>
     public BackendProbe Probe { get; }
 
@@ -80,7 +83,12 @@ public sealed class GatewayRuntime
         var router = new ClusterRouter(artifact);
 
         var members = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
-        foreach (BackendConfig backend in config.Backends) members[backend.Name!] = CreateMember(backend, environment);
+        var circuits = new Dictionary<string, Polly.CircuitBreaker.CircuitBreakerStateProvider>(StringComparer.Ordinal);
+        foreach (BackendConfig backend in config.Backends)
+        {
+            circuits[backend.Name!] = new Polly.CircuitBreaker.CircuitBreakerStateProvider();
+            members[backend.Name!] = CreateMember(backend, environment, circuits[backend.Name!]);
+        }
 
         // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
         EnsemblePolicy policy = artifact.Manifest.Policy ?? new EnsemblePolicy
@@ -99,15 +107,16 @@ public sealed class GatewayRuntime
         };
         var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>());
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
-        var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))));
-        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe);
+        var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
+            circuitOpen: name => circuits.TryGetValue(name, out var state) && state.CircuitState is Polly.CircuitBreaker.CircuitState.Open or Polly.CircuitBreaker.CircuitState.Isolated);
+        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe) { Circuits = circuits };
     }
 
     /// <summary>An OpenAI-compatible client over the backend's resilient HttpClient, with n support and a bounded queue.</summary>
-    private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment)
+    private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment, Polly.CircuitBreaker.CircuitBreakerStateProvider circuit)
     {
         string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
-        HttpClient backendHttp = BackendHttp.Create(backend);
+        HttpClient backendHttp = BackendHttp.Create(backend, circuit: circuit);
         var options = new OpenAIClientOptions
         {
             Endpoint = new Uri(backend.BaseUrl!),

@@ -96,6 +96,16 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         Assert.Equal(before, calc.Calls); // the open circuit answered without calling calc
         Assert.Equal("scribe", response.Headers.GetValues("x-avengers-model").Single());
         Assert.Equal("calc", body.RootElement.GetProperty("avengers").GetProperty("models")[0].GetProperty("model").GetString());
+
+        // Operators see it: calc is not ready while its circuit is open, and the circuit metric says so.
+        using var http = new HttpClient();
+        using JsonDocument ready = JsonDocument.Parse(await http.GetStringAsync(gateway.Urls.First() + "/health/ready"));
+        JsonElement calcStatus = ready.RootElement.GetProperty("backends").EnumerateArray().Single(b => b.GetProperty("name").GetString() == "calc");
+        Assert.False(calcStatus.GetProperty("reachable").GetBoolean());
+        Assert.True(calcStatus.GetProperty("circuit_open").GetBoolean());
+        string metrics = await http.GetStringAsync(gateway.Urls.First() + "/metrics");
+        Assert.Matches(@"avengers_gateway_backend_circuit_open\S*\{[^}]*backend=""calc""[^}]*\} 1", metrics);
+        Assert.Matches(@"avengers_gateway_backend_circuit_open\S*\{[^}]*backend=""scribe""[^}]*\} 0", metrics);
     }
 
     [Fact]
