@@ -142,8 +142,18 @@ internal static class ChatCompletionsEndpoint
     {
         if (context.Request.ContentLength > maxBytes)
             return (null, OpenAIErrors.BadRequest($"request body of {context.Request.ContentLength} bytes exceeds the limit of {maxBytes}", null, "body_too_large"));
-        try { return (await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted), null); }
-        catch (JsonException ex) { return (null, OpenAIErrors.BadRequest($"malformed JSON: {ex.Message}")); }
+        try
+        {
+            // Read whole (Kestrel caps the size) and check the encoding first: System.Text.Json accepts some invalid
+            // UTF-8 in names and strings and only fails later, when they are read.
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (buffer.Length > maxBytes) return (null, OpenAIErrors.BadRequest($"request body exceeds the limit of {maxBytes} bytes", null, "body_too_large"));
+            if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+                return (null, OpenAIErrors.BadRequest("the request body is not valid UTF-8"));
+            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 }), null);
+        }
+        catch (JsonException ex) { return (null, OpenAIErrors.BadRequest($"malformed JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}")); }
         catch (BadHttpRequestException ex) { return (null, OpenAIErrors.BadRequest($"request body rejected: {ex.Message}", null, "body_too_large")); }
     }
 

@@ -38,6 +38,26 @@ public static class GatewayHost
         GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment, app.Services.GetRequiredService<ILoggerFactory>());
         app.Lifetime.ApplicationStopped.Register(runtime.Probe.Dispose);
         GatewayMetrics.ObserveCircuits(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), runtime.Circuits);
+        // Last resort: an unexpected failure is still an OpenAI-shaped error with a request id, never an empty 500;
+        // the detail goes to the log.
+        app.Use(async (context, next) =>
+        {
+            try { await next(context); }
+            catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                string id = ChatCompletionWriter.NewId();
+                app.Logger.LogError(ex, "request {Id} {Method} {Path} failed unexpectedly", id, context.Request.Method, context.Request.Path);
+                await OpenAIErrors.Result(500, $"internal error (request {id}); the gateway log has the details", "api_error", null, "internal_error").ExecuteAsync(context);
+            }
+        });
+        // Errors the framework answers without a body (unknown path 404, wrong method 405, ...) get OpenAI's shape too.
+        app.UseStatusCodePages(async statusContext =>
+        {
+            HttpResponse response = statusContext.HttpContext.Response;
+            string reason = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode);
+            await OpenAIErrors.Result(response.StatusCode, $"{response.StatusCode} {reason}: {statusContext.HttpContext.Request.Method} {statusContext.HttpContext.Request.Path}",
+                response.StatusCode >= 500 ? "api_error" : "invalid_request_error").ExecuteAsync(statusContext.HttpContext);
+        });
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         // Gateway API keys: every /v1 call needs "Authorization: Bearer <key>" when keys are configured.

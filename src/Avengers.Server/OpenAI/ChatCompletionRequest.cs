@@ -39,15 +39,16 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
             string field = $"messages[{index++}]";
             if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out JsonElement role) || role.ValueKind != JsonValueKind.String)
             { error = $"'{field}.role' is required"; param = field + ".role"; return false; }
-            ChatRole chatRole = role.GetString() switch
+            ChatRole? known = role.GetString() switch
             {
                 "system" or "developer" => ChatRole.System,
                 "user" => ChatRole.User,
                 "assistant" => ChatRole.Assistant,
-                "tool" => ChatRole.Tool,
-                string other => new ChatRole(other),
-                null => ChatRole.User,
+                "tool" or "function" => ChatRole.Tool,
+                _ => null,
             };
+            if (known is not ChatRole chatRole)
+            { error = $"'{field}.role' must be one of system, developer, user, assistant, tool"; param = field + ".role"; return false; }
             string text = "";
             if (message.TryGetProperty("content", out JsonElement content))
             {

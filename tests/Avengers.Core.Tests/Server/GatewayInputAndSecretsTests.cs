@@ -78,6 +78,20 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         Assert.Equal(0, backend.Calls);
     }
 
+    [Theory]
+    [InlineData("GET", "/v1/chat/completions", 405)]
+    [InlineData("POST", "/v1/nothing-here", 404)]
+    public async Task Errors_the_framework_answers_are_in_openai_shape_too(string method, string path, int status)
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using WebApplication gateway = await GatewayAsync(backend.BaseUrl, backend.BaseUrl);
+        using var http = new HttpClient();
+        using HttpResponseMessage response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), gateway.Urls.First() + path));
+        Assert.Equal(status, (int)response.StatusCode);
+        using JsonDocument document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("invalid_request_error", document.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task Invalid_utf8_gets_a_400()
     {
