@@ -12,7 +12,7 @@ internal static class CliRunner
     {
         try { return await body(); }
         catch (Exception ex) when (ex is BenchmarkFormatException or RouterArtifactException or Avengers.Server.Configuration.GatewayConfigException or FileNotFoundException or DirectoryNotFoundException
-                                      or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException)
+                                      or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException or IOException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ex is ArgumentException ? 2 : 1;

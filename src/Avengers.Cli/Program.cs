@@ -12,5 +12,6 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     ServeCommands.Serve(),
     ServeCommands.Replay(),
     ServeCommands.Config(),
+    FaultsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

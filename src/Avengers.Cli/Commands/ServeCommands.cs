@@ -23,8 +23,9 @@ internal static class ServeCommands
             if (problems.Count > 0) throw new GatewayConfigException(problems);
             using EmbeddingStack embedding = await CliRunner.EmbeddingAsync(loaded.Embedding, loaded.EmbeddingCache, cancellationToken);
             WebApplication app = GatewayHost.Build(loaded, embedding);
-            CliRunner.Info($"avengers gateway listening on {loaded.Listen} ({loaded.Backends.Count} backends)");
+            // Announce only once the port is bound (a port in use is one error line, not a stack trace after "listening").
             await app.StartAsync(cancellationToken);
+            CliRunner.Info($"avengers gateway listening on {loaded.Listen} ({loaded.Backends.Count} backends)");
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         }));
@@ -45,9 +46,10 @@ internal static class ServeCommands
             string file = await BenchmarkCatalog.ResolveAsync(parse.GetValue(benchmark)!, false, CliRunner.Info, cancellationToken);
             Benchmark data = BenchmarkReader.Read(file);
             string url = $"http://{parse.GetValue(host)}:{parse.GetValue(port)}";
+            if (data.Records.Count == 0) throw new ArgumentException($"{file} has no records to replay");
             WebApplication app = ReplayServer.Build(data, url);
-            CliRunner.Info($"replaying {data.Records.Count} queries of {data.Models.Count} models on {url}/v1");
             await app.StartAsync(cancellationToken);
+            CliRunner.Info($"replaying {data.Records.Count} queries of {data.Models.Count} models on {url}/v1");
             await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         }));

@@ -200,7 +200,9 @@ public sealed class EnsembleChatClient : IChatClient
         var notes = new List<string>();
         if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
         {
-            VoteResult first = Decide(batch, ranked, settings, routed.Decision, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
+            // Every sample of the top model may have failed: then its agreement is nil and the next model is sampled.
+            VoteResult first = batch.Results.Count == 0 ? new VoteResult(null, -1, [], 0)
+                : Decide(batch, ranked, settings, routed.Decision, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
             if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
             {
                 notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");

@@ -1,0 +1,22 @@
+using Avengers.Server.Faults;
+
+namespace Avengers.Tests.Server;
+
+/// <summary>The bounded CI subset of the fault-injection matrix (the full one: <c>avengers faults</c>).</summary>
+public sealed class FaultMatrixTests(RouterFixture fixture) : IClassFixture<RouterFixture>
+{
+    [Fact]
+    public async Task Every_fault_under_every_strategy_ends_answered_or_with_a_clean_error()
+    {
+        IReadOnlyList<FaultCell> cells = await FaultMatrix.RunAsync(fixture.Embedding, new FaultMatrixOptions
+        {
+            RequestsPerCell = 1, BackendTimeoutSeconds = 0.5, RequestTimeoutSeconds = 2,
+        });
+        string table = FaultMatrix.ToMarkdown(cells);
+        Assert.Equal(FaultBackend.Faults.Count * 3 * 2 * 2, cells.Count);
+        Assert.True(cells.All(c => c.Bad == 0), table);
+        // With a healthy backend behind it, a fault before the first token is answered, not just survived.
+        foreach (string fault in new[] { "http500", "hang", "badjson", "html", "key401", "close" })
+            Assert.All(cells.Where(c => c.Pool == "pool" && c.Fault == fault), c => Assert.True(c.Answered == 1, $"{fault} {c.Strategy} stream={c.Stream}: {table}"));
+    }
+}
