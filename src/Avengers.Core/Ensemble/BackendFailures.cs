@@ -24,6 +24,7 @@ public static partial class BackendFailures
         };
         if (status is int s) return $"HTTP {s} ({ClassOf(s)})";
         if (error is BackendBusyException) return "at capacity";
+        if (error is CallBudgetExhaustedException) return error.Message;
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
             switch (e)

@@ -70,6 +70,7 @@ public sealed class EnsembleChatClient : IChatClient
         var errors = new List<string>();
         foreach (RankedModel model in routed.Decision.Models)
         {
+            if (!routed.Budget.TryTake()) { errors.Add($"{model.Model}: not tried, {routed.Budget.Exhausted().Message}"); break; }
             IAsyncEnumerator<ChatResponseUpdate> stream = _members[model.Model].GetStreamingResponseAsync(history, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             ChatResponseUpdate? first = null;
             try
@@ -117,7 +118,20 @@ public sealed class EnsembleChatClient : IChatClient
         // Members and the embedder are owned by the caller.
     }
 
-    private sealed record Routed(RoutingDecision Decision, EnsembleChatOptions Settings, double EmbeddingMs, double RoutingMs, string? PlanNote = null);
+    private sealed record Routed(RoutingDecision Decision, EnsembleChatOptions Settings, double EmbeddingMs, double RoutingMs, string? PlanNote = null)
+    {
+        /// <summary>Backend calls this request may still make (samples, switch, fallbacks together).</summary>
+        public CallBudget Budget { get; } = new(Settings.MaxCallsPerRequest);
+    }
+
+    /// <summary>A request's allowance of backend calls, taken one call at a time from any thread.</summary>
+    private sealed class CallBudget(int max)
+    {
+        private int _left = max;
+        public int Max { get; } = max;
+        public bool TryTake() => Interlocked.Decrement(ref _left) >= 0;
+        public Exception Exhausted() => new CallBudgetExhaustedException($"the request used its {Max} backend calls (max_calls_per_request)");
+    }
 
     private async Task<Routed> RouteAsync(List<ChatMessage> history, ChatOptions? options, CancellationToken cancellationToken)
     {
@@ -167,6 +181,7 @@ public sealed class EnsembleChatClient : IChatClient
         int busy = 0;
         foreach (RankedModel model in routed.Decision.Models)
         {
+            if (!routed.Budget.TryTake()) { errors.Add($"{model.Model}: not tried, {routed.Budget.Exhausted().Message}"); break; }
             try
             {
                 ChatResponse response = await _members[model.Model].GetResponseAsync(history, options, cancellationToken).ConfigureAwait(false);
@@ -196,7 +211,7 @@ public sealed class EnsembleChatClient : IChatClient
 
         int topN = settings.Strategy == EnsembleStrategy.Switch ? 1 : Math.Min(settings.TopN, ranked.Count);
         var plan = Enumerable.Range(0, settings.Samples).Select(i => i % topN).ToList();
-        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, ClusterAnswerType(routed.Decision), cancellationToken).ConfigureAwait(false);
+        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, ClusterAnswerType(routed.Decision), routed.Budget, cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
         {
@@ -206,7 +221,7 @@ public sealed class EnsembleChatClient : IChatClient
             if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
             {
                 notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");
-                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, ClusterAnswerType(routed.Decision), cancellationToken).ConfigureAwait(false);
+                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, ClusterAnswerType(routed.Decision), routed.Budget, cancellationToken).ConfigureAwait(false);
                 batch = batch.Concat(second);
             }
             else batch = batch with { Saved = batch.Saved + settings.Samples };
@@ -244,7 +259,7 @@ public sealed class EnsembleChatClient : IChatClient
 
     /// <summary>Runs the planned calls (plan[i] = rank of the model for sample i), stopping early when the vote is decided.</summary>
     private async Task<SampleBatch> SampleAsync(List<ChatMessage> history, ChatOptions options, IReadOnlyList<RankedModel> ranked, List<int> plan,
-        EnsembleChatOptions settings, AnswerType? knownType, CancellationToken cancellationToken)
+        EnsembleChatOptions settings, AnswerType? knownType, CallBudget budget, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var gate = new SemaphoreSlim(settings.MaxParallelSamples ?? plan.Count);
@@ -253,7 +268,7 @@ public sealed class EnsembleChatClient : IChatClient
         foreach (var group in plan.GroupBy(rank => rank).OrderBy(g => g.Key))
         {
             int rank = group.Key, count = group.Count();
-            if (count > 1 && _members[ranked[rank].Model].GetService(typeof(IMultiSampleChatClient)) is IMultiSampleChatClient multi)
+            if (count > 1 && _members[ranked[rank].Model].GetService(typeof(IMultiSampleChatClient)) is IMultiSampleChatClient multi && budget.TryTake())
             {
                 // The backend can return all of this model's samples from one request (its n parameter).
                 Task<IReadOnlyList<ChatResponse>> batch = multi.GetResponsesAsync(history, count, options, stop.Token);
@@ -279,6 +294,7 @@ public sealed class EnsembleChatClient : IChatClient
             try
             {
                 await gate.WaitAsync(stop.Token).ConfigureAwait(false);
+                if (!budget.TryTake()) { gate.Release(); return (rank, index, null, budget.Exhausted()); }
                 try { return (rank, index, await _members[ranked[rank].Model].GetResponseAsync(history, options, stop.Token).ConfigureAwait(false), null); }
                 finally { gate.Release(); }
             }
@@ -411,6 +427,9 @@ public sealed class EnsembleChatClient : IChatClient
 }
 
 /// <summary>The ensemble could not produce an answer (every backend failed); the message lists each failure.</summary>
+/// <summary>A request reached its cap of backend calls; the call was not made.</summary>
+public sealed class CallBudgetExhaustedException(string message) : Exception(message);
+
 public sealed class EnsembleException(string message, int? rejectedWithStatus = null, bool allBusy = false) : Exception(message)
 {
     /// <summary>Every model tried was at capacity: overload (429), not a failure.</summary>

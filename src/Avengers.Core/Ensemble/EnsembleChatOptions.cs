@@ -21,6 +21,9 @@ public sealed record EnsembleChatOptions
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
     /// <summary>Stop sampling once the leading answer can no longer be overtaken, and cancel the calls still out.</summary>
     public bool Adaptive { get; init; } = true;
+    /// <summary>Backend calls one request may make in all (samples, the switch's second model, fallbacks); one call with n counts once.</summary>
+    public int MaxCallsPerRequest { get; init; } = DefaultMaxCalls;
+    public const int DefaultMaxCalls = 32;
     /// <summary>Calls in flight at once per request (null: all samples at once).</summary>
     public int? MaxParallelSamples { get; init; }
     public Routing.RoutingOptions Routing { get; init; } = new();
@@ -45,6 +48,7 @@ public sealed record EnsembleChatOptions
         if (TopN is < 1 or > MaxTopN) problems.Add($"top_n must lie in [1, {MaxTopN}] (got {TopN})");
         if (Temperature is < 0 or > 2 || float.IsNaN(Temperature)) problems.Add($"temperature must lie in [0, 2] (got {Temperature})");
         if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");
+        if (MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max calls per request must lie in [1, 10000] (got {MaxCallsPerRequest})");
         if (MaxParallelSamples is < 1) problems.Add($"max parallel samples must be at least 1 (got {MaxParallelSamples})");
         if (problems.Count > 0) throw new ArgumentException("invalid ensemble options: " + string.Join("; ", problems));
         Routing.Validate();

@@ -16,6 +16,8 @@ public sealed class GatewayConfig
     [YamlMember(Alias = "max_body_bytes")] public long MaxBodyBytes { get; set; } = 1 << 20;
     /// <summary>Deadline of a whole request, every sample, retry and fallback included (a request may ask for less with avengers.timeout_seconds).</summary>
     [YamlMember(Alias = "request_timeout_seconds")] public double RequestTimeoutSeconds { get; set; } = 300;
+    /// <summary>Backend calls one request may make in all (samples, switch, fallbacks); a call asking for n samples counts once.</summary>
+    [YamlMember(Alias = "max_calls_per_request")] public int MaxCallsPerRequest { get; set; } = Avengers.Ensemble.EnsembleChatOptions.DefaultMaxCalls;
     [YamlMember(Alias = "strategy")] public StrategyConfig Strategy { get; set; } = new();
     [YamlMember(Alias = "backends")] public List<BackendConfig> Backends { get; set; } = [];
 

@@ -50,6 +50,7 @@ public static class GatewayConfigLoader
         for (int i = 0; i < config.ApiKeysEnv.Count; i++)
             if (string.IsNullOrEmpty(environment(config.ApiKeysEnv[i]))) problems.Add($"api_keys_env[{i}]: environment variable {config.ApiKeysEnv[i]} is not set");
         if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
+        if (config.MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max_calls_per_request: must lie in [1, 10000] (got {config.MaxCallsPerRequest})");
         if (!(config.RequestTimeoutSeconds > 0 && config.RequestTimeoutSeconds <= MaxSeconds)) problems.Add($"request_timeout_seconds: must lie in (0, {MaxSeconds}] (got {config.RequestTimeoutSeconds})");
 
         StrategyConfig s = config.Strategy;

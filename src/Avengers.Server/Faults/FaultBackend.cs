@@ -33,6 +33,9 @@ public static class FaultBackend
         {
             using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
             string fault = body.RootElement.TryGetProperty("model", out JsonElement m) ? m.GetString() ?? "ok" : "ok";
+            // "random:0.2": one fault in five, drawn uniformly from every fault; the rest answer properly.
+            if (fault.StartsWith("random:", StringComparison.Ordinal) && double.TryParse(fault["random:".Length..], System.Globalization.CultureInfo.InvariantCulture, out double rate))
+                fault = Random.Shared.NextDouble() < rate ? Faults[Random.Shared.Next(Faults.Count)] : "ok";
             bool stream = body.RootElement.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True;
             int n = body.RootElement.TryGetProperty("n", out JsonElement e) && e.ValueKind == JsonValueKind.Number ? e.GetInt32() : 1;
             try { await PlayAsync(context, fault, stream, n, slow); }

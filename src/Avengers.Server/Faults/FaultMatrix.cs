@@ -47,7 +47,7 @@ public static class FaultMatrix
         Directory.CreateDirectory(dir);
         try
         {
-            string router = await CalibrateAsync(embedding, dir, cancellationToken).ConfigureAwait(false);
+            string router = await CalibrateForFaultsAsync(embedding, dir, cancellationToken).ConfigureAwait(false);
             await using WebApplication backend = await FaultBackend.StartAsync(TimeSpan.FromSeconds(options.BackendTimeoutSeconds * 0.6)).ConfigureAwait(false);
             string url = backend.Urls.First() + "/v1";
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds * 4) };
@@ -155,7 +155,7 @@ public static class FaultMatrix
     private static string Short(string text) => text.Length <= 160 ? text : text[..160] + "...";
 
     /// <summary>A router over two models where "faulty" ranks first everywhere, so every request meets the fault first.</summary>
-    private static async Task<string> CalibrateAsync(EmbeddingStack embedding, string dir, CancellationToken cancellationToken)
+    internal static async Task<string> CalibrateForFaultsAsync(EmbeddingStack embedding, string dir, CancellationToken cancellationToken)
     {
         string[] questions =
         [

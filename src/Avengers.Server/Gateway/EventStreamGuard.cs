@@ -3,10 +3,11 @@ using System.Net.Http.Headers;
 namespace Avengers.Server.Gateway;
 
 /// <summary>
-/// Makes a broken backend response fail loudly instead of passing as a short success: an HTML page answered
-/// with 200 is an error (inside the resilience pipeline, so it is retried and counted by the circuit breaker),
-/// and a server-sent event stream must end with <c>data: [DONE]</c> and must not stall longer than the
-/// backend's timeout between two reads. The ensemble then falls back to the next model before the first
+/// Makes a broken backend response fail loudly instead of passing as a short success. Inside the resilience
+/// pipeline, so such failures are retried and counted by the circuit breaker: an HTML page answered with 200,
+/// a JSON body cut short or malformed. A server-sent event stream must end with <c>data: [DONE]</c> and must
+/// not stall longer than the backend's timeout between two reads (once a stream is under way, a failure can no
+/// longer be retried transparently). The ensemble then falls back to the next model before the first
 /// token, or ends the client's stream with an error event after it.
 /// </summary>
 internal sealed class EventStreamGuard(TimeSpan idleTimeout) : DelegatingHandler
@@ -21,7 +22,31 @@ internal sealed class EventStreamGuard(TimeSpan idleTimeout) : DelegatingHandler
             response.Dispose();
             throw new HttpRequestException(HttpRequestError.InvalidResponse, "the backend answered with an HTML page instead of JSON or an event stream");
         }
-        if (mediaType == "text/event-stream")
+        if (mediaType != "text/event-stream")
+        {
+            // A JSON answer is read whole here, inside the pipeline: a connection closed mid-body or a malformed
+            // body is then a failed attempt that the retry strategy repeats and the circuit breaker counts.
+            byte[] body;
+            try { body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                response.Dispose();
+                throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection closed before the response body ended", ex);
+            }
+            if (mediaType is null or "application/json")
+            {
+                try { using var _ = System.Text.Json.JsonDocument.Parse(body); }
+                catch (System.Text.Json.JsonException)
+                {
+                    response.Dispose();
+                    throw new HttpRequestException(HttpRequestError.InvalidResponse, "the backend answered 200 with a malformed JSON body");
+                }
+            }
+            var buffered = new ByteArrayContent(body);
+            foreach (KeyValuePair<string, IEnumerable<string>> header in response.Content.Headers) buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            response.Content = buffered;
+        }
+        else
         {
             Stream inner = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var guarded = new StreamContent(new GuardedEventStream(inner, idleTimeout));

@@ -100,7 +100,7 @@ public sealed class GatewayRuntime
         var defaults = new EnsembleChatOptions
         {
             Strategy = strategy, Samples = config.Strategy.Samples, TopN = config.Strategy.TopN ?? policy.TopN, Temperature = config.Strategy.Temperature,
-            Adaptive = config.Strategy.Adaptive, SwitchThreshold = config.Strategy.SwitchThreshold,
+            Adaptive = config.Strategy.Adaptive, SwitchThreshold = config.Strategy.SwitchThreshold, MaxCallsPerRequest = config.MaxCallsPerRequest,
             Routing = new RoutingOptions { TopK = config.Strategy.TopK ?? policy.TopK, Beta = artifact.Manifest.Defaults.Beta, Alpha = config.Strategy.Alpha },
             // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
             Policy = config.Strategy.Default is null && config.Strategy.TopN is null ? policy : null,

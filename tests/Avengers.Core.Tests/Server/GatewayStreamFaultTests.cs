@@ -77,7 +77,7 @@ public sealed class GatewayStreamFaultTests(RouterFixture fixture) : IClassFixtu
     {
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Stream(c, ["The ", "answer ", "is ", "(B)."], stallAfter: 2));
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "scribe"));
-        await using WebApplication gateway = await GatewayAsync(calc, scribe, timeoutSeconds: 1);
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, timeoutSeconds: 2); // generous: under a loaded test run the first chunk itself may take a while
         var watch = Stopwatch.StartNew();
         var (_, sse) = await StreamAsync(gateway);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
