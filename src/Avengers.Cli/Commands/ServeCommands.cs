@@ -19,8 +19,7 @@ internal static class ServeCommands
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             GatewayConfig loaded = GatewayConfigLoader.Load(parse.GetValue(config)!);
-            IReadOnlyList<string> problems = GatewayConfigLoader.Validate(loaded);
-            if (problems.Count > 0) throw new GatewayConfigException(problems);
+            // Build validates the configuration once (every problem listed) and reads the router artifact once.
             using EmbeddingStack embedding = await CliRunner.EmbeddingAsync(loaded.Embedding, loaded.EmbeddingCache, cancellationToken);
             WebApplication app = GatewayHost.Build(loaded, embedding);
             // Announce only once the port is bound (a port in use is one error line, not a stack trace after "listening").

@@ -38,7 +38,10 @@ public static class GatewayConfigLoader
     public const long MaxBodyLimit = 1L << 30;
 
     /// <summary>Every problem of the configuration, each prefixed with its path in the file; empty when valid.</summary>
-    public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment = null)
+    public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment = null) => Validate(config, environment, out _);
+
+    /// <summary>The same, handing back the router artifact it loaded (so that it is read once), or null when it could not.</summary>
+    public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment, out RouterArtifact? loaded)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var problems = new List<string>();
@@ -110,6 +113,7 @@ public static class GatewayConfigLoader
             problems.Add("strategy.alpha: the router artifact has no cost data (calibrate with --prices)");
         if (artifact is not null && names.Count > 0 && !artifact.Manifest.Selected.Any(names.Contains))
             problems.Add($"backends: none serves a model the router selected ({string.Join(", ", artifact.Manifest.Selected)})");
+        loaded = artifact;
         return problems;
     }
 }

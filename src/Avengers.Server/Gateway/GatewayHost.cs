@@ -22,7 +22,12 @@ public static class GatewayHost
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Builds the app; the caller owns <paramref name="embedding"/>.</summary>
+    /// <summary>
+    /// The standalone gateway (what <c>avengers serve</c> runs): Kestrel on the configured address, the gateway's
+    /// services and endpoints, and OpenAI-shaped bodies for the errors the framework answers itself. To host the
+    /// gateway inside another ASP.NET Core app, call <see cref="GatewayServiceCollectionExtensions.AddAvengersGateway"/>
+    /// and <see cref="GatewayEndpointRouteBuilderExtensions.MapAvengersGateway"/> there instead. The caller owns <paramref name="embedding"/>.
+    /// </summary>
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
     public static WebApplication Build(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
     {
@@ -30,26 +35,8 @@ public static class GatewayHost
         builder.WebHost.UseUrls(config.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = config.MaxBodyBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddMetrics();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
-            .AddPrometheusExporter());
+        builder.Services.AddAvengersGateway(config, embedding, environment);
         WebApplication app = builder.Build();
-        GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment, app.Services.GetRequiredService<ILoggerFactory>());
-        app.Lifetime.ApplicationStopped.Register(runtime.Probe.Dispose);
-        GatewayMetrics.ObserveCircuits(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), runtime.Circuits);
-        // Last resort: an unexpected failure is still an OpenAI-shaped error with a request id, never an empty 500;
-        // the detail goes to the log.
-        app.Use(async (context, next) =>
-        {
-            try { await next(context); }
-            catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
-            {
-                string id = ChatCompletionWriter.NewId();
-                app.Logger.LogError(ex, "request {Id} {Method} {Path} failed unexpectedly", id, context.Request.Method, context.Request.Path);
-                await OpenAIErrors.Result(500, $"internal error (request {id}); the gateway log has the details", "api_error", null, "internal_error").ExecuteAsync(context);
-            }
-        });
         // Errors the framework answers without a body (unknown path 404, wrong method 405, ...) get OpenAI's shape too.
         app.UseStatusCodePages(async statusContext =>
         {
@@ -58,44 +45,66 @@ public static class GatewayHost
             await OpenAIErrors.Result(response.StatusCode, $"{response.StatusCode} {reason}: {statusContext.HttpContext.Request.Method} {statusContext.HttpContext.Request.Path}",
                 response.StatusCode >= 500 ? "api_error" : "invalid_request_error").ExecuteAsync(statusContext.HttpContext);
         });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapAvengersGateway();
+        return app;
+    }
 
-        // Gateway API keys: every /v1 call needs "Authorization: Bearer <key>" when keys are configured.
-        app.Use(async (context, next) =>
+    /// <summary>Maps every endpoint of the gateway on <paramref name="endpoints"/> (under <paramref name="prefix"/>).</summary>
+    internal static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix)
+    {
+        // Built once, here, from the validated configuration: the router artifact is loaded once.
+        GatewayRuntime runtime = endpoints.ServiceProvider.GetRequiredService<GatewayRuntime>();
+        ILogger logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Avengers.Gateway");
+        RouteGroupBuilder gateway = endpoints.MapGroup(prefix);
+        // Last resort: an unexpected failure is still an OpenAI-shaped error with a request id, never an empty 500;
+        // the detail goes to the log.
+        gateway.AddEndpointFilter(async (context, next) =>
         {
-            if (runtime.Keys.Count > 0 && context.Request.Path.StartsWithSegments("/v1"))
+            try { return await next(context); }
+            catch (Exception ex) when (!context.HttpContext.Response.HasStarted && !context.HttpContext.RequestAborted.IsCancellationRequested)
             {
-                string? header = context.Request.Headers.Authorization;
-                string? presented = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
-                if (presented is null || !runtime.Keys.Any(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                        System.Text.Encoding.UTF8.GetBytes(k), System.Text.Encoding.UTF8.GetBytes(presented))))
-                {
-                    await OpenAIErrors.Unauthorized(presented is null ? "missing API key: send 'Authorization: Bearer <key>'" : "incorrect API key provided").ExecuteAsync(context);
-                    return;
-                }
+                string id = ChatCompletionWriter.NewId();
+                logger.LogError(ex, "request {Id} {Method} {Path} failed unexpectedly", id, context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+                return OpenAIErrors.Result(500, $"internal error (request {id}); the gateway log has the details", "api_error", null, "internal_error");
             }
-            await next(context);
         });
+        endpoints.MapPrometheusScrapingEndpoint(prefix + "/metrics");
 
         // Live: the process answers. /health: the router is loaded and backends are configured (checked at start-up).
-        app.MapGet("/health", () => Results.Json(new { status = "ok", live = true, ready = true, artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Keys }));
-        app.MapGet("/health/live", () => Results.Json(new { status = "ok" }));
-        // Ready: at least one backend answers its /models (probed, cached for a few seconds), so the ensemble can answer.
-        app.MapGet("/health/ready", (Delegate)(async (CancellationToken cancellationToken) =>
+        gateway.MapGet("/health", () => Results.Json(new { status = "ok", live = true, ready = true, artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Keys }));
+        gateway.MapGet("/health/live", () => Results.Json(new { status = "ok" }));
+        // Ready: at least one backend answers its /models (probed, cached for a few seconds) with its circuit closed.
+        gateway.MapGet("/health/ready", (Delegate)(async (CancellationToken cancellationToken) =>
         {
             IReadOnlyList<BackendStatus> backends = await runtime.Probe.CheckAsync(cancellationToken);
             int reachable = backends.Count(b => b.Reachable);
             return Results.Json(new { status = reachable > 0 ? "ok" : "unavailable", reachable, artifact_sha256 = runtime.Artifact.FileHash, backends },
                 RouteJson, statusCode: reachable > 0 ? 200 : 503);
         }));
-        app.MapGet("/v1/models", () => Results.Json(new
+
+        // Gateway API keys: every /v1 call needs "Authorization: Bearer <key>" when keys are configured. A host app
+        // adds its own authentication and middleware around these endpoints as usual.
+        RouteGroupBuilder v1 = gateway.MapGroup("/v1");
+        v1.AddEndpointFilter(async (context, next) =>
+        {
+            if (runtime.Keys.Count > 0)
+            {
+                string? header = context.HttpContext.Request.Headers.Authorization;
+                string? presented = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+                if (presented is null || !runtime.Keys.Any(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                        System.Text.Encoding.UTF8.GetBytes(k), System.Text.Encoding.UTF8.GetBytes(presented))))
+                    return OpenAIErrors.Unauthorized(presented is null ? "missing API key: send 'Authorization: Bearer <key>'" : "incorrect API key provided");
+            }
+            return await next(context);
+        });
+        v1.MapGet("/models", () => Results.Json(new
         {
             @object = "list",
             data = EnsembleModels.Concat(runtime.Members.Keys).Select(m => new { id = m, @object = "model", created = 0, owned_by = "avengers" }),
         }));
-        app.MapPost("/v1/route", (Delegate)((HttpContext context) => RouteAsync(context, runtime)));
-        app.MapPost("/v1/chat/completions", (Delegate)((HttpContext context) => ChatCompletionsEndpoint.HandleAsync(context, runtime)));
-        return app;
+        v1.MapPost("/route", (Delegate)((HttpContext context) => RouteAsync(context, runtime)));
+        v1.MapPost("/chat/completions", (Delegate)((HttpContext context) => ChatCompletionsEndpoint.HandleAsync(context, runtime)));
+        return gateway;
     }
 
     /// <summary><c>POST /v1/route</c>: the routing decision for <c>{"query"}</c> or <c>{"messages"}</c>, without generation.</summary>

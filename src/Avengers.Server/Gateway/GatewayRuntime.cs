@@ -15,8 +15,11 @@ namespace Avengers.Server.Gateway;
 /// The gateway's runtime model, built once from a validated configuration: the router, one resilient
 /// member client per backend, the ensemble over them, and the gateway's own API keys.
 /// </summary>
-public sealed class GatewayRuntime
+public sealed class GatewayRuntime : IDisposable
 {
+    /// <summary>Stops the readiness probe's client (the backends' clients live as long as the process).</summary>
+    public void Dispose() => Probe.Dispose();
+
     private GatewayRuntime(GatewayConfig config, RouterArtifact artifact, ClusterRouter router, IReadOnlyDictionary<string, IChatClient> members,
         EnsembleChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding, BackendProbe probe)
     {
@@ -74,10 +77,11 @@ public sealed class GatewayRuntime
     public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null, ILoggerFactory? loggers = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, environment);
+        IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, environment, out RouterArtifact? loaded);
         if (problems.Count > 0) throw new GatewayConfigException(problems);
-
-        RouterArtifact artifact = RouterArtifact.Load(GatewayConfigLoader.Resolve(config, config.Router!), embedding.Dimension);
+        RouterArtifact artifact = loaded!; // read once, by the validation
+        if (artifact.Manifest.Embedding.Dimension != embedding.Dimension)
+            throw new GatewayConfigException([$"embedding: the router was calibrated with {artifact.Manifest.Embedding.Model} ({artifact.Manifest.Embedding.Dimension} dimensions), the gateway embeds with {embedding.ModelId} ({embedding.Dimension})"]);
         if (artifact.Manifest.Embedding.Model != embedding.ModelId)
             throw new GatewayConfigException([$"embedding: the router was calibrated with {artifact.Manifest.Embedding.Model}, the gateway embeds with {embedding.ModelId}"]);
         var router = new ClusterRouter(artifact);

@@ -1,0 +1,59 @@
+using Avengers.Embedding;
+using Avengers.Ensemble;
+using Avengers.Server.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+
+namespace Avengers.Server.Gateway;
+
+/// <summary>
+/// The gateway's services, in the way ASP.NET Core composes (as YARP's <c>AddReverseProxy</c>): the validated
+/// configuration, the runtime (router artifact, one resilient client per backend, the ensemble) built once, its
+/// meters. Pair with <see cref="GatewayEndpointRouteBuilderExtensions.MapAvengersGateway"/>.
+/// </summary>
+public static class GatewayServiceCollectionExtensions
+{
+    /// <exception cref="GatewayConfigException">When the app starts (or the endpoints are mapped), if the configuration has problems (all listed).</exception>
+    public static IServiceCollection AddAvengersGateway(this IServiceCollection services, GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(embedding);
+        services.AddMetrics();
+        services.AddSingleton(config);
+        services.AddSingleton(provider =>
+        {
+            GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment, provider.GetRequiredService<ILoggerFactory>());
+            GatewayMetrics.ObserveCircuits(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), runtime.Circuits);
+            return runtime;
+        });
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
+            .AddPrometheusExporter());
+        return services;
+    }
+
+    /// <summary>
+    /// The same, with the configuration bound from a section of the host's configuration (appsettings.json, environment
+    /// variables, ...): the keys are the YAML file's (<c>router</c>, <c>backends:0:base_url</c>, ...).
+    /// </summary>
+    public static IServiceCollection AddAvengersGateway(this IServiceCollection services, IConfiguration section, EmbeddingStack embedding, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var config = new GatewayConfig();
+        section.Bind(config);
+        return services.AddAvengersGateway(config, embedding, environment);
+    }
+}
+
+/// <summary>Maps the gateway's endpoints (as YARP's <c>MapReverseProxy</c>) into a host's routing, under an optional prefix.</summary>
+public static class GatewayEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// <c>/v1/chat/completions</c>, <c>/v1/models</c>, <c>/v1/route</c>, <c>/health</c>, <c>/health/live</c>,
+    /// <c>/health/ready</c> and <c>/metrics</c>. The returned group takes the host's conventions
+    /// (<c>.RequireAuthorization()</c>, rate limiting, ...).
+    /// </summary>
+    public static RouteGroupBuilder MapAvengersGateway(this IEndpointRouteBuilder endpoints, string prefix = "")
+        => GatewayHost.Map(endpoints, prefix);
+}
