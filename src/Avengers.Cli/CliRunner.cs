@@ -11,18 +11,41 @@ internal static class CliRunner
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception ex) when (ex is BenchmarkFormatException or RouterArtifactException or Avengers.Server.Configuration.GatewayConfigException or FileNotFoundException or DirectoryNotFoundException
-                                      or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException or IOException)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return ex is ArgumentException ? 2 : 1;
-        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+        catch (Exception ex)
+        {
+            // One line (or the list a configuration error carries), never a stack trace; AVENGERS_DEBUG=1 adds it for bug reports.
+            Console.Error.WriteLine($"error: {MessageOf(ex)}");
+            if (Environment.GetEnvironmentVariable("AVENGERS_DEBUG") == "1") Console.Error.WriteLine(ex);
+            else if (!IsExpected(ex)) Console.Error.WriteLine("(an unexpected failure: set AVENGERS_DEBUG=1 to see where it happened)");
+            return ex is ArgumentException ? 2 : 1;
+        }
     }
+
+    private static bool IsExpected(Exception ex) => ex is FormatException or RouterArtifactException or Avengers.Server.Configuration.GatewayConfigException or FileNotFoundException
+        or DirectoryNotFoundException or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException or IOException or UnauthorizedAccessException;
+
+    /// <summary>The message without framework noise: no "(Parameter 'x')" suffixes, no type names.</summary>
+    internal static string MessageOf(Exception ex)
+    {
+        string message = ex.Message;
+        if (ex is ArgumentException { ParamName: string name }) message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        return FriendlyTypes(message);
+    }
+
+    /// <summary>"as expected type 'System.Int32'" and the like, in words.</summary>
+    internal static string FriendlyTypes(string message) => message
+        .Replace("expected type 'System.Int32'", "a whole number", StringComparison.Ordinal)
+        .Replace("expected type 'System.Int64'", "a whole number", StringComparison.Ordinal)
+        .Replace("expected type 'System.Nullable`1[System.Int32]'", "a whole number", StringComparison.Ordinal)
+        .Replace("expected type 'System.Double'", "a number", StringComparison.Ordinal)
+        .Replace("expected type 'System.Nullable`1[System.Double]'", "a number", StringComparison.Ordinal)
+        .Replace("expected type 'System.Boolean'", "true or false", StringComparison.Ordinal)
+        .Replace("expected type 'System.String'", "text", StringComparison.Ordinal);
 
     public static void Info(string message) => Console.Error.WriteLine(message);
 

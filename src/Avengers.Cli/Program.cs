@@ -14,4 +14,13 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     ServeCommands.Config(),
     FaultsCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args);
+if (parse.Errors.Count > 0)
+{
+    // Every problem, first, in words; then one line pointing at the help; exit code 2 (as the README says).
+    foreach (System.CommandLine.Parsing.ParseError error in parse.Errors) Console.Error.WriteLine($"error: {Avengers.Cli.CliRunner.FriendlyTypes(error.Message)}");
+    string verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+    Console.Error.WriteLine($"run 'avengers{verb} --help' for the options");
+    return 2;
+}
+return await parse.InvokeAsync();

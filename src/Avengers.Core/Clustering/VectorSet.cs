@@ -17,16 +17,6 @@ public sealed class VectorSet
     public int Count => Data.Length / Dimension;
     public ReadOnlySpan<float> this[int index] => Data.AsSpan(index * Dimension, Dimension);
 
-    public static VectorSet FromRows(IReadOnlyList<ReadOnlyMemory<float>> rows, int dimension)
-    {
-        var data = new float[rows.Count * dimension];
-        for (int i = 0; i < rows.Count; i++)
-        {
-            if (rows[i].Length != dimension) throw new ArgumentException($"row {i} has {rows[i].Length} values, expected {dimension}", nameof(rows));
-            rows[i].Span.CopyTo(data.AsSpan(i * dimension));
-        }
-        return new VectorSet(data, dimension);
-    }
 
     /// <summary>Throws when any value is NaN or infinite (a broken embedding would poison every centroid).</summary>
     public void EnsureFinite(string what)

@@ -55,6 +55,10 @@ public static class BenchmarkReader
             }
         }
 
+        if (records.Count == 0)
+            throw new BenchmarkFormatException(path, Math.Max(1, lineNumber), "(file)", problems.Count > 0
+                ? $"none of its {problems.Count} records could be read (see the problems above)"
+                : "the file holds no records (expected one JSON object per line; see README, Data format)");
         string hash;
         using (var stream = File.OpenRead(path)) hash = Convert.ToHexStringLower(SHA256.HashData(stream));
         IReadOnlyList<BenchmarkRecord> graded = records;

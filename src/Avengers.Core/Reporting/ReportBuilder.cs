@@ -37,7 +37,11 @@ public static class ReportBuilder
             if (result.Avengers is null || result.Datasets is null) throw new FormatException($"{path}: not an experiment result (missing 'avengers' or 'datasets')");
             return new ReportExperiment(Path.GetFileNameWithoutExtension(path), result);
         }
-        catch (JsonException ex) { throw new FormatException($"{path}: not valid experiment JSON at {ex.Path}: {ex.Message}"); }
+        catch (JsonException ex)
+        {
+            string where = ex.LineNumber is long line ? $"line {line + 1}, byte {ex.BytePositionInLine + 1}" : "its start";
+            throw new FormatException($"{path}: not an experiment result written by 'experiment --json' (invalid at {where}{(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $", field {ex.Path}")})");
+        }
     }
 
     public static void Write(string outputDirectory, IReadOnlyList<ReportExperiment> experiments, IReadOnlyList<ReportAblation> ablations, IReadOnlyList<ClusterView>? clusters, string? clusterSource)

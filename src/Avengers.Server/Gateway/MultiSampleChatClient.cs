@@ -15,9 +15,6 @@ public sealed class MultiSampleChatClient(IChatClient inner, HttpClient http, Ur
 {
     private volatile bool _ignoresN;
 
-    /// <summary>True once the backend answered a request for several samples with fewer choices.</summary>
-    public bool IgnoresN => _ignoresN;
-
     public async Task<IReadOnlyList<ChatResponse>> GetResponsesAsync(IEnumerable<ChatMessage> messages, int count, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         List<ChatMessage> history = [.. messages];

@@ -111,4 +111,41 @@ public class CliTests
         Assert.Contains("mixed.jsonl:8: field 'query'", error);
         Assert.Contains("6 training items", output);
     }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("experiment", "--k", "x")]
+    [InlineData("experiment", "--benchmark")]
+    public void Parse_errors_come_first_in_words_point_at_help_and_exit_2(params string[] args)
+    {
+        var (exit, output, error) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("--help' for the options", error);
+        Assert.DoesNotContain("System.", error);
+        Assert.DoesNotContain("Usage:", output); // no wall of help in place of the error
+    }
+
+    [Fact]
+    public void A_results_file_that_is_not_json_is_one_line_without_a_stack_trace()
+    {
+        string path = Path.Combine(TestData.TempDir(), "bad.json");
+        File.WriteAllText(path, "{bad");
+        var (exit, _, error) = Run("report", path, "-o", Path.Combine(TestData.TempDir(), "report"));
+        Assert.Equal(1, exit);
+        Assert.Contains("bad.json: not an experiment result", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.DoesNotContain("BytePositionInLine", error);
+    }
+
+    [Fact]
+    public void An_empty_benchmark_is_an_error_with_a_reason()
+    {
+        string path = Path.Combine(TestData.TempDir(), "empty.jsonl");
+        File.WriteAllText(path, "\n");
+        var (exit, _, error) = Run("calibrate", "--benchmark", path, "-o", Path.Combine(TestData.TempDir(), "r.avengers"));
+        Assert.Equal(1, exit);
+        Assert.Contains("holds no records", error);
+        Assert.DoesNotContain("(Parameter", error);
+    }
 }

@@ -34,18 +34,34 @@ public class KMeansTests
     public void Different_seeds_may_differ_but_each_is_stable()
     {
         var (points, _) = TestData.PlantedClusters(clusters: 10, perCluster: 30, dimension: 16, noise: 0.6f, seed: 3);
-        KMeansResult a1 = KMeans.Fit(points, new KMeansOptions { K = 8, Seed = 1 });
-        KMeansResult a2 = KMeans.Fit(points, new KMeansOptions { K = 8, Seed = 1 });
-        Assert.Equal(a1.Labels, a2.Labels);
+        var labelings = new List<int[]>();
+        for (int seed = 1; seed <= 5; seed++)
+        {
+            KMeansResult first = KMeans.Fit(points, new KMeansOptions { K = 8, Seed = seed });
+            KMeansResult again = KMeans.Fit(points, new KMeansOptions { K = 8, Seed = seed });
+            Assert.Equal(first.Labels, again.Labels);   // each seed is stable...
+            labelings.Add(first.Labels);
+        }
+        // ...and the seed matters: on noisy data with K below the planted count, not every seed finds the same partition.
+        Assert.True(labelings.Skip(1).Any(l => !l.SequenceEqual(labelings[0])), "five seeds gave identical clusterings");
     }
 
     [Fact]
-    public void Restarts_never_increase_inertia()
+    public void Restarts_keep_the_lowest_inertia_and_sometimes_find_a_lower_one()
     {
         var (points, _) = TestData.PlantedClusters(clusters: 20, perCluster: 20, dimension: 16, noise: 0.5f, seed: 4);
-        double single = KMeans.Fit(points, new KMeansOptions { K = 16, Seed = 5, Restarts = 1 }).Inertia;
-        double several = KMeans.Fit(points, new KMeansOptions { K = 16, Seed = 5, Restarts = 5 }).Inertia;
-        Assert.True(several <= single, $"{several} > {single}");
+        int improved = 0;
+        for (int seed = 1; seed <= 8; seed++)
+        {
+            // Restart 0 is the single run of the same seed, so the best of five can only be as low or lower...
+            KMeansResult single = KMeans.Fit(points, new KMeansOptions { K = 16, Seed = seed, Restarts = 1 });
+            KMeansResult several = KMeans.Fit(points, new KMeansOptions { K = 16, Seed = seed, Restarts = 5 });
+            Assert.True(several.Inertia <= single.Inertia, $"seed {seed}: {several.Inertia} > {single.Inertia}");
+            Assert.Equal(several.Restart == 0, several.Inertia == single.Inertia);
+            if (several.Inertia < single.Inertia) improved++;
+        }
+        // ...and the other restarts must actually run: on 20 planted clusters for K = 16 some seed is beaten by another start.
+        Assert.True(improved > 0, "no restart ever improved on the first");
     }
 
     [Fact]
