@@ -129,6 +129,14 @@ internal static class LenientJson
             if (s[i] == '\\' && i + 1 < s.Length)
             {
                 char next = s[i + 1];
+                // Models write LaTeX in JSON strings with single backslashes: "\frac{1}{2}" would read as a form feed
+                // and "rac{1}{2}". A known LaTeX command after the backslash stays as written.
+                if (next is 'b' or 'f' or 'n' or 'r' or 't' or 'u' && LatexCommandAt(s, i + 1) is int length)
+                {
+                    builder.Append(s, i, length + 1);
+                    i += length + 1;
+                    continue;
+                }
                 i += 2;
                 switch (next)
                 {
@@ -149,6 +157,29 @@ internal static class LenientJson
         if (i >= s.Length) throw new FormatException("unterminated string");
         i++;
         return builder.ToString();
+    }
+
+    /// <summary>LaTeX commands whose names start with a letter JSON also uses as an escape (b, f, n, r, t, u).</summary>
+    private static readonly HashSet<string> LatexCommands = new(StringComparer.Ordinal)
+    {
+        "beta", "bar", "begin", "binom", "boxed", "bf", "bigl", "bigr", "bmod", "bot", "bullet",
+        "frac", "fbox", "forall", "flat",
+        "nu", "ne", "neq", "nabla", "not", "neg", "ni", "notin", "nleq", "ngeq", "nmid",
+        "right", "rho", "rangle", "rceil", "rfloor", "rightarrow", "Rightarrow", "rm",
+        "times", "theta", "tau", "text", "textbf", "textit", "textrm", "to", "tan", "tanh", "triangle", "tfrac", "top", "tilde",
+        "underline", "uparrow", "upsilon", "cup", "mu",
+    };
+
+    /// <summary>The length of the LaTeX command name starting at <paramref name="at"/>, or null when the letters there are not one.</summary>
+    private static int? LatexCommandAt(string s, int at)
+    {
+        int end = at;
+        while (end < s.Length && end - at < 16 && char.IsAsciiLetter(s[end])) end++;
+        if (end - at < 2) return null;
+        // The longest known command that the letters start with, followed by a non-letter (\frac{, \times 3, \neq).
+        for (int length = end - at; length >= 2; length--)
+            if (LatexCommands.Contains(s.Substring(at, length)) && (at + length >= s.Length || !char.IsAsciiLetter(s[at + length]))) return length;
+        return null;
     }
 
     private static List<object?> ParseSequence(string s, ref int i, char close, int depth) => ParseSequence(s, ref i, close, depth, out _);

@@ -49,6 +49,9 @@ public class StructuredAnswerTests
     [InlineData("{\"answer\": 17}", AnswerType.Math, "17")]
     [InlineData("{'final_answer': '\\\\frac{1}{2}'}", AnswerType.Math, "0.5")]
     [InlineData("Work... {\"Answer\": \"42\",}", AnswerType.Math, "42")]
+    [InlineData("{\"reasoning\": \"...\", \"answer\": \"\\frac{1}{2}\"}", AnswerType.Math, "0.5")]        // LaTeX with a single backslash: \f is not a form feed here
+    [InlineData("{\"answer\": \"\\boxed{\\dfrac{3}{4}}\"}", AnswerType.Math, "0.75")]
+    [InlineData("{\"answer\": \"3\\times 4\"}", AnswerType.Exact, "3\\times 4")]
     [InlineData("{\"answer\": \"positive\"}", AnswerType.Label, "positive")]
     public void Every_answer_type_reads_a_json_answer_field(string text, AnswerType type, string expected)
         => Assert.Equal(expected, AnswerExtractor.Extract(text, type, type == AnswerType.Label ? ["positive", "negative"] : null));
