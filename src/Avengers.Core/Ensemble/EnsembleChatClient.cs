@@ -63,7 +63,15 @@ public sealed class EnsembleChatClient : IChatClient
         if (routed.Settings.Strategy != EnsembleStrategy.Direct)
         {
             ChatResponse response = await VoteAsync(history, options, routed, cancellationToken).ConfigureAwait(false);
-            foreach (ChatResponseUpdate update in response.ToChatResponseUpdates()) yield return update;
+            bool first = true;
+            foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
+            {
+                // The explanation rides on the first update, as in the direct path (the endpoint turns it into headers).
+                if (first && response.AdditionalProperties?.TryGetValue(EnsembleRequestOptions.Key, out object? decision) == true)
+                    (update.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
+                first = false;
+                yield return update;
+            }
             yield break;
         }
 

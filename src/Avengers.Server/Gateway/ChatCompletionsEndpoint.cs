@@ -64,7 +64,7 @@ internal static class ChatCompletionsEndpoint
                 return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,
                     (int)(response.Usage?.InputTokenCount ?? 0), (int)(response.Usage?.OutputTokenCount ?? 0)), ChatCompletionWriter.Json);
             }
-            await StreamAsync(context, target, request, options, id, deadline.Token, deadlineSeconds);
+            await StreamAsync(context, runtime, target, request, options, id, deadline.Token, deadlineSeconds);
             return Results.Empty;
         }
         catch (BackendBusyException ex) when (!context.Response.HasStarted) { return Busy(context, ex.Message); }
@@ -95,16 +95,24 @@ internal static class ChatCompletionsEndpoint
         }
     }
 
-    private static async Task StreamAsync(HttpContext context, IChatClient target, ChatCompletionRequest request, ChatOptions options, string id,
+    private static async Task StreamAsync(HttpContext context, GatewayRuntime runtime, IChatClient target, ChatCompletionRequest request, ChatOptions options, string id,
         CancellationToken deadline, double deadlineSeconds)
     {
         CancellationToken aborted = context.RequestAborted;
         bool started = false;
+        EnsembleDecision? explained = null;
+        long promptTokens = 0, completionTokens = 0;
         try
         {
             await foreach (ChatResponseUpdate update in target.GetStreamingResponseAsync(request.Messages, options, deadline))
             {
+                foreach (UsageContent usage in update.Contents.OfType<UsageContent>())
+                {
+                    promptTokens += usage.Details.InputTokenCount ?? 0;
+                    completionTokens += usage.Details.OutputTokenCount ?? 0;
+                }
                 EnsembleDecision? decision = DecisionOf(update.AdditionalProperties);
+                explained ??= decision;
                 if (!started)
                 {
                     if (decision is not null) AddHeaders(context.Response, decision);
@@ -125,6 +133,16 @@ internal static class ChatCompletionsEndpoint
         }
         if (!started) ChatCompletionWriter.StartStream(context.Response);
         await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
+        // Streamed answers count in the token and cost metrics like the others: the voted usage when the ensemble
+        // voted (every sample), else what the streaming backend reported.
+        if (explained is not null)
+        {
+            IReadOnlyDictionary<string, ModelUsage> usage = explained.Usage is { Count: > 0 } voted ? voted
+                : new Dictionary<string, ModelUsage> { [explained.ChosenModel] = new ModelUsage(1, promptTokens, completionTokens) };
+            GatewayMetrics.RecordUsage(usage, runtime.CostOf);
+            if (explained.Usage is { Count: > 0 }) (promptTokens, completionTokens) = (usage.Values.Sum(u => u.InputTokens), usage.Values.Sum(u => u.OutputTokens));
+        }
+        if (request.IncludeUsage) await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, promptTokens, completionTokens, aborted);
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
     }
 

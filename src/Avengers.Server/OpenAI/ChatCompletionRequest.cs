@@ -6,6 +6,9 @@ namespace Avengers.Server.OpenAI;
 /// <summary>The parts of an OpenAI chat completion request the gateway and the replay server use.</summary>
 public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessage> Messages, bool Stream, float? Temperature, int? MaxTokens, int N, JsonElement? Avengers)
 {
+    /// <summary><c>stream_options.include_usage</c>: end the stream with a chunk holding the usage of the whole answer.</summary>
+    public bool IncludeUsage { get; init; }
+
     /// <summary>The text of the last user message (what routing and replay look up).</summary>
     public string LastUserText => Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
 
@@ -104,8 +107,18 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
             const int max = Ensemble.EnsembleChatOptions.MaxSamples;
             if (nElement.ValueKind != JsonValueKind.Number || !nElement.TryGetInt32(out n) || n is < 1 or > max) { error = $"'n' must be an integer between 1 and {max}"; param = "n"; return false; }
         }
+        bool includeUsage = false;
+        if (root.TryGetProperty("stream_options", out JsonElement so) && so.ValueKind != JsonValueKind.Null)
+        {
+            if (so.ValueKind != JsonValueKind.Object) { error = "'stream_options' must be an object"; param = "stream_options"; return false; }
+            if (so.TryGetProperty("include_usage", out JsonElement iu) && iu.ValueKind != JsonValueKind.Null)
+            {
+                if (iu.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) { error = "'stream_options.include_usage' must be true or false"; param = "stream_options.include_usage"; return false; }
+                includeUsage = iu.ValueKind == JsonValueKind.True;
+            }
+        }
         JsonElement? avengers = root.TryGetProperty("avengers", out JsonElement a) && a.ValueKind == JsonValueKind.Object ? a.Clone() : null;
-        request = new ChatCompletionRequest(model.GetString()!, parsed, stream, temperature, maxTokens, n, avengers);
+        request = new ChatCompletionRequest(model.GetString()!, parsed, stream, temperature, maxTokens, n, avengers) { IncludeUsage = includeUsage };
         return true;
     }
 }

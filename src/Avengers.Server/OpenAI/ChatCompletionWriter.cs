@@ -48,6 +48,22 @@ public static class ChatCompletionWriter
         await response.Body.FlushAsync(cancellationToken);
     }
 
+    /// <summary>OpenAI's final usage chunk (<c>stream_options.include_usage</c>): no choices, the answer's usage.</summary>
+    public static async Task WriteUsageChunkAsync(HttpResponse response, string id, string model, long promptTokens, long completionTokens, CancellationToken cancellationToken)
+    {
+        var chunk = new
+        {
+            id,
+            @object = "chat.completion.chunk",
+            created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            model,
+            choices = Array.Empty<object>(),
+            usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens },
+        };
+        await response.WriteAsync("data: " + JsonSerializer.Serialize(chunk, Json) + "\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
     public static async Task WriteErrorEventAsync(HttpResponse response, string message, CancellationToken cancellationToken)
     {
         await response.WriteAsync("data: " + OpenAIErrors.EventPayload(message, "api_error") + "\n\n", cancellationToken);

@@ -1,0 +1,66 @@
+using System.ClientModel;
+using System.Text;
+using System.Text.Json;
+using Avengers.Server.Configuration;
+using Avengers.Server.Gateway;
+using Microsoft.AspNetCore.Builder;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Avengers.Tests.Server;
+
+/// <summary>Streaming is a first-class path: the usage chunk the SDKs ask for, the explanation headers, the metrics.</summary>
+public sealed class GatewayStreamingUsageTests(RouterFixture fixture) : IClassFixture<RouterFixture>
+{
+    private async Task<WebApplication> GatewayAsync(ScriptedBackend backend, string strategy)
+    {
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = strategy, Samples = 3 },
+            Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl }],
+        };
+        WebApplication app = GatewayHost.Build(config, fixture.Embedding, _ => null);
+        await app.StartAsync();
+        return app;
+    }
+
+    [Fact]
+    public async Task The_official_dotnet_sdk_gets_usage_at_the_end_of_a_voted_stream()
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.AnswerN(c, _ => "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(backend, "vote");
+        var client = new ChatClient("avengers", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(gateway.Urls.First() + "/v1") });
+        ChatTokenUsage? usage = null;
+        var text = new StringBuilder();
+        await foreach (StreamingChatCompletionUpdate update in client.CompleteChatStreamingAsync([new UserChatMessage(GatewayEndToEndTests.MathQuestions[0])]))
+        {
+            foreach (ChatMessageContentPart part in update.ContentUpdate) text.Append(part.Text);
+            usage ??= update.Usage;
+        }
+        Assert.Contains("The answer is (B).", text.ToString());
+        Assert.NotNull(usage);
+        Assert.True(usage!.TotalTokenCount > 0, $"usage {usage.InputTokenCount} + {usage.OutputTokenCount}");
+    }
+
+    [Fact]
+    public async Task Streamed_responses_carry_the_explanation_headers_and_a_usage_chunk_when_asked()
+    {
+        await using var backend = await ScriptedBackend.StartAsync(async (_, c) =>
+        {
+            if (await ScriptedBackend.IsStreamingAsync(c)) await ScriptedBackend.Stream(c, ["The answer ", "is (B)."]);
+            else await ScriptedBackend.AnswerN(c, _ => "The answer is (B).");
+        });
+        foreach (string strategy in new[] { "vote", "direct" })
+        {
+            await using WebApplication gateway = await GatewayAsync(backend, strategy);
+            using var http = new HttpClient();
+            string body = JsonSerializer.Serialize(new { model = "avengers", stream = true, stream_options = new { include_usage = true }, messages = new[] { new { role = "user", content = GatewayEndToEndTests.MathQuestions[0] } } });
+            using HttpResponseMessage response = await http.PostAsync(gateway.Urls.First() + "/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+            string sse = await response.Content.ReadAsStringAsync();
+            Assert.Equal(strategy, response.Headers.GetValues("x-avengers-strategy").Single());
+            Assert.True(response.Headers.Contains("x-avengers-model"), strategy);
+            Assert.Contains("\"choices\":[],\"usage\":{", sse);
+            Assert.True(sse.IndexOf("\"usage\"", StringComparison.Ordinal) < sse.IndexOf("[DONE]", StringComparison.Ordinal));
+        }
+    }
+}
