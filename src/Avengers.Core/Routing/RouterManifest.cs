@@ -42,6 +42,11 @@ public sealed record RouterManifest
         [property: JsonPropertyName("normalization")] string Normalization = "l2",
         [property: JsonPropertyName("input")] string Input = "question");
 
+    /// <summary>A cluster's name as the CLI and the gateway show it: "7" with one partition, "partition:cluster" ("2:7") with several.</summary>
+    public string ClusterName(int cluster)
+        => Clustering.Partitions <= 1 ? cluster.ToString(System.Globalization.CultureInfo.InvariantCulture)
+           : $"{cluster / Clustering.K}:{cluster % Clustering.K}";
+
     public sealed record ClusteringInfo(
         [property: JsonPropertyName("method")] string Method,
         [property: JsonPropertyName("k")] int K,

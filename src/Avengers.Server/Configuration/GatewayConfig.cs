@@ -14,6 +14,8 @@ public sealed class GatewayConfig
     [YamlMember(Alias = "embedding_cache"), ConfigurationKeyName("embedding_cache")] public string? EmbeddingCache { get; set; }
     /// <summary>Names of environment variables holding the gateway's own API keys (no keys: no authentication).</summary>
     [YamlMember(Alias = "api_keys_env"), ConfigurationKeyName("api_keys_env")] public List<string> ApiKeysEnv { get; set; } = [];
+    /// <summary>/metrics asks for the same bearer keys as /v1 (when keys are configured).</summary>
+    [YamlMember(Alias = "metrics_require_key"), ConfigurationKeyName("metrics_require_key")] public bool MetricsRequireKey { get; set; }
     [YamlMember(Alias = "max_body_bytes"), ConfigurationKeyName("max_body_bytes")] public long MaxBodyBytes { get; set; } = 1 << 20;
     /// <summary>Deadline of a whole request, every sample, retry and fallback included (a request may ask for less with avengers.timeout_seconds).</summary>
     [YamlMember(Alias = "request_timeout_seconds"), ConfigurationKeyName("request_timeout_seconds")] public double RequestTimeoutSeconds { get; set; } = 300;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Avengers.Embedding;
 using Avengers.Ensemble;
+using Avengers.Voting;
 using Avengers.Routing;
 using Avengers.Server.Configuration;
 using Avengers.Server.OpenAI;
@@ -68,7 +69,20 @@ public static class GatewayHost
                 return OpenAIErrors.Result(500, $"internal error (request {id}); the gateway log has the details", "api_error", null, "internal_error");
             }
         });
-        endpoints.MapPrometheusScrapingEndpoint(prefix + "/metrics");
+        IEndpointConventionBuilder metrics = endpoints.MapPrometheusScrapingEndpoint(prefix + "/metrics");
+        if (runtime.Config.MetricsRequireKey && runtime.Keys.Count > 0)
+        {
+            // metrics_require_key: the scrape endpoint takes the same bearer keys as /v1.
+            metrics.Add(endpoint =>
+            {
+                RequestDelegate inner = endpoint.RequestDelegate!;
+                endpoint.RequestDelegate = async context =>
+                {
+                    if (!HasKey(context, runtime)) { await OpenAIErrors.Unauthorized("missing or incorrect API key for /metrics").ExecuteAsync(context); return; }
+                    await inner(context);
+                };
+            });
+        }
 
         // Live: the process answers. /health: the router is loaded and backends are configured (checked at start-up).
         gateway.MapGet("/health", () => Results.Json(new { status = "ok", live = true, ready = true, artifact_sha256 = runtime.Artifact.FileHash, backends = runtime.Members.Keys }));
@@ -87,14 +101,8 @@ public static class GatewayHost
         RouteGroupBuilder v1 = gateway.MapGroup("/v1");
         v1.AddEndpointFilter(async (context, next) =>
         {
-            if (runtime.Keys.Count > 0)
-            {
-                string? header = context.HttpContext.Request.Headers.Authorization;
-                string? presented = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
-                if (presented is null || !runtime.Keys.Any(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                        System.Text.Encoding.UTF8.GetBytes(k), System.Text.Encoding.UTF8.GetBytes(presented))))
-                    return OpenAIErrors.Unauthorized(presented is null ? "missing API key: send 'Authorization: Bearer <key>'" : "incorrect API key provided");
-            }
+            if (runtime.Keys.Count > 0 && !HasKey(context.HttpContext, runtime))
+                return OpenAIErrors.Unauthorized(PresentedKey(context.HttpContext) is null ? "missing API key: send 'Authorization: Bearer <key>'" : "incorrect API key provided");
             return await next(context);
         });
         v1.MapGet("/models", () => Results.Json(new
@@ -106,6 +114,17 @@ public static class GatewayHost
         v1.MapPost("/chat/completions", (Delegate)((HttpContext context) => ChatCompletionsEndpoint.HandleAsync(context, runtime)));
         return gateway;
     }
+
+    private static string? PresentedKey(HttpContext context)
+    {
+        string? header = context.Request.Headers.Authorization;
+        return header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    /// <summary>True when the request presents one of the gateway's keys (compared in constant time).</summary>
+    private static bool HasKey(HttpContext context, GatewayRuntime runtime)
+        => PresentedKey(context) is string presented && runtime.Keys.Any(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(k), System.Text.Encoding.UTF8.GetBytes(presented)));
 
     /// <summary><c>POST /v1/route</c>: the routing decision for <c>{"query"}</c> or <c>{"messages"}</c>, without generation.</summary>
     private static async Task<IResult> RouteAsync(HttpContext context, GatewayRuntime runtime)
@@ -122,7 +141,20 @@ public static class GatewayHost
             if (string.IsNullOrWhiteSpace(query)) return OpenAIErrors.BadRequest("send 'query' (a string) or 'messages' with a user message", "query");
             var vector = (await runtime.Embedding.Generator.GenerateAsync([query], cancellationToken: context.RequestAborted))[0].Vector;
             RoutingDecision decision = runtime.Router.Route(vector.Span, runtime.Defaults.Routing with { Available = runtime.Members.Keys.ToHashSet() });
-            return Results.Json(new { cluster = decision.Cluster, similarity = decision.Similarity, clusters = decision.Clusters, models = decision.Models, artifact_sha256 = runtime.Artifact.FileHash }, RouteJson);
+            // The decision the CLI's 'route' shows: every cluster blended in (partition:cluster), and what the policy does with it.
+            RouterManifest manifest = runtime.Artifact.Manifest;
+            EnsemblePlan? plan = runtime.Defaults.Policy is EnsemblePolicy policy
+                ? (policy with { Strategy = runtime.Defaults.Strategy.ToWireName(), TopN = runtime.Defaults.TopN }).Plan(decision) : null;
+            return Results.Json(new
+            {
+                cluster = decision.Cluster, cluster_name = manifest.ClusterName(decision.Cluster), similarity = decision.Similarity,
+                clusters = decision.Clusters.Select(c => new { cluster = c.Cluster, name = manifest.ClusterName(c.Cluster), similarity = c.Similarity, weight = c.Weight }),
+                models = plan?.Models ?? decision.Models,
+                strategy = (plan?.Options.Strategy ?? runtime.Defaults.Strategy).ToWireName(),
+                top_n = runtime.Defaults.TopN,
+                policy_note = plan?.Reason,
+                artifact_sha256 = runtime.Artifact.FileHash,
+            }, RouteJson);
         }
     }
 }

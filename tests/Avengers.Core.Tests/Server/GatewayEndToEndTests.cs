@@ -223,6 +223,11 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         response.EnsureSuccessStatusCode();
         using JsonDocument json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("calc", json.RootElement.GetProperty("models")[0].GetProperty("model").GetString());
+        // The blended decision, as the CLI's route shows it: named clusters with weights, and the strategy the policy applies.
+        Assert.Matches(@"^\d+:\d+$", json.RootElement.GetProperty("cluster_name").GetString()); // partition:cluster (this router has several partitions)
+        JsonElement first = json.RootElement.GetProperty("clusters")[0];
+        Assert.True(first.TryGetProperty("name", out _) && first.TryGetProperty("weight", out _));
+        Assert.Equal("vote", json.RootElement.GetProperty("strategy").GetString());
     }
 
     [Fact]

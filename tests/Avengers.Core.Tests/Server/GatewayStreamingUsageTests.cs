@@ -63,4 +63,23 @@ public sealed class GatewayStreamingUsageTests(RouterFixture fixture) : IClassFi
             Assert.True(sse.IndexOf("\"usage\"", StringComparison.Ordinal) < sse.IndexOf("[DONE]", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task Metrics_can_require_the_gateway_key()
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", ApiKeysEnv = ["METRICS_TEST_KEY"], MetricsRequireKey = true,
+            Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl }],
+        };
+        await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, name => name == "METRICS_TEST_KEY" ? "k-123" : null);
+        await gateway.StartAsync();
+        using var http = new HttpClient();
+        using HttpResponseMessage denied = await http.GetAsync(gateway.Urls.First() + "/metrics");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, denied.StatusCode);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "k-123");
+        using HttpResponseMessage allowed = await http.GetAsync(gateway.Urls.First() + "/metrics");
+        Assert.Equal(System.Net.HttpStatusCode.OK, allowed.StatusCode);
+    }
 }
