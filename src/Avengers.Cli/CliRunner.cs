@@ -82,7 +82,7 @@ internal static class CliRunner
     public static async Task<T> WithProgressAsync<T>(string title, Func<IProgress<(int Done, int Total)>, Task<T>> work)
     {
         if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return await work(new Progress<(int, int)>());
+            return await work(new PlainProgress(title));
         T result = default!;
         await AnsiConsole.Progress().AutoClear(true).StartAsync(async context =>
         {
@@ -91,6 +91,31 @@ internal static class CliRunner
             result = await work(progress);
         });
         return result;
+    }
+
+    /// <summary>
+    /// Progress for logs and CI (output not a terminal): a plain line every few seconds with done/total, rate and
+    /// the time left, so long work is never silent; nothing when the work finishes at once (a warm cache).
+    /// </summary>
+    private sealed class PlainProgress(string title) : IProgress<(int Done, int Total)>
+    {
+        private static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
+        private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+        private TimeSpan _last = TimeSpan.Zero;
+        private readonly object _gate = new();
+
+        public void Report((int Done, int Total) value)
+        {
+            lock (_gate)
+            {
+                TimeSpan elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+                if (elapsed - _last < Every || value.Total <= 0) return;
+                _last = elapsed;
+                double rate = value.Done / Math.Max(elapsed.TotalSeconds, 1e-3);
+                string left = rate > 0 && value.Done < value.Total ? $", about {Math.Ceiling((value.Total - value.Done) / rate):0} s left" : "";
+                Info($"{title}: {value.Done:N0}/{value.Total:N0} ({100.0 * value.Done / value.Total:0}%), {rate:0.#}/s{left}");
+            }
+        }
     }
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>

@@ -104,10 +104,37 @@ internal static class ExperimentCommand
         rows.Add(($"best single: {result.BestSingle.Model}", new AccuracyReport(result.BestSingle.Accuracy, result.BestSingle.PerDataset, 0)));
         rows.Add(("random router", result.Random));
         rows.Add(("label router (told the dataset)", result.LabelRouter));
-        rows.Add(("**avengers**", result.Avengers));
+        rows.Add(("avengers", result.Avengers));
         rows.Add(("oracle", result.Oracle));
 
         int width = Math.Max(12, rows.Max(r => r.Name.Length));
+        if (result.Datasets.Count > 6)
+        {
+            // Many datasets: one table of the systems overall, and one with a row per dataset, so both fit 120 columns.
+            Console.WriteLine($"{"system".PadRight(width)}  overall");
+            foreach (var (rowName, report) in rows) Console.WriteLine($"{rowName.PadRight(width)}  {Cell(report.Accuracy),7}");
+            Console.WriteLine();
+            int datasetWidth = Math.Max(7, result.Datasets.Max(d => Short(d).Length));
+            Console.WriteLine($"{"dataset".PadRight(datasetWidth)}  {"items",5}  {"best single",11}  {"avengers",8}  {"gain",6}  {"label router",12}  {"oracle",6}");
+            foreach (string dataset in result.Datasets)
+            {
+                double a = result.Avengers.PerDataset.GetValueOrDefault(dataset, double.NaN), b = result.BestSingle.PerDataset.GetValueOrDefault(dataset, double.NaN);
+                Console.WriteLine($"{Short(dataset).PadRight(datasetWidth)}  {result.DatasetSizes[dataset],5}  {Cell(b),11}  {Cell(a),8}  {(a - b) * 100,6:+0.0;-0.0}  {Cell(result.LabelRouter.PerDataset.GetValueOrDefault(dataset, double.NaN)),12}  {Cell(result.Oracle.PerDataset.GetValueOrDefault(dataset, double.NaN)),6}");
+            }
+            Console.WriteLine("(gain: avengers minus the best single model, in points; every model per dataset: --json, or 'avengers report')");
+        }
+        else PrintWide(result, rows, width);
+        Console.WriteLine();
+        Console.WriteLine($"samples used per query: {result.MeanSamplesUsed:F2}");
+        if (result.Costs is CostReport costs)
+            Console.WriteLine($"cost per 1,000 queries (USD, from the prices): avengers {costs.Avengers * 1000:F4}, best single {costs.BestSingle * 1000:F4}{(costs.Alpha is double a2 ? $" (alpha {a2})" : "")}; " +
+                string.Join(", ", costs.Models.Select(m => $"{m.Key} {m.Value * 1000:F4}")));
+        PrintUnreadable(result);
+        Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
+    }
+
+    private static void PrintWide(ExperimentResult result, List<(string Name, AccuracyReport Report)> rows, int width)
+    {
         var header = new List<string> { "system".PadRight(width), "overall" };
         header.AddRange(result.Datasets.Select(d => $"{Short(d)} ({result.DatasetSizes[d]})"));
         Console.WriteLine("| " + string.Join(" | ", header) + " |");
@@ -119,15 +146,21 @@ internal static class ExperimentCommand
                 cells.Add(Cell(report.PerDataset.TryGetValue(result.Datasets[i], out double v) ? v : double.NaN).PadLeft(header[i + 2].Length));
             Console.WriteLine("| " + string.Join(" | ", cells) + " |");
         }
-        Console.WriteLine();
-        Console.WriteLine($"samples used per query: {result.MeanSamplesUsed:F2}");
-        if (result.Costs is CostReport costs)
-            Console.WriteLine($"cost per 1,000 queries: avengers {costs.Avengers * 1000:F4}, best single {costs.BestSingle * 1000:F4}{(costs.Alpha is double a ? $" (alpha {a})" : "")}; " +
-                string.Join(", ", costs.Models.Select(m => $"{m.Key} {m.Value * 1000:F4}")));
+    }
+
+    private static void PrintUnreadable(ExperimentResult result)
+    {
         if (result.Unreadable is { Count: > 0 } unreadable && unreadable.Values.Any(u => u.Unreadable > 0))
         {
-            Console.WriteLine("responses without a readable answer (train and test): " +
-                string.Join(", ", unreadable.Select(u => $"{u.Key} {u.Value.Unreadable}/{u.Value.Responses}{(u.Value.Warn ? " (!)" : "")}")));
+            Console.WriteLine("responses without a readable answer (train and test):");
+            // Wrapped to fit 120 columns.
+            string line = " ";
+            foreach (string item in unreadable.Select(u => $"{u.Key} {u.Value.Unreadable}/{u.Value.Responses}{(u.Value.Warn ? " (!)" : "")}"))
+            {
+                if (line.Length + item.Length + 2 > 120) { Console.WriteLine(line.TrimEnd(',')); line = " "; }
+                line += " " + item + ",";
+            }
+            Console.WriteLine(line.TrimEnd(','));
         }
         foreach (string warning in result.Warnings ?? [])
         {
@@ -136,7 +169,6 @@ internal static class ExperimentCommand
             if (result.Unreadable is not null && result.Unreadable.TryGetValue(model, out var report))
                 foreach (string example in report.Examples) Console.WriteLine($"  e.g. \"{example}\"");
         }
-        Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
     }
 
     private static void PrintOod(IReadOnlyList<OodRow> rows)
