@@ -35,6 +35,7 @@ public static class BenchmarkReader
         var records = new List<BenchmarkRecord>();
         var problems = new List<BenchmarkFormatException>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var models = new SortedSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;
         foreach (string line in File.ReadLines(path))
@@ -45,8 +46,22 @@ public static class BenchmarkReader
             {
                 BenchmarkRecord record = ParseLine(path, lineNumber, line, options.Models);
                 if (!ids.Add(record.Id))
-                    throw new BenchmarkFormatException(path, lineNumber, "id", $"duplicate id '{record.Id}'");
-                records.Add(record);
+                {
+                    // A query may span several lines, each adding models' outputs (what 'collect' appends); for a
+                    // model given twice the later line wins (a retried call).
+                    int at = indexOf[record.Id];
+                    BenchmarkRecord earlier = records[at];
+                    if (earlier.Query != record.Query)
+                        throw new BenchmarkFormatException(path, lineNumber, "id", $"id '{record.Id}' appears again with another query (expected the same query, adding model outputs)");
+                    var merged = new Dictionary<string, IReadOnlyList<Sample>>(earlier.Outputs, StringComparer.Ordinal);
+                    foreach (var (model, samples) in record.Outputs) merged[model] = samples;
+                    records[at] = earlier with { Outputs = merged };
+                }
+                else
+                {
+                    indexOf[record.Id] = records.Count;
+                    records.Add(record);
+                }
                 models.UnionWith(record.Outputs.Keys);
             }
             catch (BenchmarkFormatException ex) when (options.SkipInvalid)
@@ -128,7 +143,8 @@ public static class BenchmarkReader
                 int index = 0;
                 foreach (JsonElement sample in model.Value.EnumerateArray())
                 {
-                    samples.Add(ParseSample(sample, file, line, $"{field}[{index}]"));
+                    Sample parsed = ParseSample(sample, file, line, $"{field}[{index}]");
+                    if (parsed.Error is null || parsed.Text is not null || parsed.Answer is not null || parsed.Score is not null) samples.Add(parsed); // failed calls never vote
                     index++;
                 }
                 outputs[model.Name] = samples;
@@ -192,9 +208,16 @@ public static class BenchmarkReader
                 throw new BenchmarkFormatException(file, line, field + ".score", $"expected a number in [0, 1], found {scoreElement.GetRawText()}");
             else score = value;
         }
-        if (text is null && answer is null && score is null)
-            throw new BenchmarkFormatException(file, line, field, "a sample needs at least one of text, answer, score");
-        return new Sample(text, answer, score);
+        string? error = OptionalString(sample, "error", file, line, field + ".");
+        if (text is null && answer is null && score is null && error is null)
+            throw new BenchmarkFormatException(file, line, field, "a sample needs at least one of text, answer, score (or an error, for a call that failed)");
+        long? Tokens(string name) => sample.TryGetProperty(name, out JsonElement t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out long v) && v >= 0 ? v : null;
+        return new Sample(text, answer, score)
+        {
+            InputTokens = Tokens("input_tokens"), OutputTokens = Tokens("output_tokens"),
+            LatencyMs = sample.TryGetProperty("latency_ms", out JsonElement l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : null,
+            FinishReason = OptionalString(sample, "finish_reason", file, line, field + "."), Error = error,
+        };
     }
 
     private static string RequiredString(JsonElement obj, string name, string file, int line, bool allowNumber = false)

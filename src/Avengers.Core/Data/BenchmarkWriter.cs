@@ -58,6 +58,11 @@ public static class BenchmarkWriter
                 if (sample.Text is not null) writer.WriteString("text", sample.Text);
                 if (sample.Answer is not null) writer.WriteString("answer", sample.Answer);
                 if (sample.Score is double score) writer.WriteNumber("score", score);
+                if (sample.InputTokens is long input) writer.WriteNumber("input_tokens", input);
+                if (sample.OutputTokens is long output) writer.WriteNumber("output_tokens", output);
+                if (sample.LatencyMs is double latency) writer.WriteNumber("latency_ms", Math.Round(latency, 1));
+                if (sample.FinishReason is not null) writer.WriteString("finish_reason", sample.FinishReason);
+                if (sample.Error is not null) writer.WriteString("error", sample.Error);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();

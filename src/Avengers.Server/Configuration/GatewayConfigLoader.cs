@@ -41,7 +41,12 @@ public static class GatewayConfigLoader
     public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment = null) => Validate(config, environment, out _);
 
     /// <summary>The same, handing back the router artifact it loaded (so that it is read once), or null when it could not.</summary>
-    public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment, out RouterArtifact? loaded)
+    public static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment, out RouterArtifact? loaded) => Validate(config, environment, needsRouter: true, out loaded);
+
+    /// <summary>Every problem of the backends and settings, without the router (what 'collect' needs before any router exists).</summary>
+    public static IReadOnlyList<string> ValidateBackends(GatewayConfig config, Func<string, string?>? environment = null) => Validate(config, environment, needsRouter: false, out _);
+
+    private static IReadOnlyList<string> Validate(GatewayConfig config, Func<string, string?>? environment, bool needsRouter, out RouterArtifact? loaded)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var problems = new List<string>();
@@ -66,7 +71,8 @@ public static class GatewayConfigLoader
         if (s.Alpha is < 0 or > 1) problems.Add($"strategy.alpha: must lie in [0, 1] (got {s.Alpha})");
 
         RouterArtifact? artifact = null;
-        if (string.IsNullOrWhiteSpace(config.Router)) problems.Add("router: missing (path of a router artifact written by 'avengers calibrate')");
+        if (!needsRouter) { }
+        else if (string.IsNullOrWhiteSpace(config.Router)) problems.Add("router: missing (path of a router artifact written by 'avengers calibrate')");
         else
         {
             try { artifact = RouterArtifact.Load(Resolve(config, config.Router)); }

@@ -116,6 +116,16 @@ public sealed class GatewayRuntime : IDisposable
         return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe) { Circuits = circuits };
     }
 
+    /// <summary>
+    /// One client per backend, each with the gateway's whole stack (resilience pipeline, n support, bounded queue,
+    /// keys from the environment): what <c>collect</c> calls models with. Validate the configuration first.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IChatClient> CreateMembers(IEnumerable<BackendConfig> backends, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        return backends.ToDictionary(b => b.Name!, b => CreateMember(b, environment, new Polly.CircuitBreaker.CircuitBreakerStateProvider()), StringComparer.Ordinal);
+    }
+
     /// <summary>An OpenAI-compatible client over the backend's resilient HttpClient, with n support and a bounded queue.</summary>
     private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment, Polly.CircuitBreaker.CircuitBreakerStateProvider circuit)
     {

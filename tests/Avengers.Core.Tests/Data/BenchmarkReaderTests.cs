@@ -55,11 +55,24 @@ public class BenchmarkReaderTests
     }
 
     [Fact]
-    public void Duplicate_ids_are_an_error()
+    public void An_id_given_again_with_another_query_is_an_error()
     {
-        var error = Assert.Throws<BenchmarkFormatException>(() => BenchmarkReader.Read(Write(Good, Good)));
+        var error = Assert.Throws<BenchmarkFormatException>(() => BenchmarkReader.Read(Write(Good, Good.Replace("\"query\": \"", "\"query\": \"another ", StringComparison.Ordinal))));
         Assert.Equal(2, error.Line);
-        Assert.Contains("duplicate id 'q1'", error.Message);
+        Assert.Contains("id 'q1' appears again with another query", error.Message);
+    }
+
+    [Fact]
+    public void A_query_may_span_lines_each_adding_models_and_a_later_line_replaces_a_model()
+    {
+        string path = Write(
+            """{"id": "q", "dataset": "d", "query": "2+2?", "answer_type": "math", "gold": "4", "outputs": {"a": [{"error": "HTTP 500 (server error)"}]}}""",
+            """{"id": "q", "dataset": "d", "query": "2+2?", "answer_type": "math", "gold": "4", "outputs": {"b": [{"text": "The answer is 4", "output_tokens": 5, "latency_ms": 12.5, "finish_reason": "stop"}]}}""",
+            """{"id": "q", "dataset": "d", "query": "2+2?", "answer_type": "math", "gold": "4", "outputs": {"a": [{"text": "4"}, {"error": "timed out"}]}}""");
+        BenchmarkRecord record = Assert.Single(BenchmarkReader.Read(path).Records);
+        Assert.Equal(["a", "b"], record.Outputs.Keys.Order());
+        Assert.Equal("4", Assert.Single(record.Outputs["a"]).Text);  // the retried line replaced the failed one; failed samples never vote
+        Assert.Equal(5, record.Outputs["b"][0].OutputTokens);
     }
 
     [Fact]

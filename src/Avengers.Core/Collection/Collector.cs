@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Avengers.Data;
+using Avengers.Ensemble;
+using Microsoft.Extensions.AI;
+
+namespace Avengers.Collection;
+
+/// <summary>Settings of <see cref="Collector"/>.</summary>
+public sealed record CollectOptions
+{
+    public int Samples { get; init; } = 1;
+    public float Temperature { get; init; } = EnsembleChatOptions.DefaultTemperature;
+    public int MaxTokens { get; init; } = 1024;
+    /// <summary>A template for every question (null: the default of each answer type).</summary>
+    public PromptTemplate? Template { get; init; }
+    /// <summary>Stop before the estimated spend passes this many USD (needs prices).</summary>
+    public double? MaxCostUsd { get; init; }
+    /// <summary>USD per million input and output tokens, per model (models without prices count nothing).</summary>
+    public IReadOnlyDictionary<string, (double Input, double Output)> Prices { get; init; } = new Dictionary<string, (double, double)>();
+    /// <summary>Calls in flight per model (keep it at or below the backend's max_concurrency).</summary>
+    public int ConcurrencyPerModel { get; init; } = 4;
+    /// <summary>How often progress is reported.</summary>
+    public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Where a collection stands.</summary>
+public sealed record CollectProgress(int Done, int Total, double CallsPerSecond, TimeSpan? Left, long Tokens, double CostUsd, IReadOnlyDictionary<string, int> ErrorsPerModel);
+
+/// <summary>How a collection ended.</summary>
+public sealed record CollectResult(int Pairs, int AlreadyDone, int Written, int FailedSamples, long Tokens, double CostUsd, bool StoppedAtBudget, IReadOnlyDictionary<string, int> ErrorsPerModel);
+
+/// <summary>
+/// Stage I's first step on a user's own models: every model answers every question (several samples each), and
+/// each finished (question, model) is appended to a <see cref="CollectionJournal"/> at once. Members are the
+/// gateway's own clients (its resilience pipeline, bounded queues and keys); a model's samples come from one
+/// request with n when its backend honours it. A sample that fails for good is recorded with its error class.
+/// </summary>
+public static class Collector
+{
+    public static async Task<CollectResult> RunAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, IChatClient> members, CollectionJournal journal,
+        CollectOptions options, IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (options.Samples is < 1 or > EnsembleChatOptions.MaxSamples) throw new ArgumentException($"samples must lie in [1, {EnsembleChatOptions.MaxSamples}] (got {options.Samples})");
+        if (members.Count == 0) throw new ArgumentException("no models to collect from");
+        string[] models = [.. members.Keys.Order(StringComparer.Ordinal)];
+        var pending = new List<(Question Question, string Model)>();
+        int alreadyDone = 0;
+        foreach (Question question in questions)
+            foreach (string model in models)
+                if (journal.IsDone(question.Id, model)) alreadyDone++;
+                else pending.Add((question, model));
+
+        var gates = models.ToDictionary(m => m, _ => new SemaphoreSlim(options.ConcurrencyPerModel), StringComparer.Ordinal);
+        var errors = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        long tokens = 0, calls = 0;
+        int written = 0, failedSamples = 0;
+        double spent = 0;
+        var spentGate = new object();
+        bool stoppedAtBudget = false;
+        var watch = Stopwatch.StartNew();
+        using var reporter = new Timer(_ => Report(), null, options.ProgressEvery, options.ProgressEvery);
+
+        void Report()
+        {
+            int done = Volatile.Read(ref written);
+            double rate = Interlocked.Read(ref calls) / Math.Max(watch.Elapsed.TotalSeconds, 1e-3);
+            double pairRate = done / Math.Max(watch.Elapsed.TotalSeconds, 1e-3);
+            TimeSpan? left = pairRate > 0 ? TimeSpan.FromSeconds((pending.Count - done) / pairRate) : null;
+            double cost;
+            lock (spentGate) cost = spent;
+            progress?.Report(new CollectProgress(alreadyDone + done, alreadyDone + pending.Count, rate, left, Interlocked.Read(ref tokens), cost, new Dictionary<string, int>(errors)));
+        }
+
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ConcurrencyPerModel * models.Length), CancellationToken = cancellationToken },
+            async (item, token) =>
+            {
+                if (options.MaxCostUsd is double budget)
+                {
+                    lock (spentGate)
+                    {
+                        // Stop before the budget would be passed: the next pair is assumed to cost what the average one did.
+                        double average = written == 0 ? 0 : spent / written;
+                        if (stoppedAtBudget || spent + average > budget) { stoppedAtBudget = true; return; }
+                    }
+                }
+                SemaphoreSlim gate = gates[item.Model];
+                await gate.WaitAsync(token).ConfigureAwait(false);
+                List<Sample> samples;
+                try { samples = await SampleAsync(members[item.Model], item.Question, options, token, () => Interlocked.Increment(ref calls)).ConfigureAwait(false); }
+                finally { gate.Release(); }
+
+                double cost = 0;
+                foreach (Sample sample in samples)
+                {
+                    Interlocked.Add(ref tokens, (sample.InputTokens ?? 0) + (sample.OutputTokens ?? 0));
+                    if (options.Prices.TryGetValue(item.Model, out var price))
+                        cost += ((sample.InputTokens ?? 0) * price.Input + (sample.OutputTokens ?? 0) * price.Output) / 1e6;
+                    if (sample.Error is not null) { Interlocked.Increment(ref failedSamples); errors.AddOrUpdate(item.Model, 1, (_, n) => n + 1); }
+                }
+                lock (spentGate) spent += cost;
+                journal.Append(item.Question, item.Model, samples);
+                Interlocked.Increment(ref written);
+            }).ConfigureAwait(false);
+
+        Report();
+        return new CollectResult(alreadyDone + pending.Count, alreadyDone, written, failedSamples, tokens, spent, stoppedAtBudget, new Dictionary<string, int>(errors));
+    }
+
+    private static async Task<List<Sample>> SampleAsync(IChatClient member, Question question, CollectOptions options, CancellationToken cancellationToken, Action countCall)
+    {
+        PromptTemplate template = options.Template ?? PromptTemplate.Default(question.AnswerType);
+        List<ChatMessage> messages = [];
+        if (template.System is string system) messages.Add(new ChatMessage(ChatRole.System, system));
+        messages.Add(new ChatMessage(ChatRole.User, template.Render(question)));
+        var chat = new ChatOptions { Temperature = options.Temperature, MaxOutputTokens = options.MaxTokens };
+        var samples = new List<Sample>(options.Samples);
+
+        if (options.Samples > 1 && member.GetService(typeof(IMultiSampleChatClient)) is IMultiSampleChatClient multi)
+        {
+            long started = Stopwatch.GetTimestamp();
+            countCall();
+            try
+            {
+                IReadOnlyList<ChatResponse> responses = await multi.GetResponsesAsync(messages, options.Samples, chat, cancellationToken).ConfigureAwait(false);
+                double latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                for (int i = 0; i < options.Samples; i++)
+                    samples.Add(i < responses.Count ? SampleOf(responses[i], latency, i == 0) : new Sample { Error = $"the backend returned {responses.Count} samples, fewer than {options.Samples}" });
+                return samples;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return [.. Enumerable.Range(0, options.Samples).Select(_ => new Sample { Error = BackendFailures.Describe(ex) })];
+            }
+        }
+        for (int i = 0; i < options.Samples; i++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            countCall();
+            try
+            {
+                ChatResponse response = await member.GetResponseAsync(messages, chat, cancellationToken).ConfigureAwait(false);
+                samples.Add(SampleOf(response, Stopwatch.GetElapsedTime(started).TotalMilliseconds, true));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                samples.Add(new Sample { Error = BackendFailures.Describe(ex) });
+            }
+        }
+        return samples;
+    }
+
+    /// <summary>One response as a recorded sample; a request with n reports its prompt tokens once (on the first sample).</summary>
+    private static Sample SampleOf(ChatResponse response, double latencyMs, bool countsPrompt)
+        => new(response.Text)
+        {
+            InputTokens = countsPrompt ? response.Usage?.InputTokenCount : 0,
+            OutputTokens = response.Usage?.OutputTokenCount,
+            LatencyMs = latencyMs,
+            FinishReason = response.FinishReason?.Value,
+        };
+}
