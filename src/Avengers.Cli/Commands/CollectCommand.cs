@@ -18,12 +18,13 @@ internal static class CollectCommand
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.7f };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Longest answer, in tokens", DefaultValueFactory = _ => 1024 };
         var prompt = new Option<string?>("--prompt") { Description = "Prompt template file ({query}, {choices}; an optional first line 'system: ...'); default: one per answer type asking for \"The answer is ...\"" };
+        var jsonMode = new Option<bool>("--json-mode") { Description = "Ask for a JSON object (response_format json_object; say so in the prompt, e.g. {\"reasoning\": ..., \"answer\": ...}); answers are read from its answer field" };
         var maxCost = new Option<double?>("--max-cost") { Description = "Stop cleanly before this many USD are spent (from the backends' prices)" };
         var limit = new Option<int?>("--limit") { Description = "Only the first N questions" };
         var output = new Option<string>("--output", "-o") { Description = "Benchmark file to append to (JSON Lines); a rerun resumes it", Required = true };
         var command = new Command("collect", "Ask every configured model every question (several samples each) and record the answers in the benchmark format, resumably; then 'calibrate' and 'experiment' work on the file")
         {
-            questions, config, models, samples, temperature, maxTokens, prompt, maxCost, limit, output,
+            questions, config, models, samples, temperature, maxTokens, prompt, jsonMode, maxCost, limit, output,
         };
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -42,7 +43,7 @@ internal static class CollectCommand
             var options = new CollectOptions
             {
                 Samples = parse.GetValue(samples), Temperature = parse.GetValue(temperature), MaxTokens = parse.GetValue(maxTokens),
-                Template = parse.GetValue(prompt) is string file ? PromptTemplate.Load(file) : null, MaxCostUsd = parse.GetValue(maxCost),
+                Template = parse.GetValue(prompt) is string file ? PromptTemplate.Load(file) : null, MaxCostUsd = parse.GetValue(maxCost), JsonMode = parse.GetValue(jsonMode),
                 Prices = backends.Where(b => b.PriceInputPerMillion is not null).ToDictionary(b => b.Name!, b => (b.PriceInputPerMillion!.Value, b.PriceOutputPerMillion!.Value)),
                 ConcurrencyPerModel = Math.Max(1, backends.Min(b => b.MaxConcurrency)),
             };

@@ -14,6 +14,8 @@ public sealed record CollectOptions
     public int MaxTokens { get; init; } = 1024;
     /// <summary>A template for every question (null: the default of each answer type).</summary>
     public PromptTemplate? Template { get; init; }
+    /// <summary>Ask the backends for a JSON object (OpenAI's response_format json_object); the extractor reads its answer field.</summary>
+    public bool JsonMode { get; init; }
     /// <summary>Stop before the estimated spend passes this many USD (needs prices).</summary>
     public double? MaxCostUsd { get; init; }
     /// <summary>USD per million input and output tokens, per model (models without prices count nothing).</summary>
@@ -113,7 +115,7 @@ public static class Collector
         List<ChatMessage> messages = [];
         if (template.System is string system) messages.Add(new ChatMessage(ChatRole.System, system));
         messages.Add(new ChatMessage(ChatRole.User, template.Render(question)));
-        var chat = new ChatOptions { Temperature = options.Temperature, MaxOutputTokens = options.MaxTokens };
+        var chat = new ChatOptions { Temperature = options.Temperature, MaxOutputTokens = options.MaxTokens, ResponseFormat = options.JsonMode ? ChatResponseFormat.Json : null };
         var samples = new List<Sample>(options.Samples);
 
         if (options.Samples > 1 && member.GetService(typeof(IMultiSampleChatClient)) is IMultiSampleChatClient multi)

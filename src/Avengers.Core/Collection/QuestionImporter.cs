@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Avengers.Data;
+
+namespace Avengers.Collection;
+
+/// <summary>What an import wrote and what it skipped, with reasons.</summary>
+public sealed record QuestionImportReport(int Written, IReadOnlyList<string> Skipped, string OutputPath);
+
+/// <summary>
+/// Turns the question files people have into the questions <c>collect</c> reads: JSON Lines, a JSON array or
+/// CSV/TSV (with a header), with a field mapping (<c>query=question,gold=answer,choices=options,dataset=subject,id=...</c>)
+/// and recognisers for common shapes: GSM8K answers ending in <c>#### 42</c> (the number is the gold, a math
+/// question), MMLU-style rows with option columns A to D and an answer letter, and a choices list with an
+/// integer answer index. Every skipped row is reported with its reason; a mapping naming a field the file does
+/// not have stops with file, line and field.
+/// </summary>
+public static partial class QuestionImporter
+{
+    public static readonly IReadOnlyList<string> Targets = ["query", "gold", "choices", "dataset", "id", "answer_type"];
+
+    private static readonly Dictionary<string, string[]> Defaults = new(StringComparer.Ordinal)
+    {
+        ["query"] = ["query", "question", "prompt", "problem", "input"],
+        ["gold"] = ["gold", "answer", "target", "label", "solution", "output"],
+        ["choices"] = ["choices", "options"],
+        ["dataset"] = ["dataset", "subject", "task", "category", "type", "level"],
+        ["id"] = ["id", "question_id", "idx", "task_id"],
+        ["answer_type"] = ["answer_type"],
+    };
+
+    /// <param name="map">Target field name to the file's field name; unmapped targets use the usual names.</param>
+    public static async Task<QuestionImportReport> ImportAsync(string path, string outputPath, IReadOnlyDictionary<string, string>? map = null, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"questions file not found: {path}", path);
+        map ??= new Dictionary<string, string>();
+        foreach (string target in map.Keys)
+            if (!Targets.Contains(target)) throw new ArgumentException($"--map: unknown target '{target}'; expected {string.Join(", ", Targets)}");
+
+        var skipped = new List<string>();
+        var lines = new List<string>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        bool checkedMapping = false;
+        await foreach (var (line, row) in ReadRowsAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            if (!checkedMapping)
+            {
+                // A mapping that names a field the file does not have is a mistake to report at once, not row by row.
+                foreach (var (target, field) in map)
+                    if (!row.ContainsKey(field))
+                        throw new BenchmarkFormatException(path, line, field, $"--map {target}={field}: the file has no field '{field}' (it has {string.Join(", ", row.Keys)})");
+                checkedMapping = true;
+            }
+            string? query = Text(Pick(row, map, "query"));
+            if (string.IsNullOrWhiteSpace(query)) { skipped.Add($"line {line}: no question text (fields: {string.Join(", ", row.Keys)})"); continue; }
+            string id = Text(Pick(row, map, "id")) ?? line.ToString(CultureInfo.InvariantCulture);
+            if (!ids.Add(id)) { skipped.Add($"line {line}: duplicate id '{id}'"); continue; }
+            string dataset = Text(Pick(row, map, "dataset")) ?? Path.GetFileNameWithoutExtension(path);
+            object? goldValue = Pick(row, map, "gold");
+            string? gold = Text(goldValue);
+            List<string>? choices = List(Pick(row, map, "choices"));
+            string? type = Text(Pick(row, map, "answer_type"));
+
+            // MMLU-style option columns A, B, C, D (and on), with the answer given as a letter.
+            if (choices is null && row.ContainsKey("A") && row.ContainsKey("B"))
+            {
+                choices = [];
+                for (char letter = 'A'; letter <= 'J' && row.TryGetValue(letter.ToString(), out object? option); letter++) choices.Add(Text(option) ?? "");
+            }
+            // GSM8K: the worked solution ends in "#### 42"; the number is the gold answer.
+            if (gold is not null && HashAnswer().Match(gold) is { Success: true } hashes)
+            {
+                gold = hashes.Groups["a"].Value.Trim().Replace(",", "");
+                type ??= "math";
+            }
+            // A choices list with an integer answer index: the index becomes its letter.
+            if (choices is { Count: > 1 } && goldValue is long or int && Convert.ToInt64(goldValue, CultureInfo.InvariantCulture) is long index && index >= 0 && index < choices.Count && choices.Count <= 26)
+                gold = ((char)('A' + index)).ToString();
+            else if (choices is { Count: > 1 } && gold is not null && int.TryParse(gold, NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed) && parsed >= 0 && parsed < choices.Count && choices.Count <= 26
+                     && !choices.Contains(gold))
+                gold = ((char)('A' + parsed)).ToString();
+            type ??= choices is { Count: > 1 } ? "choice" : null;
+
+            var record = new Dictionary<string, object?> { ["id"] = id, ["dataset"] = dataset, ["query"] = query };
+            if (gold is not null) record["gold"] = gold;
+            if (choices is not null) record["choices"] = choices;
+            if (type is not null) record["answer_type"] = type;
+            lines.Add(JsonSerializer.Serialize(record));
+        }
+        if (lines.Count == 0) throw new BenchmarkFormatException(path, 1, "(file)", skipped.Count > 0 ? $"no question could be read ({skipped[0]})" : "the file holds no rows");
+        await IO.AtomicFile.WriteAllTextAsync(outputPath, string.Join("\n", lines) + "\n", cancellationToken).ConfigureAwait(false);
+        return new QuestionImportReport(lines.Count, skipped, outputPath);
+    }
+
+    private static object? Pick(IReadOnlyDictionary<string, object?> row, IReadOnlyDictionary<string, string> map, string target)
+    {
+        if (map.TryGetValue(target, out string? field)) return row.GetValueOrDefault(field);
+        foreach (string name in Defaults[target])
+            if (row.TryGetValue(name, out object? value) && value is not null) return value;
+        return null;
+    }
+
+    private static string? Text(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
+        JsonElement { ValueKind: JsonValueKind.Null } => null,
+        JsonElement e => e.GetRawText(),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private static List<string>? List(object? value) => value switch
+    {
+        null => null,
+        JsonElement { ValueKind: JsonValueKind.Array } e => e.EnumerateArray().Select(x => Text(x) ?? "").ToList(),
+        string s when s.TrimStart().StartsWith('[') => TryJsonList(s) ?? TryPythonList(s),
+        System.Collections.IEnumerable items and not string => items.Cast<object?>().Select(x => Text(x) ?? "").ToList(),
+        _ => null,
+    };
+
+    private static List<string>? TryJsonList(string text)
+    {
+        try { return JsonSerializer.Deserialize<List<JsonElement>>(text)?.Select(e => Text(e) ?? "").ToList(); }
+        catch (JsonException) { return null; }
+    }
+
+    private static List<string>? TryPythonList(string text)
+    {
+        try { return Data.Import.PythonLiteral.Parse(text) is List<object?> items ? items.Select(x => x?.ToString() ?? "").ToList() : null; }
+        catch (FormatException) { return null; }
+    }
+
+    [GeneratedRegex(@"####\s*(?<a>[^\n]+)\s*$")]
+    private static partial Regex HashAnswer();
+
+    /// <summary>Rows as field name to value, with the 1-based line (or row) number, from any of the supported formats.</summary>
+    private static async IAsyncEnumerable<(int Line, IReadOnlyDictionary<string, object?> Row)> ReadRowsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        switch (extension)
+        {
+            case ".jsonl" or ".ndjson":
+            {
+                int line = 0;
+                foreach (string text in File.ReadLines(path))
+                {
+                    line++;
+                    if (string.IsNullOrWhiteSpace(text)) continue;
+                    yield return (line, ObjectRow(path, line, text));
+                }
+                break;
+            }
+            case ".json":
+            {
+                using JsonDocument document = ParseJson(path, File.ReadAllText(path), 1);
+                JsonElement array = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement
+                    : document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array ? data
+                    : throw new BenchmarkFormatException(path, 1, "(root)", "expected an array of question objects (or an object with a 'data' array)");
+                int index = 0;
+                foreach (JsonElement item in array.EnumerateArray())
+                {
+                    index++;
+                    if (item.ValueKind != JsonValueKind.Object) throw new BenchmarkFormatException(path, index, $"[{index - 1}]", $"expected an object, found {item.ValueKind}");
+                    yield return (index, item.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal));
+                }
+                break;
+            }
+            case ".csv" or ".tsv":
+            {
+                var options = new CsvHelper.CsvReaderOptions { Separator = extension == ".tsv" ? '\t' : ',', HasHeader = true, AllowLineBreaksInQuotes = true, TrackLineNumbers = true };
+                using CsvHelper.CsvReader csv = CsvHelper.CsvReader.FromFile(path, options, FileOptions.SequentialScan);
+                await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                var header = csv.Headers.ToArray();
+                while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    for (int i = 0; i < header.Length && i < csv.FieldCount; i++) row[header[i]] = csv.GetString(i);
+                    yield return ((int)csv.LineNumber, row);
+                }
+                break;
+            }
+            default:
+                throw new ArgumentException($"{path}: unknown question file type '{extension}'; expected .jsonl, .json, .csv or .tsv");
+        }
+    }
+
+    private static Dictionary<string, object?> ObjectRow(string path, int line, string text)
+    {
+        using JsonDocument document = ParseJson(path, text, line);
+        if (document.RootElement.ValueKind != JsonValueKind.Object) throw new BenchmarkFormatException(path, line, "(line)", $"expected a JSON object, found {document.RootElement.ValueKind}");
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal);
+    }
+
+    private static JsonDocument ParseJson(string path, string text, int line)
+    {
+        try { return JsonDocument.Parse(text); }
+        catch (JsonException ex) { throw new BenchmarkFormatException(path, line + (int)(ex.LineNumber ?? 0), "(json)", "not valid JSON"); }
+    }
+}
