@@ -9,8 +9,8 @@ namespace Avengers.Collection;
 public sealed record QuestionImportReport(int Written, IReadOnlyList<string> Skipped, string OutputPath);
 
 /// <summary>
-/// Turns the question files people have into the questions <c>collect</c> reads: JSON Lines, a JSON array or
-/// CSV/TSV (with a header), with a field mapping (<c>query=question,gold=answer,choices=options,dataset=subject,id=...</c>)
+/// Turns the question files people have into the questions <c>collect</c> reads: JSON Lines, a JSON array,
+/// CSV/TSV (with a header) or Parquet, with a field mapping (<c>query=question,gold=answer,choices=options,dataset=subject,id=...</c>)
 /// and recognisers for common shapes: GSM8K answers ending in <c>#### 42</c> (the number is the gold, a math
 /// question), MMLU-style rows with option columns A to D and an answer letter, and a choices list with an
 /// integer answer index. Every skipped row is reported with its reason; a mapping naming a field the file does
@@ -182,8 +182,18 @@ public static partial class QuestionImporter
                 }
                 break;
             }
+            case ".parquet":
+            {
+                // Rows as dictionaries (list columns such as choices come back as lists).
+                await using FileStream stream = File.OpenRead(path);
+                var result = await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                int rowNumber = 0;
+                foreach (var row in result.Data)
+                    yield return (++rowNumber, row.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal));
+                break;
+            }
             default:
-                throw new ArgumentException($"{path}: unknown question file type '{extension}'; expected .jsonl, .json, .csv or .tsv");
+                throw new ArgumentException($"{path}: unknown question file type '{extension}'; expected .jsonl, .json, .csv, .tsv or .parquet");
         }
     }
 

@@ -56,6 +56,34 @@ public class ImportersTests
         Assert.Equal("A", q[1].Gold);
     }
 
+    /// <summary>The columns of cais/mmlu's Parquet files (question, subject, choices, answer index).</summary>
+    public sealed class MmluRow
+    {
+        public string question { get; set; } = "";
+        public string subject { get; set; } = "";
+        public List<string> choices { get; set; } = [];
+        public long answer { get; set; }
+    }
+
+    [Fact]
+    public async Task Parquet_rows_with_a_choices_list_and_an_answer_index()
+    {
+        string dir = TestData.TempDir();
+        string source = Path.Combine(dir, "test-00000-of-00001.parquet");
+        MmluRow[] rows =
+        [
+            new() { question = "Find all c in Z_3 such that Z_3[x]/(x^2 + c) is a field.", subject = "abstract_algebra", choices = ["0", "1", "2", "3"], answer = 1 },
+            new() { question = "Which planet is known as the Red Planet?", subject = "astronomy", choices = ["Venus", "Mars", "Jupiter", "Saturn"], answer = 1 },
+        ];
+        await using (FileStream stream = File.Create(source)) await Parquet.Serialization.ParquetSerializer.SerializeAsync(rows, stream);
+        string output = Path.Combine(dir, "questions.jsonl");
+        QuestionImportReport report = await QuestionImporter.ImportAsync(source, output);
+        Assert.Equal(2, report.Written);
+        IReadOnlyList<Question> q = QuestionReader.Read(output);
+        Assert.Equal((AnswerType.Choice, "B", "astronomy"), (q[1].AnswerType, q[1].Gold, q[1].Dataset));
+        Assert.Equal(["Venus", "Mars", "Jupiter", "Saturn"], q[1].Choices);
+    }
+
     [Fact]
     public async Task A_mapping_to_a_missing_field_stops_with_file_line_and_field_and_skips_are_reported()
     {
