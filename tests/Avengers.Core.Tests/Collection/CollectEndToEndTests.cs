@@ -12,8 +12,9 @@ using Microsoft.AspNetCore.Http;
 namespace Avengers.Tests.Collection;
 
 /// <summary>
-/// Calibrating on your own models, end to end on loopback: three scripted backends (one slow, one failing 30% of
-/// calls, one ignoring n), the collector run as users run it and killed mid-run, resumed, then calibrate and serve.
+/// Calibrating on your own models, end to end on loopback: the replay server (recorded answers) plus three scripted
+/// backends (one slow, one failing 30% of calls, one ignoring n), the collector run as users run it and killed
+/// mid-run, resumed, then calibrate and serve.
 /// </summary>
 public class CollectEndToEndTests
 {
@@ -55,6 +56,17 @@ public class CollectEndToEndTests
         string dir = TestData.TempDir();
         string questions = Path.Combine(dir, "questions.jsonl");
         File.WriteAllLines(questions, Enumerable.Range(0, 200).Select(i => $$"""{"id": "q{{i}}", "question": "What is {{i}} plus 1? (item {{i}})", "answer": "{{i + 1}}", "dataset": "{{(i % 2 == 0 ? "even" : "odd")}}"}"""));
+        // A fourth model answers from recordings: the replay server, looking each question up by its text.
+        string recorded = Path.Combine(dir, "recorded.jsonl");
+        BenchmarkWriter.Write(recorded, Enumerable.Range(0, 200).Select(i => new BenchmarkRecord
+        {
+            Id = $"q{i}", Dataset = "recorded", Query = $"What is {i} plus 1? (item {i})", AnswerType = AnswerType.Math, Gold = $"{i + 1}",
+            Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["replayed"] = [new Sample($"[replayed] What is {i} plus 1? (item {i}) The answer is {(i % 4 == 0 ? i : i + 1)}.")] },
+        }));
+        await using WebApplication replay = Avengers.Server.Replay.ReplayServer.Build(BenchmarkReader.Read(recorded), "http://127.0.0.1:0");
+        await replay.StartAsync();
+        string prompt = Path.Combine(dir, "prompt.txt");
+        File.WriteAllText(prompt, "{query}"); // the question alone, as the recordings were made
         string config = Path.Combine(dir, "avengers.yaml");
         File.WriteAllText(config, $"""
             listen: http://127.0.0.1:0
@@ -71,11 +83,14 @@ public class CollectEndToEndTests
               - name: deaf
                 base_url: {deaf.BaseUrl}
                 max_concurrency: 4
+              - name: replayed
+                base_url: {replay.Urls.First()}/v1
+                max_concurrency: 4
             """);
         string output = Path.Combine(dir, "outputs.jsonl");
-        string[] collect = ["collect", "--questions", questions, "--config", config, "--samples", "3", "-o", output];
+        string[] collect = ["collect", "--questions", questions, "--config", config, "--samples", "3", "--prompt", prompt, "-o", output];
 
-        // Kill the collector once about a third of the 600 pairs are on disk.
+        // Kill the collector once about a quarter of the 800 pairs are on disk.
         string seen = "";
         using (Process first = StartCli(collect))
         {
@@ -89,7 +104,7 @@ public class CollectEndToEndTests
             await first.WaitForExitAsync();
         }
         int linesAtKill = File.ReadLines(output).Count();
-        Assert.True(linesAtKill is >= 200 and < 600, $"{linesAtKill} lines after the kill; {seen}");
+        Assert.True(linesAtKill is >= 200 and < 800, $"{linesAtKill} lines after the kill; {seen}");
 
         using (Process second = StartCli(collect))
         {
@@ -103,7 +118,7 @@ public class CollectEndToEndTests
         // Nothing lost: every question has all three models; nothing duplicated: a complete pair is written once.
         Benchmark benchmark = BenchmarkReader.Read(output);
         Assert.Equal(200, benchmark.Records.Count);
-        Assert.All(benchmark.Records, r => Assert.Equal(["deaf", "flaky", "slow"], r.Outputs.Keys.Order()));
+        Assert.All(benchmark.Records, r => Assert.Equal(["deaf", "flaky", "replayed", "slow"], r.Outputs.Keys.Order()));
         var completeLines = File.ReadLines(output).Select(line => JsonDocument.Parse(line)).Select(d =>
         {
             JsonProperty model = d.RootElement.GetProperty("outputs").EnumerateObject().Single();
