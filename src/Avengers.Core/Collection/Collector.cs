@@ -115,7 +115,7 @@ public static class Collector
         List<ChatMessage> messages = [];
         if (template.System is string system) messages.Add(new ChatMessage(ChatRole.System, system));
         messages.Add(new ChatMessage(ChatRole.User, template.Render(question)));
-        var chat = new ChatOptions { Temperature = options.Temperature, MaxOutputTokens = options.MaxTokens, ResponseFormat = options.JsonMode ? ChatResponseFormat.Json : null };
+        var chat = new ChatOptions { Temperature = options.Temperature, MaxOutputTokens = options.MaxTokens, ResponseFormat = options.JsonMode || template.Json ? ChatResponseFormat.Json : null };
         var samples = new List<Sample>(options.Samples);
 
         if (options.Samples > 1 && member.GetService(typeof(IMultiSampleChatClient)) is IMultiSampleChatClient multi)

@@ -5,9 +5,10 @@ namespace Avengers.Collection;
 /// <summary>
 /// How a question is put to the models. The defaults ask, per answer type, for the final answer in a form the
 /// extractor reads ("The answer is (C)."); a template file overrides them: its text with <c>{query}</c> and
-/// <c>{choices}</c> (the options, one per line, lettered), an optional first line <c>system: ...</c>.
+/// <c>{choices}</c> (the options, one per line, lettered), after optional header lines <c>system: ...</c> (a system
+/// message) and <c>json: true</c> (ask for a JSON object; the extractor reads its answer field).
 /// </summary>
-public sealed record PromptTemplate(string User, string? System = null)
+public sealed record PromptTemplate(string User, string? System = null, bool Json = false)
 {
     public static PromptTemplate Default(AnswerType type) => type switch
     {
@@ -22,15 +23,22 @@ public sealed record PromptTemplate(string User, string? System = null)
     public static PromptTemplate Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"prompt template not found: {path}", path);
-        string text = File.ReadAllText(path);
+        string text = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
         if (!text.Contains("{query}", StringComparison.Ordinal)) throw new ArgumentException($"{path}: the template must contain {{query}}");
-        if (text.StartsWith("system:", StringComparison.OrdinalIgnoreCase))
+        string? system = null;
+        bool json = false;
+        // Header lines, in any order: "system: ..." and "json: true".
+        while (true)
         {
             int end = text.IndexOf('\n');
-            return end < 0 ? throw new ArgumentException($"{path}: a template needs a user message after its 'system:' line")
-                : new PromptTemplate(text[(end + 1)..].TrimStart('\n'), text[7..end].Trim());
+            string first = end < 0 ? text : text[..end];
+            if (first.StartsWith("system:", StringComparison.OrdinalIgnoreCase)) system = first[7..].Trim();
+            else if (first.StartsWith("json:", StringComparison.OrdinalIgnoreCase)) json = first[5..].Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
+            else break;
+            if (end < 0) throw new ArgumentException($"{path}: a template needs a user message after its header lines");
+            text = text[(end + 1)..];
         }
-        return new PromptTemplate(text);
+        return new PromptTemplate(text.TrimStart('\n'), system, json);
     }
 
     public string Render(Question question)

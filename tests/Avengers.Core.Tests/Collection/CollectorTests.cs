@@ -27,6 +27,18 @@ public class CollectorTests
     }
 
     [Fact]
+    public void A_template_file_may_set_a_system_message_and_json_mode()
+    {
+        string path = Path.Combine(TestData.TempDir(), "prompt.txt");
+        File.WriteAllText(path, "system: You are careful.\njson: true\nQ: {query}\nReply as {\"reasoning\": ..., \"answer\": ...}");
+        PromptTemplate template = PromptTemplate.Load(path);
+        Assert.Equal(("You are careful.", true), (template.System, template.Json));
+        Assert.StartsWith("Q: What is 0 plus 1?", template.Render(QuestionReader.Read(Questions(1))[0]));
+        File.WriteAllText(path, "no placeholder here");
+        Assert.Throws<ArgumentException>(() => PromptTemplate.Load(path));
+    }
+
+    [Fact]
     public async Task Every_model_answers_every_question_and_a_rerun_retries_only_what_failed()
     {
         IReadOnlyList<Question> questions = QuestionReader.Read(Questions(30));
