@@ -41,32 +41,25 @@ internal static class CalibrateCommand
             string[] unknown = pool.Where(m => !data.Models.Contains(m)).ToArray();
             if (unknown.Length > 0) throw new ArgumentException($"--models: unknown model(s) {string.Join(", ", unknown)}; the file has {string.Join(", ", data.Models)}");
 
+            // The file's training split without exact duplicates of test queries (the experiment's rule), or every record.
             bool useAll = parse.GetValue(all) || data.Records.All(r => r.Split is null);
-            var records = data.Records.Where(r => useAll || r.Split == "train").ToList();
-            var testQueries = useAll ? new HashSet<string>() : data.Records.Where(r => r.Split == "test").Select(r => r.Query).ToHashSet(StringComparer.Ordinal);
-            int before = records.Count;
-            records = records.Where(r => !testQueries.Contains(r.Query)).ToList();
-            PreparedRecord[] prepared = PreparedRecord.PrepareAll(records, pool);
+            DatasetSplit? split = useAll ? null : DatasetSplit.Create(data.Records, options.Seed);
+            IReadOnlyList<BenchmarkRecord> records = split?.Train ?? data.Records;
+            int removed = split?.RemovedDuplicates ?? 0;
+            var priceTable = CliOptions.ReadPrices(parse.GetValue(prices), parse.GetValue(benchmark)!);
+            TrainingSide side = TrainingSide.Prepare(PreparedRecord.PrepareAll(records, pool), pool, priceTable, options.Alpha);
 
             using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
             VectorSet vectors = await CliRunner.WithProgressAsync("embedding queries", p =>
                 EmbeddingRunner.EmbedAllAsync(stack.Generator, records.Select(r => parse.GetValue(embedChoices) ? QueryText.ForEmbedding(r.Query, r.Choices) : r.Query).ToList(), new Progress<int>(d => p.Report((d, records.Count))), cancellationToken));
-            var correctness = new CorrectnessMatrix(pool, prepared.Length);
-            for (int i = 0; i < prepared.Length; i++)
-                for (int j = 0; j < pool.Count; j++) correctness[i, j] = prepared[i].Correctness(pool[j]);
-
-            var priceTable = CliOptions.ReadPrices(parse.GetValue(prices), parse.GetValue(benchmark)!);
-            if (options.Alpha is not null && priceTable is null) throw new ArgumentException("--alpha needs prices (--prices)");
-            double[]? costs = priceTable is null ? null : new CostModel(priceTable).CostMatrix(records, pool);
-            CalibrationResult result = Calibrator.Calibrate(vectors, correctness, options,
+            CalibrationResult result = side.Calibrate(vectors, options,
                 new RouterManifest.EmbeddingInfo(stack.ModelId, stack.Dimension, Input: parse.GetValue(embedChoices) ? "question+choices" : "question"),
-                new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, before - records.Count), costs: costs,
-                samples: PreparedRecord.SamplesOf(prepared, pool));
+                new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, removed));
             string path = parse.GetValue(output)!;
             result.Artifact.Save(path);
 
             foreach (string note in result.Notes) CliRunner.Info(note);
-            if (before > records.Count) CliRunner.Info($"removed {before - records.Count} training records whose query also appears in the test split");
+            if (removed > 0) CliRunner.Info($"removed {removed} training records whose query also appears in the test split");
             Console.WriteLine($"wrote {path} (sha256 {result.Artifact.FileHash})");
             Console.WriteLine($"  {records.Count} training items, K = {result.Artifact.Manifest.Clustering.K} x {result.Artifact.Manifest.Clustering.Partitions} partition(s), first partition: inertia {result.Clusters.Inertia:F2}, {result.Clusters.Iterations} iterations");
             CliRunner.PrintPolicy(result.Policy, "  ");

@@ -67,25 +67,12 @@ public static class Experiment
         int d = all.Dimension;
         var trainVectors = new VectorSet(all.Data[..(train.Length * d)], d);
 
-        var correctness = new CorrectnessMatrix(pool, train.Length);
-        for (int i = 0; i < train.Length; i++)
-            for (int j = 0; j < pool.Count; j++) correctness[i, j] = train[i].Correctness(pool[j]);
-
-        // Costs: what each model's recorded samples cost, from prices and token counts.
+        TrainingSide side = TrainingSide.Prepare(train, pool, options.Prices, calibration.Alpha);
+        CorrectnessMatrix correctness = side.Correctness;
         CostModel? costModel = options.Prices is null ? null : new CostModel(options.Prices);
-        double[]? trainCosts = null;
-        if (costModel is not null)
-        {
-            string[] unpriced = pool.Where(m => !options.Prices!.ContainsKey(m)).ToArray();
-            if (unpriced.Length > 0) throw new ArgumentException($"no price for model(s) {string.Join(", ", unpriced)}");
-            trainCosts = costModel.CostMatrix(train.Select(r => r.Record).ToList(), pool);
-        }
-        else if (calibration.Alpha is not null) throw new ArgumentException("cost-aware routing (alpha) needs prices");
-
-        CalibrationResult calibrated = Calibrator.Calibrate(trainVectors, correctness, calibration,
+        CalibrationResult calibrated = side.Calibrate(trainVectors, calibration,
             new RouterManifest.EmbeddingInfo(embeddingId, d, Input: options.EmbedChoices ? "question+choices" : "question"),
-            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates), costs: trainCosts,
-            samples: PreparedRecord.SamplesOf(train, pool));
+            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates));
         notes.AddRange(calibrated.Notes);
         var router = new ClusterRouter(calibrated.Artifact);
         EnsemblePolicy policy = calibrated.Policy;
