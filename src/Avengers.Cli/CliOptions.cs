@@ -22,7 +22,7 @@ internal static class CliOptions
     public static Option<bool> SkipInvalid() => new("--skip-invalid") { Description = "Skip malformed records (each is reported) instead of stopping at the first" };
     public static Option<string> Grading() => new("--grading") { Description = "How test responses are graded: strict (an unreadable answer is wrong) or mmlu-pro (the benchmark's published script: its regexes, a random guess counted at 1/options)", DefaultValueFactory = _ => "strict" };
     public static Option<bool> Download() => new("--download") { Description = "Fetch a named benchmark from its public source (pinned commit, checksums) when no local copy exists" };
-    public static Option<int> K() => new("--k") { Description = "Number of clusters", DefaultValueFactory = _ => KMeansOptions.DefaultK };
+    public static Option<int> K() => new("--k", "-k") { Description = "Number of clusters", DefaultValueFactory = _ => KMeansOptions.DefaultK };
     public static Option<int> Seed() => new("--seed") { Description = "Seed of every random choice (split, k-means, random baseline)", DefaultValueFactory = _ => KMeansOptions.DefaultSeed };
     public static Option<string> Method() => new("--method") { Description = "Clustering method: kmeans, ward (agglomerative), gmm (diagonal Gaussian mixture), birch or spectral", DefaultValueFactory = _ => ClusteringMethod.KMeans };
     public static Option<int> Partitions() => new("--partitions") { Description = "Independent clusterings (seeds seed, seed+1, ...) whose cluster scores are averaged when routing (1: a single k-means, as published)", DefaultValueFactory = _ => CalibrationOptions.DefaultPartitions };
@@ -48,6 +48,13 @@ internal static class CliOptions
             return Avengers.Evaluation.CostModel.ReadPrices(Path.Combine(root, "llmrouter", "default_llm.json"));
         return null;
     }
+
+    /// <summary>An old spelling kept working but left out of the help (one vocabulary: -o/--output, --router, --config).</summary>
+    public static Option<T> Hidden<T>(string name) => new(name) { Hidden = true };
+
+    /// <summary>The value given with the current spelling, else with the old one, else the current one's default.</summary>
+    public static T? Either<T>(ParseResult parse, Option<T> current, Option<T> old)
+        => parse.GetResult(current) is { Implicit: false } || parse.GetResult(old) is not { Implicit: false } ? parse.GetValue(current) : parse.GetValue(old);
 
     public static IReadOnlyList<string>? SplitList(string? text)
         => string.IsNullOrWhiteSpace(text) ? null : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -19,14 +19,15 @@ internal static class AblateCommand
         var cache = CliOptions.Cache();
         var sweeps = new Option<string>("--sweeps") { Description = "Comma-separated sweeps: k, method, partitions, select, top-k, beta, strategy, top-n, train-fraction, seed, embedding, alpha", DefaultValueFactory = _ => "k,method,select,top-k,strategy,top-n" };
         var values = new Option<string?>("--values") { Description = "Values for a single sweep, comma-separated, or semicolon-separated when values contain commas (e.g. \"minilm;openai:http://host/v1,bge-m3,1024\")" };
-        var output = new Option<string?>("--out", "-o") { Description = "Folder for <sweep>.csv and <sweep>.png (default: ablation/<benchmark>)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Folder for <sweep>.csv and <sweep>.png (default: ablation/<benchmark>)" };
+        var outputOld = CliOptions.Hidden<string?>("--out");
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only" };
         var prices = CliOptions.Prices();
         var grading = CliOptions.Grading();
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("ablate", "Sweep one setting at a time, each point evaluated as 'experiment' does; writes CSV and PNG per sweep and resumes where a previous run stopped")
         {
-            benchmark, models, embedding, cache, sweeps, values, output, validation, prices, grading,
+            benchmark, models, embedding, cache, sweeps, values, output, outputOld, validation, prices, grading,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -52,7 +53,7 @@ internal static class AblateCommand
                 : valueText.Contains(';') ? valueText.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : CliOptions.SplitList(valueText);
             if (overrideValues is not null && requested.Length != 1) throw new ArgumentException("--values applies to exactly one sweep");
 
-            string outDir = parse.GetValue(output) ?? Path.Combine("ablation", Path.GetFileNameWithoutExtension(file));
+            string outDir = CliOptions.Either(parse, output, outputOld) ?? Path.Combine("ablation", Path.GetFileNameWithoutExtension(file));
             string baseSpec = parse.GetValue(embedding) ?? EmbeddingModelSpec.Default;
             var stacks = new Dictionary<string, EmbeddingStack>(StringComparer.Ordinal);
             try

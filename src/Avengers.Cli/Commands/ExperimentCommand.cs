@@ -21,8 +21,10 @@ internal static class ExperimentCommand
         var skipInvalid = CliOptions.SkipInvalid();
         var trainFraction = new Option<double>("--train-fraction") { Description = "Share of each dataset used for calibration when the file has no split", DefaultValueFactory = _ => DatasetSplit.DefaultTrainFraction };
         var randomSeeds = new Option<int>("--random-seeds") { Description = "Seeds the random-router baseline is averaged over", DefaultValueFactory = _ => 10 };
-        var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
-        var artifact = new Option<string?>("--artifact") { Description = "Also save the router artifact calibrated on the training side" };
+        var json = new Option<string?>("--output", "-o") { Description = "Write the results as JSON to this file" };
+        var jsonOld = CliOptions.Hidden<string?>("--json");
+        var artifact = new Option<string?>("--router") { Description = "Also save the router artifact calibrated on the training side to this file" };
+        var artifactOld = CliOptions.Hidden<string?>("--artifact");
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only (choose settings without touching the test set)" };
         var adaptive = new Option<bool>("--adaptive") { Description = "Stop each vote once its leader cannot be overtaken (reports samples used per query)" };
         var ood = new Option<bool>("--ood") { Description = "Out of distribution: for each dataset, calibrate without any of its items and evaluate on its test items; prints a table beside the in-distribution numbers" };
@@ -32,7 +34,7 @@ internal static class ExperimentCommand
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, artifact, grading, ood,
+            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, jsonOld, artifact, artifactOld, grading, ood,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -61,7 +63,7 @@ internal static class ExperimentCommand
             {
                 IReadOnlyList<OodRow> rows = await OutOfDistribution.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<string>(CliRunner.Info), cancellationToken);
                 PrintOod(rows);
-                if (parse.GetValue(json) is string oodPath)
+                if (CliOptions.Either(parse, json, jsonOld) is string oodPath)
                 {
                     await Avengers.IO.AtomicFile.WriteAllTextAsync(oodPath, JsonSerializer.Serialize(rows, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
                     Console.WriteLine($"results written to {oodPath}");
@@ -73,12 +75,12 @@ internal static class ExperimentCommand
                 Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));
 
             Print(result);
-            if (parse.GetValue(json) is string jsonPath)
+            if (CliOptions.Either(parse, json, jsonOld) is string jsonPath)
             {
                 await Avengers.IO.AtomicFile.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, Avengers.Reporting.ReportBuilder.ResultJson), cancellationToken);
                 Console.WriteLine($"results written to {jsonPath}");
             }
-            if (parse.GetValue(artifact) is string artifactPath)
+            if (CliOptions.Either(parse, artifact, artifactOld) is string artifactPath)
             {
                 calibrated.Artifact.Save(artifactPath);
                 Console.WriteLine($"router artifact written to {artifactPath}");

@@ -13,13 +13,14 @@ internal static class ReportCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("results") { Description = "experiment --json files and ablate output folders", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out", "-o") { Description = "Folder for index.html and report.md", DefaultValueFactory = _ => "report" };
+        var output = new Option<string>("--output", "-o") { Description = "Folder for index.html and report.md", DefaultValueFactory = _ => "report" };
+        var outputOld = CliOptions.Hidden<string>("--out");
         var router = new Option<string?>("--router") { Description = "Router artifact for the cluster browser" };
         var benchmark = new Option<string?>("--benchmark", "-b") { Description = "Benchmark whose training queries fill the cluster browser (with --router)" };
         var cache = CliOptions.Cache();
         var command = new Command("report", "Write a self-contained HTML page and a Markdown twin: per-dataset tables, sweeps, the accuracy-cost front, and a cluster browser")
         {
-            inputs, output, router, benchmark, cache,
+            inputs, output, outputOld, router, benchmark, cache,
         };
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -49,7 +50,7 @@ internal static class ReportCommand
                 source = $"{Path.GetFileName(routerPath)} over {Path.GetFileName(file)}";
             }
 
-            string outDir = parse.GetValue(output)!;
+            string outDir = CliOptions.Either(parse, output, outputOld)!;
             ReportBuilder.Write(outDir, experiments, ablations, clusters, source);
             Console.WriteLine($"wrote {Path.Combine(outDir, "index.html")} and {Path.Combine(outDir, "report.md")}");
             return 0;

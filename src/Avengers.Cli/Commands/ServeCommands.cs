@@ -57,18 +57,20 @@ internal static class ServeCommands
 
     public static Command Config()
     {
-        var file = new Argument<string>("file") { Description = "Gateway configuration (YAML)" };
-        var validate = new Command("validate", "Check a gateway configuration and report every problem with its path in the file") { file };
+        var file = new Argument<string?>("file") { Description = "Gateway configuration (YAML); or --config", Arity = ArgumentArity.ZeroOrOne };
+        var config = new Option<string?>("--config", "-c") { Description = "Gateway configuration (YAML)" };
+        var validate = new Command("validate", "Check a gateway configuration and report every problem with its path in the file") { file, config };
         validate.SetAction((parse, _) => CliRunner.RunAsync(() =>
         {
-            GatewayConfig loaded = GatewayConfigLoader.Load(parse.GetValue(file)!);
+            string path = parse.GetValue(config) ?? parse.GetValue(file) ?? throw new ArgumentException("give the configuration file: avengers config validate --config avengers.yaml");
+            GatewayConfig loaded = GatewayConfigLoader.Load(path);
             IReadOnlyList<string> problems = GatewayConfigLoader.Validate(loaded);
             if (problems.Count == 0)
             {
-                Console.WriteLine($"{parse.GetValue(file)}: valid ({loaded.Backends.Count} backends)");
+                Console.WriteLine($"{path}: valid ({loaded.Backends.Count} backends)");
                 return Task.FromResult(0);
             }
-            foreach (string problem in problems) Console.Error.WriteLine($"{parse.GetValue(file)}: {problem}");
+            foreach (string problem in problems) Console.Error.WriteLine($"{path}: {problem}");
             return Task.FromResult(1);
         }));
         return new Command("config", "Gateway configuration tools") { validate };
