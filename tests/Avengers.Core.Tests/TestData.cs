@@ -51,6 +51,22 @@ internal static class TestData
     private static readonly string TempRoot = CreateTempRoot();
 
     /// <summary>A fresh folder under one per-run root that is deleted when the test process exits.</summary>
+    /// <summary>
+    /// The first <paramref name="take"/> MMLU-Pro questions (ordered by id) with the recorded responses of
+    /// <paramref name="models"/>, imported from the shared zips into <paramref name="dir"/>; returns the benchmark file.
+    /// </summary>
+    public static string MmluProSubset(string dir, IReadOnlyList<string> models, int take)
+    {
+        string source = RequireShared("mmlu-pro");
+        foreach (string model in models)
+            File.CreateSymbolicLink(Path.Combine(dir, $"model_outputs_{model}_5shots.zip"), Path.Combine(source, $"model_outputs_{model}_5shots.zip"));
+        string full = Path.Combine(dir, "mmlu.jsonl");
+        Avengers.Data.Import.MmluProImporter.Import(dir, full);
+        string small = Path.Combine(dir, "mmlu-small.jsonl");
+        Avengers.Data.BenchmarkWriter.Write(small, Avengers.Data.BenchmarkReader.Read(full).Records.Take(take));
+        return small;
+    }
+
     public static string TempDir()
     {
         string dir = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));

@@ -16,13 +16,7 @@ public static partial class BackendFailures
     public static string Describe(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        int? status = error switch
-        {
-            ClientResultException client when client.Status > 0 => client.Status,
-            HttpRequestException { StatusCode: HttpStatusCode code } => (int)code,
-            _ => null,
-        };
-        if (status is int s) return $"HTTP {s} ({ClassOf(s)})";
+        if (StatusOf(error) is int s) return $"HTTP {s} ({ClassOf(s)})";
         if (error is BackendBusyException) return "at capacity";
         if (error is CallBudgetExhaustedException) return error.Message;
         for (Exception? e = error; e is not null; e = e.InnerException)
@@ -56,17 +50,19 @@ public static partial class BackendFailures
         _ => "error",
     };
 
+    /// <summary>The HTTP status the backend answered with, when the failure carries one.</summary>
+    public static int? StatusOf(Exception error) => error switch
+    {
+        ClientResultException client when client.Status > 0 => client.Status,
+        HttpRequestException { StatusCode: HttpStatusCode code } => (int)code,
+        _ => null,
+    };
+
     /// <summary>
     /// True when the backend refused the request itself (400, 404, 413, 422): another model would refuse it too, so
     /// it is not a backend fault to fall back from. Authentication failures (401, 403), timeouts and rate limits are.
     /// </summary>
-    public static bool IsClientError(Exception error)
-        => error switch
-        {
-            ClientResultException client => client.Status is 400 or 404 or 413 or 422,
-            HttpRequestException { StatusCode: HttpStatusCode code } => (int)code is 400 or 404 or 413 or 422,
-            _ => false,
-        };
+    public static bool IsClientError(Exception error) => StatusOf(error) is 400 or 404 or 413 or 422;
 
     /// <summary>The text with anything that looks like a key or a bearer token replaced by "[redacted]".</summary>
     public static string Redact(string? text)

@@ -90,7 +90,7 @@ public sealed class EnsembleChatClient : IChatClient
                 errors.Add(Failed(model.Model, ex));
                 await stream.DisposeAsync().ConfigureAwait(false);
                 if (BackendFailures.IsClientError(ex))
-                    throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}", StatusOf(ex));
+                    throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}", BackendFailures.StatusOf(ex));
                 continue;
             }
             if (first is null)
@@ -128,6 +128,9 @@ public sealed class EnsembleChatClient : IChatClient
 
     private sealed record Routed(RoutingDecision Decision, EnsembleChatOptions Settings, double EmbeddingMs, double RoutingMs, string? PlanNote = null)
     {
+        /// <summary>The answer type calibration saw in the query's clusters (null: guess from the responses).</summary>
+        public AnswerType? KnownType { get; init; }
+
         /// <summary>Backend calls this request may still make (samples, switch, fallbacks together).</summary>
         public CallBudget Budget { get; } = new(Settings.MaxCallsPerRequest);
     }
@@ -163,7 +166,7 @@ public sealed class EnsembleChatClient : IChatClient
             settings = settings with { Strategy = plan.Options.Strategy };
             planNote = plan.Reason;
         }
-        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote);
+        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote) { KnownType = ClusterAnswerType(decision) };
     }
 
     private EnsembleChatOptions Merge(ChatOptions? options)
@@ -201,7 +204,7 @@ public sealed class EnsembleChatClient : IChatClient
                 if (ex is BackendBusyException) busy++;
                 // ...unless the backend refused the request itself: the next model would refuse it too.
                 if (BackendFailures.IsClientError(ex))
-                    throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}" + (errors.Count > 1 ? $" (tried: {string.Join("; ", errors)})" : ""), StatusOf(ex));
+                    throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}" + (errors.Count > 1 ? $" (tried: {string.Join("; ", errors)})" : ""), BackendFailures.StatusOf(ex));
             }
         }
         // Every ranked model at capacity is overload, not a fault: the client should come back shortly (429).
@@ -219,17 +222,17 @@ public sealed class EnsembleChatClient : IChatClient
 
         int topN = settings.Strategy == EnsembleStrategy.Switch ? 1 : Math.Min(settings.TopN, ranked.Count);
         var plan = Enumerable.Range(0, settings.Samples).Select(i => i % topN).ToList();
-        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, ClusterAnswerType(routed.Decision), routed.Budget, cancellationToken).ConfigureAwait(false);
+        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, routed.KnownType, routed.Budget, cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
         {
             // Every sample of the top model may have failed: then its agreement is nil and the next model is sampled.
             VoteResult first = batch.Results.Count == 0 ? new VoteResult(null, -1, [], 0)
-                : Decide(batch, ranked, settings, routed.Decision, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
+                : Decide(batch, ranked, settings, routed.KnownType, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
             if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
             {
                 notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");
-                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, ClusterAnswerType(routed.Decision), routed.Budget, cancellationToken).ConfigureAwait(false);
+                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, routed.KnownType, routed.Budget, cancellationToken).ConfigureAwait(false);
                 batch = batch.Concat(second);
             }
             else batch = batch with { Saved = batch.Saved + settings.Samples };
@@ -242,7 +245,7 @@ public sealed class EnsembleChatClient : IChatClient
         }
         if (batch.Failed > 0) notes.Add($"{batch.Failed} of {batch.Requested} samples failed; the vote used the rest");
 
-        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, routed.Decision, out AnswerType type);
+        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, routed.KnownType, out AnswerType type);
         VoteResult vote = choice.Vote ?? new VoteResult(null, -1, [], batch.Results.Count);
         if (vote.Winner is null || !type.IsVotable())
             notes.Add(type.IsVotable() ? "no sample had an extractable answer: the top model's first sample is returned"
@@ -352,9 +355,9 @@ public sealed class EnsembleChatClient : IChatClient
     /// uses: answers extracted by the detected answer type, ballots in rank then sample order, weighted by the
     /// models' routing scores when the policy says so; ties to the higher-ranked model, then the earlier sample.
     /// </summary>
-    private (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, RoutingDecision decision, out AnswerType type)
+    private static (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, AnswerType? knownType, out AnswerType type)
     {
-        type = ClusterAnswerType(decision) ?? AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
+        type = knownType ?? AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
         foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? AnswerExtractor.Extract(sample.Response.Text, type) : null;
         var byRank = batch.Results.GroupBy(r => r.Rank).OrderBy(g => g.Key).Select(g => g.OrderBy(r => r.Index).ToList()).ToList();
         int voteOptions = settings.Policy?.VoteOptions ?? 4;
@@ -389,13 +392,6 @@ public sealed class EnsembleChatClient : IChatClient
         _logger.LogWarning("backend call {What} failed ({Class}): {Detail}", what, safe, BackendFailures.Redact(error.Message));
         return $"{what}: {safe}";
     }
-
-    private static int? StatusOf(Exception error) => error switch
-    {
-        System.ClientModel.ClientResultException client when client.Status > 0 => client.Status,
-        HttpRequestException { StatusCode: System.Net.HttpStatusCode code } => (int)code,
-        _ => null,
-    };
 
     private static List<string> WithPlanNote(Routed routed, List<string> notes) => routed.PlanNote is null ? notes : [routed.PlanNote, .. notes];
 

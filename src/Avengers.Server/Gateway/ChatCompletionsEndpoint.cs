@@ -90,7 +90,7 @@ internal static class ChatCompletionsEndpoint
             // A direct call to one backend: its name and a status class; the detail, redacted, to the log.
             Logger(context).LogWarning("request {Id}: backend {Model} failed: {Detail}", id, request.Model, BackendFailures.Redact(ex.Message));
             string message = $"{request.Model}: {BackendFailures.Describe(ex)} (request {id})";
-            return BackendFailures.IsClientError(ex) && ex is ClientResultException { Status: 400 or 413 or 422 }
+            return ex is ClientResultException && BackendFailures.StatusOf(ex) is 400 or 413 or 422
                 ? OpenAIErrors.BadRequest(message, null, "rejected_by_backend") : OpenAIErrors.BackendFailed(message);
         }
     }

@@ -67,17 +67,9 @@ public class ExperimentIntegrationTests
     [Fact]
     public async Task Voting_over_recorded_texts_on_mmlu_pro_subset()
     {
-        string source = TestData.RequireShared("mmlu-pro");
         string dir = TestData.TempDir();
-        string[] models = ["Meta-Llama-3_1-8B-Instruct", "Qwen1.5-7B-Chat", "Phi-3-mini-4k-instruct"];
-        foreach (string model in models)
-            File.CreateSymbolicLink(Path.Combine(dir, $"model_outputs_{model}_5shots.zip"), Path.Combine(source, $"model_outputs_{model}_5shots.zip"));
-        string full = Path.Combine(dir, "mmlu.jsonl");
-        MmluProImporter.Import(dir, full);
         // 300 questions (ordered by id) keep the embedding step short.
-        string small = Path.Combine(dir, "mmlu-small.jsonl");
-        BenchmarkWriter.Write(small, BenchmarkReader.Read(full).Records.Take(300));
-        Benchmark benchmark = BenchmarkReader.Read(small);
+        Benchmark benchmark = BenchmarkReader.Read(TestData.MmluProSubset(dir, ["Meta-Llama-3_1-8B-Instruct", "Qwen1.5-7B-Chat", "Phi-3-mini-4k-instruct"], take: 300));
 
         using EmbeddingStack stack = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"));
         var vote = new ExperimentOptions { Calibration = new CalibrationOptions { K = 4, Strategy = EnsembleStrategy.Vote, TopN = 3 } };

@@ -24,16 +24,9 @@ public class OfflineLiveAgreementTests
     [Fact]
     public async Task The_gateway_returns_the_experiments_answer_for_every_test_query()
     {
-        string source = TestData.RequireShared("mmlu-pro");
         string dir = TestData.TempDir();
         string[] models = ["Meta-Llama-3_1-8B-Instruct", "Qwen1.5-7B-Chat", "Phi-3-mini-4k-instruct", "mathstral-7B", "gemma-7b"];
-        foreach (string model in models)
-            File.CreateSymbolicLink(Path.Combine(dir, $"model_outputs_{model}_5shots.zip"), Path.Combine(source, $"model_outputs_{model}_5shots.zip"));
-        string full = Path.Combine(dir, "mmlu.jsonl");
-        MmluProImporter.Import(dir, full);
-        string small = Path.Combine(dir, "mmlu-small.jsonl");
-        BenchmarkWriter.Write(small, BenchmarkReader.Read(full).Records.Take(760));
-        Benchmark benchmark = BenchmarkReader.Read(small);
+        Benchmark benchmark = BenchmarkReader.Read(TestData.MmluProSubset(dir, models, take: 760));
 
         using EmbeddingStack stack = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"));
         var options = new ExperimentOptions { Calibration = new CalibrationOptions { K = 8 }, RecordDecisions = true };
