@@ -29,6 +29,8 @@ public sealed record FaultMatrixOptions
     public int RequestsPerCell { get; init; } = 3;
     public double BackendTimeoutSeconds { get; init; } = 2;
     public double RequestTimeoutSeconds { get; init; } = 8;
+    /// <summary>How far past the deadline an answer may come before it counts as bad (process and network scheduling).</summary>
+    public double DeadlineGraceSeconds { get; init; } = 2;
 }
 
 /// <summary>
@@ -78,7 +80,7 @@ public static class FaultMatrix
                     string? firstBad = null;
                     for (int r = 0; r < options.RequestsPerCell; r++)
                     {
-                        var (outcome, seconds, detail) = await AskAsync(http, gateway.Urls.First(), strategy, stream, options.RequestTimeoutSeconds, cancellationToken).ConfigureAwait(false);
+                        var (outcome, seconds, detail) = await AskAsync(http, gateway.Urls.First(), strategy, stream, options.RequestTimeoutSeconds, options.DeadlineGraceSeconds, cancellationToken).ConfigureAwait(false);
                         max = Math.Max(max, seconds);
                         switch (outcome)
                         {
@@ -100,7 +102,7 @@ public static class FaultMatrix
 
     private enum Outcome { Answered, CleanError, Bad }
 
-    private static async Task<(Outcome, double, string)> AskAsync(HttpClient http, string gateway, string strategy, bool stream, double deadline, CancellationToken cancellationToken)
+    private static async Task<(Outcome, double, string)> AskAsync(HttpClient http, string gateway, string strategy, bool stream, double deadline, double grace, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         string body = JsonSerializer.Serialize(new { model = $"avengers-{strategy}", stream, messages = new[] { new { role = "user", content = Question } } });
@@ -118,7 +120,7 @@ public static class FaultMatrix
         }
         double seconds = watch.Elapsed.TotalSeconds;
         if (text.Contains(FaultBackend.EchoedSecret, StringComparison.Ordinal) || text.Contains("10.1.2.3", StringComparison.Ordinal)) return (Outcome.Bad, seconds, "a backend secret or address reached the client");
-        if (seconds > deadline + 2) return (Outcome.Bad, seconds, $"took {seconds:F1} s, past the {deadline} s deadline");
+        if (seconds > deadline + grace) return (Outcome.Bad, seconds, $"took {seconds:F1} s, past the {deadline} s deadline");
         if (status >= 500 && status is not (502 or 503 or 504)) return (Outcome.Bad, seconds, $"HTTP {status}: {Short(text)}");
         if (status >= 400) return IsOpenAIError(text) ? (Outcome.CleanError, seconds, "") : (Outcome.Bad, seconds, $"HTTP {status} not in OpenAI's shape: {Short(text)}");
         if (!stream)
