@@ -26,7 +26,7 @@ internal static class CliRunner
         }
     }
 
-    private static bool IsExpected(Exception ex) => ex is FormatException or RouterArtifactException or Avengers.Server.Configuration.GatewayConfigException or FileNotFoundException
+    private static bool IsExpected(Exception ex) => ex is AvengersException or FormatException or FileNotFoundException
         or DirectoryNotFoundException or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException or IOException or UnauthorizedAccessException;
 
     /// <summary>The message without framework noise: no "(Parameter 'x')" suffixes, no type names.</summary>
@@ -77,6 +77,14 @@ internal static class CliRunner
     public static Task<EmbeddingStack> EmbeddingAsync(string? spec, string? cache, CancellationToken cancellationToken)
         => EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(spec),
             string.Equals(cache, "none", StringComparison.OrdinalIgnoreCase) ? null : cache ?? EmbeddingStack.DefaultCachePath, cancellationToken);
+
+    /// <summary>Feeds a stage's progress to a progress display; its notes are printed once, as lines.</summary>
+    public static IProgress<Avengers.Evaluation.StageProgress> StageProgress(IProgress<(int Done, int Total)> display)
+        => new SynchronousProgress<Avengers.Evaluation.StageProgress>(s =>
+        {
+            if (s.Note is string note) Info(note);
+            else display.Report((s.Done, s.Total));
+        });
 
     /// <summary>Runs <paramref name="work"/> with a progress bar on an interactive terminal, silently otherwise.</summary>
     public static async Task<T> WithProgressAsync<T>(string title, Func<IProgress<(int Done, int Total)>, Task<T>> work)

@@ -14,6 +14,7 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     ServeCommands.Config(),
     FaultsCommand.Create(),
     CollectCommand.Create(),
+    ModelsCommand.Create(),
 };
 ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args);
 if (parse.Errors.Count > 0)

@@ -50,8 +50,10 @@ internal static class CalibrateCommand
             TrainingSide side = TrainingSide.Prepare(PreparedRecord.PrepareAll(records, pool), pool, priceTable, options.Alpha);
 
             using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
+            var texts = records.Select(r => parse.GetValue(embedChoices) ? QueryText.ForEmbedding(r.Query, r.Choices) : r.Query).ToList();
+            if (EmbeddingRunner.FirstRunNote(stack.Generator, texts) is string firstRun) CliRunner.Info(firstRun);
             VectorSet vectors = await CliRunner.WithProgressAsync("embedding queries", p =>
-                EmbeddingRunner.EmbedAllAsync(stack.Generator, records.Select(r => parse.GetValue(embedChoices) ? QueryText.ForEmbedding(r.Query, r.Choices) : r.Query).ToList(), new Progress<int>(d => p.Report((d, records.Count))), cancellationToken));
+                EmbeddingRunner.EmbedAllAsync(stack.Generator, texts, new Progress<int>(d => p.Report((d, texts.Count))), cancellationToken));
             CalibrationResult result = side.Calibrate(vectors, options,
                 new RouterManifest.EmbeddingInfo(stack.ModelId, stack.Dimension, Input: parse.GetValue(embedChoices) ? "question+choices" : "question"),
                 new RouterManifest.DataInfo(Path.GetFileName(file), data.DataHash, records.Count, removed));

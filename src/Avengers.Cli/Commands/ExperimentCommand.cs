@@ -72,7 +72,7 @@ internal static class ExperimentCommand
                 return 0;
             }
             var (result, calibrated) = await CliRunner.WithProgressAsync("embedding queries", p =>
-                Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, new Progress<StageProgress>(s => p.Report((s.Done, s.Total))), cancellationToken));
+                Experiment.RunAsync(data, stack.Generator, stack.ModelId, options, CliRunner.StageProgress(p), cancellationToken));
 
             Print(result);
             if (CliOptions.Either(parse, json, jsonOld) is string jsonPath)

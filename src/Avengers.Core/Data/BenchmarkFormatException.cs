@@ -2,7 +2,7 @@ namespace Avengers.Data;
 
 /// <summary>A benchmark file is malformed. The message names the file, the 1-based line and the field.</summary>
 public sealed class BenchmarkFormatException(string file, int line, string field, string problem)
-    : FormatException($"{file}:{line}: field '{field}': {problem}")
+    : AvengersException($"{file}:{line}: field '{field}': {problem}")
 {
     public string File { get; } = file;
     public int Line { get; } = line;

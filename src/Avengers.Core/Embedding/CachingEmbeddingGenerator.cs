@@ -12,6 +12,9 @@ public sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedd
     /// <summary>Texts sent to the inner generator so far (cache misses).</summary>
     public int Misses { get; private set; }
 
+    /// <summary>How many of the texts would reach the inner generator.</summary>
+    public int CountMissing(IReadOnlyList<string> texts) => cache.CountMissing(modelId, texts, dimension);
+
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         string[] texts = values as string[] ?? [.. values];

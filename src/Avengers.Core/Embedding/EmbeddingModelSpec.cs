@@ -19,7 +19,11 @@ public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddi
     {
         text = string.IsNullOrWhiteSpace(text) ? Default : text.Trim();
         if (OnnxEmbeddingModel.BuiltIn.TryGetValue(text, out OnnxEmbeddingModel? builtIn))
+        {
+            if (OnnxEmbeddingModel.Optional.TryGetValue(text, out OptionalEmbeddingModel? optional) && !EmbeddingModelStore.IsInstalled(optional))
+                throw new ArgumentException(EmbeddingModelStore.NotInstalledMessage(optional));
             return new EmbeddingModelSpec(builtIn.Id, builtIn.Dimension, () => new OnnxEmbeddingGenerator(builtIn));
+        }
 
         if (text.StartsWith("onnx:", StringComparison.OrdinalIgnoreCase))
         {

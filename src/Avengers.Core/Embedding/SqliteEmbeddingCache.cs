@@ -51,6 +51,29 @@ public sealed class SqliteEmbeddingCache : IDisposable
         return found;
     }
 
+    /// <summary>How many of the texts have no cached vector of this model and dimension (keys only; no vector is read).</summary>
+    public int CountMissing(string modelId, IReadOnlyList<string> texts, int dimension)
+    {
+        int missing = 0;
+        lock (_lock)
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction();
+            using SqliteCommand command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT 1 FROM embeddings WHERE model = $m AND text_hash = $h AND dim = $d";
+            command.Parameters.AddWithValue("$m", modelId);
+            command.Parameters.AddWithValue("$d", dimension);
+            SqliteParameter hash = command.Parameters.Add("$h", SqliteType.Blob);
+            foreach (string text in texts)
+            {
+                hash.Value = HashText(text);
+                if (command.ExecuteScalar() is null) missing++;
+            }
+            transaction.Commit();
+        }
+        return missing;
+    }
+
     public void PutMany(string modelId, IReadOnlyList<string> texts, IReadOnlyList<float[]> vectors)
     {
         lock (_lock)

@@ -432,9 +432,9 @@ public sealed class EnsembleChatClient : IChatClient
 
 /// <summary>The ensemble could not produce an answer (every backend failed); the message lists each failure.</summary>
 /// <summary>A request reached its cap of backend calls; the call was not made.</summary>
-public sealed class CallBudgetExhaustedException(string message) : Exception(message);
+public sealed class CallBudgetExhaustedException(string message) : AvengersException(message);
 
-public sealed class EnsembleException(string message, int? rejectedWithStatus = null, bool allBusy = false) : Exception(message)
+public sealed class EnsembleException(string message, int? rejectedWithStatus = null, bool allBusy = false) : AvengersException(message)
 {
     /// <summary>Every model tried was at capacity: overload (429), not a failure.</summary>
     public bool AllBusy { get; } = allBusy;

@@ -10,8 +10,8 @@ using Microsoft.Extensions.AI;
 
 namespace Avengers.Evaluation;
 
-/// <summary>Progress of a long stage ("embed", ...).</summary>
-public readonly record struct StageProgress(string Stage, int Done, int Total);
+/// <summary>Progress of a long stage ("embed", ...); <paramref name="Note"/> is a line to show once (e.g. how long the stage will take).</summary>
+public readonly record struct StageProgress(string Stage, int Done, int Total, string? Note = null);
 
 /// <summary>
 /// Calibrates on the training side, routes and votes on the test side using recorded outputs, and
@@ -63,6 +63,7 @@ public static class Experiment
         // Embed train and test queries in one pass (the cache makes repeated runs cheap).
         string[] texts = [.. train.Select(r => TextOf(r.Record, options)), .. test.Select(r => TextOf(r.Record, options))];
         var embedProgress = progress is null ? null : new Progress<int>(done => progress.Report(new StageProgress("embed", done, texts.Length)));
+        if (progress is not null && EmbeddingRunner.FirstRunNote(embedder, texts) is string note) progress.Report(new StageProgress("embed", 0, texts.Length, note));
         VectorSet all = await EmbeddingRunner.EmbedAllAsync(embedder, texts, embedProgress, cancellationToken).ConfigureAwait(false);
         int d = all.Dimension;
         var trainVectors = new VectorSet(all.Data[..(train.Length * d)], d);

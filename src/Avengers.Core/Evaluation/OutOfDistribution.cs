@@ -28,7 +28,8 @@ public static class OutOfDistribution
     public static async Task<IReadOnlyList<OodRow>> RunAsync(Benchmark benchmark, IEmbeddingGenerator<string, Embedding<float>> embedder, string embeddingId,
         ExperimentOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var (inDistribution, _) = await Experiment.RunAsync(benchmark, embedder, embeddingId, options with { HoldOutDataset = null }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var (inDistribution, _) = await Experiment.RunAsync(benchmark, embedder, embeddingId, options with { HoldOutDataset = null },
+            progress is null ? null : new Progress<StageProgress>(s => { if (s.Note is string note) progress.Report(note); }), cancellationToken).ConfigureAwait(false);
         var rows = new List<OodRow>();
         foreach (string dataset in inDistribution.Datasets)
         {

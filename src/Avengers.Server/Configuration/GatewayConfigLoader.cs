@@ -126,7 +126,7 @@ public static class GatewayConfigLoader
 
 /// <summary>The configuration is unusable; <see cref="Problems"/> lists every reason.</summary>
 public sealed class GatewayConfigException(IReadOnlyList<string> problems)
-    : Exception("invalid configuration:\n  " + string.Join("\n  ", problems))
+    : AvengersException("invalid configuration:\n  " + string.Join("\n  ", problems))
 {
     public IReadOnlyList<string> Problems { get; } = problems;
 }
