@@ -1,6 +1,5 @@
 using Avengers.Collection;
 using Avengers.Data;
-using Avengers.Tests.Ensemble;
 using Microsoft.Extensions.AI;
 
 namespace Avengers.Tests.Collection;

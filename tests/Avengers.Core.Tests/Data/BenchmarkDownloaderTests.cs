@@ -1,7 +1,6 @@
 using System.Net;
 using Avengers.Data;
 using Avengers.Data.Import;
-using Avengers.Tests.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
-namespace Avengers.Tests.Server;
+namespace Avengers.Tests.Embedding;
 
 /// <summary>The OpenAI-compatible embedding option against a scripted /v1/embeddings endpoint on 127.0.0.1.</summary>
 public class OpenAIEmbeddingEndpointTests

@@ -5,11 +5,10 @@ using Avengers.Data;
 using Avengers.Embedding;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
-using Avengers.Tests.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Avengers.Tests.Collection;
+namespace Avengers.Tests.Cli.Commands;
 
 /// <summary>
 /// Calibrating on your own models, end to end on loopback: the replay server (recorded answers) plus three scripted
@@ -96,10 +95,10 @@ public class CollectEndToEndTests
         {
             var watch = Stopwatch.StartNew();
             _ = first.StandardOutput.ReadToEndAsync();
-            _ = first.StandardError.ReadToEndAsync();
+            Task<string> firstErrors = first.StandardError.ReadToEndAsync();
             while (!first.HasExited && watch.Elapsed < TimeSpan.FromSeconds(60) && (!File.Exists(output) || File.ReadLines(output).Count() < 200)) await Task.Delay(50);
             seen = $"loop ended after {watch.Elapsed.TotalSeconds:F1} s with {(File.Exists(output) ? File.ReadLines(output).Count() : -1)} lines, exited {first.HasExited}";
-            Assert.False(first.HasExited, "the collector finished before it could be killed: " + seen);
+            if (first.HasExited) Assert.Fail($"the collector finished before it could be killed: {seen}; it said: {await firstErrors}");
             first.Kill(entireProcessTree: true);
             await first.WaitForExitAsync();
         }

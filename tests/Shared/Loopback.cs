@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Avengers.Tests.Server;
+namespace Avengers.Tests;
 
 /// <summary>A quiet web server on 127.0.0.1 at a free port, with the endpoints a test maps.</summary>
 internal static class Loopback
