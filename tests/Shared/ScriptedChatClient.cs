@@ -13,12 +13,17 @@ internal sealed class ScriptedChatClient(string model, Func<int, string> answer)
     public Func<int, TimeSpan>? Delay { get; init; }
     public Func<int, bool>? Fails { get; init; }
     public float? LastTemperature { get; private set; }
+    private int _inFlight, _maxInFlight;
+    /// <summary>The most calls that were running at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         int call = Interlocked.Increment(ref _calls) - 1;
         lock (Seen) Seen.Add([.. messages]);
         LastTemperature = options?.Temperature;
+        int running = Interlocked.Increment(ref _inFlight);
+        for (int seen = _maxInFlight; running > seen; seen = _maxInFlight) Interlocked.CompareExchange(ref _maxInFlight, running, seen);
         try
         {
             if (Delay is not null) await Task.Delay(Delay(call), cancellationToken);
@@ -28,6 +33,7 @@ internal sealed class ScriptedChatClient(string model, Func<int, string> answer)
             Interlocked.Increment(ref Cancelled);
             throw;
         }
+        finally { Interlocked.Decrement(ref _inFlight); }
         if (Fails?.Invoke(call) == true) throw new HttpRequestException($"{model} is down (call {call})");
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, answer(call))) { ModelId = model };
     }

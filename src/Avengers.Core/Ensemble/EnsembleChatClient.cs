@@ -23,12 +23,15 @@ public sealed class EnsembleChatClient : IChatClient
     private readonly EnsembleChatOptions _defaults;
     private readonly HashSet<string> _available;
     private readonly ILogger _logger;
+    private readonly EnsembleMetrics? _metrics;
 
     /// <exception cref="ArgumentException">No member serves a model the router selected, or the options are invalid.</exception>
     public EnsembleChatClient(IReadOnlyDictionary<string, IChatClient> members, ClusterRouter router,
-        IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleChatOptions? defaults = null, ILogger<EnsembleChatClient>? logger = null)
+        IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleChatOptions? defaults = null, ILogger<EnsembleChatClient>? logger = null,
+        EnsembleMetrics? metrics = null)
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(embedder);
@@ -387,7 +390,7 @@ public sealed class EnsembleChatClient : IChatClient
     /// </summary>
     private string Failed(string what, Exception error, string? model = null)
     {
-        EnsembleMetrics.BackendError(model ?? what);
+        _metrics?.BackendError(model ?? what);
         string safe = BackendFailures.Describe(error);
         _logger.LogWarning("backend call {What} failed ({Class}): {Detail}", what, safe, BackendFailures.Redact(error.Message));
         return $"{what}: {safe}";
@@ -399,7 +402,7 @@ public sealed class EnsembleChatClient : IChatClient
         IReadOnlyList<string> notes, IReadOnlyDictionary<string, ModelUsage> usage)
     {
         EnsembleDecision decision = Describe(routed, chosen, requested, used, failed, saved, vote, type, notes) with { Usage = usage };
-        EnsembleMetrics.Record(decision, routed.EmbeddingMs, routed.RoutingMs);
+        _metrics?.Record(decision, routed.EmbeddingMs, routed.RoutingMs);
         return decision;
     }
 

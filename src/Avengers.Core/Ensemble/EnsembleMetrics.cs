@@ -5,29 +5,48 @@ namespace Avengers.Ensemble;
 /// <summary>
 /// Instruments of the ensemble (meter <c>Avengers</c>): routing time per phase, samples per request,
 /// votes, calls saved by adaptive voting, backend errors, and decisions per cluster and model.
-/// Exported by the gateway in Prometheus format; any OpenTelemetry pipeline can subscribe.
+/// The meter comes from the host's <see cref="IMeterFactory"/> (so each host and test sees its own), or is owned
+/// by this object when there is none; the gateway exports it in Prometheus format, any OpenTelemetry pipeline can subscribe.
 /// </summary>
-public sealed class EnsembleMetrics
+public sealed class EnsembleMetrics : IDisposable
 {
     public const string MeterName = "Avengers";
-    private static readonly Meter Meter = new(MeterName, "1.0");
 
-    public static readonly Histogram<double> RoutingTime = Meter.CreateHistogram<double>("avengers.routing.duration", "ms", "Time to embed and route a query, by phase");
-    public static readonly Histogram<int> Samples = Meter.CreateHistogram<int>("avengers.samples", "{sample}", "Samples used per request");
-    public static readonly Counter<long> SamplesSaved = Meter.CreateCounter<long>("avengers.samples.saved", "{sample}", "Backend calls not needed because the vote was already decided");
-    public static readonly Counter<long> Votes = Meter.CreateCounter<long>("avengers.votes", "{vote}", "Votes decided, by answer type");
-    public static readonly Counter<long> BackendErrors = Meter.CreateCounter<long>("avengers.backend.errors", "{error}", "Failed backend calls, by model");
-    public static readonly Counter<long> Decisions = Meter.CreateCounter<long>("avengers.decisions", "{request}", "Answers returned, by cluster and chosen model");
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Histogram<double> _routingTime;
+    private readonly Histogram<int> _samples;
+    private readonly Counter<long> _samplesSaved;
+    private readonly Counter<long> _votes;
+    private readonly Counter<long> _backendErrors;
+    private readonly Counter<long> _decisions;
 
-    internal static void Record(EnsembleDecision decision, double embeddingMs, double routingMs)
+    public EnsembleMetrics(IMeterFactory? meterFactory = null)
     {
-        RoutingTime.Record(embeddingMs, new KeyValuePair<string, object?>("phase", "embed"));
-        RoutingTime.Record(routingMs, new KeyValuePair<string, object?>("phase", "route"));
-        Samples.Record(decision.SamplesUsed, new KeyValuePair<string, object?>("strategy", decision.Strategy));
-        if (decision.SamplesSaved > 0) SamplesSaved.Add(decision.SamplesSaved);
-        if (decision.Winner is not null) Votes.Add(1, new KeyValuePair<string, object?>("answer_type", decision.AnswerType));
-        Decisions.Add(1, new KeyValuePair<string, object?>("cluster", decision.Cluster), new KeyValuePair<string, object?>("model", decision.ChosenModel));
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName, "1.0") ?? new Meter(MeterName, "1.0");
+        _routingTime = _meter.CreateHistogram<double>("avengers.routing.duration", "ms", "Time to embed and route a query, by phase");
+        _samples = _meter.CreateHistogram<int>("avengers.samples", "{sample}", "Samples used per request");
+        _samplesSaved = _meter.CreateCounter<long>("avengers.samples.saved", "{sample}", "Backend calls not needed because the vote was already decided");
+        _votes = _meter.CreateCounter<long>("avengers.votes", "{vote}", "Votes decided, by answer type");
+        _backendErrors = _meter.CreateCounter<long>("avengers.backend.errors", "{error}", "Failed backend calls, by model");
+        _decisions = _meter.CreateCounter<long>("avengers.decisions", "{request}", "Answers returned, by cluster and chosen model");
     }
 
-    internal static void BackendError(string model) => BackendErrors.Add(1, new KeyValuePair<string, object?>("model", model));
+    internal void Record(EnsembleDecision decision, double embeddingMs, double routingMs)
+    {
+        _routingTime.Record(embeddingMs, new KeyValuePair<string, object?>("phase", "embed"));
+        _routingTime.Record(routingMs, new KeyValuePair<string, object?>("phase", "route"));
+        _samples.Record(decision.SamplesUsed, new KeyValuePair<string, object?>("strategy", decision.Strategy));
+        if (decision.SamplesSaved > 0) _samplesSaved.Add(decision.SamplesSaved);
+        if (decision.Winner is not null) _votes.Add(1, new KeyValuePair<string, object?>("answer_type", decision.AnswerType));
+        _decisions.Add(1, new KeyValuePair<string, object?>("cluster", decision.Cluster), new KeyValuePair<string, object?>("model", decision.ChosenModel));
+    }
+
+    internal void BackendError(string model) => _backendErrors.Add(1, new KeyValuePair<string, object?>("model", model));
+
+    public void Dispose()
+    {
+        if (_ownsMeter) _meter.Dispose();
+    }
 }

@@ -1,5 +1,5 @@
-using System.Net;
 using Avengers.Server.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
@@ -8,20 +8,49 @@ using Polly.Timeout;
 namespace Avengers.Server.Gateway;
 
 /// <summary>
-/// The HTTP stack of one backend, composed from Polly strategies (outermost first): retry with
-/// exponential backoff and jitter that honours <c>Retry-After</c>, a circuit breaker, and a per-attempt
-/// timeout. Failures that survive it make the ensemble fall back to the next-ranked model.
+/// The HTTP stack of each backend: a named client of <see cref="IHttpClientFactory"/> whose resilience handler
+/// (<c>AddResilienceHandler</c>) composes Polly strategies, outermost first: retry with exponential backoff and
+/// jitter that honours <c>Retry-After</c>, a circuit breaker, and a per-attempt timeout. Inside it, the event-stream
+/// guard turns a 200 that is not what it claims (an HTML page, a stream without [DONE], a stall) into a failure the
+/// pipeline retries and counts. Failures that survive it make the ensemble fall back to the next-ranked model.
 /// </summary>
 public static class BackendHttp
 {
-    /// <param name="circuit">Observes the circuit breaker's state (for readiness and the circuit metric).</param>
-    public static HttpClient Create(BackendConfig backend, TimeProvider? time = null, CircuitBreakerStateProvider? circuit = null)
+    /// <summary>The named client of a backend.</summary>
+    public static string ClientName(string backend) => "avengers.backend." + backend;
+
+    /// <summary>Registers one named, resilient client per backend (backends without a name are left to validation to report).</summary>
+    public static IServiceCollection AddAvengersBackends(this IServiceCollection services, IEnumerable<BackendConfig?> backends, BackendCircuits circuits)
     {
-        ArgumentNullException.ThrowIfNull(backend);
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time ?? TimeProvider.System };
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(backends);
+        ArgumentNullException.ThrowIfNull(circuits);
+        foreach (BackendConfig backend in backends.OfType<BackendConfig>().Where(b => b.Name is not null).DistinctBy(b => b.Name))
+        {
+            IHttpClientBuilder client = services
+                .AddHttpClient(ClientName(backend.Name!), c => c.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts and the request deadline bound every call
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+                .RemoveAllLoggers(); // one line per backend call would drown the gateway's own log; failures are logged by the ensemble
+            // Handlers run in the order they are added: the resilience pipeline outside, the guard inside it.
+            client.AddResilienceHandler("backend", (pipeline, _) => Configure(pipeline, backend, circuits.For(backend.Name!)));
+            client.AddHttpMessageHandler(() => new EventStreamGuard(TimeSpan.FromSeconds(backend.TimeoutSeconds)));
+        }
+        return services;
+    }
+
+    /// <summary>
+    /// The same clients outside a host (e.g. <c>avengers collect</c>): a private service provider that lives as long as
+    /// the returned factory's clients are used.
+    /// </summary>
+    public static IHttpClientFactory CreateFactory(IEnumerable<BackendConfig> backends, BackendCircuits? circuits = null)
+        => new ServiceCollection().AddAvengersBackends(backends, circuits ?? new BackendCircuits()).BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+
+    /// <summary>The backend's strategies, from its configuration.</summary>
+    internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, BackendConfig backend, CircuitBreakerStateProvider circuit)
+    {
         if (backend.Retries > 0)
         {
-            builder.AddRetry(new HttpRetryStrategyOptions
+            pipeline.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = backend.Retries,
                 BackoffType = DelayBackoffType.Exponential,
@@ -31,7 +60,7 @@ public static class BackendHttp
                 MaxDelay = TimeSpan.FromSeconds(backend.TimeoutSeconds),
             });
         }
-        ResiliencePipeline<HttpResponseMessage> pipeline = builder
+        pipeline
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = backend.BreakerFailureRatio,
@@ -40,14 +69,24 @@ public static class BackendHttp
                 BreakDuration = TimeSpan.FromSeconds(backend.BreakSeconds),
                 StateProvider = circuit,
             })
-            .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) })
-            .Build();
-        // Inside the pipeline: an HTML page for a 200 is a failure to retry and count; streams must end with [DONE] and not stall.
-        var guard = new EventStreamGuard(TimeSpan.FromSeconds(backend.TimeoutSeconds)) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } };
-        var handler = new ResilienceHandler(pipeline) { InnerHandler = guard };
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+            .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) });
     }
 
     /// <summary>True for the exceptions the pipeline raises when it gives up (open circuit, timeout).</summary>
     public static bool IsResilienceFailure(Exception ex) => ex is BrokenCircuitException or TimeoutRejectedException;
+}
+
+/// <summary>Each backend's circuit breaker state, by backend name: for readiness and the circuit metric.</summary>
+public sealed class BackendCircuits
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CircuitBreakerStateProvider> _states = new(StringComparer.Ordinal);
+
+    /// <summary>The state provider of a backend's breaker (one per backend, attached when its pipeline is built).</summary>
+    public CircuitBreakerStateProvider For(string backend) => _states.GetOrAdd(backend, _ => new CircuitBreakerStateProvider());
+
+    /// <summary>True while the backend's circuit is open or isolated (it gets no traffic).</summary>
+    public bool IsOpen(string backend)
+        => _states.TryGetValue(backend, out CircuitBreakerStateProvider? state) && state.CircuitState is CircuitState.Open or CircuitState.Isolated;
+
+    public IEnumerable<string> Backends => _states.Keys.Order(StringComparer.Ordinal);
 }

@@ -19,8 +19,7 @@ internal static class ChatCompletionsEndpoint
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         context.Response.OnCompleted(() =>
         {
-            GatewayMetrics.Requests.Add(1, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
-            GatewayMetrics.Latency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("status", context.Response.StatusCode));
+            runtime.Metrics?.RecordRequest(context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return Task.CompletedTask;
         });
         (JsonDocument? document, IResult? error) = await ReadJsonAsync(context, runtime.Config.MaxBodyBytes);
@@ -58,7 +57,7 @@ internal static class ChatCompletionsEndpoint
                 if (decision is not null)
                 {
                     decision = decision with { CostUsd = runtime.CostOf(decision.Usage) };
-                    GatewayMetrics.RecordUsage(decision.Usage, runtime.CostOf);
+                    runtime.Metrics?.RecordUsage(decision.Usage, runtime.CostOf);
                     AddHeaders(context.Response, decision);
                 }
                 return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,
@@ -139,7 +138,7 @@ internal static class ChatCompletionsEndpoint
         {
             IReadOnlyDictionary<string, ModelUsage> usage = explained.Usage is { Count: > 0 } voted ? voted
                 : new Dictionary<string, ModelUsage> { [explained.ChosenModel] = new ModelUsage(1, promptTokens, completionTokens) };
-            GatewayMetrics.RecordUsage(usage, runtime.CostOf);
+            runtime.Metrics?.RecordUsage(usage, runtime.CostOf);
             if (explained.Usage is { Count: > 0 }) (promptTokens, completionTokens) = (usage.Values.Sum(u => u.InputTokens), usage.Values.Sum(u => u.OutputTokens));
         }
         if (request.IncludeUsage) await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, promptTokens, completionTokens, aborted);

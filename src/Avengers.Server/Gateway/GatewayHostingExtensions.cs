@@ -2,6 +2,7 @@ using Avengers.Embedding;
 using Avengers.Ensemble;
 using Avengers.Server.Configuration;
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
@@ -21,12 +22,13 @@ public static class GatewayServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(embedding);
         services.AddMetrics();
         services.AddSingleton(config);
-        services.AddSingleton(provider =>
-        {
-            GatewayRuntime runtime = GatewayRuntime.Create(config, embedding, environment, provider.GetRequiredService<ILoggerFactory>());
-            GatewayMetrics.ObserveCircuits(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), runtime.Circuits);
-            return runtime;
-        });
+        var circuits = new BackendCircuits();
+        services.AddAvengersBackends(config.Backends ?? [], circuits);
+        services.AddSingleton(provider => new EnsembleMetrics(provider.GetRequiredService<IMeterFactory>()));
+        services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<IMeterFactory>(), circuits,
+            (config.Backends ?? []).OfType<BackendConfig>().Select(b => b.Name).OfType<string>().ToList()));
+        services.AddSingleton(provider => GatewayRuntime.Create(config, embedding, provider.GetRequiredService<IHttpClientFactory>(), circuits, environment,
+            provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
             .AddPrometheusExporter());

@@ -17,12 +17,13 @@ namespace Avengers.Server.Gateway;
 /// </summary>
 public sealed class GatewayRuntime : IDisposable
 {
-    /// <summary>Stops the readiness probe's client (the backends' clients live as long as the process).</summary>
+    /// <summary>Stops the readiness probe's client (the backends' clients belong to the host's IHttpClientFactory).</summary>
     public void Dispose() => Probe.Dispose();
 
     private GatewayRuntime(GatewayConfig config, RouterArtifact artifact, ClusterRouter router, IReadOnlyDictionary<string, IChatClient> members,
-        EnsembleChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding, BackendProbe probe)
+        EnsembleChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding, BackendProbe probe, GatewayMetrics? metrics)
     {
+        Metrics = metrics;
         Probe = probe;
         Config = config;
         Artifact = artifact;
@@ -44,8 +45,8 @@ public sealed class GatewayRuntime : IDisposable
     /// <summary>The gateway's API keys (empty: no authentication).</summary>
     public IReadOnlyList<string> Keys { get; }
     public EmbeddingStack Embedding { get; }
-    /// <summary>Each backend's circuit breaker state, by backend name.</summary>
-    public IReadOnlyDictionary<string, Polly.CircuitBreaker.CircuitBreakerStateProvider> Circuits { get; private init; } = new Dictionary<string, Polly.CircuitBreaker.CircuitBreakerStateProvider>();
+    /// <summary>The gateway's request, token and cost instruments (none outside a host).</summary>
+    public GatewayMetrics? Metrics { get; }
 
     /// <summary>Checks that the backends answer (readiness).</summary>
     public BackendProbe Probe { get; }
@@ -73,9 +74,14 @@ public sealed class GatewayRuntime : IDisposable
         return (used.InputTokens * input + used.OutputTokens * output) / 1e6;
     }
 
+    /// <param name="http">Holds one named client per backend (<see cref="BackendHttp.AddAvengersBackends"/>).</param>
+    /// <param name="circuits">The backends' breaker states, shared with their pipelines.</param>
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
-    public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null, ILoggerFactory? loggers = null)
+    public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, IHttpClientFactory http, BackendCircuits circuits,
+        Func<string, string?>? environment = null, ILoggerFactory? loggers = null, GatewayMetrics? metrics = null, EnsembleMetrics? ensembleMetrics = null)
     {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(circuits);
         environment ??= Environment.GetEnvironmentVariable;
         IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, environment, out RouterArtifact? loaded);
         if (problems.Count > 0) throw new GatewayConfigException(problems);
@@ -86,13 +92,7 @@ public sealed class GatewayRuntime : IDisposable
             throw new GatewayConfigException([$"embedding: the router was calibrated with {artifact.Manifest.Embedding.Model}, the gateway embeds with {embedding.ModelId}"]);
         var router = new ClusterRouter(artifact);
 
-        var members = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
-        var circuits = new Dictionary<string, Polly.CircuitBreaker.CircuitBreakerStateProvider>(StringComparer.Ordinal);
-        foreach (BackendConfig backend in config.Backends)
-        {
-            circuits[backend.Name!] = new Polly.CircuitBreaker.CircuitBreakerStateProvider();
-            members[backend.Name!] = CreateMember(backend, environment, circuits[backend.Name!]);
-        }
+        var members = config.Backends.ToDictionary(b => b.Name!, b => CreateMember(b, environment, http), StringComparer.Ordinal);
 
         // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
         EnsemblePolicy policy = artifact.Manifest.Policy ?? new EnsemblePolicy
@@ -109,11 +109,11 @@ public sealed class GatewayRuntime : IDisposable
             // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
             Policy = config.Strategy.Default is null && config.Strategy.TopN is null ? policy : null,
         };
-        var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>());
+        var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
-            circuitOpen: name => circuits.TryGetValue(name, out var state) && state.CircuitState is Polly.CircuitBreaker.CircuitState.Open or Polly.CircuitBreaker.CircuitState.Isolated);
-        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe) { Circuits = circuits };
+            circuitOpen: circuits.IsOpen);
+        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe, metrics);
     }
 
     /// <summary>
@@ -123,14 +123,16 @@ public sealed class GatewayRuntime : IDisposable
     public static IReadOnlyDictionary<string, IChatClient> CreateMembers(IEnumerable<BackendConfig> backends, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        return backends.ToDictionary(b => b.Name!, b => CreateMember(b, environment, new Polly.CircuitBreaker.CircuitBreakerStateProvider()), StringComparer.Ordinal);
+        List<BackendConfig> list = [.. backends];
+        IHttpClientFactory http = BackendHttp.CreateFactory(list);
+        return list.ToDictionary(b => b.Name!, b => CreateMember(b, environment, http), StringComparer.Ordinal);
     }
 
     /// <summary>An OpenAI-compatible client over the backend's resilient HttpClient, with n support and a bounded queue.</summary>
-    private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment, Polly.CircuitBreaker.CircuitBreakerStateProvider circuit)
+    private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment, IHttpClientFactory http)
     {
         string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
-        HttpClient backendHttp = BackendHttp.Create(backend, circuit: circuit);
+        HttpClient backendHttp = http.CreateClient(BackendHttp.ClientName(backend.Name!));
         var options = new OpenAIClientOptions
         {
             Endpoint = new Uri(backend.BaseUrl!),
@@ -141,8 +143,9 @@ public sealed class GatewayRuntime : IDisposable
             NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds * (backend.Retries + 1) + 5),
         };
         string model = backend.Model ?? backend.Name!;
-        IChatClient client = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient();
-        if (backend.SupportsN) client = new MultiSampleChatClient(client, backendHttp, new Uri(backend.BaseUrl!), model, key);
-        return new BoundedChatClient(client, backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
+        ChatClientBuilder member = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient().AsBuilder()
+            .UseBoundedQueue(backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
+        if (backend.SupportsN) member.UseBackendSamples(backendHttp, new Uri(backend.BaseUrl!), model, key);
+        return member.Build();
     }
 }

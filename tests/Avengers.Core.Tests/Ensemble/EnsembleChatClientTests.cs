@@ -11,7 +11,7 @@ namespace Avengers.Tests.Ensemble;
 public class EnsembleChatClientTests
 {
     /// <summary>Two planted clusters: "alpha" is best on the first (math), "beta" on the second, "gamma" third everywhere.</summary>
-    private static (ClusterRouter Router, KeywordEmbedder Embedder) Setup()
+    internal static (ClusterRouter Router, KeywordEmbedder Embedder) Setup()
     {
         const int d = 8;
         var data = new List<float>();
