@@ -3,68 +3,75 @@ using YamlDotNet.Serialization;
 
 namespace Avengers.Server.Configuration;
 
-/// <summary>The gateway's YAML configuration (immutable after load; see <see cref="GatewayConfigLoader"/>).</summary>
-public sealed class GatewayConfig
+/// <summary>
+/// The gateway's configuration: one immutable record, read from the YAML file (<see cref="GatewayConfigLoader"/>) or
+/// bound from a host's configuration section; every rule about it is checked in one place, <see cref="GatewayConfigLoader.Validate(GatewayConfig, Func{string, string?})"/>.
+/// </summary>
+public sealed record GatewayConfig
 {
-    [YamlMember(Alias = "listen"), ConfigurationKeyName("listen")] public string Listen { get; set; } = "http://127.0.0.1:8080";
+    [YamlMember(Alias = "listen"), ConfigurationKeyName("listen")] public string Listen { get; init; } = "http://127.0.0.1:8080";
     /// <summary>Router artifact written by <c>avengers calibrate</c>.</summary>
-    [YamlMember(Alias = "router"), ConfigurationKeyName("router")] public string? Router { get; set; }
-    [YamlMember(Alias = "embedding"), ConfigurationKeyName("embedding")] public string? Embedding { get; set; }
+    [YamlMember(Alias = "router"), ConfigurationKeyName("router")] public string? Router { get; init; }
+    [YamlMember(Alias = "embedding"), ConfigurationKeyName("embedding")] public string? Embedding { get; init; }
     /// <summary>Embedding cache file, or "none".</summary>
-    [YamlMember(Alias = "embedding_cache"), ConfigurationKeyName("embedding_cache")] public string? EmbeddingCache { get; set; }
+    [YamlMember(Alias = "embedding_cache"), ConfigurationKeyName("embedding_cache")] public string? EmbeddingCache { get; init; }
     /// <summary>Names of environment variables holding the gateway's own API keys (no keys: no authentication).</summary>
-    [YamlMember(Alias = "api_keys_env"), ConfigurationKeyName("api_keys_env")] public List<string> ApiKeysEnv { get; set; } = [];
+    [YamlMember(Alias = "api_keys_env"), ConfigurationKeyName("api_keys_env")] public IReadOnlyList<string> ApiKeysEnv { get; init; } = [];
     /// <summary>/metrics asks for the same bearer keys as /v1 (when keys are configured).</summary>
-    [YamlMember(Alias = "metrics_require_key"), ConfigurationKeyName("metrics_require_key")] public bool MetricsRequireKey { get; set; }
-    [YamlMember(Alias = "max_body_bytes"), ConfigurationKeyName("max_body_bytes")] public long MaxBodyBytes { get; set; } = 1 << 20;
+    [YamlMember(Alias = "metrics_require_key"), ConfigurationKeyName("metrics_require_key")] public bool MetricsRequireKey { get; init; }
+    [YamlMember(Alias = "max_body_bytes"), ConfigurationKeyName("max_body_bytes")] public long MaxBodyBytes { get; init; } = 1 << 20;
     /// <summary>Deadline of a whole request, every sample, retry and fallback included (a request may ask for less with avengers.timeout_seconds).</summary>
-    [YamlMember(Alias = "request_timeout_seconds"), ConfigurationKeyName("request_timeout_seconds")] public double RequestTimeoutSeconds { get; set; } = 300;
+    [YamlMember(Alias = "request_timeout_seconds"), ConfigurationKeyName("request_timeout_seconds")] public double RequestTimeoutSeconds { get; init; } = 300;
     /// <summary>Backend calls one request may make in all (samples, switch, fallbacks); a call asking for n samples counts once.</summary>
-    [YamlMember(Alias = "max_calls_per_request"), ConfigurationKeyName("max_calls_per_request")] public int MaxCallsPerRequest { get; set; } = Avengers.Ensemble.EnsembleChatOptions.DefaultMaxCalls;
-    [YamlMember(Alias = "strategy"), ConfigurationKeyName("strategy")] public StrategyConfig Strategy { get; set; } = new();
-    [YamlMember(Alias = "backends"), ConfigurationKeyName("backends")] public List<BackendConfig> Backends { get; set; } = [];
+    [YamlMember(Alias = "max_calls_per_request"), ConfigurationKeyName("max_calls_per_request")] public int MaxCallsPerRequest { get; init; } = Avengers.Ensemble.EnsembleChatOptions.DefaultMaxCalls;
+    [YamlMember(Alias = "strategy"), ConfigurationKeyName("strategy")] public StrategyConfig Strategy { get; init; } = new();
+    [YamlMember(Alias = "backends"), ConfigurationKeyName("backends")] public IReadOnlyList<BackendConfig> Backends { get; init; } = [];
 
     /// <summary>Where the file was loaded from (relative paths in it resolve against its folder).</summary>
-    [YamlIgnore] public string? SourcePath { get; set; }
+    [YamlIgnore] public string? SourcePath { get; init; }
+
+    /// <summary>"strategy: ~", an empty "backends:" and the like mean the defaults, not a crash later.</summary>
+    public GatewayConfig Normalized() => Strategy is not null && Backends is not null && ApiKeysEnv is not null ? this
+        : this with { Strategy = Strategy ?? new StrategyConfig(), Backends = Backends ?? [], ApiKeysEnv = ApiKeysEnv ?? [] };
 }
 
-public sealed class StrategyConfig
+public sealed record StrategyConfig
 {
     /// <summary>direct | vote | switch; null: the router artifact's choice (made by cross-validation at calibration).</summary>
-    [YamlMember(Alias = "default"), ConfigurationKeyName("default")] public string? Default { get; set; }
-    [YamlMember(Alias = "n"), ConfigurationKeyName("n")] public int Samples { get; set; } = 10;
+    [YamlMember(Alias = "default"), ConfigurationKeyName("default")] public string? Default { get; init; }
+    [YamlMember(Alias = "n"), ConfigurationKeyName("n")] public int Samples { get; init; } = 10;
     /// <summary>Models the samples are spread over; null: the router artifact's choice.</summary>
-    [YamlMember(Alias = "top_n"), ConfigurationKeyName("top_n")] public int? TopN { get; set; }
+    [YamlMember(Alias = "top_n"), ConfigurationKeyName("top_n")] public int? TopN { get; init; }
     /// <summary>Clusters blended per partition; null: the router artifact's choice.</summary>
-    [YamlMember(Alias = "top_k"), ConfigurationKeyName("top_k")] public int? TopK { get; set; }
-    [YamlMember(Alias = "temperature"), ConfigurationKeyName("temperature")] public float Temperature { get; set; } = 0.7f;
-    [YamlMember(Alias = "adaptive"), ConfigurationKeyName("adaptive")] public bool Adaptive { get; set; } = true;
-    [YamlMember(Alias = "switch_threshold"), ConfigurationKeyName("switch_threshold")] public double SwitchThreshold { get; set; } = 0.8;
+    [YamlMember(Alias = "top_k"), ConfigurationKeyName("top_k")] public int? TopK { get; init; }
+    [YamlMember(Alias = "temperature"), ConfigurationKeyName("temperature")] public float Temperature { get; init; } = 0.7f;
+    [YamlMember(Alias = "adaptive"), ConfigurationKeyName("adaptive")] public bool Adaptive { get; init; } = true;
+    [YamlMember(Alias = "switch_threshold"), ConfigurationKeyName("switch_threshold")] public double SwitchThreshold { get; init; } = 0.8;
     /// <summary>Cost-aware routing weight of accuracy against cost (needs an artifact calibrated with prices).</summary>
-    [YamlMember(Alias = "alpha"), ConfigurationKeyName("alpha")] public double? Alpha { get; set; }
+    [YamlMember(Alias = "alpha"), ConfigurationKeyName("alpha")] public double? Alpha { get; init; }
 }
 
-public sealed class BackendConfig
+public sealed record BackendConfig
 {
     /// <summary>The model name the router artifact uses for this backend.</summary>
-    [YamlMember(Alias = "name"), ConfigurationKeyName("name")] public string? Name { get; set; }
+    [YamlMember(Alias = "name"), ConfigurationKeyName("name")] public string? Name { get; init; }
     /// <summary>OpenAI-compatible base URL, e.g. http://localhost:8000/v1.</summary>
-    [YamlMember(Alias = "base_url"), ConfigurationKeyName("base_url")] public string? BaseUrl { get; set; }
+    [YamlMember(Alias = "base_url"), ConfigurationKeyName("base_url")] public string? BaseUrl { get; init; }
     /// <summary>Model id sent to the backend (default: the name).</summary>
-    [YamlMember(Alias = "model"), ConfigurationKeyName("model")] public string? Model { get; set; }
-    [YamlMember(Alias = "api_key_env"), ConfigurationKeyName("api_key_env")] public string? ApiKeyEnv { get; set; }
-    [YamlMember(Alias = "timeout_seconds"), ConfigurationKeyName("timeout_seconds")] public double TimeoutSeconds { get; set; } = 120;
-    [YamlMember(Alias = "max_concurrency"), ConfigurationKeyName("max_concurrency")] public int MaxConcurrency { get; set; } = 16;
-    [YamlMember(Alias = "max_queue"), ConfigurationKeyName("max_queue")] public int MaxQueue { get; set; } = 64;
+    [YamlMember(Alias = "model"), ConfigurationKeyName("model")] public string? Model { get; init; }
+    [YamlMember(Alias = "api_key_env"), ConfigurationKeyName("api_key_env")] public string? ApiKeyEnv { get; init; }
+    [YamlMember(Alias = "timeout_seconds"), ConfigurationKeyName("timeout_seconds")] public double TimeoutSeconds { get; init; } = 120;
+    [YamlMember(Alias = "max_concurrency"), ConfigurationKeyName("max_concurrency")] public int MaxConcurrency { get; init; } = 16;
+    [YamlMember(Alias = "max_queue"), ConfigurationKeyName("max_queue")] public int MaxQueue { get; init; } = 64;
     /// <summary>Ask for all of a vote's samples in one request (OpenAI's n); a backend that ignores n is topped up with parallel requests.</summary>
-    [YamlMember(Alias = "supports_n"), ConfigurationKeyName("supports_n")] public bool SupportsN { get; set; } = true;
+    [YamlMember(Alias = "supports_n"), ConfigurationKeyName("supports_n")] public bool SupportsN { get; init; } = true;
     /// <summary>Retries after a transient failure (5xx, 408, 429, network); Retry-After is honoured.</summary>
-    [YamlMember(Alias = "retries"), ConfigurationKeyName("retries")] public int Retries { get; set; } = 2;
-    [YamlMember(Alias = "retry_delay_ms"), ConfigurationKeyName("retry_delay_ms")] public double RetryDelayMilliseconds { get; set; } = 200;
+    [YamlMember(Alias = "retries"), ConfigurationKeyName("retries")] public int Retries { get; init; } = 2;
+    [YamlMember(Alias = "retry_delay_ms"), ConfigurationKeyName("retry_delay_ms")] public double RetryDelayMilliseconds { get; init; } = 200;
     /// <summary>The circuit opens when this share of at least <see cref="BreakerMinimumThroughput"/> calls in 30 s failed.</summary>
-    [YamlMember(Alias = "breaker_failure_ratio"), ConfigurationKeyName("breaker_failure_ratio")] public double BreakerFailureRatio { get; set; } = 0.5;
-    [YamlMember(Alias = "breaker_minimum_throughput"), ConfigurationKeyName("breaker_minimum_throughput")] public int BreakerMinimumThroughput { get; set; } = 10;
-    [YamlMember(Alias = "break_seconds"), ConfigurationKeyName("break_seconds")] public double BreakSeconds { get; set; } = 15;
-    [YamlMember(Alias = "price_input_per_million"), ConfigurationKeyName("price_input_per_million")] public double? PriceInputPerMillion { get; set; }
-    [YamlMember(Alias = "price_output_per_million"), ConfigurationKeyName("price_output_per_million")] public double? PriceOutputPerMillion { get; set; }
+    [YamlMember(Alias = "breaker_failure_ratio"), ConfigurationKeyName("breaker_failure_ratio")] public double BreakerFailureRatio { get; init; } = 0.5;
+    [YamlMember(Alias = "breaker_minimum_throughput"), ConfigurationKeyName("breaker_minimum_throughput")] public int BreakerMinimumThroughput { get; init; } = 10;
+    [YamlMember(Alias = "break_seconds"), ConfigurationKeyName("break_seconds")] public double BreakSeconds { get; init; } = 15;
+    [YamlMember(Alias = "price_input_per_million"), ConfigurationKeyName("price_input_per_million")] public double? PriceInputPerMillion { get; init; }
+    [YamlMember(Alias = "price_output_per_million"), ConfigurationKeyName("price_output_per_million")] public double? PriceOutputPerMillion { get; init; }
 }

@@ -12,16 +12,15 @@ public static class GatewayConfigLoader
     public static GatewayConfig Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"configuration file not found: {path}", path);
-        IDeserializer deserializer = new DeserializerBuilder().Build();
+        // The record's lists are read-only; the file's lists are read into List<T>.
+        IDeserializer deserializer = new DeserializerBuilder()
+            .WithTypeMapping<IReadOnlyList<BackendConfig>, List<BackendConfig>>()
+            .WithTypeMapping<IReadOnlyList<string>, List<string>>()
+            .Build();
         try
         {
             GatewayConfig config = deserializer.Deserialize<GatewayConfig>(File.ReadAllText(path)) ?? new GatewayConfig();
-            config.SourcePath = Path.GetFullPath(path);
-            // "strategy: ~" or an empty "backends:" mean the defaults, not a crash later.
-            config.Strategy ??= new StrategyConfig();
-            config.Backends ??= [];
-            config.ApiKeysEnv ??= [];
-            return config;
+            return config.Normalized() with { SourcePath = Path.GetFullPath(path) };
         }
         catch (YamlException ex)
         {
@@ -50,9 +49,7 @@ public static class GatewayConfigLoader
     {
         environment ??= Environment.GetEnvironmentVariable;
         var problems = new List<string>();
-        config.Strategy ??= new StrategyConfig();
-        config.Backends ??= [];
-        config.ApiKeysEnv ??= [];
+        config = config.Normalized();
         if (!Uri.TryCreate(config.Listen, UriKind.Absolute, out Uri? listen) || listen.Scheme is not ("http" or "https"))
             problems.Add($"listen: '{config.Listen}' is not an http(s) URL");
         for (int i = 0; i < config.ApiKeysEnv.Count; i++)

@@ -20,6 +20,7 @@ public static class GatewayServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(embedding);
+        config = config.Normalized();
         services.AddMetrics();
         services.AddSingleton(config);
         var circuits = new BackendCircuits();

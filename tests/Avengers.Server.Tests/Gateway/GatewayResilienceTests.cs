@@ -48,11 +48,10 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         return app;
     }
 
-    private static BackendConfig Backend(string name, ScriptedBackend backend, Action<BackendConfig>? tweak = null)
+    private static BackendConfig Backend(string name, ScriptedBackend backend, Func<BackendConfig, BackendConfig>? tweak = null)
     {
         var config = new BackendConfig { Name = name, BaseUrl = backend.BaseUrl, RetryDelayMilliseconds = 50 };
-        tweak?.Invoke(config);
-        return config;
+        return tweak?.Invoke(config) ?? config;
     }
 
     private static async Task<(HttpStatusCode Status, JsonDocument Body, HttpResponseMessage Response)> PostAsync(WebApplication gateway, object body, CancellationToken cancellationToken = default)
@@ -87,7 +86,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 500));
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "scribe answers"));
         await using WebApplication gateway = await GatewayAsync(
-            Backend("calc", calc, b => { b.Retries = 0; b.BreakerMinimumThroughput = 2; b.BreakSeconds = 30; }), Backend("scribe", scribe));
+            Backend("calc", calc, b => b with { Retries = 0, BreakerMinimumThroughput = 2, BreakSeconds = 30 }), Backend("scribe", scribe));
 
         for (int i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.BadGateway, (await PostAsync(gateway, Chat("calc", "hello"))).Status);
         int before = calc.Calls;
@@ -114,7 +113,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         // The late answer would take 60 s; the gateway must give up on it after 0.5 s (generous bound: CI runs tests in parallel).
         await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(60_000, c.RequestAborted); await ScriptedBackend.Answer(c, "late"); });
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "on time"));
-        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => { b.Retries = 0; b.TimeoutSeconds = 0.5; }), Backend("scribe", scribe));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { Retries = 0, TimeoutSeconds = 0.5 }), Backend("scribe", scribe));
 
         var watch = Stopwatch.StartNew();
         var (status, body, _) = await PostAsync(gateway, Chat("avengers", MathQuestion));
@@ -128,7 +127,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     {
         await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(1000, c.RequestAborted); await ScriptedBackend.Answer(c, "slow"); });
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
-        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => { b.MaxConcurrency = 1; b.MaxQueue = 0; }), Backend("scribe", scribe));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { MaxConcurrency = 1, MaxQueue = 0 }), Backend("scribe", scribe));
 
         var first = PostAsync(gateway, Chat("calc", "one"));
         for (int i = 0; i < 100 && calc.Calls == 0; i++) await Task.Delay(50); // the first request holds the only slot
@@ -144,7 +143,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         var slow = async (int _, HttpContext c) => { await Task.Delay(1000, c.RequestAborted); await ScriptedBackend.Answer(c, "The answer is (B)."); };
         await using var calc = await ScriptedBackend.StartAsync(slow);
         await using var scribe = await ScriptedBackend.StartAsync(slow);
-        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => { b.MaxConcurrency = 1; b.MaxQueue = 0; }), Backend("scribe", scribe, b => { b.MaxConcurrency = 1; b.MaxQueue = 0; }));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { MaxConcurrency = 1, MaxQueue = 0 }), Backend("scribe", scribe, b => b with { MaxConcurrency = 1, MaxQueue = 0 }));
 
         var first = PostAsync(gateway, Chat("calc", "one"));
         var second = PostAsync(gateway, Chat("scribe", "two"));
@@ -162,7 +161,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     {
         await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(10_000, c.RequestAborted); await ScriptedBackend.Answer(c, "never"); });
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
-        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b.SupportsN = false), Backend("scribe", scribe), strategy: "vote", samples: 3);
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { SupportsN = false }), Backend("scribe", scribe), strategy: "vote", samples: 3);
 
         using var cts = new CancellationTokenSource();
         Task request = PostAsync(gateway, Chat("avengers", MathQuestion), cts.Token);
@@ -179,7 +178,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     {
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Stream(c, ["The ", "answer ", "is ", "(B)."], cutAfter: 2));
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "scribe"));
-        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b.Retries = 0), Backend("scribe", scribe));
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { Retries = 0 }), Backend("scribe", scribe));
 
         using var http = new HttpClient();
         HttpResponseMessage response = await http.PostAsync(gateway.Urls.First() + "/v1/chat/completions",
@@ -245,7 +244,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     {
         string[] answers = ["The answer is (B).", "The answer is (B).", "The answer is (C).", "The answer is (B)."];
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
-        void Priced(BackendConfig b) { b.PriceInputPerMillion = 2; b.PriceOutputPerMillion = 6; }
+        static BackendConfig Priced(BackendConfig b) => b with { PriceInputPerMillion = 2, PriceOutputPerMillion = 6 };
 
         // One request with n = 4: its usage (10 prompt, 20 completion tokens) covers all four samples.
         await using var honours = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.AnswerN(c, i => answers[i]));
@@ -320,8 +319,8 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
             Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
             Backends =
             [
-                Backend("calc", calc, b => { b.Retries = 0; b.ApiKeyEnv = "CALC_KEY"; }),
-                Backend("scribe", scribe, b => { b.Retries = 0; b.ApiKeyEnv = "CALC_KEY"; }),
+                Backend("calc", calc, b => b with { Retries = 0, ApiKeyEnv = "CALC_KEY" }),
+                Backend("scribe", scribe, b => b with { Retries = 0, ApiKeyEnv = "CALC_KEY" }),
             ],
         };
         await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, name => name == "CALC_KEY" ? secret : null);
@@ -344,7 +343,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         // calc: the first call is rate limited (Retry-After: 3), then samples vary; it ignores n.
         await using var calc = await ScriptedBackend.StartAsync((i, c) => i == 0 ? ScriptedBackend.Fail(c, 429, "3") : ScriptedBackend.Answer(c, answers[i % answers.Length]));
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
-        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b.SupportsN = false), Backend("scribe", scribe), strategy: "vote", samples: 3);
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { SupportsN = false }), Backend("scribe", scribe), strategy: "vote", samples: 3);
 
         var client = new OpenAI.Chat.ChatClient("avengers", new System.ClientModel.ApiKeyCredential("unused"),
             new OpenAI.OpenAIClientOptions { Endpoint = new Uri(gateway.Urls.First() + "/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });

@@ -13,7 +13,7 @@ public sealed class GatewayRetryAndBudgetTests(RouterFixture fixture) : IClassFi
 {
     private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
 
-    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, Action<GatewayConfig>? tweak = null, Action<BackendConfig>? backend = null)
+    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, Func<GatewayConfig, GatewayConfig>? tweak = null, Func<BackendConfig, BackendConfig>? backend = null)
     {
         var config = new GatewayConfig
         {
@@ -24,8 +24,8 @@ public sealed class GatewayRetryAndBudgetTests(RouterFixture fixture) : IClassFi
                 new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, RetryDelayMilliseconds = 20 },
             ],
         };
-        foreach (BackendConfig b in config.Backends) backend?.Invoke(b);
-        tweak?.Invoke(config);
+        if (backend is not null) config = config with { Backends = config.Backends.Select(backend).ToList() };
+        if (tweak is not null) config = tweak(config);
         WebApplication app = GatewayHost.Build(config, fixture.Embedding, _ => null);
         await app.StartAsync();
         return app;
@@ -54,7 +54,7 @@ public sealed class GatewayRetryAndBudgetTests(RouterFixture fixture) : IClassFi
             if (how == "cut") c.Abort();
         });
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "scribe"));
-        await using WebApplication gateway = await GatewayAsync(calc, scribe, backend: b => b.Retries = 1);
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, backend: b => b with { Retries = 1 });
         var (status, _, response) = await AskAsync(gateway);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("calc", response.Headers.GetValues("x-avengers-model").Single());
@@ -67,7 +67,7 @@ public sealed class GatewayRetryAndBudgetTests(RouterFixture fixture) : IClassFi
     {
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Raw(c, "application/json", "{\"choices\": ["));
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "scribe"));
-        await using WebApplication gateway = await GatewayAsync(calc, scribe, backend: b => { b.Retries = 0; b.BreakerMinimumThroughput = 2; b.BreakSeconds = 30; });
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, backend: b => b with { Retries = 0, BreakerMinimumThroughput = 2, BreakSeconds = 30 });
         for (int i = 0; i < 3; i++) await AskAsync(gateway, "calc");
         int before = calc.Calls;
         var (status, body, _) = await AskAsync(gateway, "calc");
@@ -82,8 +82,8 @@ public sealed class GatewayRetryAndBudgetTests(RouterFixture fixture) : IClassFi
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
         await using WebApplication gateway = await GatewayAsync(calc, scribe,
-            tweak: c => { c.MaxCallsPerRequest = 3; c.Strategy = new StrategyConfig { Default = "vote", Samples = 10, TopN = 2, Adaptive = false }; },
-            backend: b => b.SupportsN = false);
+            tweak: c => c with { MaxCallsPerRequest = 3, Strategy = new StrategyConfig { Default = "vote", Samples = 10, TopN = 2, Adaptive = false } },
+            backend: b => b with { SupportsN = false });
         var (status, body, _) = await AskAsync(gateway);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(3, calc.Calls + scribe.Calls);
