@@ -34,7 +34,12 @@ public static class GatewayHost
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(config.Listen);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = config.MaxBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = config.MaxBodyBytes;
+            // Requests Kestrel rejects before any middleware (malformed HTTP, slow headers) get OpenAI's error body too.
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseOpenAIErrorBodies());
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddAvengersGateway(config, embedding, environment);
         WebApplication app = builder.Build();
