@@ -100,32 +100,7 @@ internal static class ExperimentCommand
         if (result.Policy is { } policy) CliRunner.PrintPolicy(policy);
         Console.WriteLine();
 
-        var rows = new List<(string Name, AccuracyReport Report)>();
-        foreach (var (model, report) in result.ModelReports) rows.Add((model, report));
-        foreach (var (model, report) in result.References) rows.Add(($"{model} (reference)", report));
-        rows.Add(($"best single: {result.BestSingle.Model}", new AccuracyReport(result.BestSingle.Accuracy, result.BestSingle.PerDataset, 0)));
-        rows.Add(("random router", result.Random));
-        rows.Add(("label router (told the dataset)", result.LabelRouter));
-        rows.Add(("avengers", result.Avengers));
-        rows.Add(("oracle", result.Oracle));
-
-        int width = Math.Max(12, rows.Max(r => r.Name.Length));
-        if (result.Datasets.Count > 6)
-        {
-            // Many datasets: one table of the systems overall, and one with a row per dataset, so both fit 120 columns.
-            Console.WriteLine($"{"system".PadRight(width)}  overall");
-            foreach (var (rowName, report) in rows) Console.WriteLine($"{rowName.PadRight(width)}  {Cell(report.Accuracy),7}");
-            Console.WriteLine();
-            int datasetWidth = Math.Max(7, result.Datasets.Max(d => Short(d).Length));
-            Console.WriteLine($"{"dataset".PadRight(datasetWidth)}  {"items",5}  {"best single",11}  {"avengers",8}  {"gain",6}  {"label router",12}  {"oracle",6}");
-            foreach (string dataset in result.Datasets)
-            {
-                double a = result.Avengers.PerDataset.GetValueOrDefault(dataset, double.NaN), b = result.BestSingle.PerDataset.GetValueOrDefault(dataset, double.NaN);
-                Console.WriteLine($"{Short(dataset).PadRight(datasetWidth)}  {result.DatasetSizes[dataset],5}  {Cell(b),11}  {Cell(a),8}  {(a - b) * 100,6:+0.0;-0.0}  {Cell(result.LabelRouter.PerDataset.GetValueOrDefault(dataset, double.NaN)),12}  {Cell(result.Oracle.PerDataset.GetValueOrDefault(dataset, double.NaN)),6}");
-            }
-            Console.WriteLine("(gain: avengers minus the best single model, in points; every model per dataset: --json, or 'avengers report')");
-        }
-        else PrintWide(result, rows, width);
+        foreach (string line in Avengers.Reporting.ResultsTable.From(result).ToTerminal()) Console.WriteLine(line);
         Console.WriteLine();
         Console.WriteLine($"samples used per query: {result.MeanSamplesUsed:F2}");
         if (result.Costs is CostReport costs)
@@ -133,21 +108,6 @@ internal static class ExperimentCommand
                 string.Join(", ", costs.Models.Select(m => $"{m.Key} {m.Value * 1000:F4}")));
         PrintUnreadable(result);
         Console.WriteLine($"avengers {Cell(result.Avengers.Accuracy)} vs best single {Cell(result.BestSingle.Accuracy)} ({result.BestSingle.Model}, chosen on train), random {Cell(result.Random.Accuracy)}, oracle {Cell(result.Oracle.Accuracy)}");
-    }
-
-    private static void PrintWide(ExperimentResult result, List<(string Name, AccuracyReport Report)> rows, int width)
-    {
-        var header = new List<string> { "system".PadRight(width), "overall" };
-        header.AddRange(result.Datasets.Select(d => $"{Short(d)} ({result.DatasetSizes[d]})"));
-        Console.WriteLine("| " + string.Join(" | ", header) + " |");
-        Console.WriteLine("|" + string.Join("|", header.Select((h, i) => i == 0 ? new string('-', h.Length + 2) : new string('-', h.Length + 1) + ":")) + "|");
-        foreach (var (rowName, report) in rows)
-        {
-            var cells = new List<string> { rowName.PadRight(width), Cell(report.Accuracy).PadLeft(header[1].Length) };
-            for (int i = 0; i < result.Datasets.Count; i++)
-                cells.Add(Cell(report.PerDataset.TryGetValue(result.Datasets[i], out double v) ? v : double.NaN).PadLeft(header[i + 2].Length));
-            Console.WriteLine("| " + string.Join(" | ", cells) + " |");
-        }
     }
 
     private static void PrintUnreadable(ExperimentResult result)
@@ -184,7 +144,5 @@ internal static class ExperimentCommand
         Console.WriteLine($"| {"all".PadRight(width)} | {rows.Sum(r => r.TestItems),4} | {Cell(Weighted(r => r.InDistribution)),17} | {Cell(Weighted(r => r.BestSingle)),20} | {Cell(Weighted(r => r.OutOfDistribution)),12} | {Cell(Weighted(r => r.OodBestSingle)),15} | {(Weighted(r => r.OutOfDistribution) - Weighted(r => r.OodBestSingle)) * 100,7:+0.0;-0.0} | |");
     }
 
-    private static string Cell(double value) => double.IsNaN(value) ? "-" : value.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Short(string dataset) => dataset.StartsWith("agentverse-", StringComparison.Ordinal) ? dataset["agentverse-".Length..] : dataset;
+    private static string Cell(double value) => Avengers.Reporting.ResultsTable.Cell(value);
 }

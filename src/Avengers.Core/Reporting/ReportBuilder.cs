@@ -96,29 +96,12 @@ public static class ReportBuilder
         html.Append($"<h2>{E(title)}</h2><p>{E(setup)}</p>");
         md.AppendLine($"## {title}").AppendLine().AppendLine(setup).AppendLine();
 
-        var rows = new List<(string Name, AccuracyReport Report, bool Highlight)>();
-        foreach (var (model, report) in r.ModelReports) rows.Add((model, report, false));
-        foreach (var (model, report) in r.References) rows.Add((model + " (larger, reference)", report, false));
-        rows.Add(($"best single: {r.BestSingle.Model}", new AccuracyReport(r.BestSingle.Accuracy, r.BestSingle.PerDataset, 0), false));
-        rows.Add(("random router", r.Random, false));
-        if (r.LabelRouter is not null) rows.Add(("label router (told the dataset)", r.LabelRouter, false));
-        rows.Add(("Avengers", r.Avengers, true));
-        rows.Add(("oracle", r.Oracle, false));
-
-        string[] header = ["system", "overall", .. r.Datasets.Select(d => $"{d} ({r.DatasetSizes[d]})")];
-        html.Append("<table><thead><tr>").Append(string.Concat(header.Select(h => $"<th>{E(h)}</th>"))).Append("</tr></thead><tbody>");
-        md.AppendLine("| " + string.Join(" | ", header) + " |").AppendLine("|" + string.Join("|", header.Select((_, i) => i == 0 ? "---" : "---:")) + "|");
-        foreach (var (name, report, highlight) in rows)
-        {
-            string[] cells = [name, F(report.Accuracy), .. r.Datasets.Select(d => F(report.PerDataset.TryGetValue(d, out double v) ? v : double.NaN))];
-            html.Append(highlight ? "<tr class=\"avengers\">" : "<tr>").Append(string.Concat(cells.Select(c => $"<td>{E(c)}</td>"))).Append("</tr>");
-            md.AppendLine("| " + string.Join(" | ", highlight ? cells.Select(c => $"**{c}**") : cells) + " |");
-        }
-        html.Append("</tbody></table>");
-        md.AppendLine();
+        var table = ResultsTable.From(r);
+        html.Append(table.ToHtml());
+        md.Append(table.ToMarkdown()).AppendLine();
         if (r.Costs is CostReport costs)
         {
-            string line = $"Cost per 1,000 queries: Avengers {costs.Avengers * 1000:F4}, best single {costs.BestSingle * 1000:F4}.";
+            string line = $"Cost per 1,000 queries (USD, from the prices): avengers {costs.Avengers * 1000:F4}, best single {costs.BestSingle * 1000:F4}.";
             html.Append($"<p>{E(line)}</p>");
             md.AppendLine(line).AppendLine();
         }

@@ -71,7 +71,7 @@ public class ReportBrowserTests
         Assert.Contains("data-ready=\"yes\"", dom);                 // every embedded plot decoded, the script ran
         Assert.Contains("data-images=\"1\"", dom);
         Assert.Contains("Cluster browser", dom);
-        Assert.Contains("<td>Avengers</td>", dom);
+        Assert.Contains("<td>avengers</td>", dom);
         int tables = dom.Split("<table").Length - 1;
         Assert.True(tables >= 4, $"{tables} tables");                // experiment, sweep, two clusters
 
@@ -80,7 +80,7 @@ public class ReportBrowserTests
         Assert.True(File.Exists(screenshot) && new FileInfo(screenshot).Length > 10_000, "screenshot written");
 
         string markdown = await File.ReadAllTextAsync(Path.Combine(outDir, "report.md"));
-        Assert.Contains("| **Avengers** |", markdown);
+        Assert.Contains("| **avengers** |", markdown);
         Assert.Contains("![k](sweeps-k.png)", markdown);
         Assert.True(File.Exists(Path.Combine(outDir, "sweeps-k.png")));
     }
