@@ -28,12 +28,30 @@ public static class Experiment
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(options);
         options.Calibration.Validate();
-        CalibrationOptions calibration = options.Calibration;
-
         IReadOnlyList<string> pool = ResolvePool(benchmark, options);
-        var everyone = pool.Concat(options.References).Distinct(StringComparer.Ordinal).ToList();
         var notes = new List<string>();
 
+        Sides sides = Split(benchmark, pool, options, notes);
+        VectorSet vectors = await EmbedAsync(sides, embedder, options, progress, cancellationToken).ConfigureAwait(false);
+        CalibrationResult calibrated = Calibrate(benchmark, sides, vectors, pool, embeddingId, options);
+        notes.AddRange(calibrated.Notes);
+        Scored scored = Evaluate(sides, vectors, calibrated, pool, options, notes);
+        return (Assemble(benchmark, sides, calibrated, scored, pool, embeddingId, options, notes), calibrated);
+    }
+
+    /// <summary>The graded training and test sides of the split (test items no pool model can be graded on are set aside).</summary>
+    private sealed record Sides(DatasetSplit Split, PreparedRecord[] Train, PreparedRecord[] AllTest, PreparedRecord[] Test, IReadOnlyList<string> Everyone)
+    {
+        public int Ungradable => AllTest.Length - Test.Length;
+    }
+
+    /// <summary>What the test side scored: the board of every column, costs, and the ensemble's bookkeeping.</summary>
+    private sealed record Scored(ScoreBoard Board, CostBoard? Costs, EnsemblePolicy Policy, BestSingleBaseline BestSingle, int Fallbacks, long SamplesUsed, List<ItemDecision>? Decisions);
+
+    private static Sides Split(Benchmark benchmark, IReadOnlyList<string> pool, ExperimentOptions options, List<string> notes)
+    {
+        CalibrationOptions calibration = options.Calibration;
+        var everyone = pool.Concat(options.References).Distinct(StringComparer.Ordinal).ToList();
         DatasetSplit split = DatasetSplit.Create(benchmark.Records, calibration.Seed, options.TrainFraction);
         if (options.ValidationOnly)
         {
@@ -56,39 +74,39 @@ public static class Experiment
         if (options.Grading != GradingProtocol.Strict)
             notes.Add($"test responses graded with the {options.Grading.ToWireName()} protocol (an unreadable answer counts as a random guess); calibration uses strict grades");
         PreparedRecord[] test = allTest.Where(r => pool.Any(m => !double.IsNaN(r.Correctness(m)))).ToArray();
-        int ungradable = allTest.Length - test.Length;
-        if (ungradable > 0) notes.Add($"{ungradable} test items have no gradable output of any pool model and are not counted");
+        var sides = new Sides(split, train, allTest, test, everyone);
+        if (sides.Ungradable > 0) notes.Add($"{sides.Ungradable} test items have no gradable output of any pool model and are not counted");
         if (test.Length == 0) throw new ArgumentException("no test item can be graded (no recorded score and no comparable gold answer)");
+        return sides;
+    }
 
-        // Embed train and test queries in one pass (the cache makes repeated runs cheap).
-        string[] texts = [.. train.Select(r => TextOf(r.Record, options)), .. test.Select(r => TextOf(r.Record, options))];
+    /// <summary>Train and test queries in one pass (the cache makes repeated runs cheap): train rows first, then test rows.</summary>
+    private static async Task<VectorSet> EmbedAsync(Sides sides, IEmbeddingGenerator<string, Embedding<float>> embedder, ExperimentOptions options,
+        IProgress<StageProgress>? progress, CancellationToken cancellationToken)
+    {
+        string[] texts = [.. sides.Train.Select(r => TextOf(r.Record, options)), .. sides.Test.Select(r => TextOf(r.Record, options))];
         var embedProgress = progress is null ? null : new Progress<int>(done => progress.Report(new StageProgress("embed", done, texts.Length)));
         if (progress is not null && EmbeddingRunner.FirstRunNote(embedder, texts) is string note) progress.Report(new StageProgress("embed", 0, texts.Length, note));
-        VectorSet all = await EmbeddingRunner.EmbedAllAsync(embedder, texts, embedProgress, cancellationToken).ConfigureAwait(false);
-        int d = all.Dimension;
-        var trainVectors = new VectorSet(all.Data[..(train.Length * d)], d);
+        return await EmbeddingRunner.EmbedAllAsync(embedder, texts, embedProgress, cancellationToken).ConfigureAwait(false);
+    }
 
-        TrainingSide side = TrainingSide.Prepare(train, pool, options.Prices, calibration.Alpha);
-        CorrectnessMatrix correctness = side.Correctness;
-        CostModel? costModel = options.Prices is null ? null : new CostModel(options.Prices);
-        CalibrationResult calibrated = side.Calibrate(trainVectors, calibration,
+    private static CalibrationResult Calibrate(Benchmark benchmark, Sides sides, VectorSet vectors, IReadOnlyList<string> pool, string embeddingId, ExperimentOptions options)
+    {
+        int d = vectors.Dimension;
+        var trainVectors = new VectorSet(vectors.Data[..(sides.Train.Length * d)], d);
+        TrainingSide side = TrainingSide.Prepare(sides.Train, pool, options.Prices, options.Calibration.Alpha);
+        return side.Calibrate(trainVectors, options.Calibration,
             new RouterManifest.EmbeddingInfo(embeddingId, d, Input: options.EmbedChoices ? "question+choices" : "question"),
-            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, train.Length, split.RemovedDuplicates));
-        notes.AddRange(calibrated.Notes);
+            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, sides.Train.Length, sides.Split.RemovedDuplicates));
+    }
+
+    /// <summary>Routes and decides every test item as the gateway would, and scores the baselines beside it.</summary>
+    private static Scored Evaluate(Sides sides, VectorSet vectors, CalibrationResult calibrated, IReadOnlyList<string> pool, ExperimentOptions options, List<string> notes)
+    {
+        CalibrationOptions calibration = options.Calibration;
+        PreparedRecord[] train = sides.Train, test = sides.Test;
         var router = new ClusterRouter(calibrated.Artifact);
         EnsemblePolicy policy = calibrated.Policy;
-
-        // Reference router that is told the dataset label (what cluster routing must do without it):
-        // per dataset, models ranked by training accuracy, then the same strategy.
-        string[] datasetNames = train.Select(r => r.Record.Dataset).Distinct().Order(StringComparer.Ordinal).ToArray();
-        var datasetIndex = datasetNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
-        ClusterScores byDataset = ClusterScores.Compute(correctness, train.Select(r => datasetIndex[r.Record.Dataset]).ToArray(), datasetNames.Length, calibration.PriorStrength);
-
-        // Best single model: highest accuracy on the training side.
-        string bestSingle = pool.OrderByDescending(m => MeanOf(train, m)).ThenBy(m => m, StringComparer.Ordinal).First();
-        double bestSingleTrain = MeanOf(train, bestSingle);
-
-        var board = new ScoreBoard();
         bool anythingToVoteOn = test.Any(r => pool.Any(m => r.Answers.TryGetValue(m, out string?[]? answers) && answers.Any(a => a is not null)));
         if (!anythingToVoteOn && policy.StrategyKind != EnsembleStrategy.Direct && policy.FixedModel is null)
         {
@@ -97,17 +115,21 @@ public static class Experiment
             notes.Add($"no test response has an answer to vote on (scores only): strategy {policy.Strategy} runs as direct, the top model's recorded score");
             policy = policy with { Strategy = EnsembleStrategy.Direct.ToWireName(), ClusterGain = null };
         }
-        EnsembleOptions labelOptions = policy.Plan(new RoutingDecision(0, 0, [], []), options.Adaptive).Options;
-        if (policy.FixedModel is not null) labelOptions = labelOptions with { Strategy = EnsembleStrategy.Direct };
+
+        BestSingleBaseline bestSingle = BestSingleBaseline.ChooseOn(train, pool);
+        CorrectnessMatrix correctness = TrainingSide.Prepare(train, pool, null, null).Correctness;
+        Baseline[] baselines =
+        [
+            new LabelRouterBaseline(train, correctness, pool, calibration.PriorStrength, policy, options.Adaptive),
+            .. sides.Everyone.Select(m => new SingleModelBaseline(m)),
+            bestSingle,
+            new RandomRouterBaseline(calibration.Seed, options.RandomRouterSeeds),
+            new OracleBaseline(),
+        ];
+        CostBoard? costs = options.Prices is null ? null : new CostBoard(new CostModel(options.Prices));
+
+        var board = new ScoreBoard();
         var routing = policy.Routing(new RoutingOptions { Beta = calibration.Beta, Alpha = calibration.Alpha });
-        var costBoard = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
-        void AddCost(string column, double value)
-        {
-            if (double.IsNaN(value)) return;
-            costBoard.TryGetValue(column, out var cell);
-            costBoard[column] = (cell.Sum + value, cell.Count + 1);
-        }
-        var randoms = Enumerable.Range(0, Math.Max(1, options.RandomRouterSeeds)).Select(s => new Random(unchecked(calibration.Seed + 7919 * (s + 1)))).ToArray();
         int fallbacks = 0;
         long samplesUsed = 0;
         List<ItemDecision>? decisions = options.RecordDecisions ? [] : null;
@@ -117,46 +139,36 @@ public static class Experiment
             string dataset = item.Record.Dataset;
             var available = pool.Where(m => !double.IsNaN(item.Correctness(m))).ToHashSet(StringComparer.Ordinal);
 
-            RoutingDecision decision = router.Route(all[train.Length + i], routing with { Available = available });
+            // The one decision the gateway also makes: route, plan, ballots, decide.
+            RoutingDecision decision = router.Route(vectors[train.Length + i], routing with { Available = available });
             EnsemblePlan plan = policy.Plan(decision, options.Adaptive);
             List<SampleSet> sampleSets = policy.Ballots(plan, model => item.Answers[model]);
-            EnsembleOptions ensemble = plan.Options;
-            EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, ensemble);
-            if (choice.Note is not null && ensemble.Strategy != EnsembleStrategy.Direct) fallbacks++;
+            EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, plan.Options);
+            if (choice.Note is not null && plan.Options.Strategy != EnsembleStrategy.Direct) fallbacks++;
             samplesUsed += choice.SamplesUsed;
-            if (costModel is not null)
-            {
-                AddCost("avengers", ConsultedCost(costModel, item.Record, sampleSets, choice, ensemble));
-                AddCost("best_single", FirstSampleCost(costModel, item.Record, bestSingle));
-                foreach (string model in pool) AddCost("model:" + model, FirstSampleCost(costModel, item.Record, model));
-            }
-            board.Add("avengers", dataset, item.Grades[choice.Model][choice.SampleIndex] ?? 0);
-            decisions?.Add(new ItemDecision(item.Record.Id, choice.Model, choice.SampleIndex, item.Answers[choice.Model][choice.SampleIndex], item.Grades[choice.Model][choice.SampleIndex] ?? 0));
+            double grade = item.Grades[choice.Model][choice.SampleIndex] ?? 0;
+            board.Add("avengers", dataset, grade);
+            decisions?.Add(new ItemDecision(item.Record.Id, choice.Model, choice.SampleIndex, item.Answers[choice.Model][choice.SampleIndex], grade));
+            costs?.AddItem(item.Record, sampleSets, choice, plan.Options, bestSingle.Model, pool);
 
-            if (datasetIndex.TryGetValue(dataset, out int labelCluster))
+            foreach (Baseline baseline in baselines)
             {
-                var labelRanked = byDataset.Ranking(labelCluster).ToArray().Where(j => available.Contains(pool[j]))
-                    .Select(j => new SampleSet(pool[j], item.Answers[pool[j]], VoteWeights.LogOdds(byDataset[labelCluster, j].Smoothed, policy.VoteOptions))).ToList();
-                EnsembleChoice labelChoice = EnsembleDecider.Decide(labelRanked, labelOptions);
-                board.Add("label_router", dataset, item.Grades[labelChoice.Model][labelChoice.SampleIndex] ?? 0);
+                double score = baseline.Score(item, available);
+                if (!double.IsNaN(score)) board.Add(baseline.Column, dataset, score);
             }
-
-            foreach (string model in everyone)
-            {
-                double value = item.Correctness(model);
-                if (!double.IsNaN(value)) board.Add("model:" + model, dataset, value);
-            }
-            double best = item.Correctness(bestSingle);
-            board.Add("best_single", dataset, double.IsNaN(best) ? 0 : best);
-            double randomSum = 0;
-            string[] candidates = available.Order(StringComparer.Ordinal).ToArray();
-            foreach (Random random in randoms) randomSum += item.Correctness(candidates[random.Next(candidates.Length)]);
-            board.Add("random", dataset, randomSum / randoms.Length);
-            board.Add("oracle", dataset, available.Max(m => item.Correctness(m)));
         }
         if (fallbacks > 0) notes.Add($"{fallbacks} test items had no extractable answer to vote on (e.g. score-only data): the top model's sample was used");
+        return new Scored(board, costs, policy, bestSingle, fallbacks, samplesUsed, decisions);
+    }
 
-        IReadOnlyDictionary<string, UnreadableReport> unreadable = Unreadable([.. train, .. allTest], pool);
+    private static ExperimentResult Assemble(Benchmark benchmark, Sides sides, CalibrationResult calibrated, Scored scored, IReadOnlyList<string> pool,
+        string embeddingId, ExperimentOptions options, List<string> notes)
+    {
+        CalibrationOptions calibration = options.Calibration;
+        PreparedRecord[] test = sides.Test;
+        ScoreBoard board = scored.Board;
+        EnsemblePolicy policy = scored.Policy;
+        IReadOnlyDictionary<string, UnreadableReport> unreadable = Unreadable([.. sides.Train, .. sides.AllTest], pool);
         var warnings = unreadable.Where(p => p.Value.Warn)
             .Select(p => $"{p.Key}: {p.Value.Unreadable} of {p.Value.Responses} responses ({p.Value.Rate:P0}) gave no answer that could be read; they never vote and count as wrong. Check the answer type, or add a grading rule ({GradingRulesFile.Suffix} beside the benchmark)")
             .ToList();
@@ -164,27 +176,23 @@ public static class Experiment
         var datasets = test.Select(r => r.Record.Dataset).Distinct().Order(StringComparer.Ordinal).ToList();
         var sizes = datasets.ToDictionary(ds => ds, ds => test.Count(r => r.Record.Dataset == ds), StringComparer.Ordinal);
         var modelReports = pool.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal);
-        var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, options.ValidationOnly ? "validation" : split.Source,
-            train.Length, test.Length, split.RemovedDuplicates, ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
+        var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, options.ValidationOnly ? "validation" : sides.Split.Source,
+            sides.Train.Length, test.Length, sides.Split.RemovedDuplicates, sides.Ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
             calibration.Restarts, calibration.PriorStrength, policy.Strategy, policy.TopN, policy.TopK,
             calibration.Beta, pool, calibrated.Artifact.Manifest.Selected, options.Grading.ToWireName(), calibrated.Artifact.Manifest.Clustering.Partitions, calibration.Method);
         AccuracyReport bestReport = board.Report("best_single");
-        var result = new ExperimentResult(
+        return new ExperimentResult(
             board.Report("avengers"),
-            new BestSingleReport(bestSingle, bestSingleTrain, bestReport.Accuracy, bestReport.PerDataset),
+            new BestSingleReport(scored.BestSingle.Model, scored.BestSingle.TrainAccuracy, bestReport.Accuracy, bestReport.PerDataset),
             board.Report("random"),
             board.Report("oracle"),
             board.Report("label_router"),
             modelReports.ToDictionary(p => p.Key, p => p.Value.Accuracy, StringComparer.Ordinal),
             modelReports,
             options.References.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal),
-            datasets, sizes, fallbacks, (double)samplesUsed / test.Length,
-            costModel is null ? null : new CostReport(MeanCostOf("avengers"), MeanCostOf("best_single"),
-                pool.ToDictionary(m => m, m => MeanCostOf("model:" + m), StringComparer.Ordinal), calibration.Alpha),
-            setup, notes, policy, unreadable, warnings, decisions);
-
-        double MeanCostOf(string column) => costBoard.TryGetValue(column, out var cell) && cell.Count > 0 ? cell.Sum / cell.Count : double.NaN;
-        return (result, calibrated);
+            datasets, sizes, scored.Fallbacks, (double)scored.SamplesUsed / test.Length,
+            scored.Costs?.Report(pool, calibration.Alpha),
+            setup, notes, policy, unreadable, warnings, scored.Decisions);
     }
 
     /// <summary>Per model: responses with text whose answer could not be read (answer types that vote), with two examples.</summary>
@@ -252,15 +260,29 @@ public static class Experiment
         return pool.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    private static double MeanOf(PreparedRecord[] records, string model)
+    /// <summary>Mean cost per test item of the ensemble (every sample it consulted), the best single model and each model.</summary>
+    private sealed class CostBoard(CostModel model)
     {
-        double sum = 0; int count = 0;
-        foreach (PreparedRecord record in records)
+        private readonly Dictionary<string, (double Sum, int Count)> _columns = new(StringComparer.Ordinal);
+
+        public void AddItem(BenchmarkRecord record, List<SampleSet> sampleSets, EnsembleChoice choice, EnsembleOptions options, string bestSingle, IReadOnlyList<string> pool)
         {
-            double value = record.Correctness(model);
-            if (!double.IsNaN(value)) { sum += value; count++; }
+            Add("avengers", ConsultedCost(model, record, sampleSets, choice, options));
+            Add("best_single", FirstSampleCost(model, record, bestSingle));
+            foreach (string m in pool) Add("model:" + m, FirstSampleCost(model, record, m));
         }
-        return count == 0 ? 0 : sum / count;
+
+        public CostReport Report(IReadOnlyList<string> pool, double? alpha)
+            => new(MeanOf("avengers"), MeanOf("best_single"), pool.ToDictionary(m => m, m => MeanOf("model:" + m), StringComparer.Ordinal), alpha);
+
+        private void Add(string column, double value)
+        {
+            if (double.IsNaN(value)) return;
+            _columns.TryGetValue(column, out var cell);
+            _columns[column] = (cell.Sum + value, cell.Count + 1);
+        }
+
+        private double MeanOf(string column) => _columns.TryGetValue(column, out var cell) && cell.Count > 0 ? cell.Sum / cell.Count : double.NaN;
     }
 
     /// <summary>Sums per column and dataset.</summary>
