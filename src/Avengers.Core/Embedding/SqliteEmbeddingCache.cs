@@ -25,7 +25,7 @@ public sealed class SqliteEmbeddingCache : IDisposable
 
     public static byte[] HashText(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Fills <paramref name="found"/> with the cached vectors of the given texts (null where missing).</summary>
+    /// <summary>The cached vectors of the given texts, in their order (null where missing or of another dimension).</summary>
     public float[]?[] TryGetMany(string modelId, IReadOnlyList<string> texts, int dimension)
     {
         var found = new float[]?[texts.Count];

@@ -58,6 +58,3 @@ public sealed class BoundedChatClient(IChatClient inner, string name, int maxCon
         finally { Interlocked.Decrement(ref _waiting); }
     }
 }
-
-/// <summary>A backend's queue is full.</summary>
-

@@ -26,7 +26,7 @@ public static class GatewayHost
     /// <summary>
     /// The standalone gateway (what <c>avengers serve</c> runs): Kestrel on the configured address, the gateway's
     /// services and endpoints, and OpenAI-shaped bodies for the errors the framework answers itself. To host the
-    /// gateway inside another ASP.NET Core app, call <see cref="GatewayServiceCollectionExtensions.AddAvengersGateway"/>
+    /// gateway inside another ASP.NET Core app, call <c>AddAvengersGateway</c>
     /// and <see cref="GatewayEndpointRouteBuilderExtensions.MapAvengersGateway"/> there instead. The caller owns <paramref name="embedding"/>.
     /// </summary>
     /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
