@@ -17,7 +17,7 @@ public enum AnswerType
     Text,
 }
 
-public static class AnswerTypes
+internal static class AnswerTypes
 {
     /// <summary>The wire names used in benchmark files, in enum order.</summary>
     public static readonly IReadOnlyList<string> Names = ["choice", "math", "exact", "label", "code", "text"];

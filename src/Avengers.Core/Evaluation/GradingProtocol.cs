@@ -33,7 +33,7 @@ public static class GradingProtocols
 }
 
 /// <summary>The answer extraction of MMLU-Pro's evaluation script, as published with its results.</summary>
-public static partial class MmluProProtocol
+internal static partial class MmluProProtocol
 {
     /// <summary>The letter the benchmark's script would read from <paramref name="text"/>, or null when it falls back to a guess.</summary>
     public static string? ExtractLetter(string? text)

@@ -8,7 +8,7 @@ namespace Avengers.Voting;
 /// multiple choice when most samples state a choice letter, math when most end in a boxed or
 /// "####" result, otherwise free text (which is never voted on).
 /// </summary>
-public static partial class AnswerTypeDetector
+internal static partial class AnswerTypeDetector
 {
     public static AnswerType Detect(IReadOnlyList<string?> texts)
     {

@@ -1,7 +1,7 @@
 namespace Avengers.Voting;
 
 /// <summary>Weights for accuracy-weighted voting.</summary>
-public static class VoteWeights
+internal static class VoteWeights
 {
     /// <summary>
     /// The optimal weight of an independent voter with accuracy <paramref name="accuracy"/> among

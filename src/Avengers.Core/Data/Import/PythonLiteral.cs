@@ -6,7 +6,7 @@ namespace Avengers.Data.Import;
 /// Reads the small subset of Python literal syntax the LLMRouter metadata uses for choices:
 /// strings, lists, tuples and dicts of those, None, numbers (kept as text).
 /// </summary>
-public static class PythonLiteral
+internal static class PythonLiteral
 {
     /// <returns>A string, a <c>List&lt;object?&gt;</c>, a <c>Dictionary&lt;string, object?&gt;</c>, or null for None.</returns>
     /// <exception cref="FormatException">The text is not such a literal; the message gives the offset.</exception>
