@@ -70,8 +70,8 @@ public sealed class EnsembleChatClient : IChatClient
             foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
             {
                 // The explanation rides on the first update, as in the direct path (the endpoint turns it into headers).
-                if (first && response.AdditionalProperties?.TryGetValue(EnsembleRequestOptions.Key, out object? decision) == true)
-                    (update.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
+                if (first && response.AdditionalProperties?.TryGetValue(EnsembleOverrides.Key, out object? decision) == true)
+                    (update.AdditionalProperties ??= [])[EnsembleOverrides.Key] = decision;
                 first = false;
                 yield return update;
             }
@@ -108,7 +108,7 @@ public sealed class EnsembleChatClient : IChatClient
                 EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, WithPlanNote(routed, errors), new Dictionary<string, ModelUsage>());
                 if (first is not null)
                 {
-                    (first.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
+                    (first.AdditionalProperties ??= [])[EnsembleOverrides.Key] = decision;
                     first.ModelId ??= model.Model;
                     yield return first;
                 }
@@ -174,19 +174,9 @@ public sealed class EnsembleChatClient : IChatClient
 
     private EnsembleChatOptions Merge(ChatOptions? options)
     {
-        if (options?.AdditionalProperties is null || !options.AdditionalProperties.TryGetValue(EnsembleRequestOptions.Key, out object? value) || value is not EnsembleRequestOptions request)
+        if (options?.AdditionalProperties is null || !options.AdditionalProperties.TryGetValue(EnsembleOverrides.Key, out object? value) || value is not EnsembleOverrides request)
             return _defaults;
-        EnsembleChatOptions merged = _defaults with
-        {
-            // A request that names its strategy or top_n gets exactly that, without the policy's per-query overrides.
-            Policy = request.Strategy is null && request.TopN is null ? _defaults.Policy : null,
-            Strategy = request.Strategy ?? _defaults.Strategy,
-            Samples = request.Samples ?? _defaults.Samples,
-            TopN = request.TopN ?? _defaults.TopN,
-            Routing = request.Alpha is double alpha ? _defaults.Routing with { Alpha = alpha } : _defaults.Routing,
-        };
-        merged.Validate();
-        return merged;
+        return _defaults.With(request);
     }
 
     private async Task<ChatResponse> DirectAsync(List<ChatMessage> history, ChatOptions? options, Routed routed, CancellationToken cancellationToken)
@@ -221,7 +211,7 @@ public sealed class EnsembleChatClient : IChatClient
         IReadOnlyList<RankedModel> ranked = routed.Decision.Models;
         var sampleOptions = options?.Clone() ?? new ChatOptions();
         sampleOptions.Temperature ??= settings.Temperature;
-        sampleOptions.AdditionalProperties?.Remove(EnsembleRequestOptions.Key);
+        sampleOptions.AdditionalProperties?.Remove(EnsembleOverrides.Key);
 
         int topN = settings.Strategy == EnsembleStrategy.Switch ? 1 : Math.Min(settings.TopN, ranked.Count);
         var plan = Enumerable.Range(0, settings.Samples).Select(i => i % topN).ToList();
@@ -427,7 +417,7 @@ public sealed class EnsembleChatClient : IChatClient
 
     private ChatResponse Attach(ChatResponse response, EnsembleDecision decision)
     {
-        (response.AdditionalProperties ??= [])[EnsembleRequestOptions.Key] = decision;
+        (response.AdditionalProperties ??= [])[EnsembleOverrides.Key] = decision;
         response.ModelId ??= decision.ChosenModel;
         return response;
     }

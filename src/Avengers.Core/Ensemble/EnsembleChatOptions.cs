@@ -2,7 +2,11 @@ using Avengers.Voting;
 
 namespace Avengers.Ensemble;
 
-/// <summary>Defaults of <see cref="EnsembleChatClient"/>; each request may override strategy, n and top_n.</summary>
+/// <summary>
+/// The ensemble's settings, with the one set of defaults and ranges. The gateway layers them: the artifact's calibrated
+/// policy (<see cref="From"/>), then the YAML's <c>strategy</c> section, then each request's <c>avengers</c> object, each
+/// layer an <see cref="EnsembleOverrides"/> applied with <see cref="With"/>.
+/// </summary>
 public sealed record EnsembleChatOptions
 {
     public const int DefaultSamples = 10;
@@ -41,6 +45,29 @@ public sealed record EnsembleChatOptions
         Routing = policy.Routing(routing ?? new Routing.RoutingOptions()), Policy = policy,
     };
 
+    /// <summary>
+    /// These settings with a layer of overrides on top (what the layer leaves null stays). A layer that names a strategy
+    /// or top_n gets exactly that, without the calibrated policy's per-query parts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The result breaks a range (all problems listed).</exception>
+    public EnsembleChatOptions With(EnsembleOverrides layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        EnsembleChatOptions merged = this with
+        {
+            Policy = layer.Strategy is null && layer.TopN is null ? Policy : null,
+            Strategy = layer.Strategy ?? Strategy,
+            Samples = layer.Samples ?? Samples,
+            TopN = layer.TopN ?? TopN,
+            Temperature = layer.Temperature ?? Temperature,
+            Adaptive = layer.Adaptive ?? Adaptive,
+            SwitchThreshold = layer.SwitchThreshold ?? SwitchThreshold,
+            Routing = Routing with { TopK = layer.TopK ?? Routing.TopK, Alpha = layer.Alpha ?? Routing.Alpha },
+        };
+        merged.Validate();
+        return merged;
+    }
+
     public void Validate()
     {
         var problems = new List<string>();
@@ -55,13 +82,22 @@ public sealed record EnsembleChatOptions
     }
 }
 
-/// <summary>Per-request overrides, passed in <c>ChatOptions.AdditionalProperties["avengers"]</c>.</summary>
-public sealed record EnsembleRequestOptions
+/// <summary>
+/// One layer of settings over <see cref="EnsembleChatOptions"/> (null: keep what is below): the YAML's <c>strategy</c>
+/// section, or a request's, passed in <c>ChatOptions.AdditionalProperties["avengers"]</c>.
+/// </summary>
+public sealed record EnsembleOverrides
 {
     public const string Key = "avengers";
     public EnsembleStrategy? Strategy { get; init; }
+    /// <summary>Samples per request (n).</summary>
     public int? Samples { get; init; }
     public int? TopN { get; init; }
+    /// <summary>Clusters blended per partition.</summary>
+    public int? TopK { get; init; }
+    public float? Temperature { get; init; }
+    public bool? Adaptive { get; init; }
+    public double? SwitchThreshold { get; init; }
     /// <summary>Cost-aware routing weight (needs an artifact calibrated with prices).</summary>
     public double? Alpha { get; init; }
 }

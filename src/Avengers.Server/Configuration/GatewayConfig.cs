@@ -49,6 +49,13 @@ public sealed record StrategyConfig
     [YamlMember(Alias = "switch_threshold"), ConfigurationKeyName("switch_threshold")] public double SwitchThreshold { get; init; } = 0.8;
     /// <summary>Cost-aware routing weight of accuracy against cost (needs an artifact calibrated with prices).</summary>
     [YamlMember(Alias = "alpha"), ConfigurationKeyName("alpha")] public double? Alpha { get; init; }
+
+    /// <summary>This section as the layer it is over the artifact's policy (validate first: an unknown strategy name is left out).</summary>
+    public Avengers.Ensemble.EnsembleOverrides ToOverrides() => new()
+    {
+        Strategy = Default is string named && Avengers.Voting.EnsembleStrategies.TryParse(named, out Avengers.Voting.EnsembleStrategy parsed) ? parsed : null,
+        Samples = Samples, TopN = TopN, TopK = TopK, Temperature = Temperature, Adaptive = Adaptive, SwitchThreshold = SwitchThreshold, Alpha = Alpha,
+    };
 }
 
 public sealed record BackendConfig

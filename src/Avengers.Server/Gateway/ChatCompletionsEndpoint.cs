@@ -38,8 +38,8 @@ internal static class ChatCompletionsEndpoint
         if (GatewayHost.EnsembleModels.Contains(request.Model))
         {
             target = runtime.Ensemble;
-            if (!TryReadOverrides(request, runtime.Artifact.Costs is not null, out EnsembleRequestOptions overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
-            options.AdditionalProperties = new() { [EnsembleRequestOptions.Key] = overrides };
+            if (!TryReadOverrides(request, runtime.Artifact.Costs is not null, out EnsembleOverrides overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
+            options.AdditionalProperties = new() { [EnsembleOverrides.Key] = overrides };
         }
         else if (runtime.Members.TryGetValue(request.Model, out IChatClient? member)) target = member;
         else return OpenAIErrors.BadRequest($"unknown model '{request.Model}'; available: {string.Join(", ", GatewayHost.EnsembleModels.Concat(runtime.Members.Keys))}", "model", "model_not_found");
@@ -197,7 +197,7 @@ internal static class ChatCompletionsEndpoint
         return true;
     }
 
-    private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleRequestOptions overrides, out string? error)
+    private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleOverrides overrides, out string? error)
     {
         error = null;
         EnsembleStrategy? strategy = request.Model switch { "avengers-direct" => EnsembleStrategy.Direct, "avengers-vote" => EnsembleStrategy.Vote, "avengers-switch" => EnsembleStrategy.Switch, _ => null };
@@ -231,7 +231,7 @@ internal static class ChatCompletionsEndpoint
                 topN = value;
             }
         }
-        overrides = new EnsembleRequestOptions { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
+        overrides = new EnsembleOverrides { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
         return true;
     }
 
@@ -243,7 +243,7 @@ internal static class ChatCompletionsEndpoint
     }
 
     private static EnsembleDecision? DecisionOf(AdditionalPropertiesDictionary? properties)
-        => properties is not null && properties.TryGetValue(EnsembleRequestOptions.Key, out object? value) ? value as EnsembleDecision : null;
+        => properties is not null && properties.TryGetValue(EnsembleOverrides.Key, out object? value) ? value as EnsembleDecision : null;
 
     private static void AddHeaders(HttpResponse response, EnsembleDecision decision)
     {

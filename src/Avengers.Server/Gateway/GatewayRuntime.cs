@@ -100,15 +100,9 @@ public sealed class GatewayRuntime : IDisposable
             Strategy = artifact.Manifest.Defaults.Strategy, TopN = artifact.Manifest.Defaults.TopN, TopK = artifact.Manifest.Defaults.TopK,
             WeightedVote = artifact.Manifest.Defaults.WeightedVote, SwitchThreshold = artifact.Manifest.Defaults.SwitchThreshold,
         };
-        EnsembleStrategy strategy = config.Strategy.Default is string named && EnsembleStrategies.TryParse(named, out EnsembleStrategy parsed) ? parsed : policy.StrategyKind;
-        var defaults = new EnsembleChatOptions
-        {
-            Strategy = strategy, Samples = config.Strategy.Samples, TopN = config.Strategy.TopN ?? policy.TopN, Temperature = config.Strategy.Temperature,
-            Adaptive = config.Strategy.Adaptive, SwitchThreshold = config.Strategy.SwitchThreshold, MaxCallsPerRequest = config.MaxCallsPerRequest,
-            Routing = new RoutingOptions { TopK = config.Strategy.TopK ?? policy.TopK, Beta = artifact.Manifest.Defaults.Beta, Alpha = config.Strategy.Alpha },
-            // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
-            Policy = config.Strategy.Default is null && config.Strategy.TopN is null ? policy : null,
-        };
+        // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
+        EnsembleChatOptions defaults = (EnsembleChatOptions.From(policy, new RoutingOptions { Beta = artifact.Manifest.Defaults.Beta })
+            with { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
         var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),

@@ -58,7 +58,7 @@ public class EnsembleChatClientTests
         ChatResponse response = await client.GetResponseAsync(Ask("A math question: which option?"));
 
         Assert.Equal("The answer is (C).", response.Text);
-        var decision = Assert.IsType<EnsembleDecision>(response.AdditionalProperties![EnsembleRequestOptions.Key]);
+        var decision = Assert.IsType<EnsembleDecision>(response.AdditionalProperties![EnsembleOverrides.Key]);
         Assert.Equal("alpha", decision.ChosenModel);
         Assert.Equal("alpha", decision.Models[0].Model);
         Assert.Equal("C", decision.Winner);
@@ -83,7 +83,7 @@ public class EnsembleChatClientTests
         ChatResponse response = await client.GetResponseAsync(Ask("math: 6 + 7?"));
 
         Assert.Equal((2, 2, 2), (alpha.Calls, beta.Calls, gamma.Calls));
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleRequestOptions.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
         Assert.Equal("13", decision.Winner); // 4 votes to 2
         Assert.Equal("math", decision.AnswerType);
         Assert.NotEqual("alpha", decision.ChosenModel);
@@ -101,7 +101,7 @@ public class EnsembleChatClientTests
         var watch = System.Diagnostics.Stopwatch.StartNew();
         ChatResponse response = await client.GetResponseAsync(Ask("math multiple choice"));
 
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleRequestOptions.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
         Assert.Equal("D", decision.Winner);
         Assert.Equal(6, decision.SamplesUsed);      // 6 agreeing votes beat 0 + 4 outstanding
         Assert.Equal(4, decision.SamplesSaved);
@@ -119,7 +119,7 @@ public class EnsembleChatClientTests
 
         ChatResponse response = await client.GetResponseAsync(Ask("math"));
 
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleRequestOptions.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
         Assert.Equal((6, 3, 3), (decision.SamplesRequested, decision.SamplesUsed, decision.SamplesFailed));
         Assert.Equal("A", decision.Winner);
         Assert.Contains(decision.Notes, n => n.Contains("3 of 6 samples failed"));
@@ -137,7 +137,7 @@ public class EnsembleChatClientTests
         ChatResponse response = await client.GetResponseAsync(Ask("math"));
 
         Assert.Equal("fallback answer", response.Text);
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleRequestOptions.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
         Assert.Equal("gamma", decision.ChosenModel);
         // The note names the model and a status class; the backend's own text stays in the log.
         Assert.Contains(decision.Notes, n => n.StartsWith("alpha: ", StringComparison.Ordinal));
@@ -164,7 +164,7 @@ public class EnsembleChatClientTests
         ChatResponse response = await client.GetResponseAsync(Ask("Tell me about Paris"));
 
         Assert.Equal("Paris is lovely in spring, version 0.", response.Text);
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleRequestOptions.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
         Assert.Equal("text", decision.AnswerType);
         Assert.Contains(decision.Notes, n => n.Contains("not voted on"));
     }
@@ -186,7 +186,7 @@ public class EnsembleChatClientTests
         ChatResponse response = await client.GetResponseAsync(history);
 
         Assert.Equal("now something about poetry", embedder.Seen.Single());
-        Assert.Equal("beta", ((EnsembleDecision)response.AdditionalProperties![EnsembleRequestOptions.Key]!).ChosenModel);
+        Assert.Equal("beta", ((EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!).ChosenModel);
         Assert.Equal(4, beta.Seen.Single().Count);
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.System, "no user turn")]));
     }
@@ -197,7 +197,7 @@ public class EnsembleChatClientTests
         var (router, embedder) = Setup();
         var alpha = new ScriptedChatClient("alpha", _ => "The answer is (A).");
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder, new EnsembleChatOptions { Samples = 10 });
-        var options = new ChatOptions { AdditionalProperties = new() { [EnsembleRequestOptions.Key] = new EnsembleRequestOptions { Strategy = EnsembleStrategy.Direct } } };
+        var options = new ChatOptions { AdditionalProperties = new() { [EnsembleOverrides.Key] = new EnsembleOverrides { Strategy = EnsembleStrategy.Direct } } };
 
         await client.GetResponseAsync(Ask("math"), options);
 
@@ -214,7 +214,7 @@ public class EnsembleChatClientTests
         var updates = new List<ChatResponseUpdate>();
         await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Ask("math"))) updates.Add(update);
         Assert.Equal(3, updates.Count);
-        Assert.IsType<EnsembleDecision>(updates[0].AdditionalProperties![EnsembleRequestOptions.Key]);
+        Assert.IsType<EnsembleDecision>(updates[0].AdditionalProperties![EnsembleOverrides.Key]);
         Assert.Equal("one two three ", string.Concat(updates.Select(u => u.Text)));
 
         var cut = new ScriptedChatClient("alpha", _ => "one <cut> three");

@@ -33,7 +33,7 @@ public class BackendProbeTests
         await using (app)
         {
             var clock = new ManualClock();
-            using var probe = new BackendProbe([("m", app.Urls.First() + "/v1", "sk-backend")], cacheFor: TimeSpan.FromSeconds(5), time: clock);
+            using var probe = new BackendProbe([("m", app.Urls.First() + "/v1", "sk-backend")], timeout: TimeSpan.FromSeconds(20), cacheFor: TimeSpan.FromSeconds(5), time: clock);
 
             BackendStatus status = (await probe.CheckAsync()).Single();
             Assert.True(status.Reachable);
@@ -57,7 +57,8 @@ public class BackendProbeTests
         var (app, _, _) = await ServerAsync(code);
         await using (app)
         {
-            using var probe = new BackendProbe([("m", app.Urls.First() + "/v1", null)]);
+            // A generous timeout: this is about status codes, and a loaded CI machine may take a while to answer.
+            using var probe = new BackendProbe([("m", app.Urls.First() + "/v1", null)], timeout: TimeSpan.FromSeconds(20));
             BackendStatus status = (await probe.CheckAsync()).Single();
             Assert.Equal(reachable, status.Reachable);
             Assert.Equal(code, status.HttpStatus);
