@@ -148,4 +148,17 @@ public class CliTests
         Assert.Contains("holds no records", error);
         Assert.DoesNotContain("(Parameter", error);
     }
+
+    [Fact]
+    public void An_unknown_model_lists_every_model_of_the_file_not_only_the_pool()
+    {
+        string path = Path.Combine(TestData.TempDir(), "three.jsonl");
+        File.WriteAllLines(path, Enumerable.Range(0, 12).Select(i =>
+            $$$"""{"id": "{{{i}}}", "dataset": "d", "query": "question {{{i}}}", "outputs": {"alpha": [{"score": 1}], "beta": [{"score": 0}], "gamma": [{"score": 1}]}}"""));
+
+        var (exit, _, error) = Run("experiment", "--benchmark", path, "--models", "alpha,nope");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown model(s) nope; three.jsonl has: alpha, beta, gamma", error);
+    }
 }

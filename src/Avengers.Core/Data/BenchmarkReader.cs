@@ -37,6 +37,7 @@ public static class BenchmarkReader
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var models = new SortedSet<string>(StringComparer.Ordinal);
+        var fileModels = new SortedSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;
         foreach (string line in File.ReadLines(path))
         {
@@ -44,7 +45,7 @@ public static class BenchmarkReader
             if (string.IsNullOrWhiteSpace(line)) continue;
             try
             {
-                BenchmarkRecord record = ParseLine(path, lineNumber, line, options.Models);
+                BenchmarkRecord record = ParseLine(path, lineNumber, line, options.Models, fileModels);
                 if (!ids.Add(record.Id))
                 {
                     // A query may span several lines, each adding models' outputs (what 'collect' appends); for a
@@ -79,11 +80,13 @@ public static class BenchmarkReader
         IReadOnlyList<BenchmarkRecord> graded = records;
         string? rulesPath = options.GradingRulesPath ?? (File.Exists(GradingRulesFile.BesidePath(path)) ? GradingRulesFile.BesidePath(path) : null);
         if (rulesPath is not null) graded = GradingRulesFile.Apply(records, GradingRulesFile.Load(rulesPath));
-        return new BenchmarkReadResult(new Benchmark(path, graded, hash, [.. models]), problems);
+        return new BenchmarkReadResult(new Benchmark(path, graded, hash, [.. models]) { FileModels = [.. fileModels] }, problems);
     }
 
     /// <summary>Parses one line of the format. <paramref name="file"/> and <paramref name="line"/> only label errors.</summary>
-    public static BenchmarkRecord ParseLine(string file, int line, string json, IReadOnlySet<string>? keepModels = null)
+    /// <param name="keepModels">Keep only these models' outputs (null keeps all).</param>
+    /// <param name="seenModels">Receives every model name of the line, kept or not.</param>
+    public static BenchmarkRecord ParseLine(string file, int line, string json, IReadOnlySet<string>? keepModels = null, ISet<string>? seenModels = null)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(json); }
@@ -138,6 +141,7 @@ public static class BenchmarkReader
                 if (model.Name.Length == 0) throw new BenchmarkFormatException(file, line, "outputs", "model name must not be empty");
                 if (model.Value.ValueKind != JsonValueKind.Array)
                     throw new BenchmarkFormatException(file, line, field, $"expected a list of samples, found {model.Value.ValueKind}");
+                seenModels?.Add(model.Name);
                 if (keepModels is not null && !keepModels.Contains(model.Name)) continue;
                 var samples = new List<Sample>(model.Value.GetArrayLength());
                 int index = 0;

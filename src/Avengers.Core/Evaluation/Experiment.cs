@@ -254,7 +254,7 @@ public static class Experiment
         var known = new HashSet<string>(benchmark.Models, StringComparer.Ordinal);
         string[] unknown = (options.Models ?? []).Concat(options.References).Where(m => !known.Contains(m)).ToArray();
         if (unknown.Length > 0)
-            throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; {Path.GetFileName(benchmark.Source)} has: {string.Join(", ", benchmark.Models)}");
+            throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; {Path.GetFileName(benchmark.Source)} has: {string.Join(", ", benchmark.FileModels)}");
         IReadOnlyList<string> pool = options.Models ?? benchmark.Models.Where(m => !options.References.Contains(m)).ToList();
         if (pool.Count == 0) throw new ArgumentException("the model pool is empty");
         return pool.Distinct(StringComparer.Ordinal).ToList();
