@@ -27,7 +27,7 @@ public static class AblationPlot
         // Room on the right for the labels of the most expensive points.
         double maxCost = points.Select(p => p.AvengersCost).Concat(models.Values.Select(m => m.Cost)).Where(double.IsFinite).DefaultIfEmpty(0).Max() * 1000;
         if (maxCost > 0) plot.Axes.SetLimitsX(0, maxCost * 1.3);
-        plot.XLabel("cost per 1,000 queries");
+        plot.XLabel("cost per 1,000 queries (USD)");
         plot.YLabel("test accuracy");
         plot.Title(title ?? "accuracy against cost");
         plot.ShowLegend(Alignment.LowerRight);

@@ -5,6 +5,7 @@ using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Avengers.Server.OpenAI;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Avengers.Tests.Server;
 
@@ -66,6 +67,28 @@ public sealed class ConnectionErrorBodyTests(RouterFixture fixture) : IClassFixt
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", response);
         Assert.Contains("\"status\":\"ok\"", response);
         Assert.Contains("HTTP/1.1 404 Not Found\r\n", response); // the app's own error page, already shaped
+    }
+
+    [Fact]
+    public async Task Headers_that_do_not_arrive_in_time_get_a_408_with_an_openai_error_body()
+    {
+        // The gateway keeps Kestrel's 30 s header timeout; a host with a short one shows the same middleware at work.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1);
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseOpenAIErrorBodies());
+        });
+        await using WebApplication app = builder.Build();
+        app.MapGet("/", () => "ok");
+        await app.StartAsync();
+
+        string response = await SendRawAsync(app, "GET / HTTP/1.1\r\nHost: x\r\nX-Half: "); // and nothing more
+
+        Assert.True(response.StartsWith("HTTP/1.1 408 Request Timeout\r\n", StringComparison.Ordinal), response);
+        using JsonDocument error = JsonDocument.Parse(response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+        Assert.Equal("request_timeout", error.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 
     [Theory]
