@@ -26,7 +26,7 @@ internal static class CliRunner
         }
     }
 
-    private static bool IsExpected(Exception ex) => ex is AvengersException or FormatException or FileNotFoundException
+    private static bool IsExpected(Exception ex) => ex is AvengersException or Microsoft.Extensions.Options.OptionsValidationException or FormatException or FileNotFoundException
         or DirectoryNotFoundException or ArgumentException or InvalidDataException or HttpRequestException or InvalidOperationException or IOException or UnauthorizedAccessException;
 
     /// <summary>The message without framework noise: no "(Parameter 'x')" suffixes, no type names.</summary>

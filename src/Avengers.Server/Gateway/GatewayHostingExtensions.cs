@@ -4,6 +4,7 @@ using Avengers.Server.Configuration;
 using Microsoft.Extensions.Configuration;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace Avengers.Server.Gateway;
@@ -15,21 +16,37 @@ namespace Avengers.Server.Gateway;
 /// </summary>
 public static class GatewayServiceCollectionExtensions
 {
-    /// <exception cref="GatewayConfigException">When the app starts (or the endpoints are mapped), if the configuration has problems (all listed).</exception>
+    /// <summary>
+    /// The gateway's services: its configuration as options validated at start (<c>ValidateOnStart</c>; mapping the
+    /// endpoints validates it too), one resilient named HttpClient per backend, the meters, and the runtime.
+    /// </summary>
+    /// <exception cref="GatewayConfigException">When the endpoints are mapped, if the configuration has problems (all listed);
+    /// an <see cref="OptionsValidationException"/> with the same list when the host starts without mapping them.</exception>
     public static IServiceCollection AddAvengersGateway(this IServiceCollection services, GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(embedding);
         config = config.Normalized();
+        environment ??= Environment.GetEnvironmentVariable;
         services.AddMetrics();
-        services.AddSingleton(config);
+        var validation = new GatewayConfigValidation(embedding, environment);
+        services.AddSingleton(validation);
+        services.AddSingleton<IValidateOptions<GatewayConfig>>(validation);
+        services.AddSingleton<IOptionsFactory<GatewayConfig>>(provider => new FixedOptionsFactory<GatewayConfig>(config, provider.GetServices<IValidateOptions<GatewayConfig>>()));
+        services.AddOptions<GatewayConfig>().ValidateOnStart();
         var circuits = new BackendCircuits();
         services.AddAvengersBackends(config.Backends ?? [], circuits);
         services.AddSingleton(provider => new EnsembleMetrics(provider.GetRequiredService<IMeterFactory>()));
         services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<IMeterFactory>(), circuits,
             (config.Backends ?? []).OfType<BackendConfig>().Select(b => b.Name).OfType<string>().ToList()));
-        services.AddSingleton(provider => GatewayRuntime.Create(config, embedding, provider.GetRequiredService<IHttpClientFactory>(), circuits, environment,
-            provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>()));
+        services.AddSingleton(provider =>
+        {
+            GatewayConfig validated;
+            try { validated = provider.GetRequiredService<IOptions<GatewayConfig>>().Value; }
+            catch (OptionsValidationException ex) { throw new GatewayConfigException([.. ex.Failures]); }
+            return GatewayRuntime.Create(validated, validation.Artifact!, embedding, provider.GetRequiredService<IHttpClientFactory>(), circuits, environment,
+                provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>());
+        });
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
             .AddPrometheusExporter());

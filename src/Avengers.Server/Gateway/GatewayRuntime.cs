@@ -74,22 +74,18 @@ public sealed class GatewayRuntime : IDisposable
         return (used.InputTokens * input + used.OutputTokens * output) / 1e6;
     }
 
+    /// <param name="config">A configuration that passed <see cref="GatewayConfigValidation"/>.</param>
+    /// <param name="artifact">The router artifact that validation read (so it is read once).</param>
     /// <param name="http">Holds one named client per backend (<see cref="BackendHttp.AddAvengersBackends"/>).</param>
     /// <param name="circuits">The backends' breaker states, shared with their pipelines.</param>
-    /// <exception cref="GatewayConfigException">The configuration has problems (all listed).</exception>
-    public static GatewayRuntime Create(GatewayConfig config, EmbeddingStack embedding, IHttpClientFactory http, BackendCircuits circuits,
+    public static GatewayRuntime Create(GatewayConfig config, RouterArtifact artifact, EmbeddingStack embedding, IHttpClientFactory http, BackendCircuits circuits,
         Func<string, string?>? environment = null, ILoggerFactory? loggers = null, GatewayMetrics? metrics = null, EnsembleMetrics? ensembleMetrics = null)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(artifact);
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(circuits);
         environment ??= Environment.GetEnvironmentVariable;
-        IReadOnlyList<string> problems = GatewayConfigLoader.Validate(config, environment, out RouterArtifact? loaded);
-        if (problems.Count > 0) throw new GatewayConfigException(problems);
-        RouterArtifact artifact = loaded!; // read once, by the validation
-        if (artifact.Manifest.Embedding.Dimension != embedding.Dimension)
-            throw new GatewayConfigException([$"embedding: the router was calibrated with {artifact.Manifest.Embedding.Model} ({artifact.Manifest.Embedding.Dimension} dimensions), the gateway embeds with {embedding.ModelId} ({embedding.Dimension})"]);
-        if (artifact.Manifest.Embedding.Model != embedding.ModelId)
-            throw new GatewayConfigException([$"embedding: the router was calibrated with {artifact.Manifest.Embedding.Model}, the gateway embeds with {embedding.ModelId}"]);
         var router = new ClusterRouter(artifact);
 
         var members = config.Backends.ToDictionary(b => b.Name!, b => CreateMember(b, environment, http), StringComparer.Ordinal);

@@ -63,4 +63,38 @@ public sealed class GatewayHostingTests(RouterFixture fixture) : IClassFixture<R
         Assert.Equal(30, runtime.Config.RequestTimeoutSeconds);
         Assert.Equal(["calc", "scribe"], runtime.Members.Keys.Order());
     }
+
+    [Fact]
+    public async Task The_configuration_is_validated_when_the_host_starts_with_every_problem_listed()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ai:router"] = Path.Combine(TestData.TempDir(), "missing.avengers"),
+            ["Ai:strategy:n"] = "500",
+            ["Ai:backends:0:name"] = "calc",
+            ["Ai:backends:0:base_url"] = "not a url",
+        });
+        builder.Services.AddAvengersGateway(builder.Configuration.GetSection("Ai"), fixture.Embedding, _ => null);
+        await using WebApplication app = builder.Build(); // the host maps nothing yet: ValidateOnStart still checks
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.StartsWith("router:", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("strategy.n:", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("backends[0].base_url:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Mapping_an_invalid_configuration_fails_with_the_same_list()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddAvengersGateway(new Avengers.Server.Configuration.GatewayConfig { Router = Path.Combine(TestData.TempDir(), "missing.avengers") }, fixture.Embedding, _ => null);
+        await using WebApplication app = builder.Build();
+
+        var error = Assert.Throws<Avengers.Server.Configuration.GatewayConfigException>(() => app.MapAvengersGateway());
+
+        Assert.Contains(error.Problems, p => p.StartsWith("router:", StringComparison.Ordinal));
+    }
 }
