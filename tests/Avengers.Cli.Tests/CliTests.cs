@@ -5,19 +5,7 @@ namespace Avengers.Tests.Cli;
 /// <summary>Runs the built <c>avengers</c> program as a separate process, as users do.</summary>
 public class CliTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "avengers.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(dll);
-        foreach (string arg in args) info.ArgumentList.Add(arg);
-        info.Environment["AVENGERS_CACHE"] = TestData.TempDir();
-        using Process process = Process.Start(info)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error);
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliProcess.Run(null, args);
 
     [Fact]
     public void Help_lists_the_verbs()

@@ -33,14 +33,7 @@ public class CollectEndToEndTests
         }));
     }
 
-    private static Process StartCli(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "avengers.dll"));
-        foreach (string arg in args) info.ArgumentList.Add(arg);
-        info.Environment["AVENGERS_CACHE"] = TestData.TempDir();
-        return Process.Start(info)!;
-    }
+    private static Process StartCli(params string[] args) => Process.Start(CliProcess.StartInfo(null, args))!;
 
     [Fact]
     public async Task Collect_killed_mid_run_resumes_without_loss_or_duplicates_then_calibrates_and_serves()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Numerics.Tensors;
 using System.Reflection;
@@ -95,16 +94,5 @@ public class ModelsDownloadTests
     });
 
     private static (int Exit, string Out, string Err) RunCli(string models, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "avengers.dll"));
-        foreach (string arg in args) info.ArgumentList.Add(arg);
-        info.Environment["AVENGERS_CACHE"] = TestData.TempDir();
-        info.Environment[EmbeddingModelStore.ModelsVariable] = models;
-        using Process process = Process.Start(info)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error);
-    }
+        => CliProcess.Run(new Dictionary<string, string> { [EmbeddingModelStore.ModelsVariable] = models }, args);
 }
