@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Avengers.Tests.Cli;
 
 /// <summary>Runs the built <c>avengers</c> program as a separate process, as users do.</summary>
