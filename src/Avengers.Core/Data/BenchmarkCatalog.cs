@@ -6,7 +6,7 @@ namespace Avengers.Data;
 /// The named public benchmarks: where their converted file lives, how to build it, and the model
 /// pools the method is evaluated with (small models routed over; larger ones shown for reference).
 /// </summary>
-public static class BenchmarkCatalog
+internal static class BenchmarkCatalog
 {
     public sealed record Entry(string Name, IReadOnlyList<string> Pool, IReadOnlyList<string> References);
 

@@ -3,7 +3,7 @@ using Avengers.Data;
 namespace Avengers.Evaluation;
 
 /// <summary>A record with every sample's normalised answer and grade worked out once.</summary>
-public sealed class PreparedRecord
+internal sealed class PreparedRecord
 {
     private PreparedRecord(BenchmarkRecord record, string? gold, Dictionary<string, string?[]> answers, Dictionary<string, double?[]> grades)
     {

@@ -9,7 +9,7 @@ namespace Avengers.Evaluation;
 /// The training side as calibration needs it — graded records, the correctness matrix, the costs — built in one
 /// place for <c>calibrate</c> and <c>experiment</c> (and <c>ablate</c>, which runs experiments).
 /// </summary>
-public sealed class TrainingSide
+internal sealed class TrainingSide
 {
     private TrainingSide(PreparedRecord[] records, IReadOnlyList<string> pool, CorrectnessMatrix correctness, double[]? costs)
     {

@@ -6,7 +6,7 @@ using Avengers.Scoring;
 namespace Avengers.Reporting;
 
 /// <summary>Builds the cluster browser: each cluster of an artifact with its ranked models and a few member queries.</summary>
-public static class ClusterBrowser
+internal static class ClusterBrowser
 {
     /// <param name="records">Queries to place in clusters (normally the training side), embedded as <paramref name="embeddings"/>.</param>
     public static IReadOnlyList<ClusterView> Build(RouterArtifact artifact, IReadOnlyList<BenchmarkRecord> records, VectorSet embeddings, int examples = 3)

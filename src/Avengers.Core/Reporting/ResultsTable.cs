@@ -6,16 +6,16 @@ using Avengers.Evaluation;
 namespace Avengers.Reporting;
 
 /// <summary>What a row of the results table is.</summary>
-public enum ResultsRowKind { Model, Reference, BestSingle, Random, LabelRouter, Avengers, Oracle }
+internal enum ResultsRowKind { Model, Reference, BestSingle, Random, LabelRouter, Avengers, Oracle }
 
 /// <summary>One system's accuracy overall and per dataset (NaN where it has none).</summary>
-public sealed record ResultsRow(ResultsRowKind Kind, string System, double Overall, IReadOnlyList<double> PerDataset);
+internal sealed record ResultsRow(ResultsRowKind Kind, string System, double Overall, IReadOnlyList<double> PerDataset);
 
 /// <summary>
 /// The experiment's results table, built once (which systems, in which order, named how) and rendered for the
 /// terminal (fits 120 columns, no Markdown emphasis), as Markdown and as HTML.
 /// </summary>
-public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<int> DatasetSizes, IReadOnlyList<ResultsRow> Rows)
+internal sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<int> DatasetSizes, IReadOnlyList<ResultsRow> Rows)
 {
     public static ResultsTable From(ExperimentResult result)
     {

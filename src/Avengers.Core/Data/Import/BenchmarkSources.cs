@@ -1,10 +1,10 @@
 namespace Avengers.Data.Import;
 
 /// <summary>A file of a public benchmark source, pinned by commit and SHA-256.</summary>
-public sealed record SourceFile(string Source, string Name, string UpstreamPath, string Sha256);
+internal sealed record SourceFile(string Source, string Name, string UpstreamPath, string Sha256);
 
 /// <summary>Where the two public benchmark sources live upstream and what their files must hash to.</summary>
-public static class BenchmarkSources
+internal static class BenchmarkSources
 {
     public const string LlmRouter = "llmrouter";
     public const string MmluPro = "mmlu-pro";
