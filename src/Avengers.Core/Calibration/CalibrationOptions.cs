@@ -8,7 +8,9 @@ namespace Avengers.Calibration;
 /// <summary>Settings of offline calibration; every default is the method's.</summary>
 public sealed record CalibrationOptions
 {
+    /// <summary>Clusters per partition (the paper's K = 64).</summary>
     public int K { get; init; } = KMeansOptions.DefaultK;
+    /// <summary>Seed of every random choice of calibration (clusterings, folds).</summary>
     public int Seed { get; init; } = KMeansOptions.DefaultSeed;
     /// <summary>
     /// k-means restarts per partition (best inertia wins). With five partitions, three restarts each did no
@@ -16,6 +18,7 @@ public sealed record CalibrationOptions
     /// MMLU-Pro +0.70 both), at three times the clustering work.
     /// </summary>
     public int Restarts { get; init; } = DefaultRestarts;
+    /// <summary>k-means starts per partition unless set.</summary>
     public const int DefaultRestarts = 1;
     /// <summary>
     /// Independent clusterings (seeds Seed, Seed + 1, ...) whose cluster scores are averaged at routing time.
@@ -24,9 +27,11 @@ public sealed record CalibrationOptions
     /// MMLU-Pro 9 of 10); ten gained about as much at twice the routing work.
     /// </summary>
     public int Partitions { get; init; } = DefaultPartitions;
+    /// <summary>Independently seeded clusterings whose scores routing averages, unless set.</summary>
     public const int DefaultPartitions = 5;
     /// <summary>kmeans (default), ward or gmm; see <see cref="ClusteringMethod"/>.</summary>
     public string Method { get; init; } = ClusteringMethod.KMeans;
+    /// <summary>Pseudo-counts that pull a cluster's accuracy toward the model's global accuracy.</summary>
     public double PriorStrength { get; init; } = ClusterScores.DefaultPriorStrength;
     /// <summary>How many models automatic selection keeps (null: the whole pool, ordered by selection).</summary>
     public int? Select { get; init; }
@@ -43,7 +48,9 @@ public sealed record CalibrationOptions
     public int? TopK { get; init; }
     /// <summary>Folds of the cross-validated ensemble search.</summary>
     public int Folds { get; init; } = PolicySearch.DefaultFolds;
+    /// <summary>Soft routing: sharpness of the similarity weights over the top-k clusters.</summary>
     public double Beta { get; init; } = RoutingOptions.DefaultBeta;
+    /// <summary>Switch strategy: the top model's vote share below which the next model is asked.</summary>
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
     /// <summary>Weight votes by each model's accuracy in the query's cluster; null (auto): chosen by cross-validation.</summary>
     public bool? WeightedVote { get; init; }
@@ -53,6 +60,8 @@ public sealed record CalibrationOptions
     /// <summary>Cost-aware routing weight of accuracy against cost (null: accuracy only).</summary>
     public double? Alpha { get; init; }
 
+    /// <summary>Throws when a setting is out of its range.</summary>
+    /// <exception cref="ArgumentException">Every setting out of range, listed.</exception>
     public void Validate()
     {
         var problems = new List<string>();

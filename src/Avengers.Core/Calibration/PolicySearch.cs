@@ -28,6 +28,7 @@ public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IRe
 /// </summary>
 public static class PolicySearch
 {
+    /// <summary>Folds of the cross-validation unless set.</summary>
     public const int DefaultFolds = 5;
     /// <summary>Accuracy differences below this count as ties (then fewer calls win).</summary>
     public const double TieTolerance = 0.001;

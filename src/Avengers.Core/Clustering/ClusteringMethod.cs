@@ -6,6 +6,7 @@ namespace Avengers.Clustering;
 /// </summary>
 public static class ClusteringMethod
 {
+    /// <summary>Lloyd's k-means with k-means++ starts (the paper's default).</summary>
     public const string KMeans = "kmeans";
     /// <summary>Agglomerative clustering with Ward linkage.</summary>
     public const string Ward = "ward";
@@ -16,6 +17,7 @@ public static class ClusteringMethod
     /// <summary>Spectral clustering over a k-nearest-neighbour graph (Ng-Jordan-Weiss).</summary>
     public const string Spectral = "spectral";
 
+    /// <summary>Every method, for sweeps and messages.</summary>
     public static IReadOnlyList<string> All { get; } = [KMeans, Ward, Gmm, Birch, Spectral];
 
     /// <summary>Whether the seed changes the result (Ward and BIRCH are deterministic: one partition is enough).</summary>

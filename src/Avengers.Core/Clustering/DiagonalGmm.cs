@@ -11,6 +11,11 @@ public static class DiagonalGmm
 {
     private const double VarianceFloor = 1e-4;
 
+    /// <summary>Fits a Gaussian mixture with diagonal covariances by EM, started from k-means.</summary>
+    /// <param name="points">Unit vectors to cluster.</param>
+    /// <param name="options">K, seed and iteration cap of the k-means start.</param>
+    /// <param name="maxIterations">EM iterations at most.</param>
+    /// <param name="tolerance">Stop when the log-likelihood gains less than this.</param>
     public static KMeansResult Fit(VectorSet points, KMeansOptions options, int maxIterations = 50, double tolerance = 1e-4)
     {
         KMeansResult start = KMeans.Fit(points, options);

@@ -3,13 +3,18 @@ namespace Avengers.Clustering;
 /// <summary>Settings of <see cref="KMeans"/>. Defaults are the method's (K = 64, seed 42).</summary>
 public sealed record KMeansOptions
 {
+    /// <summary>K unless set.</summary>
     public const int DefaultK = 64;
+    /// <summary>Seed unless set.</summary>
     public const int DefaultSeed = 42;
 
+    /// <summary>Clusters to find.</summary>
     public int K { get; init; } = DefaultK;
+    /// <summary>Seed of the k-means++ starts.</summary>
     public int Seed { get; init; } = DefaultSeed;
     /// <summary>Independent k-means++ starts; the lowest inertia wins.</summary>
     public int Restarts { get; init; } = 3;
+    /// <summary>Lloyd iterations at most.</summary>
     public int MaxIterations { get; init; } = 300;
     /// <summary>Stop when no centroid moves more than this (Euclidean), or no point changes cluster.</summary>
     public double Tolerance { get; init; } = 1e-5;

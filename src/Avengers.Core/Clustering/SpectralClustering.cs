@@ -11,6 +11,7 @@ namespace Avengers.Clustering;
 /// </summary>
 public static class SpectralClustering
 {
+    /// <summary>Neighbours per point in the similarity graph unless set.</summary>
     public const int DefaultNeighbours = 10;
     private const int MaxIterations = 300;
     private const double Tolerance = 1e-5;

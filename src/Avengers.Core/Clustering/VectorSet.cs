@@ -3,6 +3,9 @@ namespace Avengers.Clustering;
 /// <summary>A dense row-major set of vectors of one dimension.</summary>
 public sealed class VectorSet
 {
+    /// <summary>Wraps row-major data of <paramref name="dimension"/> columns (no copy).</summary>
+    /// <param name="data">The rows, one after the other.</param>
+    /// <param name="dimension">Length of each row.</param>
     public VectorSet(float[] data, int dimension)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -12,9 +15,13 @@ public sealed class VectorSet
         Dimension = dimension;
     }
 
+    /// <summary>The rows, one after the other.</summary>
     public float[] Data { get; }
+    /// <summary>Length of each row.</summary>
     public int Dimension { get; }
+    /// <summary>Number of rows.</summary>
     public int Count => Data.Length / Dimension;
+    /// <summary>Row <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> this[int index] => Data.AsSpan(index * Dimension, Dimension);
 
 

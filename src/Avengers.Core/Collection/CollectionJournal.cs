@@ -25,9 +25,11 @@ public sealed class CollectionJournal : IDisposable
         RepairedBytes = repairedBytes;
     }
 
+    /// <summary>The output file the journal appends to.</summary>
     public string Path { get; }
     /// <summary>Bytes of a torn last line dropped on open (0 when the file ended cleanly).</summary>
     public int RepairedBytes { get; }
+    /// <summary>Question and model pairs already on disk.</summary>
     public int DoneCount => _done.Count;
 
     /// <exception cref="IOException">Another run holds the file.</exception>
@@ -98,6 +100,7 @@ public sealed class CollectionJournal : IDisposable
         }
     }
 
+    /// <summary>True when the question's samples from the model are already on disk.</summary>
     public bool IsDone(string id, string model)
     {
         lock (_gate) return _done.Contains((id, model));
@@ -123,6 +126,7 @@ public sealed class CollectionJournal : IDisposable
         }
     }
 
+    /// <summary>Flushes and closes the output file.</summary>
     public void Dispose()
     {
         _output.Dispose();

@@ -9,8 +9,11 @@ namespace Avengers.Collection;
 /// <summary>Settings of <see cref="Collector"/>.</summary>
 public sealed record CollectOptions
 {
+    /// <summary>Samples per question and model.</summary>
     public int Samples { get; init; } = 1;
+    /// <summary>Sampling temperature.</summary>
     public float Temperature { get; init; } = EnsembleChatOptions.DefaultTemperature;
+    /// <summary>Completion token cap per sample (null: the backend's default).</summary>
     public int MaxTokens { get; init; } = 1024;
     /// <summary>A template for every question (null: the default of each answer type).</summary>
     public PromptTemplate? Template { get; init; }
@@ -40,6 +43,13 @@ public sealed record CollectResult(int Pairs, int AlreadyDone, int Written, int 
 /// </summary>
 public static class Collector
 {
+    /// <summary>Asks every model every question not yet on disk, appending each answered pair to the journal as it completes.</summary>
+    /// <param name="questions">What to ask, in order.</param>
+    /// <param name="members">One client per model, keyed by the name the outputs are recorded under.</param>
+    /// <param name="journal">The output file, resumed.</param>
+    /// <param name="options">Samples, temperature, prompt, budget.</param>
+    /// <param name="progress">Pairs done, failures, tokens and cost so far.</param>
+    /// <param name="cancellationToken">Stops cleanly: what is on disk stays.</param>
     public static async Task<CollectResult> RunAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, IChatClient> members, CollectionJournal journal,
         CollectOptions options, IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -10,6 +10,7 @@ namespace Avengers.Collection;
 /// </summary>
 public sealed record PromptTemplate(string User, string? System = null, bool Json = false)
 {
+    /// <summary>The built-in prompt for an answer type: the question and how to state the answer.</summary>
     public static PromptTemplate Default(AnswerType type) => type switch
     {
         AnswerType.Choice => new("{query}\n\n{choices}\n\nThink step by step, then finish with \"The answer is (X).\" where X is the letter of your choice."),
@@ -41,6 +42,7 @@ public sealed record PromptTemplate(string User, string? System = null, bool Jso
         return new PromptTemplate(text.TrimStart('\n'), system, json);
     }
 
+    /// <summary>The messages for one question.</summary>
     public string Render(Question question)
     {
         string choices = question.Choices is null ? ""

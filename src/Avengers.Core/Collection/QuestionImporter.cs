@@ -18,6 +18,7 @@ public sealed record QuestionImportReport(int Written, IReadOnlyList<string> Ski
 /// </summary>
 public static partial class QuestionImporter
 {
+    /// <summary>The fields a question file maps onto (query, gold, choices, dataset, id, answer_type).</summary>
     public static readonly IReadOnlyList<string> Targets = ["query", "gold", "choices", "dataset", "id", "answer_type"];
 
     private static readonly Dictionary<string, string[]> Defaults = new(StringComparer.Ordinal)

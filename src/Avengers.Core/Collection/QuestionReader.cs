@@ -14,6 +14,8 @@ public sealed record Question(string Id, string Dataset, string Query, AnswerTyp
 /// </summary>
 public static class QuestionReader
 {
+    /// <summary>Reads a question file (JSON Lines) and checks every line.</summary>
+    /// <exception cref="BenchmarkFormatException">A line is malformed (file, line and field named).</exception>
     public static IReadOnlyList<Question> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"questions file not found: {path}", path);

@@ -4,7 +4,10 @@ namespace Avengers.Data;
 public sealed class BenchmarkFormatException(string file, int line, string field, string problem)
     : AvengersException($"{file}:{line}: field '{field}': {problem}")
 {
+    /// <summary>The file.</summary>
     public string File { get; } = file;
+    /// <summary>The 1-based line.</summary>
     public int Line { get; } = line;
+    /// <summary>The field, e.g. <c>outputs.gpt-4.0.text</c>.</summary>
     public string Field { get; } = field;
 }

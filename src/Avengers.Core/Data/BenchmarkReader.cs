@@ -23,6 +23,8 @@ public sealed record BenchmarkReadResult(Benchmark Benchmark, IReadOnlyList<Benc
 /// <summary>Reads the JSON Lines benchmark format (one query per line; see README "Data format").</summary>
 public static class BenchmarkReader
 {
+    /// <summary>Reads and checks a benchmark file; malformed lines are errors unless skipped by the options.</summary>
+    /// <exception cref="BenchmarkFormatException">The first malformed line (file, line and field named).</exception>
     public static Benchmark Read(string path, BenchmarkReadOptions? options = null) => ReadWithProblems(path, options).Benchmark;
 
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

@@ -24,6 +24,7 @@ public static class BenchmarkWriter
         });
     }
 
+    /// <summary>Writes one record as a JSON object.</summary>
     public static void WriteRecord(Utf8JsonWriter writer, BenchmarkRecord record)
     {
         writer.WriteStartObject();

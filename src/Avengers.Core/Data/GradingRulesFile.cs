@@ -20,7 +20,9 @@ namespace Avengers.Data;
 /// </summary>
 public static class GradingRulesFile
 {
+    /// <summary>The rules file beside a benchmark: <c>NAME.grading.yaml</c> for <c>NAME.jsonl</c>.</summary>
     public const string Suffix = ".grading.yaml";
+    /// <summary>The dataset name that matches every dataset in a rules file.</summary>
     public const string AnyDataset = "*";
 
     /// <summary>Where rules for <paramref name="benchmarkPath"/> are looked for.</summary>

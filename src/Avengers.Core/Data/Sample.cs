@@ -10,7 +10,9 @@ public sealed record Sample(string? Text = null, string? Answer = null, double? 
     public long? InputTokens { get; init; }
     /// <summary>Completion tokens of this sample, when recorded.</summary>
     public long? OutputTokens { get; init; }
+    /// <summary>How long the call took, in milliseconds, when recorded.</summary>
     public double? LatencyMs { get; init; }
+    /// <summary>Why generation stopped (stop, length, ...), when recorded.</summary>
     public string? FinishReason { get; init; }
     /// <summary>Why the sample failed for good (a failed sample has no text; it never votes and is not graded).</summary>
     public string? Error { get; init; }

@@ -15,6 +15,7 @@ public sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedd
     /// <summary>How many of the texts would reach the inner generator.</summary>
     public int CountMissing(IReadOnlyList<string> texts) => cache.CountMissing(modelId, texts, dimension);
 
+    /// <inheritdoc />
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         string[] texts = values as string[] ?? [.. values];

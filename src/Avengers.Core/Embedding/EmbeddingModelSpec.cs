@@ -11,7 +11,9 @@ namespace Avengers.Embedding;
 /// </summary>
 public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddingGenerator<string, Embedding<float>>> Create)
 {
+    /// <summary>The model used when none is named: all-MiniLM-L6-v2, in every install.</summary>
     public const string Default = "minilm";
+    /// <summary>Environment variable holding the key for an <c>openai:</c> embedding endpoint.</summary>
     public const string ApiKeyVariable = "AVENGERS_EMBEDDING_API_KEY";
 
     /// <exception cref="ArgumentException">The text names no known model or is malformed (message says what is expected).</exception>

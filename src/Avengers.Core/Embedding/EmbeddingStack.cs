@@ -18,8 +18,11 @@ public sealed class EmbeddingStack : IDisposable
         Dimension = dimension;
     }
 
+    /// <summary>The generator to embed with: the model behind the persistent cache (or the model alone without a cache).</summary>
     public IEmbeddingGenerator<string, Embedding<float>> Generator { get; }
+    /// <summary>The model's id, recorded in caches and router artifacts.</summary>
     public string ModelId { get; }
+    /// <summary>Length of the vectors.</summary>
     public int Dimension { get; }
 
     /// <summary>Default cache file: <c>&lt;cache root&gt;/embeddings.sqlite</c>.</summary>
@@ -36,6 +39,7 @@ public sealed class EmbeddingStack : IDisposable
         return new EmbeddingStack(inner, new CachingEmbeddingGenerator(inner, cache, spec.Id, dimension), cache, spec.Id, dimension);
     }
 
+    /// <summary>Releases the model's session and the cache's connection.</summary>
     public void Dispose()
     {
         _inner.Dispose();

@@ -20,6 +20,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     private readonly bool _wantsTokenTypes;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
+    /// <summary>Loads the model into an ONNX Runtime session.</summary>
+    /// <param name="model">The weights, vocabulary and pooling to run.</param>
+    /// <param name="threads">Intra-op threads (null: ONNX Runtime's default, the machine's cores).</param>
     public OnnxEmbeddingGenerator(OnnxEmbeddingModel model, int? threads = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -31,8 +34,10 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         _metadata = new EmbeddingGeneratorMetadata("onnx", null, model.Id, model.Dimension);
     }
 
+    /// <summary>The model this generator runs.</summary>
     public OnnxEmbeddingModel Model => _model;
 
+    /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -114,10 +119,12 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         return result;
     }
 
+    /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
         => serviceKey is not null ? null
          : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
          : serviceType.IsInstanceOfType(this) ? this : null;
 
+    /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 }

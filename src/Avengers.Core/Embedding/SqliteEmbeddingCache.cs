@@ -14,6 +14,7 @@ public sealed class SqliteEmbeddingCache : IDisposable
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
 
+    /// <summary>Opens (or creates) the cache file.</summary>
     public SqliteEmbeddingCache(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -23,6 +24,7 @@ public sealed class SqliteEmbeddingCache : IDisposable
         Execute("CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, text_hash BLOB NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, text_hash)) WITHOUT ROWID;");
     }
 
+    /// <summary>The cache key of a text: SHA-256 of its UTF-8 bytes.</summary>
     public static byte[] HashText(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The cached vectors of the given texts, in their order (null where missing or of another dimension).</summary>
@@ -74,6 +76,7 @@ public sealed class SqliteEmbeddingCache : IDisposable
         return missing;
     }
 
+    /// <summary>Stores vectors for texts of a model (existing entries are replaced).</summary>
     public void PutMany(string modelId, IReadOnlyList<string> texts, IReadOnlyList<float[]> vectors)
     {
         lock (_lock)
@@ -105,5 +108,6 @@ public sealed class SqliteEmbeddingCache : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     public void Dispose() => _connection.Dispose();
 }

@@ -45,6 +45,7 @@ public sealed class EnsembleChatClient : IChatClient
             throw new ArgumentException($"no member serves a model the router selected ({string.Join(", ", router.Artifact.Manifest.Selected)}); members: {string.Join(", ", members.Keys)}");
     }
 
+    /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         List<ChatMessage> history = [.. messages];
@@ -120,10 +121,12 @@ public sealed class EnsembleChatClient : IChatClient
         throw new EnsembleException("every ranked model failed: " + string.Join("; ", errors));
     }
 
+    /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
         => serviceKey is null && serviceType.IsInstanceOfType(this) ? this
          : serviceKey is null && serviceType == typeof(ClusterRouter) ? _router : null;
 
+    /// <inheritdoc />
     public void Dispose()
     {
         // Members and the embedder are owned by the caller.
@@ -423,10 +426,10 @@ public sealed class EnsembleChatClient : IChatClient
     }
 }
 
-/// <summary>The ensemble could not produce an answer (every backend failed); the message lists each failure.</summary>
 /// <summary>A request reached its cap of backend calls; the call was not made.</summary>
 public sealed class CallBudgetExhaustedException(string message) : AvengersException(message);
 
+/// <summary>The ensemble could not produce an answer (every backend failed); the message lists each failure.</summary>
 public sealed class EnsembleException(string message, int? rejectedWithStatus = null, bool allBusy = false) : AvengersException(message)
 {
     /// <summary>Every model tried was at capacity: overload (429), not a failure.</summary>

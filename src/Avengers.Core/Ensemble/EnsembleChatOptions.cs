@@ -9,27 +9,34 @@ namespace Avengers.Ensemble;
 /// </summary>
 public sealed record EnsembleChatOptions
 {
+    /// <summary>Samples per request unless set: self-consistency's ten.</summary>
     public const int DefaultSamples = 10;
     /// <summary>The one range of n (samples per request) for the YAML, the request's n and its avengers.n.</summary>
     public const int MaxSamples = 64;
     /// <summary>The one range of top_n for the YAML and the request.</summary>
     public const int MaxTopN = 64;
+    /// <summary>Sampling temperature unless set (0.7, as self-consistency samples).</summary>
     public const float DefaultTemperature = 0.7f;
 
+    /// <summary>How the ranked models answer: direct, vote or switch.</summary>
     public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
     /// <summary>Samples drawn for a vote (self-consistency uses 10 at temperature 0.7).</summary>
     public int Samples { get; init; } = DefaultSamples;
     /// <summary>Models the samples are spread over (1: self-consistency of the top model).</summary>
     public int TopN { get; init; } = 1;
+    /// <summary>Sampling temperature of the samples that vote.</summary>
     public float Temperature { get; init; } = DefaultTemperature;
+    /// <summary>Switch strategy: the top model's vote share below which the next model is asked.</summary>
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
     /// <summary>Stop sampling once the leading answer can no longer be overtaken, and cancel the calls still out.</summary>
     public bool Adaptive { get; init; } = true;
     /// <summary>Backend calls one request may make in all (samples, the switch's second model, fallbacks); one call with n counts once.</summary>
     public int MaxCallsPerRequest { get; init; } = DefaultMaxCalls;
+    /// <summary>The cap on backend calls per request unless set.</summary>
     public const int DefaultMaxCalls = 32;
     /// <summary>Calls in flight at once per request (null: all samples at once).</summary>
     public int? MaxParallelSamples { get; init; }
+    /// <summary>How a query is routed: clusters blended (top-k), their sharpness (beta), cost-aware weight (alpha).</summary>
     public Routing.RoutingOptions Routing { get; init; } = new();
     /// <summary>
     /// The calibrated policy whose per-query parts apply on top of these settings: the guard's fixed model, the
@@ -68,6 +75,8 @@ public sealed record EnsembleChatOptions
         return merged;
     }
 
+    /// <summary>Throws when a setting is out of its range.</summary>
+    /// <exception cref="ArgumentException">Every setting out of range, listed.</exception>
     public void Validate()
     {
         var problems = new List<string>();
@@ -88,15 +97,21 @@ public sealed record EnsembleChatOptions
 /// </summary>
 public sealed record EnsembleOverrides
 {
+    /// <summary>The key of the layer in <c>ChatOptions.AdditionalProperties</c> (and of the decision in a response's).</summary>
     public const string Key = "avengers";
+    /// <summary>direct, vote or switch.</summary>
     public EnsembleStrategy? Strategy { get; init; }
     /// <summary>Samples per request (n).</summary>
     public int? Samples { get; init; }
+    /// <summary>Models the samples are spread over.</summary>
     public int? TopN { get; init; }
     /// <summary>Clusters blended per partition.</summary>
     public int? TopK { get; init; }
+    /// <summary>Sampling temperature of the samples that vote.</summary>
     public float? Temperature { get; init; }
+    /// <summary>Stop sampling once the vote is decided.</summary>
     public bool? Adaptive { get; init; }
+    /// <summary>Switch strategy: the top model's vote share below which the next model is asked.</summary>
     public double? SwitchThreshold { get; init; }
     /// <summary>Cost-aware routing weight (needs an artifact calibrated with prices).</summary>
     public double? Alpha { get; init; }

@@ -10,6 +10,7 @@ namespace Avengers.Ensemble;
 /// </summary>
 public sealed class EnsembleMetrics : IDisposable
 {
+    /// <summary>The meter's name, for OpenTelemetry's <c>AddMeter</c>.</summary>
     public const string MeterName = "Avengers";
 
     private readonly Meter _meter;
@@ -21,6 +22,8 @@ public sealed class EnsembleMetrics : IDisposable
     private readonly Counter<long> _backendErrors;
     private readonly Counter<long> _decisions;
 
+    /// <summary>Creates the instruments on a meter of <paramref name="meterFactory"/>, or on an owned meter when there is none.</summary>
+    /// <param name="meterFactory">The host's meter factory (from <c>AddMetrics</c>); null: an owned meter, disposed with this object.</param>
     public EnsembleMetrics(IMeterFactory? meterFactory = null)
     {
         _ownsMeter = meterFactory is null;
@@ -45,6 +48,7 @@ public sealed class EnsembleMetrics : IDisposable
 
     internal void BackendError(string model) => _backendErrors.Add(1, new KeyValuePair<string, object?>("model", model));
 
+    /// <summary>Disposes the meter when this object owns it.</summary>
     public void Dispose()
     {
         if (_ownsMeter) _meter.Dispose();

@@ -12,6 +12,7 @@ namespace Avengers.Ensemble;
 /// </summary>
 public sealed record EnsemblePolicy
 {
+    /// <summary>The strategy's wire name: direct, vote or switch.</summary>
     [JsonPropertyName("strategy")] public string Strategy { get; init; } = "vote";
     /// <summary>Models whose samples vote.</summary>
     [JsonPropertyName("top_n")] public int TopN { get; init; } = 3;
@@ -21,6 +22,7 @@ public sealed record EnsemblePolicy
     [JsonPropertyName("weighted_vote")] public bool WeightedVote { get; init; }
     /// <summary>Samples of each model that vote (null: all drawn or recorded).</summary>
     [JsonPropertyName("samples_per_model")] public int? SamplesPerModel { get; init; }
+    /// <summary>Switch strategy: the top model's vote share below which the next model is asked.</summary>
     [JsonPropertyName("switch_threshold")] public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
     /// <summary>
     /// Answer options assumed by accuracy-weighted votes (the most common count among the training items; 4 when
@@ -41,8 +43,10 @@ public sealed record EnsemblePolicy
     [JsonPropertyName("cluster_gain")] public IReadOnlyList<double>? ClusterGain { get; init; }
     /// <summary>"cross-validation", "explicit" (every setting given) or "default".</summary>
     [JsonPropertyName("chosen_by")] public string ChosenBy { get; init; } = "default";
+    /// <summary>How the choice was made: the folds, the cross-validated accuracy, the best single model's and the runners-up.</summary>
     [JsonPropertyName("evidence")] public PolicyEvidence? Evidence { get; init; }
 
+    /// <summary><see cref="Strategy"/> as the enum.</summary>
     [JsonIgnore]
     public EnsembleStrategy StrategyKind => EnsembleStrategies.TryParse(Strategy, out EnsembleStrategy s) ? s : EnsembleStrategy.Vote;
 

@@ -23,6 +23,7 @@ public sealed record Sweep(string Name, IReadOnlyList<string> Values, Func<Exper
 /// </summary>
 public static class Ablation
 {
+    /// <summary>The header of a sweep's CSV file.</summary>
     public const string CsvHeader = "sweep,value,avengers,best_single,random,label_router,oracle,mean_samples_used,setup,avengers_cost,best_single_cost";
 
     /// <summary>The sweeps this tool knows, with the values tried by default.</summary>
@@ -99,6 +100,7 @@ public static class Ablation
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
     }
 
+    /// <summary>One point as a CSV row.</summary>
     public static string ToCsv(AblationPoint p) => string.Join(",", p.Sweep, p.Value, F(p.Avengers), F(p.BestSingle), F(p.Random), F(p.LabelRouter), F(p.Oracle), F(p.MeanSamplesUsed), p.Setup,
         G(p.AvengersCost), G(p.BestSingleCost));
 

@@ -17,6 +17,7 @@ public sealed class CostModel
     private readonly BertTokenizer _tokenizer = new();
     private readonly Lock _lock = new();
 
+    /// <summary>Prices per model, per million tokens.</summary>
     public CostModel(IReadOnlyDictionary<string, ModelPrice> prices)
     {
         Prices = prices;
@@ -24,8 +25,10 @@ public sealed class CostModel
         _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: true);
     }
 
+    /// <summary>Prices per model.</summary>
     public IReadOnlyDictionary<string, ModelPrice> Prices { get; }
 
+    /// <summary>Tokens of a text by MiniLM's WordPiece tokenizer (a stand-in when no count was recorded).</summary>
     public int CountTokens(string? text)
     {
         if (string.IsNullOrEmpty(text)) return 0;

@@ -7,6 +7,7 @@ namespace Avengers.Evaluation;
 /// <param name="RemovedDuplicates">Training records dropped because their query text equals a test query.</param>
 public sealed record DatasetSplit(IReadOnlyList<BenchmarkRecord> Train, IReadOnlyList<BenchmarkRecord> Test, string Source, int RemovedDuplicates)
 {
+    /// <summary>Share of the items that calibrate, unless set (the paper's 70/30).</summary>
     public const double DefaultTrainFraction = 0.7;
 
     /// <summary>

@@ -20,6 +20,14 @@ public readonly record struct StageProgress(string Stage, int Done, int Total, s
 /// </summary>
 public static class Experiment
 {
+    /// <summary>Calibrates on the training side, then routes, votes and scores the test side with the recorded outputs.</summary>
+    /// <param name="benchmark">Records with every model's recorded outputs.</param>
+    /// <param name="embedder">Embeds the queries (wrap it in the cache for repeated runs).</param>
+    /// <param name="embeddingId">The embedding model's id, recorded in the artifact.</param>
+    /// <param name="options">Split, calibration and ensemble settings.</param>
+    /// <param name="progress">Stages and their progress (with a first-run note before a long embedding).</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <exception cref="ArgumentException">The pool, the split or the options make no experiment (the message says why).</exception>
     public static async Task<(ExperimentResult Result, CalibrationResult Calibration)> RunAsync(
         Benchmark benchmark, IEmbeddingGenerator<string, Embedding<float>> embedder, string embeddingId,
         ExperimentOptions options, IProgress<StageProgress>? progress = null, CancellationToken cancellationToken = default)

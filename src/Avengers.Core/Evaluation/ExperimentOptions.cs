@@ -9,7 +9,9 @@ public sealed record ExperimentOptions
     public IReadOnlyList<string>? Models { get; init; }
     /// <summary>Models reported for comparison only (e.g. larger models); never routed to.</summary>
     public IReadOnlyList<string> References { get; init; } = [];
+    /// <summary>K, seed, partitions, prior and the ensemble search.</summary>
     public CalibrationOptions Calibration { get; init; } = new();
+    /// <summary>Share of the items that calibrate.</summary>
     public double TrainFraction { get; init; } = DatasetSplit.DefaultTrainFraction;
     /// <summary>Seeds the random-router baseline is averaged over.</summary>
     public int RandomRouterSeeds { get; init; } = 10;

@@ -8,6 +8,11 @@ public sealed record AccuracyReport(
     [property: JsonPropertyName("per_dataset")] IReadOnlyDictionary<string, double> PerDataset,
     [property: JsonPropertyName("items")] int Items);
 
+/// <summary>The model with the best training accuracy, scored on the test side.</summary>
+/// <param name="Model">Its name.</param>
+/// <param name="TrainAccuracy">Its accuracy on the training side, where it was chosen.</param>
+/// <param name="Accuracy">Its accuracy on the test side.</param>
+/// <param name="PerDataset">Its test accuracy per dataset.</param>
 public sealed record BestSingleReport(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("train_accuracy")] double TrainAccuracy,
@@ -85,6 +90,8 @@ public sealed record UnreadableReport(
     [property: JsonPropertyName("rate")] double Rate,
     [property: JsonPropertyName("examples")] IReadOnlyList<string> Examples)
 {
+    /// <summary>The unreadable share above which the experiment warns.</summary>
     public const double WarnAbove = 0.20;
+    /// <summary>True when the unreadable share is above <see cref="WarnAbove"/>.</summary>
     [JsonIgnore] public bool Warn => Rate > WarnAbove;
 }

@@ -16,8 +16,11 @@ public enum GradingProtocol
     MmluPro,
 }
 
+/// <summary>Names of the grading protocols on the command line and in results.</summary>
 public static class GradingProtocols
 {
+    /// <summary>Parses <c>strict</c> or <c>mmlu-pro</c> (null: strict).</summary>
+    /// <exception cref="ArgumentException">Any other name.</exception>
     public static GradingProtocol Parse(string? text) => text?.Trim().ToLowerInvariant() switch
     {
         null or "" or "strict" => GradingProtocol.Strict,
@@ -25,6 +28,7 @@ public static class GradingProtocols
         _ => throw new ArgumentException($"unknown grading protocol '{text}'; expected strict or mmlu-pro"),
     };
 
+    /// <summary>The protocol's name on the command line and in results.</summary>
     public static string ToWireName(this GradingProtocol protocol) => protocol switch
     {
         GradingProtocol.MmluPro => "mmlu-pro",

@@ -25,6 +25,13 @@ public sealed record OodRow(
 /// </summary>
 public static class OutOfDistribution
 {
+    /// <summary>For each dataset: calibrates without any of its items and evaluates on its test items, beside the in-distribution result.</summary>
+    /// <param name="benchmark">Records with every model's recorded outputs.</param>
+    /// <param name="embedder">Embeds the queries.</param>
+    /// <param name="embeddingId">The embedding model's id.</param>
+    /// <param name="options">Split, calibration and ensemble settings.</param>
+    /// <param name="progress">One line per dataset.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
     public static async Task<IReadOnlyList<OodRow>> RunAsync(Benchmark benchmark, IEmbeddingGenerator<string, Embedding<float>> embedder, string embeddingId,
         ExperimentOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -12,6 +12,7 @@ public static class AtomicFile
     /// <summary>Leftover temporary files older than this are deleted by the next write to the same target.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
 
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -32,6 +33,7 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
     public static async Task WriteAsync(string path, Func<Stream, Task> write)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -52,12 +54,14 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes text as UTF-8 (no byte order mark), atomically.</summary>
     public static void WriteAllText(string path, string text) => Write(path, stream =>
     {
         using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
         writer.Write(text);
     });
 
+    /// <summary>Writes text as UTF-8 (no byte order mark), atomically.</summary>
     public static Task WriteAllTextAsync(string path, string text, CancellationToken cancellationToken = default) => WriteAsync(path, async stream =>
     {
         await using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);

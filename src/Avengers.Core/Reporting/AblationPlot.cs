@@ -40,6 +40,7 @@ public static class AblationPlot
                 && q.AvengersCost <= p.AvengersCost && q.Avengers >= p.Avengers && (q.AvengersCost < p.AvengersCost || q.Avengers > p.Avengers)))
             .OrderBy(p => p.AvengersCost).ToArray();
 
+    /// <summary>Draws a sweep: Avengers, the best single model, the label router, random and oracle against the swept value.</summary>
     public static void Save(string sweep, IReadOnlyList<AblationPoint> points, string path, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(points);

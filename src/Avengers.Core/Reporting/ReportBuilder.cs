@@ -21,6 +21,7 @@ public sealed record ClusterView(int Cluster, int Size, IReadOnlyList<(string Mo
 /// </summary>
 public static class ReportBuilder
 {
+    /// <summary>How experiment results are written and read as JSON (NaN allowed, indented).</summary>
     public static readonly JsonSerializerOptions ResultJson = new()
     {
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -44,6 +45,7 @@ public static class ReportBuilder
         }
     }
 
+    /// <summary>Writes index.html (self-contained) and report.md (plots beside it) into <paramref name="outputDirectory"/>.</summary>
     public static void Write(string outputDirectory, IReadOnlyList<ReportExperiment> experiments, IReadOnlyList<ReportAblation> ablations, IReadOnlyList<ClusterView>? clusters, string? clusterSource)
     {
         Directory.CreateDirectory(outputDirectory);

@@ -18,6 +18,7 @@ public sealed class ClusterRouter
     private readonly int _k;
     private readonly int _partitions;
 
+    /// <summary>Prepares routing over the artifact's centroids and scores.</summary>
     public ClusterRouter(RouterArtifact artifact)
     {
         ArgumentNullException.ThrowIfNull(artifact);
@@ -36,6 +37,7 @@ public sealed class ClusterRouter
         _selected = artifact.Manifest.Selected.Select(m => index[m]).ToArray();
     }
 
+    /// <summary>The artifact this router routes with.</summary>
     public RouterArtifact Artifact { get; }
 
     /// <summary>Nearest centroid by cosine within one partition (the first by default); ties go to the lower cluster index.</summary>

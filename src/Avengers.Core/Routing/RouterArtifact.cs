@@ -20,6 +20,7 @@ public sealed class RouterArtifact
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // a model without answers in a cluster has NaN cost
     };
 
+    /// <summary>Assembles an artifact; checks that centroids, scores and costs agree with the manifest.</summary>
     public RouterArtifact(RouterManifest manifest, VectorSet centroids, ClusterScores scores, ClusterCosts? costs = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -43,8 +44,11 @@ public sealed class RouterArtifact
         Costs = costs;
     }
 
+    /// <summary>What produced the artifact and how to use it.</summary>
     public RouterManifest Manifest { get; }
+    /// <summary>The centroids, K per partition, partition after partition (unit vectors).</summary>
     public VectorSet Centroids { get; }
+    /// <summary>Every model's smoothed accuracy in every cluster.</summary>
     public ClusterScores Scores { get; }
     /// <summary>Mean cost per cluster and model, when calibrated with prices (enables cost-aware routing).</summary>
     public ClusterCosts? Costs { get; }
@@ -52,6 +56,7 @@ public sealed class RouterArtifact
     /// <summary>SHA-256 (hex) of the saved file; set by <see cref="Save"/> and <see cref="Load"/>.</summary>
     public string? FileHash { get; private set; }
 
+    /// <summary>Saves the artifact (a zip of the manifest, centroids, scores and checksums), atomically.</summary>
     public void Save(string path)
     {
         string full = Path.GetFullPath(path);

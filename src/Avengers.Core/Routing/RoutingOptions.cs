@@ -3,11 +3,14 @@ namespace Avengers.Routing;
 /// <summary>How a query is assigned to clusters and which models may be ranked.</summary>
 public sealed record RoutingOptions
 {
+    /// <summary>Clusters blended per partition unless set (the paper's nearest cluster).</summary>
     public const int DefaultTopK = 1;
+    /// <summary>Sharpness of the blend unless set.</summary>
     public const double DefaultBeta = 6.0;
 
     /// <summary>1: the nearest cluster decides. Above 1: the nearest clusters vote with softmax(beta * similarity) weights.</summary>
     public int TopK { get; init; } = DefaultTopK;
+    /// <summary>Sharpness of the similarity weights over the top-k clusters.</summary>
     public double Beta { get; init; } = DefaultBeta;
     /// <summary>
     /// Cost-aware ranking (Avengers-Pro): alpha * normalised accuracy + (1 - alpha) * cost score, per cluster;
@@ -17,6 +20,8 @@ public sealed record RoutingOptions
     /// <summary>Rank only these models (null: every model of the artifact's selection).</summary>
     public IReadOnlySet<string>? Available { get; init; }
 
+    /// <summary>Throws when a setting is out of its range.</summary>
+    /// <exception cref="ArgumentException">The first setting out of range.</exception>
     public void Validate()
     {
         var problems = new List<string>();

@@ -8,6 +8,10 @@ public sealed class ClusterCosts
 {
     private readonly double[] _mean;
 
+    /// <summary>Wraps a clusters x models table of mean costs (no copy).</summary>
+    /// <param name="clusterCount">Rows.</param>
+    /// <param name="modelCount">Columns.</param>
+    /// <param name="mean">Row-major mean cost per query.</param>
     public ClusterCosts(int clusterCount, int modelCount, double[] mean)
     {
         if (mean.Length != clusterCount * modelCount) throw new ArgumentException($"{mean.Length} costs for {clusterCount} clusters x {modelCount} models", nameof(mean));
@@ -16,9 +20,13 @@ public sealed class ClusterCosts
         _mean = mean;
     }
 
+    /// <summary>Rows: clusters.</summary>
     public int ClusterCount { get; }
+    /// <summary>Columns: models.</summary>
     public int ModelCount { get; }
+    /// <summary>A model's mean cost per query in a cluster.</summary>
     public double this[int cluster, int model] => _mean[cluster * ModelCount + model];
+    /// <summary>Row-major costs.</summary>
     public double[] Values => _mean;
 
     /// <param name="costs">Items x models, row-major; NaN where the model has no output.</param>

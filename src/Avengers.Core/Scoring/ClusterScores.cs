@@ -8,6 +8,7 @@ namespace Avengers.Scoring;
 /// </summary>
 public sealed class ClusterScores
 {
+    /// <summary>Pseudo-counts toward the global accuracy unless set.</summary>
     public const double DefaultPriorStrength = 2.0;
     private const double Z95 = 1.959963984540054;
 
@@ -17,6 +18,13 @@ public sealed class ClusterScores
     private readonly double[] _global;
     private readonly int[][] _ranking;
 
+    /// <summary>Wraps counts per cluster and model and derives smoothed scores with Wilson intervals.</summary>
+    /// <param name="models">Column names.</param>
+    /// <param name="clusterCount">Rows.</param>
+    /// <param name="sizes">Training items per cluster.</param>
+    /// <param name="answered">Items each model answered per cluster (row-major).</param>
+    /// <param name="correct">Of those, how many were correct (row-major; partial credit adds fractions).</param>
+    /// <param name="priorStrength">Pseudo-counts toward the global accuracy.</param>
     public ClusterScores(IReadOnlyList<string> models, int clusterCount, int[] sizes, int[] answered, double[] correct, double priorStrength = DefaultPriorStrength)
     {
         ArgumentNullException.ThrowIfNull(models);
@@ -57,12 +65,16 @@ public sealed class ClusterScores
         }
     }
 
+    /// <summary>Column names.</summary>
     public IReadOnlyList<string> Models { get; }
+    /// <summary>Rows.</summary>
     public int ClusterCount { get; }
     /// <summary>Training items per cluster.</summary>
     public IReadOnlyList<int> Sizes { get; }
+    /// <summary>Pseudo-counts toward the global accuracy.</summary>
     public double PriorStrength { get; }
 
+    /// <summary>A model's score in a cluster.</summary>
     public ModelScore this[int cluster, int model] => _scores[cluster * Models.Count + model];
 
     /// <summary>Accuracy over all training items the model answered.</summary>

@@ -8,6 +8,7 @@ public sealed class CorrectnessMatrix
 {
     private readonly double[] _values;
 
+    /// <summary>An items x models table, every cell NaN (no output) until set.</summary>
     public CorrectnessMatrix(IReadOnlyList<string> models, int items)
     {
         ArgumentNullException.ThrowIfNull(models);
@@ -17,9 +18,12 @@ public sealed class CorrectnessMatrix
         Array.Fill(_values, double.NaN);
     }
 
+    /// <summary>Column names.</summary>
     public IReadOnlyList<string> Models { get; }
+    /// <summary>Rows.</summary>
     public int Items { get; }
 
+    /// <summary>How correct a model was on an item (0 to 1; NaN: no output).</summary>
     public double this[int item, int model]
     {
         get => _values[item * Models.Count + model];

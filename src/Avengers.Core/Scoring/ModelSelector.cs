@@ -9,6 +9,7 @@ public sealed record SelectionEntry(string Model, int FirstPlaces, int SecondPla
 /// </summary>
 public static class ModelSelector
 {
+    /// <summary>Every model ranked by its points (one per cluster it leads, half per cluster where it is second), then first places, global accuracy and name.</summary>
     public static IReadOnlyList<SelectionEntry> Rank(ClusterScores scores)
     {
         ArgumentNullException.ThrowIfNull(scores);

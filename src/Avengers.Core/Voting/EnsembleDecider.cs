@@ -3,11 +3,13 @@ namespace Avengers.Voting;
 /// <summary>Settings of <see cref="EnsembleDecider"/>.</summary>
 public sealed record EnsembleOptions
 {
+    /// <summary>direct, vote or switch.</summary>
     public EnsembleStrategy Strategy { get; init; } = EnsembleStrategy.Vote;
     /// <summary>Models whose samples vote (vote strategy).</summary>
     public int TopN { get; init; } = 1;
     /// <summary>Samples per model to use (null: all available).</summary>
     public int? SamplesPerModel { get; init; }
+    /// <summary>Switch strategy: the top model's vote share below which the next model is asked.</summary>
     public double SwitchThreshold { get; init; } = EnsembleStrategies.DefaultSwitchThreshold;
     /// <summary>Weight each model's votes by its accuracy in the query's cluster instead of one vote per sample.</summary>
     public bool WeightByAccuracy { get; init; }

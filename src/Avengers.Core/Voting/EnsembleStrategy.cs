@@ -11,10 +11,13 @@ public enum EnsembleStrategy
     Switch,
 }
 
+/// <summary>Wire names of the strategies, and parsing.</summary>
 public static class EnsembleStrategies
 {
+    /// <summary>The switch strategy's threshold unless set.</summary>
     public const double DefaultSwitchThreshold = 0.8;
 
+    /// <summary>Parses direct, vote or switch (any case).</summary>
     public static bool TryParse(string? name, out EnsembleStrategy strategy)
     {
         switch (name?.Trim().ToLowerInvariant())
@@ -26,5 +29,6 @@ public static class EnsembleStrategies
         }
     }
 
+    /// <summary>The strategy's wire name.</summary>
     public static string ToWireName(this EnsembleStrategy strategy) => strategy.ToString().ToLowerInvariant();
 }

@@ -7,6 +7,7 @@ namespace Avengers.Voting;
 /// </summary>
 public static class MajorityVote
 {
+    /// <summary>Tallies ballots: the answer with the most (weighted) votes wins; ties go to the earliest ranked.</summary>
     public static VoteResult Count(IReadOnlyList<Ballot> ballots)
     {
         ArgumentNullException.ThrowIfNull(ballots);

@@ -26,6 +26,7 @@ public static partial class MathNormalizer
         return null;
     }
 
+    /// <summary>A math answer in a canonical form (numbers by value, LaTeX wrappers and units dropped); null when there is none.</summary>
     public static string? Normalize(string? answer)
     {
         if (answer is null) return null;

@@ -10,6 +10,7 @@ public readonly record struct TallyEntry(string Answer, int Votes, double Weight
 /// <param name="Abstained">Ballots without an answer.</param>
 public sealed record VoteResult(string? Winner, int WinningBallot, IReadOnlyList<TallyEntry> Tally, int Abstained)
 {
+    /// <summary>Ballots that carried an answer.</summary>
     public int Voters => Tally.Sum(t => t.Votes);
 
     /// <summary>Winner's share of the ballots that voted (0 when none did).</summary>

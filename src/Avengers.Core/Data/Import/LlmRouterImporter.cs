@@ -17,6 +17,9 @@ public static class LlmRouterImporter
         _ => AnswerType.Text, // f1_score, commongen_coverage: graded by recorded score only
     };
 
+    /// <summary>Converts LLMRouter's files in <paramref name="sourceDir"/> into the benchmark format.</summary>
+    /// <param name="sourceDir">Folder of the original files.</param>
+    /// <param name="outputPath">JSON Lines file to write.</param>
     public static ImportReport Import(string sourceDir, string outputPath)
     {
         var records = new List<BenchmarkRecord>();

@@ -15,6 +15,9 @@ public static class LmEvalImporter
     private static readonly string[] QueryFields = ["question", "problem", "query", "input", "prompt", "text", "sentence", "goal", "ctx"];
     private static readonly string[] MetricFields = ["acc", "exact_match", "acc_norm", "em", "f1", "pass@1", "score"];
 
+    /// <summary>Converts lm-evaluation-harness sample logs (one folder per model) into the benchmark format.</summary>
+    /// <param name="folder">Folder holding one folder of samples_*.jsonl per model.</param>
+    /// <param name="outputPath">JSON Lines file to write.</param>
     public static ImportReport Import(string folder, string outputPath)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"lm-eval results folder not found: {folder}");

@@ -21,6 +21,10 @@ public static class MmluProImporter
         return name[Prefix.Length..^Suffix.Length];
     }
 
+    /// <summary>Converts MMLU-Pro's recorded model outputs into the benchmark format.</summary>
+    /// <param name="sourceDir">Folder of the original zip files.</param>
+    /// <param name="outputPath">JSON Lines file to write.</param>
+    /// <param name="models">Import only these models (null: all).</param>
     public static ImportReport Import(string sourceDir, string outputPath, IReadOnlySet<string>? models = null)
     {
         if (!Directory.Exists(sourceDir)) throw new DirectoryNotFoundException($"MMLU-Pro source folder not found: {sourceDir}");
