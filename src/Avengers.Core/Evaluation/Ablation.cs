@@ -10,18 +10,18 @@ using Microsoft.Extensions.AI;
 namespace Avengers.Evaluation;
 
 /// <summary>One evaluated point of a sweep.</summary>
-public sealed record AblationPoint(string Sweep, string Value, double Avengers, double BestSingle, double Random, double LabelRouter, double Oracle, double MeanSamplesUsed, string Setup,
+internal sealed record AblationPoint(string Sweep, string Value, double Avengers, double BestSingle, double Random, double LabelRouter, double Oracle, double MeanSamplesUsed, string Setup,
     double AvengersCost = double.NaN, double BestSingleCost = double.NaN);
 
 /// <summary>A named sweep: the values it tries and how each changes the base experiment.</summary>
-public sealed record Sweep(string Name, IReadOnlyList<string> Values, Func<ExperimentOptions, string, ExperimentOptions> Apply, bool ChangesEmbedding = false);
+internal sealed record Sweep(string Name, IReadOnlyList<string> Values, Func<ExperimentOptions, string, ExperimentOptions> Apply, bool ChangesEmbedding = false);
 
 /// <summary>
 /// One-flag-at-a-time sweeps over the experiment: every point is evaluated exactly as
 /// <see cref="Experiment"/> does (same split, same seed), appended to <c>&lt;out&gt;/&lt;sweep&gt;.csv</c>
 /// as soon as it is done, and skipped when a previous run already wrote it (so a sweep can be resumed).
 /// </summary>
-public static class Ablation
+internal static class Ablation
 {
     /// <summary>The header of a sweep's CSV file.</summary>
     public const string CsvHeader = "sweep,value,avengers,best_single,random,label_router,oracle,mean_samples_used,setup,avengers_cost,best_single_cost";

@@ -17,7 +17,7 @@ public enum GradingProtocol
 }
 
 /// <summary>Names of the grading protocols on the command line and in results.</summary>
-public static class GradingProtocols
+internal static class GradingProtocols
 {
     /// <summary>Parses <c>strict</c> or <c>mmlu-pro</c> (null: strict).</summary>
     /// <exception cref="ArgumentException">Any other name.</exception>

@@ -9,7 +9,7 @@ namespace Avengers.Evaluation;
 /// <param name="BestSingle">The best single model (chosen on all training items) on the same items.</param>
 /// <param name="OutOfDistribution">Avengers on the same items, calibrated without any item of the dataset.</param>
 /// <param name="OodBestSingle">The best single model chosen on that reduced training side, on the same items.</param>
-public sealed record OodRow(
+internal sealed record OodRow(
     [property: JsonPropertyName("dataset")] string Dataset,
     [property: JsonPropertyName("test_items")] int TestItems,
     [property: JsonPropertyName("in_distribution")] double InDistribution,
@@ -23,7 +23,7 @@ public sealed record OodRow(
 /// The paper's out-of-distribution check: for each dataset, calibrate (clusters, scores and the ensemble
 /// search) without any of its items and evaluate on its test items, beside the in-distribution number.
 /// </summary>
-public static class OutOfDistribution
+internal static class OutOfDistribution
 {
     /// <summary>For each dataset: calibrates without any of its items and evaluates on its test items, beside the in-distribution result.</summary>
     /// <param name="benchmark">Records with every model's recorded outputs.</param>

@@ -4,7 +4,7 @@ using ScottPlot;
 namespace Avengers.Reporting;
 
 /// <summary>Draws one sweep as a PNG: Avengers against the best single model, the random and label routers and the oracle.</summary>
-public static class AblationPlot
+internal static class AblationPlot
 {
     /// <summary>The accuracy-cost plane of an alpha sweep: Avengers at every alpha against each single model.</summary>
     public static void SaveParetoFront(IReadOnlyList<AblationPoint> points, IReadOnlyDictionary<string, (double Accuracy, double Cost)> models, string path, string? title = null)

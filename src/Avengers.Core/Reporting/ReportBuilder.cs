@@ -7,19 +7,19 @@ using Avengers.Evaluation;
 namespace Avengers.Reporting;
 
 /// <summary>A named experiment result (from <c>experiment --json</c>).</summary>
-public sealed record ReportExperiment(string Name, ExperimentResult Result);
+internal sealed record ReportExperiment(string Name, ExperimentResult Result);
 
 /// <summary>A folder written by <c>ablate</c>: its CSV files and plots.</summary>
-public sealed record ReportAblation(string Name, string Directory);
+internal sealed record ReportAblation(string Name, string Directory);
 
 /// <summary>One cluster for the browser: its size, ranked models, and a few member queries.</summary>
-public sealed record ClusterView(int Cluster, int Size, IReadOnlyList<(string Model, double Accuracy, double Lower, double Upper, int Answered)> Models, IReadOnlyList<string> Examples);
+internal sealed record ClusterView(int Cluster, int Size, IReadOnlyList<(string Model, double Accuracy, double Lower, double Upper, int Answered)> Models, IReadOnlyList<string> Examples);
 
 /// <summary>
 /// Writes a self-contained HTML page (plots embedded as data URIs) and a Markdown twin (plots as files
 /// beside it): per-dataset tables, sweeps, the accuracy-cost front, and a cluster browser.
 /// </summary>
-public static class ReportBuilder
+internal static class ReportBuilder
 {
     /// <summary>How experiment results are written and read as JSON (NaN allowed, indented).</summary>
     public static readonly JsonSerializerOptions ResultJson = new()

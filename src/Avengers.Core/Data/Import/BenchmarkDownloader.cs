@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Avengers.Data.Import;
 
 /// <summary>Fetches a public benchmark source at its pinned commit and checks every file's SHA-256.</summary>
-public static class BenchmarkDownloader
+internal static class BenchmarkDownloader
 {
     /// <returns>The folder holding the verified files.</returns>
     /// <exception cref="InvalidDataException">A downloaded file does not match its pinned checksum.</exception>

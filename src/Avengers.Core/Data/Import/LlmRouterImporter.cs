@@ -6,7 +6,7 @@ namespace Avengers.Data.Import;
 /// Converts the LLMRouter data (train.json/test.json scores joined with default_query_*.jsonl metadata
 /// by exact query text) into the benchmark format. Keeps LLMRouter's own split and task names.
 /// </summary>
-public static class LlmRouterImporter
+internal static class LlmRouterImporter
 {
     /// <summary>Metric name (LLMRouter) to answer type.</summary>
     public static AnswerType AnswerTypeOf(string? metric) => metric switch

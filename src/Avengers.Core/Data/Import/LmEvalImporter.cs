@@ -10,7 +10,7 @@ namespace Avengers.Data.Import;
 /// response as the sample text and its metric as the score, so a team that already evaluated its models there
 /// calibrates without calling any model again. Every skipped line is reported with its reason.
 /// </summary>
-public static class LmEvalImporter
+internal static class LmEvalImporter
 {
     private static readonly string[] QueryFields = ["question", "problem", "query", "input", "prompt", "text", "sentence", "goal", "ctx"];
     private static readonly string[] MetricFields = ["acc", "exact_match", "acc_norm", "em", "f1", "pass@1", "score"];

@@ -8,7 +8,7 @@ namespace Avengers.Data.Import;
 /// one record per question id, the category as dataset, the full response text per model
 /// (answers are re-extracted by the voting code; the upstream <c>pred</c> is ignored).
 /// </summary>
-public static class MmluProImporter
+internal static class MmluProImporter
 {
     private const string Prefix = "model_outputs_";
     private const string Suffix = "_5shots";
