@@ -31,6 +31,14 @@ public static class EnsembleChatClientBuilderExtensions
             new EnsembleChatClient(members, router, embedder, options, services.GetService<ILogger<EnsembleChatClient>>(), services.GetService<EnsembleMetrics>()),
             inner));
     }
+
+    /// <summary>The same stage over an ensemble built beforehand (as the gateway builds its own, with its logger and meters).</summary>
+    public static ChatClientBuilder UseAvengersEnsemble(this ChatClientBuilder builder, EnsembleChatClient ensemble)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(ensemble);
+        return builder.Use(inner => new EnsembleWithFallbackChatClient(ensemble, inner));
+    }
 }
 
 /// <summary>The ensemble first; the inner client when every ranked member failed (before anything was streamed).</summary>

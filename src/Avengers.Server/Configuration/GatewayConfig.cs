@@ -26,6 +26,11 @@ public sealed record GatewayConfig
     [YamlMember(Alias = "max_calls_per_request"), ConfigurationKeyName("max_calls_per_request")] public int MaxCallsPerRequest { get; init; } = Avengers.Ensemble.EnsembleChatOptions.DefaultMaxCalls;
     [YamlMember(Alias = "strategy"), ConfigurationKeyName("strategy")] public StrategyConfig Strategy { get; init; } = new();
     [YamlMember(Alias = "backends"), ConfigurationKeyName("backends")] public IReadOnlyList<BackendConfig> Backends { get; init; } = [];
+    /// <summary>
+    /// A backend asked only when every model the router ranked failed (e.g. a larger hosted model); null: none, the
+    /// request fails with 502. Not when they are busy (429) or refuse the request itself.
+    /// </summary>
+    [YamlMember(Alias = "fallback"), ConfigurationKeyName("fallback")] public string? Fallback { get; init; }
 
     /// <summary>Where the file was loaded from (relative paths in it resolve against its folder).</summary>
     [YamlIgnore] public string? SourcePath { get; init; }

@@ -91,8 +91,9 @@ public static class GatewayConfigLoader
             else
             {
                 if (!names.Add(b.Name)) problems.Add($"{at}.name: '{b.Name}' is used twice");
-                if (artifact is not null && !artifact.Manifest.Models.Contains(b.Name))
-                    problems.Add($"{at}.name: '{b.Name}' is not a model of the router artifact ({string.Join(", ", artifact.Manifest.Models)})");
+                // The last resort need not be one of the calibrated models (it is never routed to).
+                if (artifact is not null && !artifact.Manifest.Models.Contains(b.Name) && b.Name != config.Fallback)
+                    problems.Add($"{at}.name: '{b.Name}' is not a model of the router artifact ({string.Join(", ", artifact.Manifest.Models)}); only the fallback may be another model");
             }
             if (!Uri.TryCreate(b.BaseUrl, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
                 problems.Add($"{at}.base_url: '{b.BaseUrl}' is not an http(s) URL");
@@ -112,6 +113,8 @@ public static class GatewayConfigLoader
             if (b.PriceInputPerMillion.HasValue != b.PriceOutputPerMillion.HasValue)
                 problems.Add($"{at}: give both price_input_per_million and price_output_per_million, or neither");
         }
+        if (config.Fallback is string fallback && !names.Contains(fallback))
+            problems.Add($"fallback: '{fallback}' is not one of the backends ({string.Join(", ", names)})");
         if (artifact is not null && s.Alpha is not null && artifact.Costs is null)
             problems.Add("strategy.alpha: the router artifact has no cost data (calibrate with --prices)");
         if (artifact is not null && names.Count > 0 && !artifact.Manifest.Selected.Any(names.Contains))

@@ -21,7 +21,7 @@ public sealed class GatewayRuntime : IDisposable
     public void Dispose() => Probe.Dispose();
 
     private GatewayRuntime(GatewayConfig config, RouterArtifact artifact, ClusterRouter router, IReadOnlyDictionary<string, IChatClient> members,
-        EnsembleChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding, BackendProbe probe, GatewayMetrics? metrics)
+        IChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding, BackendProbe probe, GatewayMetrics? metrics)
     {
         Metrics = metrics;
         Probe = probe;
@@ -40,7 +40,8 @@ public sealed class GatewayRuntime : IDisposable
     public ClusterRouter Router { get; }
     /// <summary>One client per backend, keyed by the model name the artifact uses.</summary>
     public IReadOnlyDictionary<string, IChatClient> Members { get; }
-    public EnsembleChatClient Ensemble { get; }
+    /// <summary>The ensemble, with the configured last-resort backend behind it when there is one.</summary>
+    public IChatClient Ensemble { get; }
     public EnsembleChatOptions Defaults { get; }
     /// <summary>The gateway's API keys (empty: no authentication).</summary>
     public IReadOnlyList<string> Keys { get; }
@@ -99,7 +100,9 @@ public sealed class GatewayRuntime : IDisposable
         // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
         EnsembleChatOptions defaults = (EnsembleChatOptions.From(policy, new RoutingOptions { Beta = artifact.Manifest.Defaults.Beta })
             with { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
-        var ensemble = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
+        var united = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
+        // A configured last resort sits behind the ensemble, composed as Microsoft.Extensions.AI composes its stages.
+        IChatClient ensemble = config.Fallback is string last ? new ChatClientBuilder(members[last]).UseAvengersEnsemble(united).Build() : united;
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
             circuitOpen: circuits.IsOpen);
