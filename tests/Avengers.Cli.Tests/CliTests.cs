@@ -147,4 +147,29 @@ public class CliTests
         Assert.Equal(2, exit);
         Assert.Contains("unknown model(s) nope; three.jsonl has: alpha, beta, gamma", error);
     }
+
+    [Fact]
+    public void Serve_on_a_port_in_use_says_so_in_one_line()
+    {
+        string dir = TestData.TempDir();
+        string benchmark = Path.Combine(dir, "two.jsonl");
+        File.WriteAllLines(benchmark, Enumerable.Range(0, 12).Select(i =>
+            $$$"""{"id": "{{{i}}}", "dataset": "d", "query": "question number {{{i}}}", "outputs": {"alpha": [{"score": {{{i % 2}}}}], "beta": [{"score": 1}]}}"""));
+        string router = Path.Combine(dir, "router.avengers");
+        var (calibrated, _, calibrateError) = Run("calibrate", "--benchmark", benchmark, "-k", "2", "-o", router);
+        Assert.True(calibrated == 0, calibrateError);
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string config = Path.Combine(dir, "avengers.yaml");
+        File.WriteAllText(config, $"listen: http://127.0.0.1:{port}\nrouter: {router}\nembedding: minilm\nbackends:\n  - name: beta\n    base_url: http://127.0.0.1:9/v1\n");
+
+        var (exit, output, error) = Run("serve", "--config", config);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("address already in use", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.DoesNotContain("Hosting failed", error);
+        Assert.DoesNotContain("listening", output + error);
+    }
 }

@@ -41,6 +41,8 @@ public static class GatewayHost
             kestrel.ConfigureEndpointDefaults(listen => listen.UseOpenAIErrorBodies());
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A host that cannot start (e.g. its port is taken) is reported by the caller in one line, not logged with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddAvengersGateway(config, embedding, environment);
         WebApplication app = builder.Build();
         // Errors the framework answers without a body (unknown path 404, wrong method 405, ...) get OpenAI's shape too.

@@ -22,6 +22,7 @@ public static class ReplayServer
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start failures: one line from the caller
         WebApplication app = builder.Build();
 
         var byQuery = new Dictionary<string, BenchmarkRecord>(StringComparer.Ordinal);
