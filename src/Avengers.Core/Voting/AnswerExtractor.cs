@@ -175,7 +175,10 @@ public static partial class AnswerExtractor
     {
         MatchCollection matches = AnswerPhrase().Matches(text);
         if (matches.Count == 0) return null;
-        string value = matches[^1].Groups["a"].Value.Trim().TrimEnd('.', ' ', '*').Trim();
+        string value = matches[^1].Groups["a"].Value.Trim();
+        // "**Final Answer:** 17": the bold marker that closes the phrase is not part of the answer.
+        if (value.StartsWith("**", StringComparison.Ordinal)) value = value[2..].TrimStart();
+        value = value.TrimEnd('.', ' ', '*').Trim();
         return value.Length == 0 ? null : value;
     }
 

@@ -55,6 +55,8 @@ public class AnswerExtractorTests
     [InlineData("\\boxed{10^{\\circ}}", "10")]
     [InlineData("She has 3 apples, then buys 4 more, so 7 apples in total.", "7")]
     [InlineData("\\boxed{\\text{(B)}}", "(B)")]
+    [InlineData("**Final Answer:** 17", "17")]
+    [InlineData("The total is 30.\n\n**Answer:** 42", "42")]
     public void Math_answers_normalise_to_one_form(string text, string expected)
         => Assert.Equal(expected, AnswerExtractor.Extract(text, AnswerType.Math));
 
