@@ -43,6 +43,8 @@ public static partial class MathNormalizer
         s = FracShort().Replace(s, "\\frac{${a}}{${b}}"); // \frac12 -> \frac{1}{2}
         s = TrailingUnit().Replace(s, "${n}");         // "18 dollars" -> "18"
         s = s.Replace(" ", "");
+        s = BracedSingle().Replace(s, "${op}${c}");     // x^{2} -> x^2
+        s = BareSqrt().Replace(s, "\\sqrt{${c}}");    // \sqrt3 -> \sqrt{3}
         if (s.Length == 0) return null;
 
         if (TryRational(s, out BigInteger numerator, out BigInteger denominator)) return Canonical(numerator, denominator);
@@ -71,7 +73,12 @@ public static partial class MathNormalizer
     private static bool TryDecimal(string s, out BigInteger numerator, out BigInteger denominator)
     {
         numerator = 0; denominator = 1;
-        s = s.Replace(",", "");
+        // A comma groups thousands (1,000) or separates values (-2,3 is a pair, not -23).
+        if (s.Contains(',', StringComparison.Ordinal))
+        {
+            if (!ThousandsGrouped().IsMatch(s)) return false;
+            s = s.Replace(",", "");
+        }
         Match m = DecimalNumber().Match(s);
         if (!m.Success) return false;
         string whole = m.Groups["w"].Value, fraction = m.Groups["f"].Value;
@@ -98,7 +105,7 @@ public static partial class MathNormalizer
         return $"{sign}{abs[..^digits]}.{abs[^digits..]}";
     }
 
-    [GeneratedRegex(@"\\(?:text|textbf|mathrm|mbox)\{(?<t>[^{}]*)\}")]
+    [GeneratedRegex(@"\\(?:text|textbf|mathrm|mathbf|mbox)\{(?<t>[^{}]*)\}")]
     private static partial Regex TextWrapper();
 
     [GeneratedRegex(@"^[a-zA-Z]\s*=\s*")]
@@ -118,4 +125,13 @@ public static partial class MathNormalizer
 
     [GeneratedRegex(@"^(?<s>[+-])?(?<w>\d*)(?:\.(?<f>\d+))?$")]
     private static partial Regex DecimalNumber();
+
+    [GeneratedRegex(@"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")]
+    private static partial Regex ThousandsGrouped();
+
+    [GeneratedRegex(@"(?<op>[\^_])\{(?<c>[0-9A-Za-z])\}")]
+    private static partial Regex BracedSingle();
+
+    [GeneratedRegex(@"\\sqrt(?<c>[0-9A-Za-z])")]
+    private static partial Regex BareSqrt();
 }
