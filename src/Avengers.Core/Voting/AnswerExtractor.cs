@@ -121,6 +121,7 @@ public static partial class AnswerExtractor
         AnswerColonChoice(),
         BoxedChoice(),
         OptionChoice(),
+        OptionIsCorrect(),
         IsParenthesizedChoice(),
     ];
 
@@ -143,6 +144,10 @@ public static partial class AnswerExtractor
 
     [GeneratedRegex(@"(?:correct|best|right)\s+(?:option|choice)\s+is\s*:?\s*[\(\[\*]*(?<l>[A-Za-z])(?![A-Za-z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex OptionChoice();
+
+    // "Option B is correct." (a capital letter: "option a student could take is best" is prose).
+    [GeneratedRegex(@"\b(?i:option|choice)\s+\(?(?<l>[A-Z])\)?\s+is\s+(?i:the\s+)?(?i:correct|right|best)\b")]
+    private static partial Regex OptionIsCorrect();
 
     // A lone capital letter counts only when delimited ("C", "(C)", "C.", "C)", "**C**"): "A lot of ..." is prose.
     [GeneratedRegex(@"^[\*\s]*(?:\((?<l>[A-Z])\)|\[(?<l>[A-Z])\]|(?<l>[A-Z])(?:[\)\.:]|\*\*))(?:\s|$)|^[\*\s]*(?<l>[A-Z])\s*$", RegexOptions.None)]
@@ -191,7 +196,8 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"^assert\s.+?\s==\s(?<rhs>.+)$", RegexOptions.Singleline)]
     private static partial Regex AssertRightSide();
 
-    [GeneratedRegex(@"\bthe\s+output\s+(?:is|will\s+be|would\s+be)\s*:?\s*(?<a>[^\n]+?)(?:\.\s|\.$|\n|$)", RegexOptions.IgnoreCase)]
+    // "The output is 'abc'." or a line "Output: 'abc'" (as output-prediction prompts ask).
+    [GeneratedRegex(@"\bthe\s+output\s+(?:is|will\s+be|would\s+be)\s*:?\s*(?<a>[^\n]+?)(?:\.\s|\.$|\n|$)|^\s*(?:\*\*)?output(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?<a>[^\n]+?)\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
     private static partial Regex OutputIs();
 
     [GeneratedRegex(@"^```[\w+-]*\s*\n?(?<c>.*?)\n?```$", RegexOptions.Singleline)]

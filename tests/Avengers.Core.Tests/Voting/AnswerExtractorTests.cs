@@ -19,6 +19,8 @@ public class AnswerExtractorTests
     [InlineData("$\\boxed{D}$", "D")]
     [InlineData("The best option is B because ...", "B")]
     [InlineData("the answer is (j)", "J")]
+    [InlineData("Option B is correct.", "B")]
+    [InlineData("After checking each one, choice (C) is the right one.", "C")]
     public void Choice_letters_in_the_forms_models_write(string text, string expected)
         => Assert.Equal(expected, AnswerExtractor.Extract(text, AnswerType.Choice));
 
@@ -27,6 +29,7 @@ public class AnswerExtractorTests
     [InlineData("   ")]
     [InlineData("I am not sure which one is right.")]
     [InlineData("A lot of factors matter here")] // an article, not an answer
+    [InlineData("Another option a student could take is best left aside.")] // prose
     public void Choice_without_an_answer_abstains(string text)
         => Assert.Null(AnswerExtractor.Extract(text, AnswerType.Choice));
 
@@ -95,6 +98,12 @@ public class AnswerExtractorTests
     [Fact]
     public void Label_text_mentioning_two_labels_abstains()
         => Assert.Null(AnswerExtractor.Extract("It is not negative, rather positive-ish", AnswerType.Label, ["positive", "negative"]));
+
+    [Theory]
+    [InlineData("Output: [1, 2, 3]", "[1,2,3]")]
+    [InlineData("Let me trace it.\n**Output:** 'bcksrutq'", "bcksrutq")]
+    public void Exact_answers_on_an_output_line_are_read(string text, string expected)
+        => Assert.Equal(AnswerExtractor.Extract(expected, AnswerType.Exact), AnswerExtractor.Extract(text, AnswerType.Exact));
 
     [Fact]
     public void Exact_answers_fold_case_and_space()
