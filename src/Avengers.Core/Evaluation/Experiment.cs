@@ -41,9 +41,9 @@ public static class Experiment
 
         Sides sides = Split(benchmark, pool, options, notes);
         VectorSet vectors = await EmbedAsync(sides, embedder, options, progress, cancellationToken).ConfigureAwait(false);
-        CalibrationResult calibrated = Calibrate(benchmark, sides, vectors, pool, embeddingId, options);
+        (CalibrationResult calibrated, CorrectnessMatrix correctness) = Calibrate(benchmark, sides, vectors, pool, embeddingId, options);
         notes.AddRange(calibrated.Notes);
-        Scored scored = Evaluate(sides, vectors, calibrated, pool, options, notes);
+        Scored scored = Evaluate(sides, vectors, calibrated, correctness, pool, options, notes);
         return (Assemble(benchmark, sides, calibrated, scored, pool, embeddingId, options, notes), calibrated);
     }
 
@@ -98,18 +98,20 @@ public static class Experiment
         return await EmbeddingRunner.EmbedAllAsync(embedder, texts, embedProgress, cancellationToken).ConfigureAwait(false);
     }
 
-    private static CalibrationResult Calibrate(Benchmark benchmark, Sides sides, VectorSet vectors, IReadOnlyList<string> pool, string embeddingId, ExperimentOptions options)
+    /// <returns>The calibration and the training side's correctness matrix (the label router's baseline reuses it).</returns>
+    private static (CalibrationResult, CorrectnessMatrix) Calibrate(Benchmark benchmark, Sides sides, VectorSet vectors, IReadOnlyList<string> pool, string embeddingId, ExperimentOptions options)
     {
         int d = vectors.Dimension;
         var trainVectors = new VectorSet(vectors.Data[..(sides.Train.Length * d)], d);
         TrainingSide side = TrainingSide.Prepare(sides.Train, pool, options.Prices, options.Calibration.Alpha);
-        return side.Calibrate(trainVectors, options.Calibration,
+        return (side.Calibrate(trainVectors, options.Calibration,
             new RouterManifest.EmbeddingInfo(embeddingId, d, Input: options.EmbedChoices ? "question+choices" : "question"),
-            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, sides.Train.Length, sides.Split.RemovedDuplicates));
+            new RouterManifest.DataInfo(Path.GetFileName(benchmark.Source), benchmark.DataHash, sides.Train.Length, sides.Split.RemovedDuplicates)), side.Correctness);
     }
 
     /// <summary>Routes and decides every test item as the gateway would, and scores the baselines beside it.</summary>
-    private static Scored Evaluate(Sides sides, VectorSet vectors, CalibrationResult calibrated, IReadOnlyList<string> pool, ExperimentOptions options, List<string> notes)
+    private static Scored Evaluate(Sides sides, VectorSet vectors, CalibrationResult calibrated, CorrectnessMatrix correctness, IReadOnlyList<string> pool,
+        ExperimentOptions options, List<string> notes)
     {
         CalibrationOptions calibration = options.Calibration;
         PreparedRecord[] train = sides.Train, test = sides.Test;
@@ -125,7 +127,6 @@ public static class Experiment
         }
 
         BestSingleBaseline bestSingle = BestSingleBaseline.ChooseOn(train, pool);
-        CorrectnessMatrix correctness = TrainingSide.Prepare(train, pool, null, null).Correctness;
         Baseline[] baselines =
         [
             new LabelRouterBaseline(train, correctness, pool, calibration.PriorStrength, policy, options.Adaptive),
