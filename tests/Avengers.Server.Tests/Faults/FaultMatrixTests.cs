@@ -3,7 +3,11 @@ using Avengers.Server.Faults;
 namespace Avengers.Tests.Server;
 
 /// <summary>The bounded CI subset of the fault-injection matrix (the full one: <c>avengers faults</c>).</summary>
-/// <summary>Timing-sensitive suites run alone, not beside the rest of the (parallel) test run on a 2-core machine.</summary>
+/// <summary>
+/// Suites that run alone, not beside the rest of the (parallel) test run: the timing-sensitive ones on a 2-core machine,
+/// and those that read /metrics (OpenTelemetry's SDK treats same-named meters of the process as one: a gateway disposed
+/// by a parallel test stops the others' instruments, open-telemetry/opentelemetry-dotnet#6412).
+/// </summary>
 [CollectionDefinition(nameof(TimingSensitive), DisableParallelization = true)]
 public sealed class TimingSensitive;
 

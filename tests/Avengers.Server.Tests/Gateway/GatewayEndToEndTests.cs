@@ -22,6 +22,7 @@ namespace Avengers.Tests.Server;
 /// Real HTTP on 127.0.0.1: a replay server plays two recorded models, the gateway routes and votes
 /// over them, and the official OpenAI .NET client calls the gateway.
 /// </summary>
+[Collection(nameof(TimingSensitive))] // reads /metrics
 public sealed class GatewayEndToEndTests : IAsyncLifetime
 {
     internal static readonly string[] MathQuestions =

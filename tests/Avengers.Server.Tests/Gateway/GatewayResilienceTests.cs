@@ -31,6 +31,7 @@ public sealed class RouterFixture : IAsyncLifetime
 }
 
 /// <summary>The gateway against scripted backends over real HTTP: retries, circuit breaking, timeouts, queues, disconnects, cut streams.</summary>
+[Collection(nameof(TimingSensitive))] // reads /metrics
 public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixture<RouterFixture>
 {
     private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
