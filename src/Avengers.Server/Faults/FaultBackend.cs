@@ -68,7 +68,9 @@ public static class FaultBackend
                 return;
             case "close":
                 response.ContentType = stream ? "text/event-stream" : "application/json";
-                await response.WriteAsync(stream ? Chunk("The ") : "{\"id\": \"x\", \"object\": \"chat.completion\", \"choi", aborted);
+                // Cut inside the first event, so no token can have reached the client: the outcome is then always a fallback
+                // (a cut after tokens is "ssecut"); a whole first event would race the reset that discards unread bytes.
+                await response.WriteAsync(stream ? Chunk("The ")[..24] : "{\"id\": \"x\", \"object\": \"chat.completion\", \"choi", aborted);
                 await response.Body.FlushAsync(aborted);
                 context.Abort();
                 return;
