@@ -71,12 +71,10 @@ public sealed record CalibrationOptions
         if (Restarts < 1) problems.Add($"restarts must be at least 1 (got {Restarts})");
         if (!(PriorStrength >= 0) || double.IsInfinity(PriorStrength)) problems.Add($"prior strength must be finite and >= 0 (got {PriorStrength})");
         if (Select is < 1) problems.Add($"select must be at least 1 (got {Select})");
-        if (TopN is < 1 or > Ensemble.EnsembleChatOptions.MaxTopN) problems.Add($"top-n must lie in [1, {Ensemble.EnsembleChatOptions.MaxTopN}] (got {TopN})"); // the gateway's range
-        if (TopK < 1) problems.Add($"top-k must be at least 1 (got {TopK})");
         if (Folds is < 2 or > 20) problems.Add($"folds must lie in [2, 20] (got {Folds})");
         if (!double.IsFinite(Beta) || Beta < 0) problems.Add($"beta must be finite and >= 0 (got {Beta})");
-        if (Alpha is double a && (a < 0 || a > 1 || double.IsNaN(a))) problems.Add($"alpha must lie in [0, 1] (got {a})");
-        if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");
+        // The ensemble's settings follow the one rule set of the gateway's YAML and requests.
+        problems.AddRange(new Ensemble.EnsembleOverrides { TopN = TopN, TopK = TopK, SwitchThreshold = SwitchThreshold, Alpha = Alpha }.Problems());
         if (problems.Count > 0) throw new ArgumentException("invalid calibration options: " + string.Join("; ", problems));
     }
 }

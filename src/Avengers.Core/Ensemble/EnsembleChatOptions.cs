@@ -79,11 +79,10 @@ public sealed record EnsembleChatOptions
     /// <exception cref="ArgumentException">Every setting out of range, listed.</exception>
     public void Validate()
     {
-        var problems = new List<string>();
-        if (Samples is < 1 or > MaxSamples) problems.Add($"n must lie in [1, {MaxSamples}] (got {Samples})");
-        if (TopN is < 1 or > MaxTopN) problems.Add($"top_n must lie in [1, {MaxTopN}] (got {TopN})");
-        if (Temperature is < 0 or > 2 || float.IsNaN(Temperature)) problems.Add($"temperature must lie in [0, 2] (got {Temperature})");
-        if (SwitchThreshold is < 0 or > 1 || double.IsNaN(SwitchThreshold)) problems.Add($"switch threshold must lie in [0, 1] (got {SwitchThreshold})");
+        var problems = new List<string>(new EnsembleOverrides
+        {
+            Samples = Samples, TopN = TopN, TopK = Routing.TopK, Temperature = Temperature, SwitchThreshold = SwitchThreshold, Alpha = Routing.Alpha,
+        }.Problems());
         if (MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max calls per request must lie in [1, 10000] (got {MaxCallsPerRequest})");
         if (MaxParallelSamples is < 1) problems.Add($"max parallel samples must be at least 1 (got {MaxParallelSamples})");
         if (problems.Count > 0) throw new ArgumentException("invalid ensemble options: " + string.Join("; ", problems));
@@ -115,4 +114,23 @@ public sealed record EnsembleOverrides
     public double? SwitchThreshold { get; init; }
     /// <summary>Cost-aware routing weight (needs an artifact calibrated with prices).</summary>
     public double? Alpha { get; init; }
+
+    /// <summary>
+    /// The one place the ranges of these settings are checked, for the YAML section, a request's <c>avengers</c> object
+    /// and the merged options alike: each problem as "field: what was expected (got ...)", with the wire names
+    /// (<c>n</c>, <c>top_n</c>, ...) so that a host can prefix its section (<c>strategy.</c>, <c>avengers.</c>).
+    /// </summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (Samples is < 1 or > EnsembleChatOptions.MaxSamples) problems.Add($"n: must lie in [1, {EnsembleChatOptions.MaxSamples}] (got {Samples})");
+        if (TopN is < 1 or > EnsembleChatOptions.MaxTopN) problems.Add($"top_n: must lie in [1, {EnsembleChatOptions.MaxTopN}] (got {TopN})");
+        if (TopK is < 1) problems.Add($"top_k: must be at least 1 (got {TopK})");
+        if (Temperature is float t && !(t >= 0 && t <= 2)) problems.Add($"temperature: must lie in [0, 2] (got {Shown(t)})");
+        if (SwitchThreshold is double st && !(st >= 0 && st <= 1)) problems.Add($"switch_threshold: must lie in [0, 1] (got {Shown(st)})");
+        if (Alpha is double a && !(a >= 0 && a <= 1)) problems.Add($"alpha: must lie in [0, 1] (got {Shown(a)})");
+        return problems;
+    }
+
+    private static string Shown(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -44,14 +44,16 @@ public sealed record StrategyConfig
 {
     /// <summary>direct | vote | switch; null: the router artifact's choice (made by cross-validation at calibration).</summary>
     [YamlMember(Alias = "default"), ConfigurationKeyName("default")] public string? Default { get; init; }
-    [YamlMember(Alias = "n"), ConfigurationKeyName("n")] public int Samples { get; init; } = 10;
+    /// <summary>Samples per request; null: <see cref="Avengers.Ensemble.EnsembleChatOptions.DefaultSamples"/>.</summary>
+    [YamlMember(Alias = "n"), ConfigurationKeyName("n")] public int? Samples { get; init; }
     /// <summary>Models the samples are spread over; null: the router artifact's choice.</summary>
     [YamlMember(Alias = "top_n"), ConfigurationKeyName("top_n")] public int? TopN { get; init; }
     /// <summary>Clusters blended per partition; null: the router artifact's choice.</summary>
     [YamlMember(Alias = "top_k"), ConfigurationKeyName("top_k")] public int? TopK { get; init; }
-    [YamlMember(Alias = "temperature"), ConfigurationKeyName("temperature")] public float Temperature { get; init; } = 0.7f;
-    [YamlMember(Alias = "adaptive"), ConfigurationKeyName("adaptive")] public bool Adaptive { get; init; } = true;
-    [YamlMember(Alias = "switch_threshold"), ConfigurationKeyName("switch_threshold")] public double SwitchThreshold { get; init; } = 0.8;
+    // Null keeps the setting below this layer: every default is EnsembleChatOptions' (one set of defaults and ranges).
+    [YamlMember(Alias = "temperature"), ConfigurationKeyName("temperature")] public float? Temperature { get; init; }
+    [YamlMember(Alias = "adaptive"), ConfigurationKeyName("adaptive")] public bool? Adaptive { get; init; }
+    [YamlMember(Alias = "switch_threshold"), ConfigurationKeyName("switch_threshold")] public double? SwitchThreshold { get; init; }
     /// <summary>Cost-aware routing weight of accuracy against cost (needs an artifact calibrated with prices).</summary>
     [YamlMember(Alias = "alpha"), ConfigurationKeyName("alpha")] public double? Alpha { get; init; }
 

@@ -60,12 +60,7 @@ public static class GatewayConfigLoader
 
         StrategyConfig s = config.Strategy;
         if (s.Default is not null && !Voting.EnsembleStrategies.TryParse(s.Default, out _)) problems.Add($"strategy.default: unknown strategy '{s.Default}' (direct, vote, switch)");
-        if (s.Samples is < 1 or > Ensemble.EnsembleChatOptions.MaxSamples) problems.Add($"strategy.n: must lie in [1, {Ensemble.EnsembleChatOptions.MaxSamples}] (got {s.Samples})");
-        if (s.TopN is < 1 or > Ensemble.EnsembleChatOptions.MaxTopN) problems.Add($"strategy.top_n: must lie in [1, {Ensemble.EnsembleChatOptions.MaxTopN}] (got {s.TopN})");
-        if (s.TopK < 1) problems.Add($"strategy.top_k: must be at least 1 (got {s.TopK})");
-        if (!(s.Temperature >= 0 && s.Temperature <= 2)) problems.Add($"strategy.temperature: must lie in [0, 2] (got {s.Temperature})");
-        if (!(s.SwitchThreshold >= 0 && s.SwitchThreshold <= 1)) problems.Add($"strategy.switch_threshold: must lie in [0, 1] (got {s.SwitchThreshold})");
-        if (s.Alpha is < 0 or > 1) problems.Add($"strategy.alpha: must lie in [0, 1] (got {s.Alpha})");
+        foreach (string problem in s.ToOverrides().Problems()) problems.Add("strategy." + problem);
 
         RouterArtifact? artifact = null;
         if (!needsRouter) { }

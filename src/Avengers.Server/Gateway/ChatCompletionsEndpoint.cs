@@ -205,7 +205,6 @@ internal static class ChatCompletionsEndpoint
         double? alpha = null;
         if (request.Avengers is JsonElement a)
         {
-            const int maxSamples = EnsembleChatOptions.MaxSamples, maxTopN = EnsembleChatOptions.MaxTopN;
             if (a.TryGetProperty("strategy", out JsonElement s) && s.ValueKind != JsonValueKind.Null)
             {
                 if (s.ValueKind != JsonValueKind.String || !EnsembleStrategies.TryParse(s.GetString(), out EnsembleStrategy parsed))
@@ -214,24 +213,27 @@ internal static class ChatCompletionsEndpoint
             }
             if (a.TryGetProperty("n", out JsonElement n) && n.ValueKind != JsonValueKind.Null)
             {
-                if (n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out int value) || value is < 1 or > maxSamples)
-                { overrides = new(); error = $"avengers.n: expected an integer between 1 and {maxSamples}, found {Shown(n)}"; return false; }
+                if (n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out int value))
+                { overrides = new(); error = $"avengers.n: expected an integer, found {Shown(n)}"; return false; }
                 samples = value;
             }
             if (a.TryGetProperty("alpha", out JsonElement al) && al.ValueKind != JsonValueKind.Null)
             {
-                if (al.ValueKind != JsonValueKind.Number || al.GetDouble() is < 0 or > 1) { overrides = new(); error = $"avengers.alpha: expected a number in [0, 1], found {Shown(al)}"; return false; }
+                if (al.ValueKind != JsonValueKind.Number) { overrides = new(); error = $"avengers.alpha: expected a number, found {Shown(al)}"; return false; }
                 if (artifactHasCosts is false) { overrides = new(); error = "avengers.alpha: the router artifact has no cost data (calibrate with --prices)"; return false; }
                 alpha = al.GetDouble();
             }
             if (a.TryGetProperty("top_n", out JsonElement t) && t.ValueKind != JsonValueKind.Null)
             {
-                if (t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out int value) || value is < 1 or > maxTopN)
-                { overrides = new(); error = $"avengers.top_n: expected an integer between 1 and {maxTopN}, found {Shown(t)}"; return false; }
+                if (t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out int value))
+                { overrides = new(); error = $"avengers.top_n: expected an integer, found {Shown(t)}"; return false; }
                 topN = value;
             }
         }
         overrides = new EnsembleOverrides { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
+        // Ranges: the one rule set the YAML's strategy section is checked by too.
+        IReadOnlyList<string> problems = overrides.Problems();
+        if (problems.Count > 0) { error = "avengers." + problems[0]; return false; }
         return true;
     }
 
