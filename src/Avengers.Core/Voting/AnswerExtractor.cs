@@ -21,13 +21,15 @@ public static partial class AnswerExtractor
             string? captured = rule.Capture(text);
             return captured is null ? null : Normalize(captured, type, choices, rule);
         }
+        if (type is AnswerType.Math or AnswerType.Exact) text = WithoutContinuation(text);
         if (type != AnswerType.Text)
         {
             // An answer written as JSON ({"reasoning": "...", "answer": "..."}) is the model's own final statement.
             string? structured = StructuredAnswer.Find(text, rule?.JsonField);
             if (structured is not null)
             {
-                string? normalized = Normalize(structured, type, choices, rule);
+                // An exact answer given as a JSON string is that string (its spacing and a final full stop count).
+                string? normalized = type == AnswerType.Exact ? NormalizeExact(structured, rule?.CaseSensitive == true, isString: true) : Normalize(structured, type, choices, rule);
                 if (normalized is not null) return normalized;
             }
             else if (rule?.JsonField is not null) return null;
@@ -42,6 +44,22 @@ public static partial class AnswerExtractor
             _ => null,
         };
     }
+
+    /// <summary>
+    /// The response up to a made-up next exercise ("Question: ...", "Q: ...", "Problem: ..." on a line of its own) when
+    /// an answer was stated before it: base models given few-shot prompts go on writing the next example, and that
+    /// example's answer must not count.
+    /// </summary>
+    private static string WithoutContinuation(string text)
+    {
+        Match next = NextExercise().Match(text);
+        if (!next.Success) return text;
+        string before = text[..next.Index];
+        return HashAnswer().IsMatch(before) || before.Contains("\\boxed", StringComparison.Ordinal) || AnswerPhrase().IsMatch(before) ? before : text;
+    }
+
+    [GeneratedRegex(@"\n[ \t]*(?:\*\*)?(?:Question|Q|Problem)(?:[ \t]+\d+)?(?:\*\*)?[ \t]*:")]
+    private static partial Regex NextExercise();
 
     /// <summary>Normalises an answer that was recorded already extracted (the sample's <c>answer</c> field, or a gold answer).</summary>
     public static string? Normalize(string? answer, AnswerType type, IReadOnlyList<string>? choices = null, GradingRule? rule = null)
@@ -176,16 +194,39 @@ public static partial class AnswerExtractor
     }
 
     /// <summary>The text after the last "the answer is" / "Answer:", up to the end of its sentence.</summary>
-    private static string? FinalAnswerPhrase(string text)
+    private static string? FinalAnswerPhrase(string text) => LastStated(AnswerPhrase(), text);
+
+    /// <summary>
+    /// The value stated by the last match of <paramref name="phrase"/>: "**Final Answer:** 17" without the bold
+    /// marker; a phrase that nests another ("Final Answer: The final answer is $10$. I hope it is correct.", as
+    /// Minerva-style prompts ask) gives the inner value; a phrase that ends its line and is followed by a code
+    /// fence ("The output is:" then ```python [] ```) gives the fence's content.
+    /// </summary>
+    private static string? LastStated(Regex phrase, string text)
     {
-        MatchCollection matches = AnswerPhrase().Matches(text);
+        MatchCollection matches = phrase.Matches(text);
         if (matches.Count == 0) return null;
-        string value = matches[^1].Groups["a"].Value.Trim();
+        Group stated = matches[^1].Groups["a"];
+        string value = stated.Value.Trim();
+        if (value.StartsWith("```", StringComparison.Ordinal))
+        {
+            Match fence = LeadingFence().Match(text, stated.Index);
+            return fence.Success && fence.Groups["c"].Value.Trim() is { Length: > 0 } content ? content : null;
+        }
+        for (int depth = 0; depth < 2; depth++)
+        {
+            MatchCollection inner = AnswerPhrase().Matches(value);
+            if (inner.Count == 0 || inner[^1].Groups["a"].Value.Trim().Length == 0) break;
+            value = inner[^1].Groups["a"].Value.Trim();
+        }
         // "**Final Answer:** 17": the bold marker that closes the phrase is not part of the answer.
         if (value.StartsWith("**", StringComparison.Ordinal)) value = value[2..].TrimStart();
         value = value.TrimEnd('.', ' ', '*').Trim();
         return value.Length == 0 ? null : value;
     }
+
+    [GeneratedRegex(@"\G```[\w+-]*[ \t]*\n(?<c>.*?)\n?[ \t]*```", RegexOptions.Singleline)]
+    private static partial Regex LeadingFence();
 
     [GeneratedRegex(@"####\s*(?<a>[^\n]+)")]
     private static partial Regex HashAnswer();
@@ -236,11 +277,7 @@ public static partial class AnswerExtractor
         return last.Length is > 0 and <= 2000 && LenientJson.TryParseWhole(last, out _) ? last : null;
     }
 
-    private static string? OutputPhrase(string text)
-    {
-        MatchCollection matches = OutputIs().Matches(text);
-        return matches.Count == 0 ? null : matches[^1].Groups["a"].Value.Trim().TrimEnd('.', ' ', '*').Trim() is { Length: > 0 } value ? value : null;
-    }
+    private static string? OutputPhrase(string text) => LastStated(OutputIs(), text);
 
     /// <summary>
     /// Exact answers compare as literals: quotes, backticks and a trailing full stop dropped; Python and JSON
@@ -248,8 +285,12 @@ public static partial class AnswerExtractor
     /// and number spellings do not matter; a bare abc equals 'abc'. Text that is no literal is compared with its
     /// whitespace collapsed. Case is folded unless the dataset's rule says otherwise.
     /// </summary>
-    internal static string? NormalizeExact(string text, bool caseSensitive = false)
+    /// <param name="isString">The text is a string value already (a JSON answer field): if it is no literal itself, it is
+    /// compared as is, not trimmed of quotes and full stops.</param>
+    internal static string? NormalizeExact(string text, bool caseSensitive = false, bool isString = false)
     {
+        // The empty string is an answer ('' or ""), distinct from none.
+        if (isString && text.Length == 0) return "''";
         string s = Unwrap(text.Trim());
         Match assertion = AssertRightSide().Match(s);
         if (assertion.Success) s = Unwrap(assertion.Groups["rhs"].Value.Trim());
@@ -257,14 +298,11 @@ public static partial class AnswerExtractor
         if (s.Length > 0 && s.Length <= 100_000 && s[0] is '\'' or '"' or '[' or '(' or '{' or '-' or '+' or '.' or (>= '0' and <= '9') or 'T' or 'F' or 'N' or 't' or 'f' or 'n')
         {
             if (LenientJson.TryParseWhole(s, out object? value) || LenientJson.TryParseWhole(s.TrimEnd('.').TrimEnd(), out value))
-                literal = LenientJson.Canonical.Of(value);
+                literal = value is string { Length: 0 } ? "''" : LenientJson.Canonical.Of(value);
         }
-        if (literal is not null)
-        {
-            // A top-level string keeps its inner spacing; anything else is already in canonical spacing.
-            if (literal.Length == 0) return null;
-            return caseSensitive ? literal : literal.ToLowerInvariant();
-        }
+        // A top-level string keeps its inner spacing; anything else is already in canonical spacing.
+        if (literal is null && isString && s.Length > 0) literal = s;
+        if (literal is not null) return caseSensitive ? literal : literal.ToLowerInvariant();
         return NormalizePlain(s, caseSensitive);
     }
 

@@ -70,6 +70,11 @@ public static partial class StructuredAnswer
                 }
             }
         }
+        // Last, an answer field whose value is itself an object with no answer field inside ({"answer": {"a": 1}}).
+        if (field is null && depth == 0)
+            foreach (string name in AnswerFields)
+                foreach (var pair in pairs)
+                    if (Squash(pair.Key) == name) { found = true; return pair.Value; }
         found = false;
         return null;
     }

@@ -1,0 +1,92 @@
+using Avengers.Data;
+using Avengers.Voting;
+
+namespace Avengers.Tests.Voting;
+
+/// <summary>
+/// Responses as small models write them for grade-school math, competition math (Minerva's "Final Answer: The final
+/// answer is $x$. I hope it is correct.") and output prediction (JSON, assertions, fenced literals); each must read
+/// as its gold answer does.
+/// </summary>
+public class ResponseFormatTests
+{
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        // grade-school math (the last: a base model writes the next few-shot exercise)
+        { "math", "72", "Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nNatalia sold 48+24 = <<48+24=72>>72 clips altogether in April and May.\n#### 72" },
+        { "math", "10", "Weng earns $12 an hour. 50 minutes is 50/60 of an hour.\nSo she earned 12 * 50/60 = $10.\nThe answer is $10." },
+        { "math", "5", "**Step 1:** ...\n\n**Answer:** 5" },
+        { "math", "18", "Janet sells 16 - 3 - 4 = 9 duck eggs a day. She makes 9 * 2 = $18 every day.\n\nFinal answer: $18.00" },
+        { "math", "1200", "So the total is 1,200 dollars.\n\nThe final answer is: $\\boxed{1200}$" },
+        { "math", "3", "The answer is: 3 hours." },
+        { "math", "64", "Therefore, Kylar needs to pay $64 for the glasses.\n\nAnswer: $64" },
+        { "math", "20", "She has 20% left, so the answer is 20%." },
+        { "math", "0.5", "The probability is 1/2 = 0.5.\n\nThe answer is 0.5" },
+        { "math", "-3", "x = -3\n\nThe answer is -3." },
+        { "math", "260", "So the total cost is $260. The answer is 260.\n\nQuestion: What is 2+2?\nAnswer: 4" },
+        // competition math
+        { "math", "\\frac{1}{2}", "Thus the probability is $\\boxed{\\dfrac{1}{2}}$." },
+        { "math", "\\frac{\\sqrt{3}}{2}", "So $\\sin 60^\\circ = \\boxed{\\frac{\\sqrt{3}}{2}}$." },
+        { "math", "(1,2)", "The point is $\\boxed{(1, 2)}$." },
+        { "math", "[-2,5]", "The domain is $\\boxed{[-2,5]}$." },
+        { "math", "3\\sqrt{2}", "The distance is $\\boxed{3 \\sqrt 2}$." },
+        { "math", "10", "Final Answer: The final answer is $10$. I hope it is correct." },
+        { "math", "x^2+2x+1", "Final Answer: The final answer is $x^2 + 2x + 1$. I hope it is correct." },
+        { "math", "30", "The angle is $\\boxed{30^\\circ}$." },
+        { "math", "\\frac{3}{4}", "The answer is $\\frac34$." },
+        { "math", "2", "Therefore $x=\\boxed{2}$." },
+        { "math", "5", "So the answer is $\\boxed{x=5}$." },
+        { "math", "\\text{(C)}", "The answer is $\\boxed{\\text{(C)}}$." },
+        { "math", "\\$18.90", "The total is $\\boxed{\\$18.90}$." },
+        { "math", "4", "The remainder is $\\boxed{4}.$" },
+        { "math", "\\infty", "The limit is $\\boxed{\\infty}$" },
+        { "math", "1,2", "The solutions are $\\boxed{1, 2}$." },
+        { "math", "\\pi", "$\\boxed{\\pi}$" },
+        { "math", "6", "The answer is \\[\\boxed{6}\\]" },
+        { "math", "\\frac{1}{4}", "The answer is $\\boxed{0.25}$." },
+        { "math", "10\\%", "The answer is $\\boxed{10\\%}$." },
+        { "math", "4", "```json\n{\"reasoning\": \"2+2\", \"answer\": \"4\"}\n```" },
+        { "math", "4", "{\"answer\": 4}" },
+        // python output prediction
+        { "exact", "'bcksrutq'", "{\"reasoning\": \"...\", \"answer\": \"bcksrutq\"}" },
+        { "exact", "'bcksrutq'", "[ANSWER]\nassert f('abc') == 'bcksrutq'\n[/ANSWER]" },
+        { "exact", "[1, 2, 3]", "The output is `[1, 2, 3]`." },
+        { "exact", "True", "{\"answer\": true}" },
+        { "exact", "{'a': 1}", "{\"answer\": \"{'a': 1}\"}" },
+        { "exact", "(1, 'a')", "{\"answer\": [1, \"a\"]}" },
+        { "exact", "'hello world'", "```json\n{\n  \"reasoning\": \"We reverse...\",\n  \"answer\": \"'hello world'\"\n}\n```" },
+        { "exact", "''", "{\"answer\": \"\"}" },
+        { "exact", "None", "{\"answer\": null}" },
+        { "exact", "3.0", "{\"answer\": 3.0}" },
+        { "exact", "'a\\nb'", "{\"answer\": \"a\\nb\"}" },
+        { "exact", "[]", "The function returns an empty list, so the output is:\n\n```python\n[]\n```" },
+        { "exact", "'ABC'", "assert f(\"abc\") == \"ABC\"" },
+        { "exact", "{'reasoning': 1}", "{\"reasoning\": \"the dict\", \"answer\": {\"reasoning\": 1}}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_response_reads_as_its_gold_answer(string type, string gold, string response)
+    {
+        Assert.True(AnswerTypes.TryParse(type, out AnswerType answerType));
+        string? want = AnswerExtractor.Normalize(gold, answerType);
+        Assert.NotNull(want);
+        Assert.Equal(want, AnswerExtractor.Extract(response, answerType));
+    }
+
+    [Theory]
+    [InlineData("'a'", "'b'")]
+    [InlineData("''", "' '")]
+    [InlineData("'abc.'", "'abc'")]
+    [InlineData("[1, 2]", "(2, 1)")]
+    public void Different_literals_stay_different(string left, string right)
+        => Assert.NotEqual(AnswerExtractor.Normalize(left, AnswerType.Exact), AnswerExtractor.Normalize(right, AnswerType.Exact));
+
+    [Fact]
+    public void A_made_up_next_exercise_is_cut_only_after_a_stated_answer()
+    {
+        // Without an answer before it, "Question:" is the model restating the problem, and what follows counts.
+        Assert.Equal("7", AnswerExtractor.Extract("Let me restate.\nQuestion: how many?\nWe add 3 and 4. The answer is 7.", AnswerType.Math));
+        Assert.Equal("12", AnswerExtractor.Extract("#### 12\n\nQ: What is 1+1?\nA: 2. The answer is 2.", AnswerType.Math));
+    }
+}
