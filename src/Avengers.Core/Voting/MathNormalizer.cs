@@ -34,9 +34,11 @@ public static partial class MathNormalizer
         string? boxed = LastBoxed(s);
         if (boxed is not null) s = boxed;
 
-        s = s.Replace("\\left", "").Replace("\\right", "").Replace("\\!", "").Replace("\\,", "").Replace("\\;", "").Replace("\\ ", "")
+        s = s.Replace("\\left", "").Replace("\\right", "").Replace("\\!", "").Replace("\\,", "").Replace("\\;", "")
              .Replace("\\dfrac", "\\frac").Replace("\\tfrac", "\\frac").Replace("\\displaystyle", "")
              .Replace("^\\circ", "").Replace("^{\\circ}", "").Replace("\\%", "").Replace("%", "").Replace("\\$", "").Replace("$", "");
+        s = LatexSpace().Replace(s, "");                 // "\ " is a space; "\\ " ends a matrix row
+        s = s.Replace("\\(", "").Replace("\\)", "").Replace("\\[", "").Replace("\\]", ""); // inline and display delimiters
         s = TextWrapper().Replace(s, "${t}");
         s = s.Trim().TrimEnd('.', ',', ';').Trim();
         s = VariablePrefix().Replace(s, "");           // "x = 5" -> "5"
@@ -48,7 +50,28 @@ public static partial class MathNormalizer
         if (s.Length == 0) return null;
 
         if (TryRational(s, out BigInteger numerator, out BigInteger denominator)) return Canonical(numerator, denominator);
-        return s;
+        return UnorderedList(s) ?? s;
+    }
+
+    /// <summary>
+    /// Solutions listed without brackets ("3, 2") form a set: each item in its canonical form, sorted. Brackets
+    /// keep their order: (1,2) is a point and [1,2] an interval.
+    /// </summary>
+    private static string? UnorderedList(string s)
+    {
+        var items = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c is '(' or '[' or '{') depth++;
+            else if (c is ')' or ']' or '}') depth--;
+            else if (c == ',' && depth == 0) { items.Add(s[start..i]); start = i + 1; }
+        }
+        if (items.Count == 0 || depth != 0) return null;
+        items.Add(s[start..]);
+        if (items.Count > 20 || items.Any(item => item.Length == 0)) return null;
+        return string.Join(",", items.Select(item => TryRational(item, out BigInteger n, out BigInteger d) ? Canonical(n, d) : item).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Parses an integer, a decimal, "a/b" or "\frac{a}{b}" (with sign) into a reduced fraction.</summary>
@@ -108,8 +131,11 @@ public static partial class MathNormalizer
     [GeneratedRegex(@"\\(?:text|textbf|mathrm|mathbf|mbox)\{(?<t>[^{}]*)\}")]
     private static partial Regex TextWrapper();
 
-    [GeneratedRegex(@"^[a-zA-Z]\s*=\s*")]
+    [GeneratedRegex(@"^[a-zA-Z]\s*(?:=|\\in\b)\s*")]
     private static partial Regex VariablePrefix();
+
+    [GeneratedRegex(@"(?<!\\)\\ ")]
+    private static partial Regex LatexSpace();
 
     [GeneratedRegex(@"\\frac(?<a>\d)(?<b>\d)")]
     private static partial Regex FracShort();
