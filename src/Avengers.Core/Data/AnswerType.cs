@@ -17,8 +17,27 @@ public enum AnswerType
     Text,
 }
 
+/// <summary>Wire names of the answer types, and the type a gold answer implies.</summary>
 internal static class AnswerTypes
 {
+    /// <summary>
+    /// The answer type of a record whose file does not say: none without a gold answer (scores only); choice when the
+    /// gold is an option's letter or text; math when it is a number, a fraction or LaTeX; otherwise exact (a literal).
+    /// </summary>
+    public static AnswerType Infer(string? gold, IReadOnlyList<string>? choices)
+    {
+        if (string.IsNullOrWhiteSpace(gold)) return AnswerType.Text;
+        string g = gold.Trim();
+        if (choices is { Count: > 0 and <= 26 })
+        {
+            string letter = g.Trim('(', ')', '[', ']', '.', ' ');
+            if (letter.Length == 1 && char.ToUpperInvariant(letter[0]) is >= 'A' and var c && c < (char)('A' + choices.Count)) return AnswerType.Choice;
+            if (choices.Any(choice => string.Equals(choice.Trim(), g, StringComparison.OrdinalIgnoreCase))) return AnswerType.Choice;
+        }
+        if (g.Contains('\\') || Voting.MathNormalizer.TryRational(g.Replace("$", ""), out _, out _)) return AnswerType.Math;
+        return AnswerType.Exact;
+    }
+
     /// <summary>The wire names used in benchmark files, in enum order.</summary>
     public static readonly IReadOnlyList<string> Names = ["choice", "math", "exact", "label", "code", "text"];
 

@@ -111,6 +111,7 @@ public static class BenchmarkReader
                 throw new BenchmarkFormatException(file, line, "answer_type", $"unknown answer type '{typeName}'; expected one of {string.Join(", ", AnswerTypes.Names)}");
 
             string? gold = OptionalString(root, "gold", file, line, allowNumber: true);
+            bool inferred = typeName is null;
             string? split = OptionalString(root, "split", file, line);
             if (split is not null && split is not ("train" or "test"))
                 throw new BenchmarkFormatException(file, line, "split", $"expected \"train\" or \"test\", found \"{split}\"");
@@ -158,8 +159,9 @@ public static class BenchmarkReader
 
             return new BenchmarkRecord
             {
-                Id = id, Dataset = dataset, Query = query, AnswerType = answerType, Gold = gold,
+                Id = id, Dataset = dataset, Query = query, Gold = gold,
                 Choices = choices, Split = split, Outputs = outputs, Grading = ParseRule(root, file, line),
+                AnswerTypeInferred = inferred, AnswerType = inferred ? AnswerTypes.Infer(gold, choices) : answerType,
             };
         }
     }

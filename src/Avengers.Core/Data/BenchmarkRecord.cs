@@ -19,6 +19,8 @@ public sealed record BenchmarkRecord
     public string? Split { get; init; }
     /// <summary>Recorded samples per model name. Models may be absent from some records.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<Sample>> Outputs { get; init; }
+    /// <summary>True when the file gave no <c>answer_type</c> and it was inferred from the gold answer (<see cref="AnswerTypes.Infer"/>).</summary>
+    public bool AnswerTypeInferred { get; init; }
     /// <summary>How this record's answers are read and compared, when its dataset has a rule (null: the answer type's defaults).</summary>
     public Voting.GradingRule? Grading { get; init; }
 }

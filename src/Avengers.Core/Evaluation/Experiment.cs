@@ -75,6 +75,11 @@ public static class Experiment
             notes.Add($"out of distribution: calibrated without any item of {heldOut}, evaluated on its test items only");
         }
         if (split.Train.Count == 0 || split.Test.Count == 0) throw new ArgumentException($"the split left {split.Train.Count} training and {split.Test.Count} test items; both need at least one");
+        int inferred = benchmark.Records.Count(r => r.AnswerTypeInferred);
+        if (inferred > 0)
+            notes.Add($"{inferred} records have no answer_type: read as " + string.Join(", ", benchmark.Records.Where(r => r.AnswerTypeInferred)
+                .GroupBy(r => r.AnswerType).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => $"{g.Key.ToWireName()} {g.Count()}"))
+                + " (inferred from the gold answers; set answer_type to choose)");
         if (split.RemovedDuplicates > 0) notes.Add($"removed {split.RemovedDuplicates} training items whose query also appears in the test set");
 
         PreparedRecord[] train = PreparedRecord.PrepareAll(split.Train, everyone);

@@ -31,6 +31,24 @@ public class BenchmarkReaderTests
     }
 
     [Theory]
+    [InlineData("\"72\"", null, "math", true)]
+    [InlineData("\"\\\\frac{1}{2}\"", null, "math", true)]
+    [InlineData("\"'bcksrutq'\"", null, "exact", true)]
+    [InlineData("\"[1, 2]\"", null, "exact", true)]
+    [InlineData("\"B\"", "[\"x\", \"y\"]", "choice", true)]
+    [InlineData("\"y\"", "[\"x\", \"y\"]", "choice", true)]
+    [InlineData("null", null, "text", true)]
+    [InlineData("\"72\"", null, "exact", false)]
+    public void A_missing_answer_type_is_inferred_from_the_gold_answer(string gold, string? choices, string expected, bool inferred)
+    {
+        string type = inferred ? "" : $"\"answer_type\": \"{expected}\", ";
+        string line = $$$"""{"id": "a", "dataset": "d", "query": "q", {{{type}}}"gold": {{{gold}}}, "choices": {{{choices ?? "null"}}}, "outputs": {"m": [{"text": "t"}]}}""";
+        BenchmarkRecord record = BenchmarkReader.Read(Write(line)).Records[0];
+        Assert.True(AnswerTypes.TryParse(expected, out AnswerType want));
+        Assert.Equal((want, inferred), (record.AnswerType, record.AnswerTypeInferred));
+    }
+
+    [Theory]
     [InlineData("{not json", "(line)", "not valid JSON")]
     [InlineData("[1, 2]", "(line)", "expected a JSON object")]
     [InlineData("""{"dataset": "d", "query": "q", "outputs": {}}""", "id", "missing")]
