@@ -103,6 +103,19 @@ public class ResponseFormatTests
         { "exact", "'Hello, World!'", "{\"answer\": \"Hello, World!\"}" },
         { "exact", "'hello'", "Sure! Here is the JSON:\n{\"reasoning\": \"lowercase\", \"answer\": \"hello\"}\nLet me know if you need anything else." },
         { "exact", "[('a', 1)]", "{\"answer\": [[\"a\", 1]]}" },
+        // LaTeX inside JSON strings, escaped or not (\f, \b and \t are JSON escapes too)
+        { "math", "\\frac{1}{2}", "{\"reasoning\": \"half\", \"answer\": \"\\frac{1}{2}\"}" },
+        { "math", "\\frac{1}{2}", "{\"reasoning\": \"half\", \"answer\": \"\\\\frac{1}{2}\"}" },
+        { "math", "5", "{\"answer\": \"\\boxed{5}\"}" },
+        { "math", "\\sqrt{2}", "{\"answer\": \"\\sqrt{2}\"}" },
+        { "math", "\\theta", "{\"answer\": \"\\theta\"}" },
+        { "math", "\\nu", "{\"answer\": \"\\nu\"}" },
+        { "math", "\\text{(B)}", "{\"answer\": \"\\text{(B)}\"}" },
+        { "math", "\\frac{\\sqrt{3}}{2}", "```json\n{\"final_answer\": \"$\\frac{\\sqrt{3}}{2}$\"}\n```" },
+        { "math", "12", "The answer is 12.\n\n{\"answer\": 12}" },
+        { "exact", "'a\\tb'", "{\"answer\": \"a\\tb\"}" },
+        { "choice", "C", "{\"answer\": \"C\"}" },
+        { "choice", "C", "{\"answer\": \"(C) Paris\"}" },
     };
 
     [Theory]
