@@ -141,7 +141,17 @@ public static partial class AnswerExtractor
         OptionChoice(),
         OptionIsCorrect(),
         IsParenthesizedChoice(),
+        HashChoice(),
+        FinalParenthesizedChoice(),
     ];
+
+    // "#### B", as GSM8K-style prompts end an answer.
+    [GeneratedRegex(@"####\s*[\(\[\*]*(?<l>[A-Z])[\)\]\*]*(?![A-Za-z0-9])")]
+    private static partial Regex HashChoice();
+
+    // A response that ends with its letter in parentheses: "Paris is the capital of France. (B)".
+    [GeneratedRegex(@"\((?<l>[A-Z])\)[\s\.\*]*$")]
+    private static partial Regex FinalParenthesizedChoice();
 
     // What may follow a concluding statement: a short rest of its line without another answer, then a blank line or the end.
     [GeneratedRegex(@"^(?:(?!answer)[^\n]){0,80}?(?:\n\s*\n|\s*$)", RegexOptions.IgnoreCase)]
@@ -160,7 +170,7 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"\\boxed\{\s*(?:\\text\{)?\s*\(?(?<l>[A-Za-z])\)?\s*\}?\s*\}")]
     private static partial Regex BoxedChoice();
 
-    [GeneratedRegex(@"(?:correct|best|right)\s+(?:option|choice)\s+is\s*:?\s*[\(\[\*]*(?<l>[A-Za-z])(?![A-Za-z0-9])", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:correct|best|right)\s+(?:option|choice)(?:\s+is\s*:?|\s*:)\s*[\(\[\*]*(?<l>[A-Za-z])(?![A-Za-z0-9])", RegexOptions.IgnoreCase)]
     private static partial Regex OptionChoice();
 
     // "Option B is correct." (a capital letter: "option a student could take is best" is prose).

@@ -143,4 +143,39 @@ public class ResponseFormatTests
         Assert.Equal("7", AnswerExtractor.Extract("Let me restate.\nQuestion: how many?\nWe add 3 and 4. The answer is 7.", AnswerType.Math));
         Assert.Equal("12", AnswerExtractor.Extract("#### 12\n\nQ: What is 1+1?\nA: 2. The answer is 2.", AnswerType.Math));
     }
+
+    public static TheoryData<string, string> ChoiceCases => new()
+    {
+        { "B", "Answer: (B) Paris" },
+        { "B", "B) Paris" },
+        { "B", "**B**" },
+        { "B", "The correct answer is: **B. Paris**" },
+        { "B", "The correct answer is **(B) Paris**." },
+        { "B", "Answer: B\n\nExplanation: Option C is wrong because..." },
+        { "B", "I believe the answer is B because Paris is the capital." },
+        { "B", "Therefore, the answer is B." },
+        { "B", "The answer is: B" },
+        { "B", "So the final answer is (B)." },
+        { "B", "Final Answer: B" },
+        { "B", "The best answer is B." },
+        { "B", "**Answer: B**" },
+        { "B", "Correct option: B" },
+        { "B", "The answer is $\\boxed{B}$" },
+        { "B", "{\"answer\": \"B\"}" },
+        { "B", "Paris is the capital of France. (B)" },
+        { "B", "The correct choice is B: Paris." },
+        { "B", "Let's analyze each option:\nA. London - no\nB. Paris - yes\nC. Rome - no\n\nThe answer is B." },
+        { "B", "B. Paris\n\nParis is the capital and most populous city of France." },
+        { "B", "the answer is (b)" },
+        { "B", "Answer: **B**" },
+        { "B", "#### B" },
+        { "B", "The answer is option B." },
+        { "B", "Option (B) is correct." },
+        { "B", "The right answer is B) Paris." },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChoiceCases))]
+    public void A_choice_is_read_in_the_forms_models_write(string gold, string response)
+        => Assert.Equal(gold, AnswerExtractor.Extract(response, AnswerType.Choice, ["London", "Paris", "Rome", "Berlin"]));
 }
