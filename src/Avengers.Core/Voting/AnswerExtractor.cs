@@ -244,7 +244,8 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"\[ANSWER\](?<a>.*?)\[/ANSWER\]", RegexOptions.Singleline)]
     private static partial Regex AnswerTag();
 
-    [GeneratedRegex(@"^assert\s.+?\s==\s(?<rhs>.+)$", RegexOptions.Singleline)]
+    // "assert f(x) == y", or the comparison without assert when its left side is a call: "f('abc') == 'cba'".
+    [GeneratedRegex(@"^(?:assert\s.+?\s==\s|[A-Za-z_][\w.]*\(.*?\)\s*==\s*)(?<rhs>.+)$", RegexOptions.Singleline)]
     private static partial Regex AssertRightSide();
 
     // "The output is 'abc'." or a line "Output: 'abc'" (as output-prediction prompts ask).

@@ -61,6 +61,8 @@ public class ResponseFormatTests
         { "exact", "'a\\nb'", "{\"answer\": \"a\\nb\"}" },
         { "exact", "[]", "The function returns an empty list, so the output is:\n\n```python\n[]\n```" },
         { "exact", "'ABC'", "assert f(\"abc\") == \"ABC\"" },
+        { "exact", "'cba'", "{\"answer\": \"f('abc') == 'cba'\"}" },
+        { "exact", "'a == b'", "{\"answer\": \"a == b\"}" },
         { "exact", "{'reasoning': 1}", "{\"reasoning\": \"the dict\", \"answer\": {\"reasoning\": 1}}" },
         // equivalent forms of competition-math answers, more JSON-wrapped literals
         { "math", "\\frac{1}{2}", "$\\boxed{\\tfrac{1}{2}}$" },
