@@ -84,6 +84,8 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         {
             if (cutAfter == i)
             {
+                // Abort drops what Kestrel has not yet handed to the socket: give the pieces sent time to leave first.
+                await Task.Delay(200);
                 context.Abort();
                 return;
             }
