@@ -33,7 +33,7 @@ internal static class ChatCompletionsEndpoint
         }
 
         IChatClient target;
-        var options = new ChatOptions { Temperature = request.Temperature, MaxOutputTokens = request.MaxTokens };
+        ChatOptions options = request.ToChatOptions();
         if (!TryReadDeadline(request, runtime.Config.RequestTimeoutSeconds, out double deadlineSeconds, out string? deadlineError)) return OpenAIErrors.BadRequest(deadlineError!, "avengers");
         if (GatewayHost.EnsembleModels.Contains(request.Model))
         {

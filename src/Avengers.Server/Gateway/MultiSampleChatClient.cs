@@ -35,6 +35,27 @@ public sealed class MultiSampleChatClient(IChatClient inner, HttpClient http, Ur
     public override object? GetService(Type serviceType, object? serviceKey = null)
         => serviceKey is null && serviceType == typeof(IMultiSampleChatClient) ? this : base.GetService(serviceType, serviceKey);
 
+    /// <summary>The sampling settings the OpenAI client would send for the same options (this request is built by hand for its n).</summary>
+    internal static void AddSampling(Dictionary<string, object?> body, ChatOptions? options)
+    {
+        if (options is null) return;
+        if (options.TopP is float topP) body["top_p"] = topP;
+        if (options.StopSequences is { Count: > 0 } stop) body["stop"] = stop;
+        if (options.Seed is long seed) body["seed"] = seed;
+        if (options.PresencePenalty is float presence) body["presence_penalty"] = presence;
+        if (options.FrequencyPenalty is float frequency) body["frequency_penalty"] = frequency;
+        switch (options.ResponseFormat)
+        {
+            case ChatResponseFormatText: body["response_format"] = new Dictionary<string, object?> { ["type"] = "text" }; break;
+            case ChatResponseFormatJson { Schema: null }: body["response_format"] = new Dictionary<string, object?> { ["type"] = "json_object" }; break;
+            case ChatResponseFormatJson json:
+                var schema = new Dictionary<string, object?> { ["name"] = json.SchemaName ?? "response", ["schema"] = json.Schema };
+                if (json.SchemaDescription is string description) schema["description"] = description;
+                body["response_format"] = new Dictionary<string, object?> { ["type"] = "json_schema", ["json_schema"] = schema };
+                break;
+        }
+    }
+
     private async Task<List<ChatResponse>> RequestAsync(List<ChatMessage> history, int count, ChatOptions? options, CancellationToken cancellationToken)
     {
         var body = new Dictionary<string, object?>
@@ -45,6 +66,7 @@ public sealed class MultiSampleChatClient(IChatClient inner, HttpClient http, Ur
         };
         if (options?.Temperature is float temperature) body["temperature"] = temperature;
         if (options?.MaxOutputTokens is int maxTokens) body["max_tokens"] = maxTokens;
+        AddSampling(body, options);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl.ToString().TrimEnd('/') + "/chat/completions")) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
         using HttpResponseMessage response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);

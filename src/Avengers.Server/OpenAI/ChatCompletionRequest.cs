@@ -9,6 +9,16 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
     /// <summary><c>stream_options.include_usage</c>: end the stream with a chunk holding the usage of the whole answer.</summary>
     public bool IncludeUsage { get; init; }
 
+    /// <summary>Sampling settings passed on to the backends as they are (top_p, stop, seed, penalties, response_format).</summary>
+    public SamplingParameters Sampling { get; init; } = new();
+
+    /// <summary>The request's settings as the options every backend call is made with.</summary>
+    public ChatOptions ToChatOptions() => new()
+    {
+        Temperature = Temperature, MaxOutputTokens = MaxTokens, TopP = Sampling.TopP, StopSequences = Sampling.Stop?.ToList(), Seed = Sampling.Seed,
+        PresencePenalty = Sampling.PresencePenalty, FrequencyPenalty = Sampling.FrequencyPenalty, ResponseFormat = Sampling.ResponseFormat,
+    };
+
     /// <summary>The text of the last user message (what routing and replay look up).</summary>
     public string LastUserText => Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
 
@@ -117,8 +127,79 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
                 includeUsage = iu.ValueKind == JsonValueKind.True;
             }
         }
+        if (root.TryGetProperty("tools", out JsonElement tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
+        { error = "'tools': tool calling is not supported (the gateway answers with text, voted on by its final answer)"; param = "tools"; return false; }
+        if (!SamplingParameters.TryParse(root, out SamplingParameters sampling, out error, out param)) return false;
         JsonElement? avengers = root.TryGetProperty("avengers", out JsonElement a) && a.ValueKind == JsonValueKind.Object ? a.Clone() : null;
-        request = new ChatCompletionRequest(model.GetString()!, parsed, stream, temperature, maxTokens, n, avengers) { IncludeUsage = includeUsage };
+        request = new ChatCompletionRequest(model.GetString()!, parsed, stream, temperature, maxTokens, n, avengers) { IncludeUsage = includeUsage, Sampling = sampling };
+        return true;
+    }
+}
+
+/// <summary>OpenAI's sampling settings the gateway does not interpret but passes on to every backend call.</summary>
+public sealed record SamplingParameters
+{
+    /// <summary>Nucleus sampling mass, [0, 1].</summary>
+    public float? TopP { get; init; }
+    /// <summary>Up to four stop sequences.</summary>
+    public IReadOnlyList<string>? Stop { get; init; }
+    /// <summary>The backends' sampling seed.</summary>
+    public long? Seed { get; init; }
+    /// <summary>[-2, 2].</summary>
+    public float? PresencePenalty { get; init; }
+    /// <summary>[-2, 2].</summary>
+    public float? FrequencyPenalty { get; init; }
+    /// <summary>text, json_object, or json_schema with its schema.</summary>
+    public ChatResponseFormat? ResponseFormat { get; init; }
+
+    internal static bool TryParse(JsonElement root, out SamplingParameters sampling, out string? error, out string? param)
+    {
+        sampling = new SamplingParameters();
+        error = null; param = null;
+        bool Fail(string name, string message, out string? e, out string? p) { e = $"'{name}' {message}"; p = name; return false; }
+        JsonElement? Get(string name) => root.TryGetProperty(name, out JsonElement v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+        if (Get("top_p") is JsonElement topP)
+        {
+            if (topP.ValueKind != JsonValueKind.Number || topP.GetDouble() is < 0 or > 1) return Fail("top_p", "must be a number between 0 and 1", out error, out param);
+            sampling = sampling with { TopP = (float)topP.GetDouble() };
+        }
+        foreach (string name in new[] { "presence_penalty", "frequency_penalty" })
+        {
+            if (Get(name) is not JsonElement penalty) continue;
+            if (penalty.ValueKind != JsonValueKind.Number || penalty.GetDouble() is < -2 or > 2) return Fail(name, "must be a number between -2 and 2", out error, out param);
+            sampling = name == "presence_penalty" ? sampling with { PresencePenalty = (float)penalty.GetDouble() } : sampling with { FrequencyPenalty = (float)penalty.GetDouble() };
+        }
+        if (Get("seed") is JsonElement seed)
+        {
+            if (seed.ValueKind != JsonValueKind.Number || !seed.TryGetInt64(out long value)) return Fail("seed", "must be an integer", out error, out param);
+            sampling = sampling with { Seed = value };
+        }
+        if (Get("stop") is JsonElement stop)
+        {
+            if (stop.ValueKind == JsonValueKind.String) sampling = sampling with { Stop = [stop.GetString()!] };
+            else if (stop.ValueKind == JsonValueKind.Array && stop.GetArrayLength() is >= 1 and <= 4 && stop.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
+                sampling = sampling with { Stop = stop.EnumerateArray().Select(e => e.GetString()!).ToArray() };
+            else return Fail("stop", "must be a string or an array of one to four strings", out error, out param);
+        }
+        if (Get("response_format") is JsonElement format)
+        {
+            string? type = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("type", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            switch (type)
+            {
+                case "text": sampling = sampling with { ResponseFormat = ChatResponseFormat.Text }; break;
+                case "json_object": sampling = sampling with { ResponseFormat = ChatResponseFormat.Json }; break;
+                case "json_schema":
+                    if (!format.TryGetProperty("json_schema", out JsonElement js) || js.ValueKind != JsonValueKind.Object
+                        || !js.TryGetProperty("schema", out JsonElement schema) || schema.ValueKind != JsonValueKind.Object)
+                        return Fail("response_format.json_schema", "must be an object with a 'schema' object", out error, out param);
+                    string? name = js.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                    string? description = js.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                    sampling = sampling with { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.Clone(), name, description) };
+                    break;
+                default: return Fail("response_format", "must be an object whose 'type' is \"text\", \"json_object\" or \"json_schema\"", out error, out param);
+            }
+        }
         return true;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace Avengers.Tests.Server;
 
@@ -64,6 +65,12 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "  "}]}""", "messages[2].content" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "stream": "yes"}""", "stream" },
         { "/v1/route", "[1]", "JSON object" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "top_p": 2}""", "'top_p' must be a number between 0 and 1" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "stop": 5}""", "'stop' must be a string or an array" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "seed": "x"}""", "'seed' must be an integer" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "response_format": {"type": "xml"}}""", "'response_format'" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "response_format": {"type": "json_schema"}}""", "'response_format.json_schema'" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "tools": [{"type": "function", "function": {"name": "f"}}]}""", "'tools'" },
     };
 
     [Theory]
@@ -79,6 +86,48 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Contains(named, error.GetProperty("message").GetString());
         Assert.Equal(0, backend.Calls);
+    }
+
+    [Theory]
+    [InlineData("direct")]
+    [InlineData("vote")]
+    public async Task Sampling_settings_reach_the_backends_as_sent(string strategy)
+    {
+        var bodies = new System.Collections.Concurrent.ConcurrentBag<string>();
+        async Task Capture(int call, Microsoft.AspNetCore.Http.HttpContext c)
+        {
+            c.Request.EnableBuffering();
+            using (var reader = new StreamReader(c.Request.Body, leaveOpen: true)) bodies.Add(await reader.ReadToEndAsync());
+            c.Request.Body.Position = 0;
+            await ScriptedBackend.AnswerN(c, _ => "{\"answer\": \"B\"}");
+        }
+        await using var calc = await ScriptedBackend.StartAsync(Capture);
+        await using var scribe = await ScriptedBackend.StartAsync(Capture);
+        await using WebApplication gateway = await GatewayAsync(calc.BaseUrl, scribe.BaseUrl, strategy);
+        string body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["model"] = "avengers", ["messages"] = new[] { new { role = "user", content = MathQuestion } },
+            ["top_p"] = 0.9, ["stop"] = new[] { "\n\nQuestion:" }, ["seed"] = 7, ["presence_penalty"] = 0.5, ["frequency_penalty"] = -0.5,
+            ["response_format"] = new { type = "json_schema", json_schema = new { name = "answer", schema = new { type = "object", properties = new { answer = new { type = "string" } } } } },
+        });
+        var (status, text) = await PostAsync(gateway, "/v1/chat/completions", Encoding.UTF8.GetBytes(body));
+        Assert.True(status == HttpStatusCode.OK, text);
+        Assert.NotEmpty(bodies);
+        // The vote asks one model for its samples in one request, built by the gateway itself (OpenAI's n): it must carry them too.
+        if (strategy == "vote") Assert.Contains(bodies, b => JsonDocument.Parse(b).RootElement.TryGetProperty("n", out _));
+        foreach (string sent in bodies)
+        {
+            using JsonDocument request = JsonDocument.Parse(sent);
+            JsonElement root = request.RootElement;
+            Assert.Equal(0.9, root.GetProperty("top_p").GetDouble(), 3);
+            Assert.Equal("\n\nQuestion:", root.GetProperty("stop").EnumerateArray().Single().GetString());
+            Assert.Equal(7, root.GetProperty("seed").GetInt64());
+            Assert.Equal(0.5, root.GetProperty("presence_penalty").GetDouble(), 3);
+            Assert.Equal(-0.5, root.GetProperty("frequency_penalty").GetDouble(), 3);
+            JsonElement format = root.GetProperty("response_format");
+            Assert.Equal("json_schema", format.GetProperty("type").GetString());
+            Assert.Equal("string", format.GetProperty("json_schema").GetProperty("schema").GetProperty("properties").GetProperty("answer").GetProperty("type").GetString());
+        }
     }
 
     [Theory]
