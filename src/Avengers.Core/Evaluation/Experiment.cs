@@ -186,6 +186,7 @@ public static class Experiment
         var warnings = unreadable.Where(p => p.Value.Warn)
             .Select(p => $"{p.Key}: {p.Value.Unreadable} of {p.Value.Responses} responses ({p.Value.Rate:P0}) gave no answer that could be read; they never vote and count as wrong. Check the answer type, or add a grading rule ({GradingRulesFile.Suffix} beside the benchmark)")
             .ToList();
+        warnings.AddRange(NeverRight([.. sides.Train, .. sides.AllTest], pool));
 
         var datasets = test.Select(r => r.Record.Dataset).Distinct().Order(StringComparer.Ordinal).ToList();
         var sizes = datasets.ToDictionary(ds => ds, ds => test.Count(r => r.Record.Dataset == ds), StringComparer.Ordinal);
@@ -233,6 +234,38 @@ public static class Experiment
             if (responses > 0) result[model] = new UnreadableReport(missed, responses, Math.Round((double)missed / responses, 4), examples);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Datasets where answers were read but almost none matches its gold answer, for every model alike: the gold
+    /// answers are likely written in another form than the answers (a quote, a unit, a label set), which no model
+    /// can win; named with two read answers beside their gold answers.
+    /// </summary>
+    private static IEnumerable<string> NeverRight(IReadOnlyList<PreparedRecord> records, IReadOnlyList<string> pool)
+    {
+        foreach (var dataset in records.Where(r => r.Record.AnswerType.IsVotable() && r.Gold is not null).GroupBy(r => r.Record.Dataset).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            int read = 0, right = 0;
+            var examples = new List<string>(2);
+            foreach (PreparedRecord record in dataset)
+                foreach (string model in pool)
+                {
+                    if (!record.Answers.TryGetValue(model, out string?[]? answers) || !record.Grades.TryGetValue(model, out double?[]? grades)) continue;
+                    for (int s = 0; s < answers.Length && s < grades.Length; s++)
+                    {
+                        if (answers[s] is not string answer || grades[s] is not double grade) continue;
+                        read++;
+                        if (grade > 0) right++;
+                        else if (examples.Count < 2 && examples.All(e => !e.StartsWith($"'{Short(answer)}'", StringComparison.Ordinal)))
+                            examples.Add($"'{Short(answer)}' against gold '{Short(record.Gold!)}'");
+                    }
+                }
+            if (read >= 20 && right < 0.02 * read)
+                yield return $"dataset {dataset.Key}: {read} answers were read but {right} ({(double)right / read:P1}) match their gold answer, for every model alike (read {string.Join("; ", examples)}); " +
+                    $"the gold answers may be written in another form. Check the answer type, or add a grading rule ({GradingRulesFile.Suffix} beside the benchmark)";
+        }
+
+        static string Short(string text) => text.Length <= 40 ? text : text[..37] + "...";
     }
 
     private static string Excerpt(string text)

@@ -63,6 +63,22 @@ public class AnswerReadingExperimentTests
         Assert.Equal(0, result.Unreadable["json"].Unreadable);
         Assert.Contains(result.Warnings!, w => w.StartsWith("prose:", StringComparison.Ordinal));
         Assert.DoesNotContain(result.Warnings!, w => w.StartsWith("json:", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Warnings!, w => w.StartsWith("dataset ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Answers_that_are_read_but_never_match_their_gold_answer_are_warned_about()
+    {
+        // Every model states an answer, in a form that never equals the gold literal (a prefix the gold lacks).
+        string dir = TestData.TempDir();
+        string path = Write(dir, (i, model) => $"The answer is out-{i}-{model}.", ["a", "b"]);
+        var (result, _) = await Experiment.RunAsync(BenchmarkReader.Read(path), new HashingEmbedder(), "hashing", new ExperimentOptions { Calibration = new CalibrationOptions { K = 2, Partitions = 1 } });
+
+        Assert.Equal(0, result.Unreadable!["a"].Unreadable);
+        string warning = Assert.Single(result.Warnings!, w => w.StartsWith("dataset strings:", StringComparison.Ordinal));
+        Assert.Contains("match their gold answer", warning);
+        Assert.Contains("against gold 'w", warning);
+        Assert.Contains(result.Warnings!, w => w.StartsWith("dataset lists:", StringComparison.Ordinal));
     }
 
     [Fact]
