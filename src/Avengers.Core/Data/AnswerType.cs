@@ -34,7 +34,8 @@ internal static class AnswerTypes
             if (letter.Length == 1 && char.ToUpperInvariant(letter[0]) is >= 'A' and var c && c < (char)('A' + choices.Count)) return AnswerType.Choice;
             if (choices.Any(choice => string.Equals(choice.Trim(), g, StringComparison.OrdinalIgnoreCase))) return AnswerType.Choice;
         }
-        if (g.Contains('\\') || Voting.MathNormalizer.TryRational(g.Replace("$", ""), out _, out _)) return AnswerType.Math;
+        // A number, a fraction, LaTeX, or a worked solution ending in GSM8K's "#### 72".
+        if (g.Contains('\\') || g.Contains("####", StringComparison.Ordinal) || Voting.MathNormalizer.TryRational(g.Replace("$", ""), out _, out _)) return AnswerType.Math;
         return AnswerType.Exact;
     }
 

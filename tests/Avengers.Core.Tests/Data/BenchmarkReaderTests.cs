@@ -34,6 +34,7 @@ public class BenchmarkReaderTests
     [InlineData("\"72\"", null, "math", true)]
     [InlineData("\"\\\\frac{1}{2}\"", null, "math", true)]
     [InlineData("\"'bcksrutq'\"", null, "exact", true)]
+    [InlineData("\"She sold 48 + 24 = 72 clips.\\n#### 72\"", null, "math", true)]
     [InlineData("\"[1, 2]\"", null, "exact", true)]
     [InlineData("\"B\"", "[\"x\", \"y\"]", "choice", true)]
     [InlineData("\"y\"", "[\"x\", \"y\"]", "choice", true)]
