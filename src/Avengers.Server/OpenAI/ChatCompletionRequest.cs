@@ -178,9 +178,9 @@ public sealed record SamplingParameters
         if (Get("stop") is JsonElement stop)
         {
             if (stop.ValueKind == JsonValueKind.String) sampling = sampling with { Stop = [stop.GetString()!] };
-            else if (stop.ValueKind == JsonValueKind.Array && stop.GetArrayLength() is >= 1 and <= 4 && stop.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
-                sampling = sampling with { Stop = stop.EnumerateArray().Select(e => e.GetString()!).ToArray() };
-            else return Fail("stop", "must be a string or an array of one to four strings", out error, out param);
+            else if (stop.ValueKind == JsonValueKind.Array && stop.GetArrayLength() <= 4 && stop.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
+                sampling = sampling with { Stop = stop.GetArrayLength() == 0 ? null : stop.EnumerateArray().Select(e => e.GetString()!).ToArray() };
+            else return Fail("stop", "must be a string or an array of up to four strings", out error, out param);
         }
         if (Get("response_format") is JsonElement format)
         {
