@@ -82,7 +82,21 @@ public static class BenchmarkReader
         IReadOnlyList<BenchmarkRecord> graded = records;
         string? rulesPath = options.GradingRulesPath ?? (File.Exists(GradingRulesFile.BesidePath(path)) ? GradingRulesFile.BesidePath(path) : null);
         if (rulesPath is not null) graded = GradingRulesFile.Apply(records, GradingRulesFile.Load(rulesPath));
+        graded = graded.Select(LiteralsKeepCase).ToList();
         return new BenchmarkReadResult(new Benchmark(path, graded, hash, [.. models]) { FileModels = [.. fileModels] }, problems);
+    }
+
+    /// <summary>
+    /// An exact answer whose gold is a quoted or bracketed literal ('ABC', ["a", "B"]) compares with case, as Python's
+    /// == does (a model that answers 'abc' for 'ABC' is wrong); plain-text gold answers stay case-folded. A rule that
+    /// says case_sensitive either way wins.
+    /// </summary>
+    private static BenchmarkRecord LiteralsKeepCase(BenchmarkRecord record)
+    {
+        if (record.AnswerType != AnswerType.Exact || record.Grading?.CaseSensitive is not null || record.Gold is not string gold) return record;
+        string g = gold.Trim();
+        if (g.Length < 2 || g[0] is not ('\'' or '"' or '[' or '(' or '{') || !Voting.LenientJson.TryParseWhole(g, out _)) return record;
+        return record with { Grading = (record.Grading ?? new Voting.GradingRule()) with { CaseSensitive = true } };
     }
 
     /// <summary>Parses one line of the format. <paramref name="file"/> and <paramref name="line"/> only label errors.</summary>

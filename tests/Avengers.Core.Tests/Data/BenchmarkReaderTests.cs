@@ -50,6 +50,23 @@ public class BenchmarkReaderTests
     }
 
     [Theory]
+    [InlineData("'ABC'", "{\"answer\": \"ABC\"}", true)]
+    [InlineData("'ABC'", "{\"answer\": \"abc\"}", false)]
+    [InlineData("['a', 'B']", "The output is ['a', 'b'].", false)]
+    [InlineData("['a', 'B']", "The output is [\"a\", \"B\"].", true)]
+    [InlineData("Hello World", "The answer is hello world.", true)]
+    public void Quoted_literal_gold_answers_compare_with_case(string gold, string text, bool right)
+    {
+        string line = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = "a", dataset = "d", query = "q", answer_type = "exact", gold, outputs = new { m = new[] { new { text } } },
+        });
+        BenchmarkRecord record = BenchmarkReader.Read(Write(line)).Records[0];
+        Sample sample = record.Outputs["m"][0];
+        Assert.Equal(right ? 1.0 : 0.0, Avengers.Evaluation.Grader.Grade(record, sample, Avengers.Evaluation.Grader.AnswerOf(record, sample), Avengers.Evaluation.Grader.GoldOf(record)));
+    }
+
+    [Theory]
     [InlineData("{not json", "(line)", "not valid JSON")]
     [InlineData("[1, 2]", "(line)", "expected a JSON object")]
     [InlineData("""{"dataset": "d", "query": "q", "outputs": {}}""", "id", "missing")]
