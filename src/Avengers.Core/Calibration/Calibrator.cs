@@ -83,7 +83,12 @@ public static class Calibrator
             ? PolicySearch.Run(trainEmbeddings, correctness, samples, partitions.Select(p => p.Labels).ToArray(), artifact, options, options.Folds)
             : PolicySearch.Fallback(options, keep);
         if (options.Alpha is not null && options.SearchesPolicy) notes.Add("cost-aware routing (alpha): the ensemble settings are not searched; unset ones take their defaults");
-        manifest = manifest with { Defaults = DefaultsOf(policy, options), Policy = policy, ClusterAnswerTypes = AnswerTypesOf(samples?.AnswerTypes, partitions, k) };
+        (IReadOnlyList<GradingRule>? rules, IReadOnlyList<int>? clusterRules) = RulesOf(samples?.Rules, partitions, k);
+        manifest = manifest with
+        {
+            Defaults = DefaultsOf(policy, options), Policy = policy, ClusterAnswerTypes = AnswerTypesOf(samples?.AnswerTypes, partitions, k),
+            GradingRules = rules, ClusterGradingRules = clusterRules,
+        };
         return new CalibrationResult(new RouterArtifact(manifest, centroids, scores, clusterCosts), clusters, selection, notes);
     }
 
@@ -106,6 +111,42 @@ public static class Calibrator
             }
         }
         return result;
+    }
+
+    /// <summary>The distinct rules, and per cluster the one that at least the manifest's share of its items were read by (-1: none).</summary>
+    private static (IReadOnlyList<GradingRule>? Rules, IReadOnlyList<int>? PerCluster) RulesOf(GradingRule?[]? itemRules, KMeansResult[] partitions, int k)
+    {
+        if (itemRules is null || itemRules.All(r => r is null)) return (null, null);
+        var distinct = new List<GradingRule>();
+        int[] ruleOf = itemRules.Select(r => r is null ? -1 : IndexOrAdd(r)).ToArray();
+        var perCluster = new List<int>(k * partitions.Length);
+        foreach (KMeansResult partition in partitions)
+        {
+            var counts = new Dictionary<(int Cluster, int Rule), int>();
+            var sizes = new int[k];
+            for (int i = 0; i < partition.Labels.Length; i++)
+            {
+                sizes[partition.Labels[i]]++;
+                var key = (partition.Labels[i], ruleOf[i]);
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+            for (int c = 0; c < k; c++)
+            {
+                int chosen = -1;
+                for (int r = 0; r < distinct.Count; r++)
+                    if (sizes[c] > 0 && counts.GetValueOrDefault((c, r)) >= RouterManifest.AnswerTypeShare * sizes[c]) chosen = r;
+                perCluster.Add(chosen);
+            }
+        }
+        return (distinct, perCluster);
+
+        int IndexOrAdd(GradingRule rule)
+        {
+            int at = distinct.IndexOf(rule); // records compare by value
+            if (at >= 0) return at;
+            distinct.Add(rule);
+            return distinct.Count - 1;
+        }
     }
 
     private static RouterManifest.RouterDefaults DefaultsOf(EnsemblePolicy policy, CalibrationOptions options)

@@ -14,7 +14,9 @@ namespace Avengers.Calibration;
 /// </summary>
 /// <param name="AnswerOptions">Options of each item (choices count; 4 when unknown), for accuracy-weighted votes.</param>
 /// <param name="AnswerTypes">Each item's answer type (null: unknown), so that the live gateway reads answers as calibration did.</param>
-public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IReadOnlyList<double?[]?[]> Grades, int[] AnswerOptions, Data.AnswerType[]? AnswerTypes = null);
+/// <param name="Rules">Each item's grading rule (null entries: the answer type's defaults), for the same reason.</param>
+public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IReadOnlyList<double?[]?[]> Grades, int[] AnswerOptions, Data.AnswerType[]? AnswerTypes = null,
+    GradingRule?[]? Rules = null);
 
 /// <summary>
 /// Chooses the ensemble configuration by k-fold cross-validation inside the training side: for each fold,

@@ -136,6 +136,8 @@ public sealed class EnsembleChatClient : IChatClient
     {
         /// <summary>The answer type calibration saw in the query's clusters (null: guess from the responses).</summary>
         public AnswerType? KnownType { get; init; }
+        /// <summary>The grading rule calibration read the query's clusters by (a regex, a JSON field, case), or null.</summary>
+        public GradingRule? KnownRule { get; init; }
 
         /// <summary>Backend calls this request may still make (samples, switch, fallbacks together).</summary>
         public CallBudget Budget { get; } = new(Settings.MaxCallsPerRequest);
@@ -172,7 +174,7 @@ public sealed class EnsembleChatClient : IChatClient
             settings = settings with { Strategy = plan.Options.Strategy };
             planNote = plan.Reason;
         }
-        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote) { KnownType = ClusterAnswerType(decision) };
+        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote) { KnownType = ClusterAnswerType(decision), KnownRule = ClusterRule(decision) };
     }
 
     private EnsembleChatOptions Merge(ChatOptions? options)
@@ -218,17 +220,17 @@ public sealed class EnsembleChatClient : IChatClient
 
         int topN = settings.Strategy == EnsembleStrategy.Switch ? 1 : Math.Min(settings.TopN, ranked.Count);
         var plan = Enumerable.Range(0, settings.Samples).Select(i => i % topN).ToList();
-        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, routed.KnownType, routed.Budget, cancellationToken).ConfigureAwait(false);
+        SampleBatch batch = await SampleAsync(history, sampleOptions, ranked, plan, settings, routed.KnownType, routed.KnownRule, routed.Budget, cancellationToken).ConfigureAwait(false);
         var notes = new List<string>();
         if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
         {
             // Every sample of the top model may have failed: then its agreement is nil and the next model is sampled.
             VoteResult first = batch.Results.Count == 0 ? new VoteResult(null, -1, [], 0)
-                : Decide(batch, ranked, settings, routed.KnownType, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
+                : Decide(batch, ranked, settings, routed.KnownType, routed.KnownRule, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
             if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
             {
                 notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");
-                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, routed.KnownType, routed.Budget, cancellationToken).ConfigureAwait(false);
+                SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, routed.KnownType, routed.KnownRule, routed.Budget, cancellationToken).ConfigureAwait(false);
                 batch = batch.Concat(second);
             }
             else batch = batch with { Saved = batch.Saved + settings.Samples };
@@ -241,7 +243,7 @@ public sealed class EnsembleChatClient : IChatClient
         }
         if (batch.Failed > 0) notes.Add($"{batch.Failed} of {batch.Requested} samples failed; the vote used the rest");
 
-        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, routed.KnownType, out AnswerType type);
+        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, routed.KnownType, routed.KnownRule, out AnswerType type);
         VoteResult vote = choice.Vote ?? new VoteResult(null, -1, [], batch.Results.Count);
         if (vote.Winner is null || !type.IsVotable())
             notes.Add(type.IsVotable() ? "no sample had an extractable answer: the top model's first sample is returned"
@@ -266,7 +268,7 @@ public sealed class EnsembleChatClient : IChatClient
 
     /// <summary>Runs the planned calls (plan[i] = rank of the model for sample i), stopping early when the vote is decided.</summary>
     private async Task<SampleBatch> SampleAsync(List<ChatMessage> history, ChatOptions options, IReadOnlyList<RankedModel> ranked, List<int> plan,
-        EnsembleChatOptions settings, AnswerType? knownType, CallBudget budget, CancellationToken cancellationToken)
+        EnsembleChatOptions settings, AnswerType? knownType, GradingRule? rule, CallBudget budget, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var gate = new SemaphoreSlim(settings.MaxParallelSamples ?? plan.Count);
@@ -326,7 +328,7 @@ public sealed class EnsembleChatClient : IChatClient
                 errors.Add(Failed($"{ranked[rank].Model} sample {index}", error!, ranked[rank].Model));
             }
 
-            if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count, knownType))
+            if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count, knownType, rule))
                 await stop.CancelAsync().ConfigureAwait(false); // outstanding calls end as "saved"
         }
         results.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Index.CompareTo(b.Index));
@@ -334,12 +336,12 @@ public sealed class EnsembleChatClient : IChatClient
     }
 
     /// <summary>True when the leading answer would still lead even if every outstanding sample voted for the runner-up.</summary>
-    private static bool Decided(List<Sample> results, int outstanding, AnswerType? knownType)
+    private static bool Decided(List<Sample> results, int outstanding, AnswerType? knownType, GradingRule? rule)
     {
         string?[] texts = results.Select(r => r.Response.Text).ToArray();
         AnswerType type = knownType ?? AnswerTypeDetector.Detect(texts);
         if (!type.IsVotable()) return false;
-        var counts = texts.Select(t => AnswerExtractor.Extract(t, type)).Where(a => a is not null)
+        var counts = texts.Select(t => AnswerExtractor.Extract(t, type, null, rule)).Where(a => a is not null)
             .GroupBy(a => a, StringComparer.Ordinal).Select(g => g.Count()).OrderDescending().ToArray();
         if (counts.Length == 0) return false;
         int leader = counts[0], runnerUp = counts.Length > 1 ? counts[1] : 0;
@@ -351,10 +353,10 @@ public sealed class EnsembleChatClient : IChatClient
     /// uses: answers extracted by the detected answer type, ballots in rank then sample order, weighted by the
     /// models' routing scores when the policy says so; ties to the higher-ranked model, then the earlier sample.
     /// </summary>
-    private static (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, AnswerType? knownType, out AnswerType type)
+    private static (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, AnswerType? knownType, GradingRule? rule, out AnswerType type)
     {
         type = knownType ?? AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
-        foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? AnswerExtractor.Extract(sample.Response.Text, type) : null;
+        foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? AnswerExtractor.Extract(sample.Response.Text, type, null, rule) : null;
         var byRank = batch.Results.GroupBy(r => r.Rank).OrderBy(g => g.Key).Select(g => g.OrderBy(r => r.Index).ToList()).ToList();
         int voteOptions = settings.Policy?.VoteOptions ?? 4;
         var sets = byRank.Select(g => new SampleSet(ranked[g[0].Rank].Model, g.Select(r => r.Answer).ToList(), VoteWeights.LogOdds(ranked[g[0].Rank].Score, voteOptions))).ToList();
@@ -362,6 +364,20 @@ public sealed class EnsembleChatClient : IChatClient
         EnsembleChoice choice = EnsembleDecider.Decide(sets, options);
         int set = sets.FindIndex(s => s.Model == choice.Model);
         return (choice, byRank[set][choice.SampleIndex]);
+    }
+
+    /// <summary>The grading rule calibration read the query's clusters by (by match weight, a clear majority), or null.</summary>
+    private GradingRule? ClusterRule(RoutingDecision decision)
+    {
+        RouterManifest manifest = _router.Artifact.Manifest;
+        if (manifest.ClusterGradingRules is not { } perCluster || manifest.GradingRules is not { Count: > 0 } rules) return null;
+        var weights = new Dictionary<int, double>();
+        foreach (ClusterMatch match in decision.Clusters)
+            if ((uint)match.Cluster < (uint)perCluster.Count && (uint)perCluster[match.Cluster] < (uint)rules.Count)
+                weights[perCluster[match.Cluster]] = weights.GetValueOrDefault(perCluster[match.Cluster]) + match.Weight;
+        if (weights.Count == 0) return null;
+        var (rule, weight) = weights.MaxBy(p => p.Value);
+        return weight > 0.5 ? rules[rule] : null;
     }
 
     /// <summary>The answer type calibration saw in the query's clusters (by match weight, a clear majority), or null.</summary>

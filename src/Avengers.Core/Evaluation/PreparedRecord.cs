@@ -67,7 +67,7 @@ internal sealed class PreparedRecord
             grades[i] = pool.Select(m => train[i].Grades.TryGetValue(m, out double?[]? g) ? g : null).ToArray();
             choices[i] = train[i].Record.Choices?.Count is > 1 and int count ? count : 4;
         }
-        return new Calibration.CalibrationSamples(answers, grades, choices, train.Select(r => r.Record.AnswerType).ToArray());
+        return new Calibration.CalibrationSamples(answers, grades, choices, train.Select(r => r.Record.AnswerType).ToArray(), train.Select(r => r.Record.Grading).ToArray());
     }
 
 }

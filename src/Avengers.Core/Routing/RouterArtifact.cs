@@ -36,6 +36,13 @@ public sealed class RouterArtifact
         foreach (string model in manifest.Selected)
             if (!manifest.Models.Contains(model)) problems.Add($"selected model '{model}' is not among the scored models");
         if (manifest.Selected.Count == 0) problems.Add("no model is selected");
+        if (manifest.ClusterGradingRules is { } ruleOf)
+        {
+            int rules = manifest.GradingRules?.Count ?? 0;
+            if (ruleOf.Count != centroids.Count) problems.Add($"{ruleOf.Count} cluster grading rules for {centroids.Count} clusters");
+            if (ruleOf.Any(r => r < -1 || r >= rules)) problems.Add($"a cluster grading rule refers to none of the {rules} rules");
+            if (manifest.GradingRules?.Any(r => r is null) == true) problems.Add("a grading rule is empty");
+        }
         if (costs is not null && (costs.ClusterCount != scores.ClusterCount || costs.ModelCount != scores.Models.Count)) problems.Add("cost table does not match the score table");
         if (problems.Count > 0) throw new RouterArtifactException("inconsistent router artifact: " + string.Join("; ", problems));
         Manifest = manifest;

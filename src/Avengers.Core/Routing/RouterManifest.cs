@@ -45,6 +45,14 @@ public sealed record RouterManifest
     /// </summary>
     [JsonPropertyName("cluster_answer_types")] public IReadOnlyList<string>? ClusterAnswerTypes { get; init; }
 
+    /// <summary>The distinct grading rules of the training data (regex, JSON field, case), referred to by <see cref="ClusterGradingRules"/>.</summary>
+    [JsonPropertyName("grading_rules")] public IReadOnlyList<Voting.GradingRule>? GradingRules { get; init; }
+    /// <summary>
+    /// Per cluster (all partitions): the index in <see cref="GradingRules"/> of the rule at least <see cref="AnswerTypeShare"/>
+    /// of its training items were read by (-1: none or mixed), so that live responses are read by it too. Null: no rules.
+    /// </summary>
+    [JsonPropertyName("cluster_grading_rules")] public IReadOnlyList<int>? ClusterGradingRules { get; init; }
+
     /// <summary>The share of a cluster's training items that must share an answer type for the cluster to have one.</summary>
     public const double AnswerTypeShare = 0.8;
 

@@ -11,18 +11,26 @@ namespace Avengers.Voting;
 public sealed record GradingRule
 {
     /// <summary>The regular expression as written (its group <c>answer</c>, else group 1, else the whole match is the answer).</summary>
-    public string? Regex { get => _regex; init { _regex = value; _pattern = null; } }
+    [System.Text.Json.Serialization.JsonPropertyName("regex")] public string? Regex { get => _regex; init { _regex = value; _pattern = null; } }
     /// <summary>Read this JSON field instead of the usual answer fields.</summary>
-    public string? JsonField { get; init; }
+    [System.Text.Json.Serialization.JsonPropertyName("json_field")] public string? JsonField { get; init; }
     /// <summary>Numbers within this absolute distance of the gold answer count as correct.</summary>
-    public double? NumericTolerance { get; init; }
+    [System.Text.Json.Serialization.JsonPropertyName("numeric_tolerance")] public double? NumericTolerance { get; init; }
     /// <summary>Compare exact and label answers with case (folded by default).</summary>
-    public bool? CaseSensitive { get; init; }
+    [System.Text.Json.Serialization.JsonPropertyName("case_sensitive")] public bool? CaseSensitive { get; init; }
+
+    /// <summary>Rules are equal when their settings are (the compiled pattern is a cache).</summary>
+    public bool Equals(GradingRule? other)
+        => other is not null && Regex == other.Regex && JsonField == other.JsonField && NumericTolerance == other.NumericTolerance && CaseSensitive == other.CaseSensitive;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Regex, JsonField, NumericTolerance, CaseSensitive);
 
     private string? _regex;
     private Regex? _pattern;
 
     /// <summary>The compiled <see cref="Regex"/> (null when none); a 1 s match timeout bounds hostile input.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Regex? Pattern => Regex is null ? null
         : _pattern ??= new Regex(Regex, RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
