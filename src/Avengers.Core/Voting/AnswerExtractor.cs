@@ -194,7 +194,12 @@ public static partial class AnswerExtractor
         string? phrase = FinalAnswerPhrase(text);
         if (phrase is not null)
         {
+            phrase = phrase.Replace("**", "", StringComparison.Ordinal);
+            phrase = AndBetweenNumbers().Replace(phrase, ", "); // "2 and 3" lists two solutions
             string? normalized = MathNormalizer.Normalize(phrase);
+            // "The answer is 18 apples, which is what she has left.": the value is what comes before the prose.
+            if (normalized is not null && ProseInAnswer().IsMatch(normalized) && HeadBeforeProse(phrase) is string head)
+                normalized = MathNormalizer.Normalize(head) ?? normalized;
             if (normalized is not null) return normalized;
         }
 
@@ -202,6 +207,26 @@ public static partial class AnswerExtractor
         MatchCollection numbers = LastNumber().Matches(text);
         return numbers.Count == 0 ? null : MathNormalizer.Normalize(numbers[^1].Value);
     }
+
+    /// <summary>The stated value before the first word of prose ("18" of "18 apples, which is ..."), when it holds a digit.</summary>
+    private static string? HeadBeforeProse(string phrase)
+    {
+        Match word = ProseWordInPhrase().Match(phrase);
+        if (!word.Success || word.Index == 0) return null;
+        string head = phrase[..word.Index].TrimEnd(' ', '\t', ',', '(', ':', ';');
+        return head.Any(char.IsAsciiDigit) ? head : null;
+    }
+
+    // A word of two or more letters after a space, comma or parenthesis (LaTeX commands follow a backslash).
+    [GeneratedRegex(@"(?<=[\s,(])[A-Za-z]{2,}(?![A-Za-z])")]
+    private static partial Regex ProseWordInPhrase();
+
+    // Three letters in a row that are not a LaTeX command: prose left in a normalised math answer.
+    [GeneratedRegex(@"(?<![\\A-Za-z])[A-Za-z]{3,}")]
+    private static partial Regex ProseInAnswer();
+
+    [GeneratedRegex(@"(?<=\d)\s+(?:and|or)\s+(?=-?\d)")]
+    private static partial Regex AndBetweenNumbers();
 
     /// <summary>The text after the last "the answer is" / "Answer:", up to the end of its sentence.</summary>
     private static string? FinalAnswerPhrase(string text) => LastStated(AnswerPhrase(), text);

@@ -118,6 +118,23 @@ public class ResponseFormatTests
         { "exact", "'a\\tb'", "{\"answer\": \"a\\tb\"}" },
         { "choice", "C", "{\"answer\": \"C\"}" },
         { "choice", "C", "{\"answer\": \"(C) Paris\"}" },
+        // prose after the stated value ("The answer is 18 apples, which ...")
+        { "math", "18", "The answer is 18 apples, which is what Janet has left." },
+        { "math", "18", "So the answer is $18, since she sells them all." },
+        { "math", "18", "The answer is 18 because 9 * 2 = 18." },
+        { "math", "5", "The final answer is 5 hours and she is done." },
+        { "math", "1250", "The answer is $1,250 per month." },
+        { "math", "3", "Answer: 3 (three) cups" },
+        { "math", "42", "Therefore, the answer is: **42**" },
+        { "math", "42", "The answer is **42** dollars." },
+        { "math", "60", "The answer is 60 minutes (1 hour)." },
+        { "math", "\\frac{1}{2}", "The answer is \\frac{1}{2} of the pie." },
+        { "math", "(1,2)", "The answer is (1, 2) is the point." },
+        { "math", "2,3", "The answer is 2 and 3." },
+        { "math", "\\text{Evelyn}", "The answer is \\text{Evelyn}." },
+        { "math", "5", "The answer is 5 \\text{ cm}." },
+        { "math", "x^2+2x+1", "The answer is x^2 + 2x + 1." },
+        { "math", "7", "Thus, Tom has 7 marbles left.\n\nThe answer is 7 marbles." },
     };
 
     [Theory]
