@@ -194,11 +194,11 @@ public static partial class AnswerExtractor
         string? phrase = FinalAnswerPhrase(text);
         if (phrase is not null)
         {
-            phrase = phrase.Replace("**", "", StringComparison.Ordinal);
+            phrase = phrase.Replace("**", "", StringComparison.Ordinal).TrimStart('#', ' ');
             phrase = AndBetweenNumbers().Replace(phrase, ", "); // "2 and 3" lists two solutions
             string? normalized = MathNormalizer.Normalize(phrase);
             // "The answer is 18 apples, which is what she has left.": the value is what comes before the prose.
-            if (normalized is not null && ProseInAnswer().IsMatch(normalized) && HeadBeforeProse(phrase) is string head)
+            if (normalized is not null && ProseInAnswer().IsMatch(normalized) && (HeadBeforeProse(phrase) ?? OnlyNumber(phrase)) is string head)
                 normalized = MathNormalizer.Normalize(head) ?? normalized;
             if (normalized is not null) return normalized;
         }
@@ -215,6 +215,13 @@ public static partial class AnswerExtractor
         if (!word.Success || word.Index == 0) return null;
         string head = phrase[..word.Index].TrimEnd(' ', '\t', ',', '(', ':', ';');
         return head.Any(char.IsAsciiDigit) ? head : null;
+    }
+
+    /// <summary>The one number of a phrase of words ("eight (8)"), else null.</summary>
+    private static string? OnlyNumber(string phrase)
+    {
+        MatchCollection numbers = LastNumber().Matches(phrase);
+        return numbers.Count == 1 ? numbers[0].Value : null;
     }
 
     // A word of two or more letters after a space, comma or parenthesis (LaTeX commands follow a backslash).

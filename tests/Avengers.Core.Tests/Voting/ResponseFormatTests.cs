@@ -135,6 +135,21 @@ public class ResponseFormatTests
         { "math", "5", "The answer is 5 \\text{ cm}." },
         { "math", "x^2+2x+1", "The answer is x^2 + 2x + 1." },
         { "math", "7", "Thus, Tom has 7 marbles left.\n\nThe answer is 7 marbles." },
+        { "math", "18", "**Final Answer**: 18" },
+        { "math", "18.5", "The answer is 18.5." },
+        { "math", "1/3", "The answer is 1/3 of the cake." },
+        { "math", "18", "The answer is: $\\boxed{18}$ dollars" },
+        { "math", "18", "So, the answer is 18 dollars." },
+        { "math", "1000", "The answer is 1,000 people." },
+        { "math", "25", "The answer is $25.00 each." },
+        { "math", "8", "The answer is eight (8)." },
+        { "math", "3", "The answer is x = 3." },
+        { "math", "120", "The answer is 120 (in total)." },
+        { "math", "4", "The answer is #4." },
+        { "math", "16", "So the answer is: 16 eggs per day." },
+        { "math", "100", "the answer is 100%" },
+        { "math", "2", "The answer is 2 hours, or 120 minutes." },
+        { "math", "7", "The answer is: 7\n\nExplanation: 3 + 4 = 7" },
     };
 
     [Theory]
