@@ -300,8 +300,21 @@ public static partial class AnswerExtractor
         // CRUXEval's convention: "[ANSWER] assert f(x) == 'y' [/ANSWER]".
         MatchCollection tagged = AnswerTag().Matches(text);
         if (tagged.Count > 0) return NormalizeExact(tagged[^1].Groups["a"].Value, rule?.CaseSensitive == true);
-        string? stated = FinalAnswerPhrase(text) ?? OutputPhrase(text) ?? BareAnswer(text);
+        string? phrase = FinalAnswerPhrase(text) ?? OutputPhrase(text);
+        string? stated = phrase is null ? BareAnswer(text) : LeadingLiteral(phrase) ?? phrase;
         return stated is null ? null : NormalizeExact(stated, rule?.CaseSensitive == true);
+    }
+
+    /// <summary>
+    /// The literal a stated phrase begins with when prose follows it ("'abc', because the function reverses it" gives
+    /// 'abc'; "[1, 2] since both are kept" gives [1, 2]); null when the phrase is one literal or starts with none.
+    /// </summary>
+    private static string? LeadingLiteral(string phrase)
+    {
+        string t = Unwrap(phrase.Trim());
+        if (t.Length == 0 || t[0] is not ('\'' or '"' or '[' or '(' or '{' or '-' or (>= '0' and <= '9') or 'T' or 'F' or 'N' or 't' or 'f' or 'n')) return null;
+        if (LenientJson.TryParseWhole(t, out _) || !LenientJson.TryParseValue(t, 0, out _, out int end) || end <= 0 || end >= t.Length) return null;
+        return char.IsWhiteSpace(t[end]) || t[end] is ',' or ';' or '(' ? t[..end] : null;
     }
 
     /// <summary>

@@ -150,6 +150,16 @@ public class ResponseFormatTests
         { "math", "100", "the answer is 100%" },
         { "math", "2", "The answer is 2 hours, or 120 minutes." },
         { "math", "7", "The answer is: 7\n\nExplanation: 3 + 4 = 7" },
+        // a literal stated with prose after it
+        { "exact", "'abc'", "The output is 'abc', because the function reverses the input." },
+        { "exact", "[1, 2]", "The output is [1, 2] since both are kept." },
+        { "exact", "'abc'", "So the output will be 'abc' (a string)." },
+        { "exact", "True", "The output is True because 3 > 2." },
+        { "exact", "'hello'", "The final answer is 'hello', as computed above." },
+        { "exact", "{'a': 1}", "The output is {'a': 1} after the loop." },
+        { "exact", "'a, b'", "The output is 'a, b'." },
+        { "exact", "'it is'", "The output is 'it is'." },
+        { "exact", "5", "The output is 5 since len is 5." },
     };
 
     [Theory]
