@@ -48,6 +48,8 @@ public static partial class MathNormalizer
         s = BracedSingle().Replace(s, "${op}${c}");     // x^{2} -> x^2
         s = BareSqrt().Replace(s, "\\sqrt{${c}}");    // \sqrt3 -> \sqrt{3}
         if (s.Length == 0) return null;
+        if (s.StartsWith("\\{", StringComparison.Ordinal) && s.EndsWith("\\}", StringComparison.Ordinal) && s.Length > 4) s = s[2..^2]; // a set: \{1,2\}
+        if (s.Length == 3 && s[0] == '(' && s[2] == ')' && char.IsAsciiLetterUpper(s[1])) s = s[1..2];               // an option: (A)
 
         if (TryRational(s, out BigInteger numerator, out BigInteger denominator)) return Canonical(numerator, denominator);
         return UnorderedList(s) ?? s;
@@ -140,7 +142,7 @@ public static partial class MathNormalizer
     [GeneratedRegex(@"\\frac(?<a>\d)(?<b>\d)")]
     private static partial Regex FracShort();
 
-    [GeneratedRegex(@"^(?<n>-?[\d,]*\.?\d+)\s*[a-zA-Z][a-zA-Z\s\.]*$")]
+    [GeneratedRegex(@"^(?<n>-?[\d,]*\.?\d+)\s*[a-zA-Z][a-zA-Z\s\.]*(?:\^\{?[23]\}?)?$")]
     private static partial Regex TrailingUnit();
 
     [GeneratedRegex(@"^(?<neg>-)?\\frac\{(?<a>[-\d.,]+)\}\{(?<b>[-\d.,]+)\}$")]

@@ -57,13 +57,13 @@ public class AnswerExtractorTests
     [InlineData("\\boxed{50\\%}", "50")]
     [InlineData("\\boxed{10^{\\circ}}", "10")]
     [InlineData("She has 3 apples, then buys 4 more, so 7 apples in total.", "7")]
-    [InlineData("\\boxed{\\text{(B)}}", "(B)")]
+    [InlineData("\\boxed{\\text{(B)}}", "B")]
     [InlineData("**Final Answer:** 17", "17")]
     [InlineData("\\boxed{-2, 3}", "-2,3")] // a pair, not -23: commas group thousands only in threes
     [InlineData("\\boxed{1,000,000}", "1000000")]
     [InlineData("\\boxed{x^{2} + 1}", "x^2+1")]
     [InlineData("\\boxed{2 \\sqrt 3}", "2\\sqrt{3}")]
-    [InlineData("\\boxed{\\mathbf{(C)}}", "(C)")]
+    [InlineData("\\boxed{\\mathbf{(C)}}", "C")]
     [InlineData("The total is 30.\n\n**Answer:** 42", "42")]
     public void Math_answers_normalise_to_one_form(string text, string expected)
         => Assert.Equal(expected, AnswerExtractor.Extract(text, AnswerType.Math));

@@ -160,6 +160,27 @@ public class ResponseFormatTests
         { "exact", "'a, b'", "The output is 'a, b'." },
         { "exact", "'it is'", "The output is 'it is'." },
         { "exact", "5", "The output is 5 since len is 5." },
+        // competition-math golds against boxed answers written another way
+        { "math", "\\left[ -\\frac{1}{2}, \\frac{1}{2} \\right]", "$\\boxed{[-\\frac12,\\frac12]}$" },
+        { "math", "\\$1.50", "$\\boxed{1.5}$" },
+        { "math", "5\\text{ cm}^2", "$\\boxed{5}$" },
+        { "math", "\\textbf{(A)}", "$\\boxed{A}$" },
+        { "math", "\\text{odd}", "The answer is $\\boxed{\\text{odd}}$." },
+        { "math", "\\frac{14}{3}", "$\\boxed{\\dfrac{14}{3}}$" },
+        { "math", "1,\\!000", "$\\boxed{1000}$" },
+        { "math", "\\{1,2\\}", "$\\boxed{1, 2}$" },
+        { "math", "2.5", "$\\boxed{\\frac{5}{2}}$" },
+        { "math", "3", "$\\boxed{3.0}$" },
+        { "math", "10", "$\\boxed{10.}$" },
+        { "math", "\\frac{1}{3}", "$\\boxed{\\frac{1}{3}}$ (approximately 0.333)" },
+        { "math", "-2", "$\\boxed{-2}$." },
+        { "math", "\\sqrt{2}", "$\\boxed{\\sqrt2}$" },
+        { "math", "4\\pi", "$\\boxed{4 \\pi}$" },
+        { "math", "\\frac{\\pi}{4}", "$\\boxed{\\dfrac{\\pi}{4}}$" },
+        { "math", "y=2x+3", "$\\boxed{y = 2x + 3}$" },
+        { "math", "6", "The final answer is $\\boxed{6}$. I hope it is correct." },
+        { "math", "0", "$\\boxed{0}$" },
+        { "math", "\\text{(E)}", "$\\boxed{\\textbf{(E)}}$" },
     };
 
     [Theory]
