@@ -273,7 +273,7 @@ public static partial class AnswerExtractor
     [GeneratedRegex(@"####\s*(?<a>[^\n]+)")]
     private static partial Regex HashAnswer();
 
-    [GeneratedRegex(@"\[ANSWER\](?<a>.*?)\[/ANSWER\]", RegexOptions.Singleline)]
+    [GeneratedRegex(@"\[(?<t>ANSWER|PYTHON)\](?<a>.*?)\[/\k<t>\]", RegexOptions.Singleline)]
     private static partial Regex AnswerTag();
 
     // "assert f(x) == y", or the comparison without assert when its left side is a call: "f('abc') == 'cba'".
@@ -281,7 +281,7 @@ public static partial class AnswerExtractor
     private static partial Regex AssertRightSide();
 
     // "The output is 'abc'." or a line "Output: 'abc'" (as output-prediction prompts ask).
-    [GeneratedRegex(@"\bthe\s+output\s+(?:is|will\s+be|would\s+be)\s*:?\s*(?<a>[^\n]+?)(?:\.\s|\.$|\n|$)|^\s*(?:\*\*)?output(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?<a>[^\n]+?)\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    [GeneratedRegex(@"\bthe\s+(?:final\s+)?(?:output|result|return(?:ed)?\s+value)\s+(?:is|will\s+be|would\s+be|should\s+be)\s*:?\s*(?<a>[^\n]+?)(?:\.\s|\.$|\n|$)|\)\s+(?:returns|evaluates\s+to)\s*:?\s*(?<a>[^\n]+?)(?:\.\s|\.$|\n|$)|^\s*(?:\*\*)?output(?:\*\*)?\s*:\s*(?:\*\*)?\s*(?<a>[^\n]+?)\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
     private static partial Regex OutputIs();
 
     [GeneratedRegex(@"^```[\w+-]*\s*\n?(?<c>.*?)\n?```$", RegexOptions.Singleline)]
@@ -301,9 +301,32 @@ public static partial class AnswerExtractor
         MatchCollection tagged = AnswerTag().Matches(text);
         if (tagged.Count > 0) return NormalizeExact(tagged[^1].Groups["a"].Value, rule?.CaseSensitive == true);
         string? phrase = FinalAnswerPhrase(text) ?? OutputPhrase(text);
-        string? stated = phrase is null ? BareAnswer(text) : LeadingLiteral(phrase) ?? phrase;
+        string? stated = phrase is null ? CallResult(text) ?? TrailingFence(text) ?? BareAnswer(text) : LeadingLiteral(phrase) ?? phrase;
         return stated is null ? null : NormalizeExact(stated, rule?.CaseSensitive == true);
     }
+
+    /// <summary>The right side of the last line that equates a call with a value: "assert f('abc') == 'cba'", "So, f('abc') = 'cba'."</summary>
+    private static string? CallResult(string text)
+    {
+        MatchCollection matches = CallEquals().Matches(text);
+        return matches.Count == 0 ? null : matches[^1].Groups["a"].Value.Trim().TrimEnd('.').Trim() is { Length: > 0 } value ? LeadingLiteral(value) ?? value : null;
+    }
+
+    // A call, == or =, and the rest of the line (a keyword argument "f(x=1)" stays inside the parentheses).
+    [GeneratedRegex(@"(?<![\w.])[A-Za-z_][\w.]*\([^\n]*\)[ \t]*={1,2}[ \t]*(?<a>[^\n=][^\n]*?)[ \t`]*$", RegexOptions.Multiline)]
+    private static partial Regex CallEquals();
+
+    /// <summary>The content of a code fence that ends the response, when it is one literal ("```\n[3, 2, 1]\n```").</summary>
+    private static string? TrailingFence(string text)
+    {
+        Match fence = ClosingFence().Match(text);
+        if (!fence.Success) return null;
+        string content = fence.Groups["c"].Value.Trim();
+        return content.Length is > 0 and <= 2000 && LenientJson.TryParseWhole(content, out _) ? content : null;
+    }
+
+    [GeneratedRegex(@"```[\w+-]*[ \t]*\n(?<c>[^`]*?)\n?[ \t]*```\s*$")]
+    private static partial Regex ClosingFence();
 
     /// <summary>
     /// The literal a stated phrase begins with when prose follows it ("'abc', because the function reverses it" gives

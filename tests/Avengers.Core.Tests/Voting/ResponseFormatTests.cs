@@ -181,6 +181,18 @@ public class ResponseFormatTests
         { "math", "6", "The final answer is $\\boxed{6}$. I hope it is correct." },
         { "math", "0", "$\\boxed{0}$" },
         { "math", "\\text{(E)}", "$\\boxed{\\textbf{(E)}}$" },
+        // output prediction written without JSON: assertions, fences, tags, "returns"
+        { "exact", "'cba'", "The function reverses the string.\n```python\nassert f('abc') == 'cba'\n```" },
+        { "exact", "'cba'", "```python\nassert f('abc') == 'cba'\n```" },
+        { "exact", "'cba'", "[PYTHON]\nassert f('abc') == 'cba'\n[/PYTHON]" },
+        { "exact", "'cba'", "Let's trace it step by step.\n1. s = 'abc'\n2. reversed -> 'cba'\n\nassert f('abc') == 'cba'" },
+        { "exact", "[3, 2, 1]", "Step by step...\n\n```\n[3, 2, 1]\n```" },
+        { "exact", "'cba'", "Output: 'cba'" },
+        { "exact", "'cba'", "**Output:** `'cba'`" },
+        { "exact", "'cba'", "The return value is 'cba'." },
+        { "exact", "'cba'", "f('abc') returns 'cba'." },
+        { "exact", "'cba'", "So, f('abc') = 'cba'." },
+        { "exact", "'cba'", "Therefore the result is 'cba'." },
     };
 
     [Theory]
