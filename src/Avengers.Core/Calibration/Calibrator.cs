@@ -94,24 +94,8 @@ public static class Calibrator
 
     /// <summary>Per cluster, the answer type shared by most of its items (at least the manifest's share), else "".</summary>
     private static IReadOnlyList<string>? AnswerTypesOf(Data.AnswerType[]? types, KMeansResult[] partitions, int k)
-    {
-        if (types is null) return null;
-        var result = new List<string>(k * partitions.Length);
-        foreach (KMeansResult partition in partitions)
-        {
-            var counts = new int[k, Data.AnswerTypes.Names.Count];
-            var sizes = new int[k];
-            for (int i = 0; i < partition.Labels.Length; i++) { counts[partition.Labels[i], (int)types[i]]++; sizes[partition.Labels[i]]++; }
-            for (int c = 0; c < k; c++)
-            {
-                string name = "";
-                for (int t = 0; t < Data.AnswerTypes.Names.Count; t++)
-                    if (sizes[c] > 0 && counts[c, t] >= RouterManifest.AnswerTypeShare * sizes[c]) name = Data.AnswerTypes.Names[t];
-                result.Add(name);
-            }
-        }
-        return result;
-    }
+        => types is null ? null
+            : SharedPerCluster(types.Select(t => (int)t).ToArray(), partitions, k).Select(t => t < 0 ? "" : Data.AnswerTypes.Names[t]).ToList();
 
     /// <summary>The distinct rules, and per cluster the one that at least the manifest's share of its items were read by (-1: none).</summary>
     private static (IReadOnlyList<GradingRule>? Rules, IReadOnlyList<int>? PerCluster) RulesOf(GradingRule?[]? itemRules, KMeansResult[] partitions, int k)
@@ -119,34 +103,39 @@ public static class Calibrator
         if (itemRules is null || itemRules.All(r => r is null)) return (null, null);
         var distinct = new List<GradingRule>();
         int[] ruleOf = itemRules.Select(r => r is null ? -1 : IndexOrAdd(r)).ToArray();
-        var perCluster = new List<int>(k * partitions.Length);
-        foreach (KMeansResult partition in partitions)
-        {
-            var counts = new Dictionary<(int Cluster, int Rule), int>();
-            var sizes = new int[k];
-            for (int i = 0; i < partition.Labels.Length; i++)
-            {
-                sizes[partition.Labels[i]]++;
-                var key = (partition.Labels[i], ruleOf[i]);
-                counts[key] = counts.GetValueOrDefault(key) + 1;
-            }
-            for (int c = 0; c < k; c++)
-            {
-                int chosen = -1;
-                for (int r = 0; r < distinct.Count; r++)
-                    if (sizes[c] > 0 && counts.GetValueOrDefault((c, r)) >= RouterManifest.AnswerTypeShare * sizes[c]) chosen = r;
-                perCluster.Add(chosen);
-            }
-        }
-        return (distinct, perCluster);
+        return (distinct, SharedPerCluster(ruleOf, partitions, k));
 
         int IndexOrAdd(GradingRule rule)
         {
-            int at = distinct.IndexOf(rule); // records compare by value
+            int at = distinct.IndexOf(rule); // rules compare by their settings
             if (at >= 0) return at;
             distinct.Add(rule);
             return distinct.Count - 1;
         }
+    }
+
+    /// <summary>
+    /// Per cluster of every partition, partition after partition: the value (an index, -1 for none) that at least
+    /// <see cref="RouterManifest.AnswerTypeShare"/> of its items have, else -1.
+    /// </summary>
+    private static List<int> SharedPerCluster(int[] valueOf, KMeansResult[] partitions, int k)
+    {
+        var result = new List<int>(k * partitions.Length);
+        foreach (KMeansResult partition in partitions)
+        {
+            var counts = new Dictionary<(int Cluster, int Value), int>();
+            var sizes = new int[k];
+            for (int i = 0; i < partition.Labels.Length; i++)
+            {
+                sizes[partition.Labels[i]]++;
+                if (valueOf[i] >= 0) counts[(partition.Labels[i], valueOf[i])] = counts.GetValueOrDefault((partition.Labels[i], valueOf[i])) + 1;
+            }
+            var shared = Enumerable.Repeat(-1, k).ToArray();
+            foreach (((int cluster, int value), int count) in counts)
+                if (count >= RouterManifest.AnswerTypeShare * sizes[cluster]) shared[cluster] = value; // the share is above one half: one value at most
+            result.AddRange(shared);
+        }
+        return result;
     }
 
     private static RouterManifest.RouterDefaults DefaultsOf(EnsemblePolicy policy, CalibrationOptions options)

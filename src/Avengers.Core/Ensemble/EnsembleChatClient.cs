@@ -371,26 +371,28 @@ public sealed class EnsembleChatClient : IChatClient
     {
         RouterManifest manifest = _router.Artifact.Manifest;
         if (manifest.ClusterGradingRules is not { } perCluster || manifest.GradingRules is not { Count: > 0 } rules) return null;
-        var weights = new Dictionary<int, double>();
-        foreach (ClusterMatch match in decision.Clusters)
-            if ((uint)match.Cluster < (uint)perCluster.Count && (uint)perCluster[match.Cluster] < (uint)rules.Count)
-                weights[perCluster[match.Cluster]] = weights.GetValueOrDefault(perCluster[match.Cluster]) + match.Weight;
-        if (weights.Count == 0) return null;
-        var (rule, weight) = weights.MaxBy(p => p.Value);
-        return weight > 0.5 ? rules[rule] : null;
+        int rule = MajorityOf(decision, perCluster, r => (uint)r < (uint)rules.Count, -1);
+        return rule >= 0 ? rules[rule] : null;
     }
 
     /// <summary>The answer type calibration saw in the query's clusters (by match weight, a clear majority), or null.</summary>
     private AnswerType? ClusterAnswerType(RoutingDecision decision)
     {
         if (_router.Artifact.Manifest.ClusterAnswerTypes is not { } types) return null;
-        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        string name = MajorityOf(decision, types, t => t.Length > 0, "");
+        return AnswerTypes.TryParse(name, out AnswerType type) ? type : null;
+    }
+
+    /// <summary>The per-cluster value the query's matched clusters hold by more than half of their weight, else <paramref name="none"/>.</summary>
+    private static T MajorityOf<T>(RoutingDecision decision, IReadOnlyList<T> perCluster, Func<T, bool> known, T none) where T : notnull
+    {
+        var weights = new Dictionary<T, double>();
         foreach (ClusterMatch match in decision.Clusters)
-            if ((uint)match.Cluster < (uint)types.Count && types[match.Cluster].Length > 0)
-                weights[types[match.Cluster]] = weights.GetValueOrDefault(types[match.Cluster]) + match.Weight;
-        if (weights.Count == 0) return null;
-        var (name, weight) = weights.MaxBy(p => p.Value);
-        return weight > 0.5 && AnswerTypes.TryParse(name, out AnswerType type) ? type : null;
+            if ((uint)match.Cluster < (uint)perCluster.Count && known(perCluster[match.Cluster]))
+                weights[perCluster[match.Cluster]] = weights.GetValueOrDefault(perCluster[match.Cluster]) + match.Weight;
+        if (weights.Count == 0) return none;
+        var (value, weight) = weights.MaxBy(p => p.Value);
+        return weight > 0.5 ? value : none;
     }
 
     /// <summary>
