@@ -56,7 +56,8 @@ internal static class CliRunner
         if (policy.Evidence is not { } e) { Console.WriteLine($"{indent}  ({policy.ChosenBy})"); return; }
         if (e.Folds == 0) { Console.WriteLine($"{indent}  ({policy.ChosenBy}: {e.Reason})"); return; }
         string F(double v) => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
-        Console.WriteLine($"{indent}  chosen by {e.Folds}-fold cross-validation on {e.Items} training items among {e.Candidates} candidates: accuracy {F(e.Accuracy)}, {e.CallsPerQuery:F1} calls per query");
+        Console.WriteLine($"{indent}  chosen by {e.Folds}-fold cross-validation on {e.Items} training items among {e.Candidates} candidates: accuracy {F(e.Accuracy)}, {e.CallsPerQuery:F1} calls per query"
+            + (e.SearchAccuracy is double searched ? $" (the search itself, cross-validated: {F(searched)})" : ""));
         Console.WriteLine($"{indent}  {e.Reason}");
         foreach (var r in e.RunnersUp.Take(3)) Console.WriteLine($"{indent}  runner-up: {r.Name}: {F(r.Accuracy)}, {r.CallsPerQuery:F1} calls");
     }

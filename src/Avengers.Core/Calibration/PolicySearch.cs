@@ -24,8 +24,10 @@ public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IRe
 /// the fold's items are routed with the very <see cref="ClusterRouter"/> used at inference, and every
 /// candidate (strategy, top-n, weighted votes, top-k, samples per model; the best single model as the guard)
 /// decides among their recorded samples with the very <see cref="EnsembleDecider"/> used live. The best
-/// cross-validated accuracy wins; near-ties (within <see cref="TieTolerance"/>) go to fewer calls. Then, per
-/// cluster, trusting the leader alone is weighed against the winner, shrunk toward the global difference
+/// cross-validated accuracy wins; near-ties (within <see cref="TieTolerance"/>) go to fewer calls. The winner
+/// must also beat the best single model when the search itself is cross-validated (the best of many candidates
+/// reads high, most on small data); else the best single model answers (the guard). Then, per cluster, trusting
+/// the leader alone (or, under the guard, voting) is weighed against the rule, shrunk toward the global difference
 /// (<see cref="ShrinkItems"/> pseudo-items), and kept only if it also wins in nested cross-validation.
 /// </summary>
 public static class PolicySearch
@@ -39,7 +41,7 @@ public static class PolicySearch
     /// <summary>Soft-routing breadths tried when top-k is not given.</summary>
     public static readonly IReadOnlyList<int> TopKCandidates = [1, 3];
 
-    private sealed record Candidate(string Name, EnsemblePolicy Policy, bool IsSingle = false);
+    internal sealed record Candidate(string Name, EnsemblePolicy Policy, bool IsSingle = false);
 
     /// <param name="labels">Cluster of every training item in each partition (partition-local indices).</param>
     /// <param name="artifact">The router calibrated on all training items (its centroids and manifest are reused per fold).</param>
@@ -118,36 +120,39 @@ public static class PolicySearch
         });
 
         var scored = candidates.Select((c, ci) => (Candidate: c, Accuracy: Mean(grades[ci], usable), Calls: Mean(calls[ci], usable), Index: ci)).ToList();
-        // Best accuracy; within the tie tolerance fewer calls, then the single model (simplest), then the listed order.
-        double top = scored.Max(s => s.Accuracy);
-        var ranked = scored.OrderByDescending(s => s.Accuracy >= top - TieTolerance)
-            .ThenBy(s => s.Accuracy >= top - TieTolerance ? s.Calls : 0)
-            .ThenByDescending(s => s.Accuracy >= top - TieTolerance && s.Candidate.IsSingle)
-            .ThenByDescending(s => s.Accuracy)
-            .ThenBy(s => s.Index).ToList();
+        var ranked = Ranked(scored);
         var winner = ranked[0];
         var single = scored.FirstOrDefault(s => s.Candidate.IsSingle);
         string bestSingleName = pool[BestSingle(correctness, fold, -1)];
         double singleAccuracy = single.Candidate is null ? double.NaN : single.Accuracy;
 
+        // The winner's accuracy is the best of many candidates measured on the same items, so it is biased upward,
+        // most on small data where a lucky candidate stands out. The search itself is judged without that bias:
+        // on each fold, the candidate that ranks first on the other folds, graded on that fold.
+        double searched = SearchedAccuracy(candidates, grades, calls, usable, fold, foldCount);
+        bool guarded = winner.Candidate.IsSingle || (single.Candidate is not null && searched <= singleAccuracy + TieTolerance);
+
         EnsemblePolicy policy;
         string reason;
         double accuracy = winner.Accuracy;
         double callsPerQuery = winner.Calls;
-        if (winner.Candidate.IsSingle)
+        if (guarded)
         {
             policy = new EnsemblePolicy { Strategy = "direct", TopN = 1, TopK = topKs[0], FixedModel = bestSingleName, VoteOptions = voteOptions };
-            reason = $"no routed configuration beat the best single model ({bestSingleName}, {Percent(singleAccuracy)}) in cross-validation";
+            reason = winner.Candidate.IsSingle
+                ? $"no routed configuration beat the best single model ({bestSingleName}, {Percent(singleAccuracy)}) in cross-validation"
+                : $"the search's best ({winner.Candidate.Name}, {Percent(winner.Accuracy)}) did not beat the best single model ({bestSingleName}, {Percent(singleAccuracy)}) once its selection was cross-validated too ({Percent(searched)})";
+            accuracy = singleAccuracy;
+            callsPerQuery = 1;
             // Still, a vote may win in some clusters: vote there if that holds up in nested cross-validation. Every
-            // voting candidate is tried as the exception; the best nested accuracy (ties: fewer calls) is kept.
-            (double[] Gains, double Nested, int Index)? best = null;
-            foreach (var s in scored.Where(s => !s.Candidate.IsSingle && s.Candidate.Policy.StrategyKind != EnsembleStrategy.Direct).OrderBy(s => s.Calls).ThenBy(s => s.Index))
-            {
-                (double[]? gains, double nested) = ClusterGains(grades[winner.Index], grades[s.Index], labels, k, usable, fold, foldCount);
-                if (gains is null || !gains.Any(g => g > 0)) continue;
-                if (best is null || nested > best.Value.Nested + 1e-12) best = (gains, nested, s.Index);
-            }
-            if (best is { } exception && exception.Nested > winner.Accuracy + TieTolerance)
+            // voting candidate is tried as the exception and the best nested accuracy (ties: fewer calls) is kept; as
+            // that is again the best of many, the choice is kept only if choosing that way also wins when cross-validated.
+            int[] voters = scored.Where(s => !s.Candidate.IsSingle && s.Candidate.Policy.StrategyKind != EnsembleStrategy.Direct)
+                .OrderBy(s => s.Calls).ThenBy(s => s.Index).Select(s => s.Index).ToArray();
+            double[] rule = grades[single.Index];
+            if (BestException(rule, voters, grades, labels, k, usable, fold, foldCount) is { } exception
+                && exception.Nested > singleAccuracy + TieTolerance
+                && ExceptionSearchAccuracy(rule, voters, grades, labels, k, usable, fold, foldCount) > singleAccuracy + TieTolerance)
             {
                 Candidate vote = candidates[exception.Index];
                 policy = vote.Policy with { FixedModel = bestSingleName, ClusterGain = exception.Gains };
@@ -178,8 +183,38 @@ public static class PolicySearch
         return policy with
         {
             ChosenBy = "cross-validation",
-            Evidence = new PolicyEvidence(foldCount, usable.Length, Round(accuracy), Round(callsPerQuery), bestSingleName, Round(singleAccuracy), candidates.Count, runnersUp, reason),
+            Evidence = new PolicyEvidence(foldCount, usable.Length, Round(accuracy), Round(callsPerQuery), bestSingleName, Round(singleAccuracy), candidates.Count, runnersUp, reason)
+            {
+                SearchAccuracy = Round(searched),
+            },
         };
+    }
+
+    /// <summary>Best accuracy first; within the tie tolerance fewer calls, then the single model (simplest), then the listed order.</summary>
+    private static List<(Candidate Candidate, double Accuracy, double Calls, int Index)> Ranked(IReadOnlyList<(Candidate Candidate, double Accuracy, double Calls, int Index)> scored)
+    {
+        double top = scored.Max(s => s.Accuracy);
+        return scored.OrderByDescending(s => s.Accuracy >= top - TieTolerance)
+            .ThenBy(s => s.Accuracy >= top - TieTolerance ? s.Calls : 0)
+            .ThenByDescending(s => s.Accuracy >= top - TieTolerance && s.Candidate.IsSingle)
+            .ThenByDescending(s => s.Accuracy)
+            .ThenBy(s => s.Index).ToList();
+    }
+
+    /// <summary>
+    /// The accuracy of the search as a procedure: on each fold, the candidate <see cref="Ranked"/> puts first on the
+    /// other folds' items, graded on the fold's own.
+    /// </summary>
+    internal static double SearchedAccuracy(IReadOnlyList<Candidate> candidates, double[][] grades, double[][] calls, int[] usable, int[] fold, int foldCount)
+    {
+        double correct = 0;
+        for (int f = 0; f < foldCount; f++)
+        {
+            int[] inside = usable.Where(i => fold[i] != f).ToArray();
+            int pick = Ranked(candidates.Select((c, ci) => (Candidate: c, Accuracy: Mean(grades[ci], inside), Calls: Mean(calls[ci], inside), Index: ci)).ToList())[0].Index;
+            foreach (int i in usable) if (fold[i] == f) correct += grades[pick][i];
+        }
+        return correct / usable.Length;
     }
 
     /// <summary>The policy when nothing is searched: the given settings, else the method's defaults.</summary>
@@ -287,6 +322,47 @@ public static class PolicySearch
             }
         }
         return (Gains(-1), nested / usable.Length);
+    }
+
+    /// <summary>
+    /// Among <paramref name="voters"/>, the exception to <paramref name="rule"/> with the best nested accuracy over
+    /// <paramref name="usable"/> (the first in the given order on ties) that wins in at least one cluster; null when none does.
+    /// </summary>
+    private static (double[] Gains, double Nested, int Index)? BestException(double[] rule, int[] voters, double[][] grades, IReadOnlyList<int[]> labels, int k,
+        int[] usable, int[] fold, int foldCount)
+    {
+        (double[] Gains, double Nested, int Index)? best = null;
+        foreach (int c in voters)
+        {
+            (double[]? gains, double nested) = ClusterGains(rule, grades[c], labels, k, usable, fold, foldCount);
+            if (gains is null || !gains.Any(g => g > 0)) continue;
+            if (best is null || nested > best.Value.Nested + 1e-12) best = (gains, nested, c);
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// The accuracy of <see cref="BestException"/> as a procedure: on each fold, the exception chosen on the other
+    /// folds (kept only if it beat the rule there), its cluster gains applied to the fold's items.
+    /// </summary>
+    private static double ExceptionSearchAccuracy(double[] rule, int[] voters, double[][] grades, IReadOnlyList<int[]> labels, int k,
+        int[] usable, int[] fold, int foldCount)
+    {
+        double correct = 0;
+        for (int f = 0; f < foldCount; f++)
+        {
+            int[] inside = usable.Where(i => fold[i] != f).ToArray();
+            var chosen = BestException(rule, voters, grades, labels, k, inside, fold, foldCount);
+            bool keep = chosen is { } c && c.Nested > Mean(rule, inside) + TieTolerance;
+            foreach (int i in usable)
+            {
+                if (fold[i] != f) continue;
+                double g = 0;
+                if (keep) for (int p = 0; p < labels.Count; p++) g += chosen!.Value.Gains[p * k + labels[p][i]] / labels.Count;
+                correct += g > 0 ? grades[chosen!.Value.Index][i] : rule[i];
+            }
+        }
+        return correct / usable.Length;
     }
 
     /// <summary>Cluster scores of every partition, counted over the items outside <paramref name="heldOut"/>.</summary>

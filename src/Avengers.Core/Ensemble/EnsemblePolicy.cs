@@ -132,7 +132,14 @@ public sealed record PolicyEvidence(
     [property: JsonPropertyName("best_single_accuracy")] double BestSingleAccuracy,
     [property: JsonPropertyName("candidates")] int Candidates,
     [property: JsonPropertyName("runners_up")] IReadOnlyList<PolicyScore> RunnersUp,
-    [property: JsonPropertyName("reason")] string Reason);
+    [property: JsonPropertyName("reason")] string Reason)
+{
+    /// <summary>
+    /// The search judged as a procedure (on each fold, the candidate that ranked first on the other folds): the
+    /// winner's own accuracy is the best of many on the same items and so reads high. Null in older artifacts.
+    /// </summary>
+    [JsonPropertyName("search_accuracy")] public double? SearchAccuracy { get; init; }
+}
 
 /// <summary>A candidate configuration and its cross-validated accuracy and calls per query.</summary>
 public sealed record PolicyScore(
