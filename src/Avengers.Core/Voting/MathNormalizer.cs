@@ -36,8 +36,10 @@ public static partial class MathNormalizer
 
         s = s.Replace("\\left", "").Replace("\\right", "").Replace("\\!", "").Replace("\\,", "").Replace("\\;", "")
              .Replace("\\dfrac", "\\frac").Replace("\\tfrac", "\\frac").Replace("\\displaystyle", "")
-             .Replace("^\\circ", "").Replace("^{\\circ}", "").Replace("\\%", "").Replace("%", "").Replace("\\$", "").Replace("$", "");
+             .Replace("^\\circ", "").Replace("^{\\circ}", "").Replace("\\%", "").Replace("%", "").Replace("\\$", "").Replace("$", "")
+             .Replace("{,}", ",").Replace('~', ' ');    // "10{,}000" groups thousands; "~" is a LaTeX space
         s = LatexSpace().Replace(s, "");                 // "\ " is a space; "\\ " ends a matrix row
+        s = TrailingTextUnit().Replace(s, "");           // "2\sqrt{2} \text{ cm}" -> "2\sqrt{2}"
         s = s.Replace("\\(", "").Replace("\\)", "").Replace("\\[", "").Replace("\\]", ""); // inline and display delimiters
         s = TextWrapper().Replace(s, "${t}");
         s = s.Trim().TrimEnd('.', ',', ';').Trim();
@@ -50,9 +52,34 @@ public static partial class MathNormalizer
         if (s.Length == 0) return null;
         if (s.StartsWith("\\{", StringComparison.Ordinal) && s.EndsWith("\\}", StringComparison.Ordinal) && s.Length > 4) s = s[2..^2]; // a set: \{1,2\}
         if (s.Length == 3 && s[0] == '(' && s[2] == ')' && char.IsAsciiLetterUpper(s[1])) s = s[1..2];               // an option: (A)
+        s = WithoutOuter(s, '{', '}');                                                                                 // {\frac{1}{2}}
+        if (!s.Contains(',', StringComparison.Ordinal)) s = WithoutOuter(s, '(', ')');                                 // (\frac{1}{4}); (1,2) is a point
+        if (MixedNumber().Match(s) is { Success: true } mixed) s = ImproperFraction(mixed);                         // 2\frac{1}{4} is 9/4
 
         if (TryRational(s, out BigInteger numerator, out BigInteger denominator)) return Canonical(numerator, denominator);
+        if (SymbolicSlash().Match(s) is { Success: true } slash && s.Any(char.IsAsciiLetter))                        // \pi/2 is \frac{\pi}{2}
+            return $"{slash.Groups["neg"].Value}\\frac{{{slash.Groups["a"].Value}}}{{{slash.Groups["b"].Value}}}";
         return UnorderedList(s) ?? s;
+    }
+
+    /// <summary>A mixed number ("2\frac{1}{4}", as MATH writes them) as one fraction ("\frac{9}{4}").</summary>
+    private static string ImproperFraction(Match mixed)
+    {
+        BigInteger Value(string group) => BigInteger.Parse(mixed.Groups[group].Value, CultureInfo.InvariantCulture);
+        return $"{mixed.Groups["neg"].Value}\\frac{{{Value("w") * Value("b") + Value("a")}}}{{{Value("b")}}}";
+    }
+
+    /// <summary><paramref name="s"/> without one pair of brackets around all of it (the opening one closing at the very end).</summary>
+    private static string WithoutOuter(string s, char open, char close)
+    {
+        if (s.Length < 3 || s[0] != open || s[^1] != close) return s;
+        int depth = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] == open) depth++;
+            else if (s[i] == close && --depth == 0 && i < s.Length - 1) return s; // "(a)(b)": the first pair closes early
+        }
+        return s[1..^1];
     }
 
     /// <summary>
@@ -129,6 +156,17 @@ public static partial class MathNormalizer
         string abs = BigInteger.Abs(scaled).ToString(CultureInfo.InvariantCulture).PadLeft(digits + 1, '0');
         return $"{sign}{abs[..^digits]}.{abs[^digits..]}";
     }
+
+    // A unit in text after a value: "\text{ cm}", "\mbox{ inches}^2" (a lone "\text{Evelyn}" has no value before it).
+    [GeneratedRegex(@"(?<=[\d}])\s*\\(?:text|mbox|mathrm)\{\s*[A-Za-z][A-Za-z\s.]*\}(?:\^\{?[23]\}?)?\s*$")]
+    private static partial Regex TrailingTextUnit();
+
+    [GeneratedRegex(@"^(?<neg>-)?(?<w>\d+)\\frac\{(?<a>\d+)\}\{(?<b>\d+)\}$")]
+    private static partial Regex MixedNumber();
+
+    // "a/b" where a or b is not a plain number (plain ones are rationals): \sqrt{3}/2, 3\pi/4, 1/\sqrt{2}.
+    [GeneratedRegex(@"^(?<neg>-)?(?<a>[^/+\-=,<>]+)/(?<b>[^/+\-=,<>]+)$")]
+    private static partial Regex SymbolicSlash();
 
     [GeneratedRegex(@"\\(?:text|textbf|mathrm|mathbf|mbox)\{(?<t>[^{}]*)\}")]
     private static partial Regex TextWrapper();

@@ -181,6 +181,24 @@ public class ResponseFormatTests
         { "math", "6", "The final answer is $\\boxed{6}$. I hope it is correct." },
         { "math", "0", "$\\boxed{0}$" },
         { "math", "\\text{(E)}", "$\\boxed{\\textbf{(E)}}$" },
+        // more of the forms competition-math golds and models use for the same value
+        { "math", "10{,}000", "$\\boxed{10000}$" },
+        { "math", "5~\\text{cm}", "$\\boxed{5}$" },
+        { "math", "\\frac{\\sqrt{3}}{2}", "$\\boxed{\\sqrt{3}/2}$" },
+        { "math", "\\frac{3\\pi}{4}", "$\\boxed{3\\pi/4}$" },
+        { "math", "\\frac{\\pi}{2}", "$\\boxed{\\pi/2}$" },
+        { "math", "-\\frac{\\pi}{3}", "$\\boxed{-\\pi/3}$" },
+        { "math", "\\frac{1}{2}", "$\\boxed{{\\frac{1}{2}}}$" },
+        { "math", "12", "$\\boxed{12 \\mbox{ inches}}$" },
+        { "math", "\\dfrac{9}{4}", "$\\boxed{2\\tfrac{1}{4}}$" },
+        { "math", "8", "$\\boxed{\\mathbf{8}}$" },
+        { "math", "30", "$\\boxed{30^{\\circ}}$" },
+        { "math", "45", "$\\boxed{45^\\circ \\text{C}}$" },
+        { "math", "\\frac{1}{4}", "$\\boxed{\\left(\\frac{1}{4}\\right)}$" },
+        { "math", "5", "$\\boxed{5 \\text{ units}^2}$" },
+        { "math", "2\\sqrt{2}", "$\\boxed{2 \\sqrt{2} \\text{ cm}}$" },
+        { "math", "(-\\infty,0)\\cup(0,\\infty)", "$\\boxed{(-\\infty, 0) \\cup (0, \\infty)}$" },
+        { "math", "\\frac{1}{2}", "$\\boxed{.5}$" },
         // output prediction written without JSON: assertions, fences, tags, "returns"
         { "exact", "'cba'", "The function reverses the string.\n```python\nassert f('abc') == 'cba'\n```" },
         { "exact", "'cba'", "```python\nassert f('abc') == 'cba'\n```" },
@@ -212,6 +230,14 @@ public class ResponseFormatTests
     [InlineData("[1, 2]", "(2, 1)")]
     public void Different_literals_stay_different(string left, string right)
         => Assert.NotEqual(AnswerExtractor.Normalize(left, AnswerType.Exact), AnswerExtractor.Normalize(right, AnswerType.Exact));
+
+    [Theory]
+    [InlineData("\\pi/2", "\\pi/3")]
+    [InlineData("2\\frac{1}{4}", "\\frac{2}{4}")]
+    [InlineData("(1,2)", "1,2")]
+    [InlineData("(x+1)(x-1)", "x+1")]
+    public void Different_math_answers_stay_different(string left, string right)
+        => Assert.NotEqual(AnswerExtractor.Normalize(left, AnswerType.Math), AnswerExtractor.Normalize(right, AnswerType.Math));
 
     [Fact]
     public void A_made_up_next_exercise_is_cut_only_after_a_stated_answer()
