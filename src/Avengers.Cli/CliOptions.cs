@@ -27,7 +27,7 @@ internal static class CliOptions
     public static Option<string> Method() => new("--method") { Description = "Clustering method: kmeans, ward (agglomerative), gmm (diagonal Gaussian mixture), birch or spectral", DefaultValueFactory = _ => ClusteringMethod.KMeans };
     public static Option<int> Partitions() => new("--partitions") { Description = "Independent clusterings (seeds seed, seed+1, ...) whose cluster scores are averaged when routing (1: a single k-means, as published)", DefaultValueFactory = _ => CalibrationOptions.DefaultPartitions };
     public static Option<int> Restarts() => new("--restarts") { Description = "k-means restarts per partition (best inertia wins)", DefaultValueFactory = _ => CalibrationOptions.DefaultRestarts };
-    public static Option<double> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength };
+    public static Option<string> Prior() => new("--prior") { Description = "Beta prior strength pulling small clusters toward each model's global accuracy (0: raw accuracy), or auto: estimated from the data (empirical Bayes)", DefaultValueFactory = _ => ClusterScores.DefaultPriorStrength.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     public static Option<int?> Select() => new("--select") { Description = "Keep the N best models by automatic selection (default: all)" };
     public static Option<string> Strategy() => new("--strategy") { Description = "auto (chosen by cross-validation on the training side) | direct | vote | switch", DefaultValueFactory = _ => "auto" };
     public static Option<string> TopN() => new("--top-n") { Description = "Models whose samples vote: auto (chosen by cross-validation) or a number", DefaultValueFactory = _ => "auto" };
@@ -70,6 +70,12 @@ internal static class CliOptions
         => IsAuto(text) ? null : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value) && value >= 1 ? value
            : throw new ArgumentException($"{option}: expected auto or a whole number of at least 1, found '{text}'");
 
+    /// <summary>"auto" (null: estimated from the data) or a prior strength of at least 0.</summary>
+    public static double? ParsePriorStrength(string? text)
+        => IsAuto(text) ? null
+           : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value >= 0 ? value
+           : throw new ArgumentException($"--prior: expected auto or a number of at least 0, found '{text}'");
+
     /// <summary>"auto" (null), true or false; the bare flag means true.</summary>
     public static bool? ParseAutoBool(string? text, string option)
         => text is null || text.Length == 0 ? true : IsAuto(text) ? null
@@ -83,7 +89,7 @@ internal static class CliOptions
         public Option<int> Restarts { get; } = CliOptions.Restarts();
         public Option<int> Partitions { get; } = CliOptions.Partitions();
         public Option<string> Method { get; } = CliOptions.Method();
-        public Option<double> Prior { get; } = CliOptions.Prior();
+        public Option<string> Prior { get; } = CliOptions.Prior();
         public Option<int?> Select { get; } = CliOptions.Select();
         public Option<string> Strategy { get; } = CliOptions.Strategy();
         public Option<string> TopN { get; } = CliOptions.TopN();
@@ -108,7 +114,8 @@ internal static class CliOptions
 
         public CalibrationOptions Read(ParseResult parse) => new()
         {
-            K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Partitions = parse.GetValue(Partitions), Method = parse.GetValue(Method)!, PriorStrength = parse.GetValue(Prior),
+            K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Partitions = parse.GetValue(Partitions), Method = parse.GetValue(Method)!,
+            PriorStrength = ParsePriorStrength(parse.GetValue(Prior)) ?? ClusterScores.DefaultPriorStrength, EstimatePrior = ParsePriorStrength(parse.GetValue(Prior)) is null,
             Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = ParseAutoInt(parse.GetValue(TopN), "--top-n"),
             TopK = ParseAutoInt(parse.GetValue(TopK), "--top-k"), Folds = parse.GetValue(Folds), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
             WeightedVote = WeightedVoteOf(parse), Alpha = parse.GetValue(Alpha),

@@ -75,6 +75,14 @@ public class CliTests
         var (_, softOut, _) = Run("route", "Write a Python function that merges two lists.", "--router", router);
         Assert.Equal(4, softOut.Split('\n').First(l => l.StartsWith("clusters blended", StringComparison.Ordinal)).Split("(cos ").Length - 1);
 
+        // The prior strength estimated from the data, said so; a bad value is a usage error naming the option.
+        var (autoExit, autoOut, autoErr) = Run("calibrate", "--benchmark", bench, "--k", "2", "--prior", "auto", "-o", router, "--cache", "none");
+        Assert.True(autoExit == 0, autoErr);
+        Assert.Contains("prior strength estimated from the data", autoOut + autoErr);
+        var (badPriorExit, _, badPriorErr) = Run("calibrate", "--benchmark", bench, "--prior", "-1", "-o", router, "--cache", "none");
+        Assert.Equal(2, badPriorExit);
+        Assert.Contains("--prior: expected auto or a number of at least 0", badPriorErr);
+
         var (tooManyExit, _, tooManyErr) = Run("calibrate", "--benchmark", bench, "--k", "0", "-o", router);
         Assert.Equal(2, tooManyExit);
         Assert.Contains("k must be at least 1", tooManyErr);

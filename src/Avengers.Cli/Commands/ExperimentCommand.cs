@@ -95,7 +95,7 @@ internal static class ExperimentCommand
     {
         ExperimentSetup s = result.Setup;
         Console.WriteLine($"benchmark {s.Benchmark} (sha256 {s.DataSha256[..12]}), split {s.Split}: {s.TrainItems} train / {s.TestItems} test items");
-        Console.WriteLine($"embedding {s.Embedding}; {s.Method} K = {s.K}{(s.Partitions > 1 ? $" x {s.Partitions} partitions" : "")}, seed {s.Seed}, restarts {s.Restarts}; prior {s.PriorStrength}; strategy {s.Strategy}, top-n {s.TopN}, top-k {s.TopK}");
+        Console.WriteLine($"embedding {s.Embedding}; {s.Method} K = {s.K}{(s.Partitions > 1 ? $" x {s.Partitions} partitions" : "")}, seed {s.Seed}, restarts {s.Restarts}; prior {s.PriorStrength.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}; strategy {s.Strategy}, top-n {s.TopN}, top-k {s.TopK}");
         foreach (string note in result.Notes) Console.WriteLine($"note: {note}");
         if (result.Policy is { } policy) CliRunner.PrintPolicy(policy);
         Console.WriteLine();

@@ -33,6 +33,11 @@ public sealed record CalibrationOptions
     public string Method { get; init; } = ClusteringMethod.KMeans;
     /// <summary>Pseudo-counts that pull a cluster's accuracy toward the model's global accuracy.</summary>
     public double PriorStrength { get; init; } = ClusterScores.DefaultPriorStrength;
+    /// <summary>
+    /// Estimate the prior strength from the data instead (empirical Bayes, <see cref="ClusterScores.EstimatePriorStrength"/>):
+    /// strong where clusters barely differ, as in a collection of one task, weak where they do.
+    /// </summary>
+    public bool EstimatePrior { get; init; }
     /// <summary>How many models automatic selection keeps (null: the whole pool, ordered by selection).</summary>
     public int? Select { get; init; }
     /// <summary>null (auto): chosen by cross-validation inside the training side (<see cref="PolicySearch"/>).</summary>

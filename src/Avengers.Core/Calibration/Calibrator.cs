@@ -52,6 +52,11 @@ public static class Calibrator
         for (int p = 0; p < partitions.Length; p++)
             partitions[p] = ClusteringMethod.Fit(options.Method, trainEmbeddings, new KMeansOptions { K = k, Seed = unchecked(options.Seed + p), Restarts = options.Restarts });
         KMeansResult clusters = partitions[0];
+        if (options.EstimatePrior)
+        {
+            options = options with { PriorStrength = ClusterScores.EstimatePriorStrength(correctness, partitions.Select(p => p.Labels).ToArray(), k) };
+            notes.Add($"prior strength estimated from the data (empirical Bayes): {options.PriorStrength.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
         ClusterScores scores = partitions.Length == 1
             ? ClusterScores.Compute(correctness, clusters.Labels, k, options.PriorStrength)
             : Stack(partitions.Select(p => ClusterScores.Compute(correctness, p.Labels, k, options.PriorStrength)).ToArray(), options.PriorStrength);

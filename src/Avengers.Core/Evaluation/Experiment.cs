@@ -134,7 +134,7 @@ public static class Experiment
         BestSingleBaseline bestSingle = BestSingleBaseline.ChooseOn(train, pool);
         Baseline[] baselines =
         [
-            new LabelRouterBaseline(train, correctness, pool, calibration.PriorStrength, policy, options.Adaptive),
+            new LabelRouterBaseline(train, correctness, pool, calibrated.Artifact.Scores.PriorStrength, policy, options.Adaptive),
             .. sides.Everyone.Select(m => new SingleModelBaseline(m)),
             bestSingle,
             new RandomRouterBaseline(calibration.Seed, options.RandomRouterSeeds),
@@ -193,7 +193,7 @@ public static class Experiment
         var modelReports = pool.ToDictionary(m => m, m => board.Report("model:" + m), StringComparer.Ordinal);
         var setup = new ExperimentSetup(Path.GetFileName(benchmark.Source), benchmark.DataHash, embeddingId, options.ValidationOnly ? "validation" : sides.Split.Source,
             sides.Train.Length, test.Length, sides.Split.RemovedDuplicates, sides.Ungradable, calibrated.Artifact.Manifest.Clustering.K, calibration.Seed,
-            calibration.Restarts, calibration.PriorStrength, policy.Strategy, policy.TopN, policy.TopK,
+            calibration.Restarts, calibrated.Artifact.Scores.PriorStrength, policy.Strategy, policy.TopN, policy.TopK,
             calibration.Beta, pool, calibrated.Artifact.Manifest.Selected, options.Grading.ToWireName(), calibrated.Artifact.Manifest.Clustering.Partitions, calibration.Method);
         AccuracyReport bestReport = board.Report("best_single");
         return new ExperimentResult(

@@ -96,6 +96,48 @@ public sealed class ClusterScores
     /// <summary>Raw counts, clusters x models, row-major (for artifacts).</summary>
     public (int[] Answered, double[] Correct) Counts() => (_answered, _correct);
 
+    /// <summary>Upper bound of <see cref="EstimatePriorStrength"/> (clusters that tell nothing: every model at its global accuracy).</summary>
+    public const double MaxEstimatedPriorStrength = 1000;
+
+    /// <summary>
+    /// Empirical-Bayes prior strength: per model, the spread of its accuracy between clusters beyond what the clusters'
+    /// sizes explain (the method of moments of a Beta-binomial model), pooled over models and partitions, as the
+    /// pseudo-count s of Beta(s * mean, s * (1 - mean)). Little true spread gives a strong prior, much a weak one.
+    /// </summary>
+    public static double EstimatePriorStrength(CorrectnessMatrix correctness, IReadOnlyList<int[]> partitions, int clusterCount)
+    {
+        int m = correctness.Models.Count;
+        double signal = 0, noise = 0;
+        foreach (int[] labels in partitions)
+        {
+            ClusterScores scores = Compute(correctness, labels, clusterCount, 0);
+            for (int j = 0; j < m; j++)
+            {
+                double total = 0, right = 0, squares = 0; int clusters = 0;
+                for (int c = 0; c < clusterCount; c++)
+                {
+                    int n = scores._answered[c * m + j];
+                    if (n == 0) continue;
+                    total += n; right += scores._correct[c * m + j]; squares += (double)n * n; clusters++;
+                }
+                if (clusters < 2 || total == 0) continue;
+                double mu = right / total, spread = 0;
+                for (int c = 0; c < clusterCount; c++)
+                {
+                    int n = scores._answered[c * m + j];
+                    if (n == 0) continue;
+                    double d = scores._correct[c * m + j] / n - mu;
+                    spread += n * d * d;
+                }
+                double tau2 = (spread - mu * (1 - mu) * (clusters - 1)) / (total - squares / total);
+                signal += Math.Max(0, tau2);
+                noise += mu * (1 - mu);
+            }
+        }
+        if (signal <= 0) return MaxEstimatedPriorStrength;
+        return Math.Clamp(noise / signal - 1, 0, MaxEstimatedPriorStrength);
+    }
+
     /// <summary>Counts correctness per cluster from training labels.</summary>
     /// <exception cref="ArgumentException">Labels and items disagree, or a label is out of range.</exception>
     public static ClusterScores Compute(CorrectnessMatrix correctness, int[] labels, int clusterCount, double priorStrength = DefaultPriorStrength)

@@ -14,6 +14,34 @@ public class ClusterScoresTests
         return m;
     }
 
+    /// <summary>Four clusters of 100 items; model j is right with probability accuracy(cluster, j), seeded.</summary>
+    private static (CorrectnessMatrix Matrix, int[] Labels) Planted(Func<int, int, double> accuracy)
+    {
+        var random = new Random(5);
+        var matrix = new CorrectnessMatrix(Models, 400);
+        int[] labels = new int[400];
+        for (int i = 0; i < 400; i++)
+        {
+            labels[i] = i / 100;
+            for (int j = 0; j < Models.Length; j++) matrix[i, j] = random.NextDouble() < accuracy(labels[i], j) ? 1 : 0;
+        }
+        return (matrix, labels);
+    }
+
+    [Fact]
+    public void The_estimated_prior_is_weak_where_clusters_differ_and_strong_where_they_do_not()
+    {
+        // Each model is strong in its own cluster and weak elsewhere: the clusters tell a lot, so few pseudo-items.
+        var (specialised, labels) = Planted((c, j) => c == j ? 0.9 : 0.2);
+        double weak = ClusterScores.EstimatePriorStrength(specialised, [labels], 4);
+        Assert.InRange(weak, 0, 3);
+
+        // Every cluster alike: any difference between clusters is sampling noise, so the prior is strong.
+        var (uniform, sameLabels) = Planted((_, j) => 0.4 + 0.1 * j);
+        double strong = ClusterScores.EstimatePriorStrength(uniform, [sameLabels], 4);
+        Assert.True(strong > 50, $"estimated {strong}");
+    }
+
     [Fact]
     public void Counts_and_smooths_toward_global_accuracy()
     {
