@@ -89,6 +89,28 @@ public class CliTests
     }
 
     [Fact]
+    public void Datasets_keeps_the_named_datasets_and_names_the_ones_a_file_has()
+    {
+        string dir = TestData.TempDir();
+        string bench = Path.Combine(dir, "two.jsonl");
+        var lines = new List<string>();
+        for (int i = 0; i < 20; i++)
+            lines.Add($$$"""{"id": "{{{i}}}", "dataset": "{{{(i % 2 == 0 ? "math" : "code")}}}", "query": "question {{{i}}} about {{{(i % 2 == 0 ? "sums" : "loops")}}}", "outputs": {"a": [{"score": {{{(i % 3 == 0 ? 1 : 0)}}}}], "b": [{"score": {{{i % 2}}}}]}}""");
+        File.WriteAllLines(bench, lines);
+
+        var (exit, output, error) = Run("experiment", "--benchmark", bench, "--datasets", "math", "--k", "2", "--cache", "none");
+        Assert.True(exit == 0, error);
+        Assert.Contains("two.jsonl [datasets: math]", output);
+        Assert.Contains("7 train / 3 test items", output); // 10 math items, 70/30
+        Assert.Contains("math (3)", output);
+        Assert.DoesNotContain("code (", output);
+
+        var (badExit, _, badError) = Run("experiment", "--benchmark", bench, "--datasets", "maths", "--cache", "none");
+        Assert.Equal(2, badExit);
+        Assert.Contains("--datasets: 'maths' not in two.jsonl; its datasets: code, math", badError);
+    }
+
+    [Fact]
     public void Skip_invalid_reports_every_skipped_record()
     {
         string dir = TestData.TempDir();

@@ -14,6 +14,7 @@ internal static class ExperimentCommand
     {
         var benchmark = CliOptions.Benchmark();
         var models = CliOptions.Models();
+        var datasets = new Option<string?>("--datasets") { Description = "Comma-separated datasets to keep (default: all): run them as if the file held nothing else, e.g. one task as its own collection" };
         var references = new Option<string?>("--references") { Description = "Comma-separated models shown for comparison only (default: the benchmark's larger models)" };
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
@@ -34,7 +35,7 @@ internal static class ExperimentCommand
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("experiment", "Calibrate on the training split, route and vote on the test split with recorded outputs, and compare with every model, the best single model, a random router and the oracle")
         {
-            benchmark, models, references, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, jsonOld, artifact, artifactOld, grading, ood,
+            benchmark, models, references, datasets, embedding, cache, download, skipInvalid, trainFraction, randomSeeds, validation, embedChoices, adaptive, prices, json, jsonOld, artifact, artifactOld, grading, ood,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -49,6 +50,7 @@ internal static class ExperimentCommand
             IReadOnlyList<string> refs = CliOptions.SplitList(parse.GetValue(references)) ?? entry?.References ?? [];
             var keep = pool is null ? null : pool.Concat(refs).ToHashSet(StringComparer.Ordinal);
             Benchmark data = CliRunner.ReadBenchmark(file, keep, parse.GetValue(skipInvalid));
+            if (CliOptions.SplitList(parse.GetValue(datasets)) is { Count: > 0 } only) data = data.WithDatasets(only);
             refs = refs.Where(data.Models.Contains).ToList(); // references are optional extras
 
             using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
