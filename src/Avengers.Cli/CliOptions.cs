@@ -19,6 +19,7 @@ internal static class CliOptions
     public static Option<string?> Models() => new("--models") { Description = "Comma-separated model pool (default: the benchmark's pool of small models, else every model)" };
     public static Option<string?> Embedding() => new("--embedding") { Description = "minilm (default), arctic-xs, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM, or openai:BASE_URL,MODEL[,DIM]" };
     public static Option<string?> Cache() => new("--cache") { Description = "Embedding cache file (SQLite; default ~/.cache/avengers/embeddings.sqlite); 'none' disables it" };
+    public static Option<string?> Datasets() => new("--datasets") { Description = "Comma-separated datasets to keep (default: all): run them as if the file held nothing else, e.g. one task as its own collection" };
     public static Option<bool> SkipInvalid() => new("--skip-invalid") { Description = "Skip malformed records (each is reported) instead of stopping at the first" };
     public static Option<string> Grading() => new("--grading") { Description = "How test responses are graded: strict (an unreadable answer is wrong) or mmlu-pro (the benchmark's published script: its regexes, a random guess counted at 1/options)", DefaultValueFactory = _ => "strict" };
     public static Option<bool> Download() => new("--download") { Description = "Fetch a named benchmark from its public source (pinned commit, checksums) when no local copy exists" };

@@ -15,6 +15,7 @@ internal static class AblateCommand
     {
         var benchmark = CliOptions.Benchmark();
         var models = CliOptions.Models();
+        var datasets = CliOptions.Datasets();
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
         var sweeps = new Option<string>("--sweeps") { Description = "Comma-separated sweeps: k, method, partitions, select, top-k, beta, strategy, top-n, train-fraction, seed, embedding, alpha", DefaultValueFactory = _ => "k,method,select,top-k,strategy,top-n" };
@@ -27,7 +28,7 @@ internal static class AblateCommand
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("ablate", "Sweep one setting at a time, each point evaluated as 'experiment' does; writes CSV and PNG per sweep and resumes where a previous run stopped")
         {
-            benchmark, models, embedding, cache, sweeps, values, output, outputOld, validation, prices, grading,
+            benchmark, models, datasets, embedding, cache, sweeps, values, output, outputOld, validation, prices, grading,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -39,6 +40,7 @@ internal static class AblateCommand
             BenchmarkCatalog.Entry? entry = BenchmarkCatalog.Find(name);
             IReadOnlyList<string>? pool = CliOptions.SplitList(parse.GetValue(models)) ?? entry?.Pool;
             Benchmark data = CliRunner.ReadBenchmark(file, pool?.ToHashSet(StringComparer.Ordinal), skipInvalid: false);
+            if (CliOptions.SplitList(parse.GetValue(datasets)) is { Count: > 0 } only) data = data.WithDatasets(only);
             var baseline = new ExperimentOptions
             {
                 Models = pool, Calibration = calibration, ValidationOnly = parse.GetValue(validation), Prices = CliOptions.ReadPrices(parse.GetValue(prices), name), Grading = GradingProtocols.Parse(parse.GetValue(grading)),
@@ -53,7 +55,7 @@ internal static class AblateCommand
                 : valueText.Contains(';') ? valueText.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : CliOptions.SplitList(valueText);
             if (overrideValues is not null && requested.Length != 1) throw new ArgumentException("--values applies to exactly one sweep");
 
-            string outDir = CliOptions.Either(parse, output, outputOld) ?? Path.Combine("ablation", Path.GetFileNameWithoutExtension(file));
+            string outDir = CliOptions.Either(parse, output, outputOld) ?? Path.Combine("ablation", Path.GetFileNameWithoutExtension(file) + (data.DatasetFilter is { } kept ? "-" + string.Join("-", kept).Replace(' ', '_') : ""));
             string baseSpec = parse.GetValue(embedding) ?? EmbeddingModelSpec.Default;
             var stacks = new Dictionary<string, EmbeddingStack>(StringComparer.Ordinal);
             try

@@ -14,7 +14,7 @@ internal static class ExperimentCommand
     {
         var benchmark = CliOptions.Benchmark();
         var models = CliOptions.Models();
-        var datasets = new Option<string?>("--datasets") { Description = "Comma-separated datasets to keep (default: all): run them as if the file held nothing else, e.g. one task as its own collection" };
+        var datasets = CliOptions.Datasets();
         var references = new Option<string?>("--references") { Description = "Comma-separated models shown for comparison only (default: the benchmark's larger models)" };
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();

@@ -10,6 +10,9 @@ public sealed record Benchmark(string Source, IReadOnlyList<BenchmarkRecord> Rec
     /// <summary>Every model name in the file, kept or not (for messages about a model the file does not have).</summary>
     public IReadOnlyList<string> FileModels { get => field ?? Models; init; }
 
+    /// <summary>The datasets kept by <see cref="WithDatasets"/>, ordinal order (null: the whole file).</summary>
+    public IReadOnlyList<string>? DatasetFilter { get; init; }
+
     /// <summary>
     /// Only the records of the named datasets, as if the file held nothing else (a collection of one task, for
     /// instance); the source names the filter, the data hash stays the file's.
@@ -25,6 +28,7 @@ public sealed record Benchmark(string Source, IReadOnlyList<BenchmarkRecord> Rec
         var keep = new HashSet<string>(datasets, StringComparer.Ordinal);
         var records = Records.Where(r => keep.Contains(r.Dataset)).ToList();
         var models = records.SelectMany(r => r.Outputs.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return this with { Source = $"{Source} [datasets: {string.Join(", ", keep.Order(StringComparer.Ordinal))}]", Records = records, Models = models, FileModels = FileModels };
+        List<string> filter = [.. keep.Order(StringComparer.Ordinal)];
+        return this with { Source = $"{Source} [datasets: {string.Join(", ", filter)}]", Records = records, Models = models, FileModels = FileModels, DatasetFilter = filter };
     }
 }

@@ -89,11 +89,13 @@ internal static class Ablation
     public static string SetupHash(Benchmark benchmark, ExperimentOptions baseline, string embedding)
     {
         var c = baseline.Calibration;
-        string text = string.Join("|", benchmark.DataHash, embedding, c.K, c.Seed, c.Restarts, c.Method, c.PriorStrength, c.EstimatePrior, c.Select, c.Strategy, c.TopN, c.TopK,
+        string text = string.Join("|", benchmark.DataHash, embedding, c.K, c.Seed, c.Restarts, c.Method, c.PriorStrength, c.Select, c.Strategy, c.TopN, c.TopK,
             c.Beta.ToString(CultureInfo.InvariantCulture), c.SwitchThreshold.ToString(CultureInfo.InvariantCulture), c.WeightedVote, baseline.TrainFraction.ToString(CultureInfo.InvariantCulture),
             baseline.EmbedChoices, baseline.Adaptive, string.Join(",", baseline.Models ?? []), string.Join(",", baseline.References));
         if (c.Partitions != 1) text += $"|partitions={c.Partitions}";
         if (baseline.Grading != GradingProtocol.Strict) text += $"|grading={baseline.Grading.ToWireName()}";
+        if (c.EstimatePrior) text += "|prior=auto";
+        if (benchmark.DatasetFilter is { } kept) text += $"|datasets={string.Join(",", kept)}";
         if (c.Alpha is double alpha) text += $"|alpha={alpha.ToString(CultureInfo.InvariantCulture)}";
         if (baseline.Prices is not null)
             text += "|prices=" + string.Join(";", baseline.Prices.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}:{p.Value.InputPerMillion.ToString(CultureInfo.InvariantCulture)}/{p.Value.OutputPerMillion.ToString(CultureInfo.InvariantCulture)}"));

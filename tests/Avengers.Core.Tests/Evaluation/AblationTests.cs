@@ -51,6 +51,25 @@ public class AblationTests
     }
 
     [Fact]
+    public void A_dataset_filter_or_an_estimated_prior_is_another_setup_whose_rows_are_not_reused()
+    {
+        Benchmark whole = TwoTopics();
+        var baseline = new ExperimentOptions { Calibration = new CalibrationOptions { K = 2 } };
+        Benchmark math = whole.WithDatasets(["math"]);
+        Assert.Equal(30, math.Records.Count);
+        Assert.Equal(["math"], math.DatasetFilter);
+
+        string[] hashes =
+        [
+            Ablation.SetupHash(whole, baseline, "e"), Ablation.SetupHash(math, baseline, "e"), Ablation.SetupHash(whole.WithDatasets(["geo"]), baseline, "e"),
+            Ablation.SetupHash(whole, baseline with { Calibration = baseline.Calibration with { EstimatePrior = true } }, "e"),
+        ];
+        Assert.Equal(hashes.Length, hashes.Distinct().Count());
+        Assert.Equal(hashes[1], Ablation.SetupHash(whole.WithDatasets(["math"]), baseline, "e"));
+        Assert.Throws<ArgumentException>(() => whole.WithDatasets(["history"]));
+    }
+
+    [Fact]
     public async Task Sweep_writes_csv_and_resumes_without_recomputing()
     {
         Benchmark benchmark = TwoTopics();
