@@ -113,13 +113,17 @@ internal static class CliOptions
             foreach (Option option in new Option[] { K, Seed, Restarts, Partitions, Method, Prior, Select, Strategy, TopN, TopK, Folds, Beta, SwitchThreshold, WeightedVote, Alpha }) command.Options.Add(option);
         }
 
-        public CalibrationOptions Read(ParseResult parse) => new()
+        public CalibrationOptions Read(ParseResult parse)
         {
-            K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Partitions = parse.GetValue(Partitions), Method = parse.GetValue(Method)!,
-            PriorStrength = ParsePriorStrength(parse.GetValue(Prior)) ?? ClusterScores.DefaultPriorStrength, EstimatePrior = ParsePriorStrength(parse.GetValue(Prior)) is null,
-            Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = ParseAutoInt(parse.GetValue(TopN), "--top-n"),
-            TopK = ParseAutoInt(parse.GetValue(TopK), "--top-k"), Folds = parse.GetValue(Folds), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
-            WeightedVote = WeightedVoteOf(parse), Alpha = parse.GetValue(Alpha),
-        };
+            double? prior = ParsePriorStrength(parse.GetValue(Prior)); // null: estimated from the data
+            return new()
+            {
+                K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Partitions = parse.GetValue(Partitions), Method = parse.GetValue(Method)!,
+                PriorStrength = prior ?? ClusterScores.DefaultPriorStrength, EstimatePrior = prior is null,
+                Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = ParseAutoInt(parse.GetValue(TopN), "--top-n"),
+                TopK = ParseAutoInt(parse.GetValue(TopK), "--top-k"), Folds = parse.GetValue(Folds), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
+                WeightedVote = WeightedVoteOf(parse), Alpha = parse.GetValue(Alpha),
+            };
+        }
     }
 }
