@@ -249,15 +249,16 @@ internal static class ChatCompletionsEndpoint
 
     private static void AddHeaders(HttpResponse response, EnsembleDecision decision)
     {
-        response.Headers["x-avengers-strategy"] = decision.Strategy;
+        // Every text from backends, answers or config goes through HeaderValue: Kestrel refuses a header byte outside visible ASCII.
+        response.Headers["x-avengers-strategy"] = HeaderValue.Encode(decision.Strategy);
         response.Headers["x-avengers-cluster"] = decision.Cluster.ToString(CultureInfo.InvariantCulture);
         response.Headers["x-avengers-similarity"] = decision.Similarity.ToString("F4", CultureInfo.InvariantCulture);
-        response.Headers["x-avengers-model"] = decision.ChosenModel;
-        response.Headers["x-avengers-ranked"] = string.Join(",", decision.Models.Select(m => m.Model));
+        response.Headers["x-avengers-model"] = HeaderValue.Encode(decision.ChosenModel);
+        response.Headers["x-avengers-ranked"] = string.Join(",", decision.Models.Select(m => HeaderValue.Encode(m.Model).Replace(",", "%2C")));
         response.Headers["x-avengers-samples"] = $"{decision.SamplesUsed}/{decision.SamplesRequested}";
         response.Headers["x-avengers-routing-ms"] = decision.RoutingMilliseconds.ToString("F2", CultureInfo.InvariantCulture);
-        if (decision.Winner is not null) response.Headers["x-avengers-winner"] = decision.Winner;
-        if (decision.ArtifactHash is not null) response.Headers["x-avengers-artifact"] = decision.ArtifactHash;
+        if (decision.Winner is not null) response.Headers["x-avengers-winner"] = HeaderValue.Encode(decision.Winner);
+        if (decision.ArtifactHash is not null) response.Headers["x-avengers-artifact"] = HeaderValue.Encode(decision.ArtifactHash);
         if (decision.CostUsd is double cost) response.Headers["x-avengers-cost-usd"] = cost.ToString("G6", CultureInfo.InvariantCulture);
     }
 }

@@ -70,12 +70,12 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
     /// Writes a small benchmark where "calc" is right on math and "scribe" on history, calibrates a
     /// router on it with the real MiniLM model (K = 2), and returns both.
     /// </summary>
-    internal static async Task<(Benchmark Benchmark, string Router)> CalibrateAsync(string dir, EmbeddingStack embedding)
+    internal static async Task<(Benchmark Benchmark, string Router)> CalibrateAsync(string dir, EmbeddingStack embedding, AnswerType answerType = AnswerType.Choice)
     {
         var records = new List<BenchmarkRecord>();
         int id = 0;
-        foreach (string q in MathQuestions) records.Add(Record(id++, "math", q, right: "calc", "B"));
-        foreach (string q in HistoryQuestions) records.Add(Record(id++, "history", q, right: "scribe", "B"));
+        foreach (string q in MathQuestions) records.Add(Record(id++, "math", q, right: "calc", "B", answerType));
+        foreach (string q in HistoryQuestions) records.Add(Record(id++, "history", q, right: "scribe", "B", answerType));
         string bench = Path.Combine(dir, "bench.jsonl");
         BenchmarkWriter.Write(bench, records);
         Benchmark benchmark = BenchmarkReader.Read(bench);
@@ -85,19 +85,25 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         for (int i = 0; i < prepared.Length; i++)
             for (int j = 0; j < benchmark.Models.Count; j++) correctness[i, j] = prepared[i].Correctness(benchmark.Models[j]);
         var vectors = await EmbeddingRunner.EmbedAllAsync(embedding.Generator, benchmark.Records.Select(r => r.Query).ToList());
+        // Other answer types are stored per cluster, so the live vote reads answers by them (a choice router is detected from the texts).
+        CalibrationSamples? samples = answerType == AnswerType.Choice ? null : new CalibrationSamples(
+            Enumerable.Range(0, prepared.Length).Select(_ => new string?[]?[] { ["x"], ["x"] }).ToArray(),
+            Enumerable.Range(0, prepared.Length).Select(i => new double?[]?[] { [correctness[i, 0]], [correctness[i, 1]] }).ToArray(),
+            Enumerable.Repeat(4, prepared.Length).ToArray(), Enumerable.Repeat(answerType, prepared.Length).ToArray());
         CalibrationResult calibrated = Calibrator.Calibrate(vectors, correctness, new CalibrationOptions { K = 2 },
-            new RouterManifest.EmbeddingInfo(embedding.ModelId, embedding.Dimension), new RouterManifest.DataInfo("bench.jsonl", benchmark.DataHash, prepared.Length, 0));
+            new RouterManifest.EmbeddingInfo(embedding.ModelId, embedding.Dimension), new RouterManifest.DataInfo("bench.jsonl", benchmark.DataHash, prepared.Length, 0),
+            samples: samples);
         string router = Path.Combine(dir, "router.avengers");
         calibrated.Artifact.Save(router);
         return (benchmark, router);
     }
 
-    private static BenchmarkRecord Record(int id, string dataset, string query, string right, string gold)
+    private static BenchmarkRecord Record(int id, string dataset, string query, string right, string gold, AnswerType answerType)
     {
         string wrong = right == "calc" ? "scribe" : "calc";
         return new BenchmarkRecord
         {
-            Id = id.ToString(), Dataset = dataset, Query = query, AnswerType = AnswerType.Choice, Gold = gold,
+            Id = id.ToString(), Dataset = dataset, Query = query, AnswerType = answerType, Gold = gold,
             Outputs = new Dictionary<string, IReadOnlyList<Sample>>
             {
                 // The right model is right on 2 of its 3 samples; the wrong one says (D) then (C).
