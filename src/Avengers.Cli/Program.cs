@@ -25,4 +25,7 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine($"run 'avengers{verb} --help' for the options");
     return 2;
 }
-return await parse.InvokeAsync();
+// The servers handle SIGTERM and Ctrl+C themselves (their host drains requests in flight, up to drain_seconds);
+// every other verb is cancelled and given System.CommandLine's default two seconds to end.
+bool server = parse.CommandResult.Command.Name is "serve" or "replay-server";
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = server ? null : TimeSpan.FromSeconds(2) });

@@ -25,7 +25,9 @@ internal static class ServeCommands
             // Announce only once the port is bound (a port in use is one error line, not a stack trace after "listening").
             await app.StartAsync(cancellationToken);
             CliRunner.Info($"avengers gateway listening on {loaded.Listen} ({loaded.Backends.Count} backends)");
+            // SIGTERM / Ctrl+C: the host stops accepting, drains what is in flight (drain_seconds), then this returns.
             await app.WaitForShutdownAsync(cancellationToken);
+            CliRunner.Info("avengers gateway stopped");
             return 0;
         }));
         return command;

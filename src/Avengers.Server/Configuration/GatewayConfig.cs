@@ -22,6 +22,13 @@ public sealed record GatewayConfig
     [YamlMember(Alias = "max_body_bytes"), ConfigurationKeyName("max_body_bytes")] public long MaxBodyBytes { get; init; } = 1 << 20;
     /// <summary>Deadline of a whole request, every sample, retry and fallback included (a request may ask for less with avengers.timeout_seconds).</summary>
     [YamlMember(Alias = "request_timeout_seconds"), ConfigurationKeyName("request_timeout_seconds")] public double RequestTimeoutSeconds { get; init; } = 300;
+    /// <summary>
+    /// On SIGTERM or Ctrl+C: how long requests in flight may run on while no new ones are taken; null: the request
+    /// deadline plus 5 s, so every admitted request can finish. Set it below the orchestrator's grace period.
+    /// </summary>
+    [YamlMember(Alias = "drain_seconds"), ConfigurationKeyName("drain_seconds")] public double? DrainSeconds { get; init; }
+    /// <summary>The drain time in effect.</summary>
+    [YamlIgnore] public TimeSpan Drain => TimeSpan.FromSeconds(DrainSeconds ?? RequestTimeoutSeconds + 5);
     /// <summary>Backend calls one request may make in all (samples, switch, fallbacks); a call asking for n samples counts once.</summary>
     [YamlMember(Alias = "max_calls_per_request"), ConfigurationKeyName("max_calls_per_request")] public int MaxCallsPerRequest { get; init; } = Avengers.Ensemble.EnsembleChatOptions.DefaultMaxCalls;
     [YamlMember(Alias = "strategy"), ConfigurationKeyName("strategy")] public StrategyConfig Strategy { get; init; } = new();

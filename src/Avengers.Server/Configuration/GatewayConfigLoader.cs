@@ -57,6 +57,7 @@ public static class GatewayConfigLoader
         if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
         if (config.MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max_calls_per_request: must lie in [1, 10000] (got {config.MaxCallsPerRequest})");
         if (!(config.RequestTimeoutSeconds > 0 && config.RequestTimeoutSeconds <= MaxSeconds)) problems.Add($"request_timeout_seconds: must lie in (0, {MaxSeconds}] (got {config.RequestTimeoutSeconds})");
+        if (config.DrainSeconds is double drain && !(drain >= 0 && drain <= MaxSeconds)) problems.Add($"drain_seconds: must lie in [0, {MaxSeconds}] (got {drain})");
 
         StrategyConfig s = config.Strategy;
         if (s.Default is not null && !Voting.EnsembleStrategies.TryParse(s.Default, out _)) problems.Add($"strategy.default: unknown strategy '{s.Default}' (direct, vote, switch)");

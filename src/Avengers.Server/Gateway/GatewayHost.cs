@@ -44,6 +44,8 @@ public static class GatewayHost
         // A host that cannot start (e.g. its port is taken) is reported by the caller in one line, not logged with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddAvengersGateway(config, embedding, environment);
+        // SIGTERM and Ctrl+C drain: Kestrel stops accepting at once and lets requests in flight finish for this long.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Normalized().Drain);
         WebApplication app = builder.Build();
         // Errors the framework answers without a body (unknown path 404, wrong method 405, ...) get OpenAI's shape too.
         app.UseStatusCodePages(async statusContext =>
@@ -64,10 +66,18 @@ public static class GatewayHost
         GatewayRuntime runtime = endpoints.ServiceProvider.GetRequiredService<GatewayRuntime>();
         ILogger logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Avengers.Gateway");
         RouteGroupBuilder gateway = endpoints.MapGroup(prefix);
+        // Stopping (SIGTERM, Ctrl+C): readiness fails at once; the host lets the requests in flight finish (its shutdown timeout).
+        endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(() =>
+        {
+            runtime.BeginDrain();
+            logger.LogWarning("stopping: no new connections; draining {Count} request(s) in flight for up to {Seconds:0.#} s",
+                runtime.InFlight, endpoints.ServiceProvider.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value.ShutdownTimeout.TotalSeconds ?? 0);
+        });
         // Last resort: an unexpected failure is still an OpenAI-shaped error with a request id, never an empty 500;
         // the detail goes to the log.
         gateway.AddEndpointFilter(async (context, next) =>
         {
+            runtime.RequestStarted();
             try { return await next(context); }
             catch (Exception ex) when (!context.HttpContext.Response.HasStarted && !context.HttpContext.RequestAborted.IsCancellationRequested)
             {
@@ -75,6 +85,7 @@ public static class GatewayHost
                 logger.LogError(ex, "request {Id} {Method} {Path} failed unexpectedly", id, context.HttpContext.Request.Method, context.HttpContext.Request.Path);
                 return OpenAIErrors.Result(500, $"internal error (request {id}); the gateway log has the details", "api_error", null, "internal_error");
             }
+            finally { runtime.RequestEnded(); }
         });
         IEndpointConventionBuilder metrics = endpoints.MapPrometheusScrapingEndpoint(prefix + "/metrics");
         if (runtime.Config.MetricsRequireKey && runtime.Keys.Count > 0)
@@ -97,6 +108,7 @@ public static class GatewayHost
         // Ready: at least one backend answers its /models (probed, cached for a few seconds) with its circuit closed.
         gateway.MapGet("/health/ready", (Delegate)(async (CancellationToken cancellationToken) =>
         {
+            if (runtime.Draining) return Results.Json(new { status = "draining", reachable = 0, artifact_sha256 = runtime.Artifact.FileHash }, RouteJson, statusCode: 503);
             IReadOnlyList<BackendStatus> backends = await runtime.Probe.CheckAsync(cancellationToken);
             int reachable = backends.Count(b => b.Reachable);
             return Results.Json(new { status = reachable > 0 ? "ok" : "unavailable", reachable, artifact_sha256 = runtime.Artifact.FileHash, backends },

@@ -52,6 +52,17 @@ public sealed class GatewayRuntime : IDisposable
     /// <summary>Checks that the backends answer (readiness).</summary>
     public BackendProbe Probe { get; }
 
+    private int _inFlight;
+    private volatile bool _draining;
+
+    /// <summary>True once the host began to stop: readiness fails so that load balancers stop sending.</summary>
+    public bool Draining => _draining;
+    /// <summary>Gateway requests being served now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+    internal void BeginDrain() => _draining = true;
+    internal void RequestStarted() => Interlocked.Increment(ref _inFlight);
+    internal void RequestEnded() => Interlocked.Decrement(ref _inFlight);
+
     /// <summary>
     /// What the tokens cost, from the backends' prices per million tokens (price_input_per_million,
     /// price_output_per_million); null when a model that was called has no price.
