@@ -80,6 +80,7 @@ public sealed class EnsembleChatClient : IChatClient
         }
 
         var errors = new List<string>();
+        int busy = 0;
         foreach (RankedModel model in routed.Decision.Models)
         {
             if (!routed.Budget.TryTake()) { errors.Add($"{model.Model}: not tried, {routed.Budget.Exhausted().Message}"); break; }
@@ -92,6 +93,7 @@ public sealed class EnsembleChatClient : IChatClient
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 errors.Add(Failed(model.Model, ex));
+                if (ex is BackendBusyException) busy++;
                 await stream.DisposeAsync().ConfigureAwait(false);
                 if (BackendFailures.IsClientError(ex))
                     throw new EnsembleException($"{model.Model} rejected the request: {BackendFailures.Describe(ex)}", BackendFailures.StatusOf(ex));
@@ -118,7 +120,9 @@ public sealed class EnsembleChatClient : IChatClient
             }
             yield break;
         }
-        throw new EnsembleException("every ranked model failed: " + string.Join("; ", errors));
+        // As in the non-streamed path: every ranked model at capacity is overload (429), not a fault (502).
+        throw new EnsembleException((busy == errors.Count ? "every ranked model is at capacity: " : "every ranked model failed: ") + string.Join("; ", errors),
+            allBusy: busy > 0 && busy == errors.Count);
     }
 
     /// <inheritdoc />

@@ -158,6 +158,27 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Streamed_direct_requests_over_models_at_capacity_answer_429_not_502()
+    {
+        var slow = async (int _, HttpContext c) =>
+        {
+            await Task.Delay(1000, c.RequestAborted);
+            if (await ScriptedBackend.IsStreamingAsync(c)) await ScriptedBackend.Stream(c, ["The answer ", "is (B)."]);
+            else await ScriptedBackend.Answer(c, "The answer is (B).");
+        };
+        await using var calc = await ScriptedBackend.StartAsync(slow);
+        await using var scribe = await ScriptedBackend.StartAsync(slow);
+        await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { MaxConcurrency = 1, MaxQueue = 1 }), Backend("scribe", scribe, b => b with { MaxConcurrency = 1, MaxQueue = 1 }));
+
+        // 12 concurrent streamed requests on 2 backends that hold 2 each (one running, one queued): the rest are overload.
+        var requests = Enumerable.Range(0, 12).Select(_ => PostAsync(gateway, Chat("avengers-direct", MathQuestion, stream: true))).ToArray();
+        var results = await Task.WhenAll(requests);
+        Assert.All(results, r => Assert.True(r.Status is HttpStatusCode.OK or (HttpStatusCode)429, $"{(int)r.Status}"));
+        Assert.Contains(results, r => r.Status == (HttpStatusCode)429);
+        Assert.All(results.Where(r => r.Status == (HttpStatusCode)429), r => Assert.Equal("1", r.Response.Headers.GetValues("Retry-After").Single()));
+    }
+
+    [Fact]
     public async Task Client_disconnect_cancels_the_backend_calls()
     {
         await using var calc = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(10_000, c.RequestAborted); await ScriptedBackend.Answer(c, "never"); });
