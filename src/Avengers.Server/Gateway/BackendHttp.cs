@@ -32,8 +32,10 @@ public static class BackendHttp
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
                 .RemoveAllLoggers(); // one line per backend call would drown the gateway's own log; failures are logged by the ensemble
             // Handlers run in the order they are added: the resilience pipeline outside, the guard inside it.
-            client.AddResilienceHandler("backend", (pipeline, _) => Configure(pipeline, backend, circuits.For(backend.Name!)));
-            client.AddHttpMessageHandler(() => new EventStreamGuard(TimeSpan.FromSeconds(backend.TimeoutSeconds)));
+            client.AddResilienceHandler("backend", (pipeline, _) => Configure(pipeline, backend, circuits.For(backend.Name!), circuits.ControlFor(backend.Name!)));
+            // A stream's outcome is known only after the pipeline returned (at [DONE] or its failure): a second breaker counts those.
+            Action<Exception?> streamEnded = circuits.AddStreamBreaker(backend);
+            client.AddHttpMessageHandler(() => new EventStreamGuard(TimeSpan.FromSeconds(backend.TimeoutSeconds), streamEnded));
         }
         return services;
     }
@@ -46,7 +48,8 @@ public static class BackendHttp
         => new ServiceCollection().AddAvengersBackends(backends, circuits ?? new BackendCircuits()).BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
 
     /// <summary>The backend's strategies, from its configuration.</summary>
-    internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, BackendConfig backend, CircuitBreakerStateProvider circuit)
+    internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, BackendConfig backend, CircuitBreakerStateProvider circuit,
+        CircuitBreakerManualControl? control = null)
     {
         if (backend.Retries > 0)
         {
@@ -68,6 +71,7 @@ public static class BackendHttp
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(backend.BreakSeconds),
                 StateProvider = circuit,
+                ManualControl = control,
             })
             .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) });
     }
@@ -83,6 +87,42 @@ public sealed class BackendCircuits
 
     /// <summary>The state provider of a backend's breaker (one per backend, attached when its pipeline is built).</summary>
     public CircuitBreakerStateProvider For(string backend) => _states.GetOrAdd(backend, _ => new CircuitBreakerStateProvider());
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CircuitBreakerManualControl> _controls = new(StringComparer.Ordinal);
+
+    /// <summary>The manual control of a backend's breaker: the stream breaker isolates the backend through it.</summary>
+    public CircuitBreakerManualControl ControlFor(string backend) => _controls.GetOrAdd(backend, _ => new CircuitBreakerManualControl());
+
+    /// <summary>
+    /// A second Polly circuit breaker, with the backend's thresholds, fed with the outcome of every event stream
+    /// (the HTTP pipeline saw a 200 and counted a success before the first token). When mid-stream failures open it,
+    /// the backend's own breaker is isolated for the break duration, so the backend gets no traffic and readiness
+    /// shows it; then it is released and the next stream's outcome decides (the half-open probe).
+    /// </summary>
+    /// <returns>What the stream guard calls when a stream ends: null for [DONE], else the failure.</returns>
+    internal Action<Exception?> AddStreamBreaker(BackendConfig backend)
+    {
+        CircuitBreakerManualControl control = ControlFor(backend.Name!);
+        TimeSpan breakDuration = TimeSpan.FromSeconds(backend.BreakSeconds);
+        ResiliencePipeline streams = new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = backend.BreakerFailureRatio,
+            MinimumThroughput = backend.BreakerMinimumThroughput,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = breakDuration,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(),
+            OnOpened = async opened =>
+            {
+                await control.IsolateAsync().ConfigureAwait(false);
+                Task release = Task.Delay(opened.BreakDuration).ContinueWith(_ => control.CloseAsync(), TaskScheduler.Default);
+            },
+        }).Build();
+        return failure =>
+        {
+            try { streams.Execute(static f => { if (f is not null) throw f; }, failure); }
+            catch (Exception) { } // the outcome is recorded (or the stream breaker is open): nothing to propagate
+        };
+    }
 
     /// <summary>True while the backend's circuit is open or isolated (it gets no traffic).</summary>
     public bool IsOpen(string backend)

@@ -10,7 +10,8 @@ namespace Avengers.Server.Gateway;
 /// longer be retried transparently). The ensemble then falls back to the next model before the first
 /// token, or ends the client's stream with an error event after it.
 /// </summary>
-internal sealed class EventStreamGuard(TimeSpan idleTimeout) : DelegatingHandler
+/// <param name="streamEnded">Told how each event stream ended (null: [DONE]; else the failure), for the stream circuit breaker.</param>
+internal sealed class EventStreamGuard(TimeSpan idleTimeout, Action<Exception?>? streamEnded = null) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -49,7 +50,7 @@ internal sealed class EventStreamGuard(TimeSpan idleTimeout) : DelegatingHandler
         else
         {
             Stream inner = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var guarded = new StreamContent(new GuardedEventStream(inner, idleTimeout));
+            var guarded = new StreamContent(new GuardedEventStream(inner, idleTimeout, streamEnded));
             foreach (KeyValuePair<string, IEnumerable<string>> header in response.Content.Headers) guarded.Headers.TryAddWithoutValidation(header.Key, header.Value);
             response.Content = guarded;
         }
@@ -57,11 +58,18 @@ internal sealed class EventStreamGuard(TimeSpan idleTimeout) : DelegatingHandler
     }
 
     /// <summary>Reads through, watching for <c>[DONE]</c>; the end of the stream without it, or a stall, is an error.</summary>
-    private sealed class GuardedEventStream(Stream inner, TimeSpan idleTimeout) : Stream
+    private sealed class GuardedEventStream(Stream inner, TimeSpan idleTimeout, Action<Exception?>? ended) : Stream
     {
         private static readonly byte[] Done = "[DONE]"u8.ToArray();
         private int _matched;
         private bool _sawDone;
+        private int _reported;
+
+        /// <summary>Tells the stream breaker once; a read cancelled by the caller (client gone, deadline) says nothing about the backend.</summary>
+        private void Report(Exception? failure)
+        {
+            if (ended is not null && Interlocked.Exchange(ref _reported, 1) == 0) ended(failure);
+        }
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -83,15 +91,29 @@ internal sealed class EventStreamGuard(TimeSpan idleTimeout) : DelegatingHandler
                 try { read = await inner.ReadAsync(buffer, idle.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"the event stream stalled for {idleTimeout.TotalSeconds:0.#} s");
+                    var stalled = new TimeoutException($"the event stream stalled for {idleTimeout.TotalSeconds:0.#} s");
+                    Report(stalled);
+                    throw stalled;
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                {
+                    Report(ex); // the connection was cut mid-stream
+                    throw;
                 }
             }
             if (read == 0)
             {
-                if (!_sawDone) throw new HttpRequestException(HttpRequestError.ResponseEnded, "the event stream ended without [DONE]");
+                if (!_sawDone)
+                {
+                    var cut = new HttpRequestException(HttpRequestError.ResponseEnded, "the event stream ended without [DONE]");
+                    Report(cut);
+                    throw cut;
+                }
+                Report(null);
                 return 0;
             }
             Watch(buffer.Span[..read]);
+            if (_sawDone) Report(null); // a reader may stop at [DONE] without reading the end
             return read;
         }
 

@@ -87,3 +87,48 @@ public sealed class GatewayStreamFaultTests(RouterFixture fixture) : IClassFixtu
         Assert.DoesNotContain("[DONE]", sse);
     }
 }
+
+/// <summary>Streams that fail after the first token count against the backend like any failed call.</summary>
+public sealed class StreamCircuitBreakerTests(RouterFixture fixture) : IClassFixture<RouterFixture>
+{
+    [Fact]
+    public async Task Streams_cut_mid_way_open_the_circuit_and_readiness_shows_it()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Stream(c, ["The ", "answer ", "is"], done: false));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Stream(c, ["The answer ", "is (B)."]));
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+            Backends =
+            [
+                new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, Retries = 0, BreakerMinimumThroughput = 10, BreakSeconds = 60 },
+                new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, Retries = 0 },
+            ],
+        };
+        await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, _ => null);
+        await gateway.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        string url = gateway.Urls.First();
+
+        // Straight to the member: 14 streams that end without [DONE], each an error event for its client.
+        for (int i = 0; i < 14; i++)
+        {
+            var body = new { model = "calc", stream = true, messages = new[] { new { role = "user", content = GatewayEndToEndTests.MathQuestions[0] } } };
+            using HttpResponseMessage response = await http.PostAsync(url + "/v1/chat/completions", new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
+            await response.Content.ReadAsStringAsync();
+        }
+        int callsWhenOpen = calc.Calls;
+        Assert.InRange(callsWhenOpen, 10, 14); // the circuit opened after the minimum throughput, and later calls never reached the backend
+
+        using JsonDocument ready = JsonDocument.Parse(await http.GetStringAsync(url + "/health/ready"));
+        JsonElement calcStatus = ready.RootElement.GetProperty("backends").EnumerateArray().Single(b => b.GetProperty("name").GetString() == "calc");
+        Assert.False(calcStatus.GetProperty("reachable").GetBoolean());
+
+        // The ensemble now streams from the healthy backend without trying the broken one.
+        var ask = new { model = "avengers", stream = true, messages = new[] { new { role = "user", content = GatewayEndToEndTests.MathQuestions[0] } } };
+        using HttpResponseMessage answered = await http.PostAsync(url + "/v1/chat/completions", new StringContent(JsonSerializer.Serialize(ask), Encoding.UTF8, "application/json"));
+        string sse = await answered.Content.ReadAsStringAsync();
+        Assert.Contains("[DONE]", sse);
+        Assert.Equal(callsWhenOpen, calc.Calls);
+    }
+}
