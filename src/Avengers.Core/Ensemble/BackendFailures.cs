@@ -59,10 +59,11 @@ internal static partial class BackendFailures
     };
 
     /// <summary>
-    /// True when the backend refused the request itself (400, 404, 413, 422): another model would refuse it too, so
-    /// it is not a backend fault to fall back from. Authentication failures (401, 403), timeouts and rate limits are.
+    /// True when the backend refused the request itself (400, 413, 422): another model would refuse it too, so
+    /// it is not a backend fault to fall back from. Authentication failures (401, 403), a 404 (the backend does not
+    /// serve the configured model, or the base URL is wrong: that backend is misconfigured), timeouts and rate limits are.
     /// </summary>
-    public static bool IsClientError(Exception error) => StatusOf(error) is 400 or 404 or 413 or 422;
+    public static bool IsClientError(Exception error) => StatusOf(error) is 400 or 413 or 422;
 
     /// <summary>The text with anything that looks like a key or a bearer token replaced by "[redacted]".</summary>
     public static string Redact(string? text)

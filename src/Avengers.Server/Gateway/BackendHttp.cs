@@ -72,6 +72,9 @@ public static class BackendHttp
                 BreakDuration = TimeSpan.FromSeconds(backend.BreakSeconds),
                 StateProvider = circuit,
                 ManualControl = control,
+                // A 404 means this backend is misconfigured (model not served, wrong base URL): it counts like a fault.
+                ShouldHandle = args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                    || args.Outcome.Result?.StatusCode == System.Net.HttpStatusCode.NotFound),
             })
             .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) });
     }

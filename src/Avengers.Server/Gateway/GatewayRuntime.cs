@@ -116,7 +116,7 @@ public sealed class GatewayRuntime : IDisposable
         IChatClient ensemble = config.Fallback is string last ? new ChatClientBuilder(members[last]).UseAvengersEnsemble(united).Build() : united;
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
-            circuitOpen: circuits.IsOpen);
+            circuitOpen: circuits.IsOpen, servedModel: config.Backends.ToDictionary(b => b.Name!, b => b.Model ?? b.Name!));
         return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe, metrics);
     }
 

@@ -76,4 +76,19 @@ public class BackendProbeTests
         Assert.False(status.Reachable);
         Assert.Contains("no answer within", status.Error);
     }
+
+    [Fact]
+    public async Task A_backend_whose_model_list_lacks_the_configured_model_is_not_ready()
+    {
+        await using WebApplication app = await Loopback.StartAsync(app =>
+            app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = "Qwen/Qwen2.5-7B-Instruct" } } })));
+        string url = app.Urls.First() + "/v1";
+        using var probe = new BackendProbe([("right", url, null), ("wrong", url, null)], timeout: TimeSpan.FromSeconds(20),
+            servedModel: new Dictionary<string, string> { ["right"] = "Qwen/Qwen2.5-7B-Instruct", ["wrong"] = "qwen2.5-7b" });
+        IReadOnlyList<BackendStatus> statuses = await probe.CheckAsync();
+        Assert.True(statuses.Single(s => s.Name == "right").Reachable);
+        BackendStatus wrong = statuses.Single(s => s.Name == "wrong");
+        Assert.False(wrong.Reachable);
+        Assert.Contains("does not serve model 'qwen2.5-7b' (it lists: Qwen/Qwen2.5-7B-Instruct)", wrong.Error);
+    }
 }

@@ -210,4 +210,31 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         Assert.Equal(1, calc.Calls + scribe.Calls);
         Assert.True(body.Length < 400, body);
     }
+
+    [Fact]
+    public async Task A_backend_that_does_not_serve_its_model_is_skipped_and_readiness_names_it()
+    {
+        // vLLM's answer for a model it does not serve: 404 "model does not exist". The other backend answers.
+        await using var misconfigured = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 404, message: "The model `calc` does not exist."));
+        await using var healthy = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication models = await Loopback.StartAsync(app => app.MapGet("/v1/models", () => Results.Json(new { data = new[] { new { id = "some-other-model" } } })));
+        await using WebApplication gateway = await GatewayAsync(models.Urls.First() + "/v1", healthy.BaseUrl);
+        // The chat calls go to the scripted 404 (the models list above only serves the readiness probe).
+        await using WebApplication gateway404 = await GatewayAsync(misconfigured.BaseUrl, healthy.BaseUrl);
+
+        foreach (string model in new[] { "avengers", "avengers-direct" })
+        {
+            var (status, body) = await PostAsync(gateway404, "/v1/chat/completions", JsonSerializer.SerializeToUtf8Bytes(new { model, messages = new[] { new { role = "user", content = MathQuestion } } }));
+            Assert.True(status == HttpStatusCode.OK, body);
+            Assert.Contains("(B)", body);
+        }
+        Assert.True(misconfigured.Calls >= 1, "the router ranks calc first on a math question");
+
+        using var http = new HttpClient();
+        using HttpResponseMessage ready = await http.GetAsync(gateway.Urls.First() + "/health/ready");
+        string readyBody = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("does not serve model 'calc'", readyBody);
+        using JsonDocument json = JsonDocument.Parse(readyBody);
+        Assert.Equal(1, json.RootElement.GetProperty("reachable").GetInt32());
+    }
 }
