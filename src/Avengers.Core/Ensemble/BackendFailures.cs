@@ -65,10 +65,30 @@ internal static partial class BackendFailures
     /// </summary>
     public static bool IsClientError(Exception error) => StatusOf(error) is 400 or 413 or 422;
 
-    /// <summary>The text with anything that looks like a key or a bearer token replaced by "[redacted]".</summary>
+    /// <summary>Secrets shorter than this are not registered: a dummy key such as "EMPTY" would blank ordinary words.</summary>
+    public const int MinimumSecretLength = 8;
+    private static readonly Lock SecretsLock = new();
+    private static string[] s_secrets = [];
+
+    /// <summary>
+    /// Adds configured secret values (backend keys, the gateway's client keys, a Redis password) to what
+    /// <see cref="Redact"/> removes wherever they appear, whatever their shape: a backend's 401 body may echo its key.
+    /// Process-wide, as the configuration that holds them is.
+    /// </summary>
+    public static void RegisterSecrets(IEnumerable<string?> values)
+    {
+        lock (SecretsLock)
+        {
+            // Longest first, so that a key containing another is removed whole.
+            s_secrets = [.. s_secrets.Concat(values.OfType<string>().Where(v => v.Length >= MinimumSecretLength)).Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length)];
+        }
+    }
+
+    /// <summary>The text with every registered secret, and anything that looks like a key or a bearer token, replaced by "[redacted]".</summary>
     public static string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";
+        foreach (string secret in Volatile.Read(ref s_secrets)) text = text.Replace(secret, "[redacted]", StringComparison.Ordinal);
         string redacted = Bearer().Replace(text, "${scheme}[redacted]");
         redacted = KeyAssignment().Replace(redacted, "${name}[redacted]");
         redacted = KnownKeyPrefix().Replace(redacted, "[redacted]");

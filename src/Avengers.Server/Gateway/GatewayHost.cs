@@ -84,7 +84,9 @@ public static class GatewayHost
             catch (Exception ex) when (!context.HttpContext.Response.HasStarted && !context.HttpContext.RequestAborted.IsCancellationRequested)
             {
                 string id = ChatCompletionWriter.NewId();
-                logger.LogError(ex, "request {Id} {Method} {Path} failed unexpectedly", id, context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+                // The exception's text may hold a configured secret: the log gets it redacted, with the stack.
+                logger.LogError("request {Id} {Method} {Path} failed unexpectedly: {Detail}", id, context.HttpContext.Request.Method, context.HttpContext.Request.Path,
+                    BackendFailures.Redact(ex.ToString()));
                 return OpenAIErrors.Result(500, $"internal error (request {id}); the gateway log has the details", "api_error", null, "internal_error");
             }
             finally { runtime.RequestEnded(); }

@@ -115,6 +115,8 @@ public sealed class GatewayRuntime : IDisposable
         // A configured last resort sits behind the ensemble, composed as Microsoft.Extensions.AI composes its stages.
         IChatClient ensemble = config.Fallback is string last ? new ChatClientBuilder(members[last]).UseAvengersEnsemble(united).Build() : united;
         string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
+        // Every configured secret is redacted from logs wherever it appears (a backend's 401 body may echo its key).
+        BackendFailures.RegisterSecrets(keys.Concat(config.Backends.Select(b => b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))));
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
             circuitOpen: circuits.IsOpen, servedModel: config.Backends.ToDictionary(b => b.Name!, b => b.Model ?? b.Name!));
         return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe, metrics);
@@ -136,6 +138,7 @@ public sealed class GatewayRuntime : IDisposable
     private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment, IHttpClientFactory http)
     {
         string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
+        BackendFailures.RegisterSecrets([key]); // collect's log and messages too
         HttpClient backendHttp = http.CreateClient(BackendHttp.ClientName(backend.Name!));
         var options = new OpenAIClientOptions
         {
