@@ -19,7 +19,7 @@ internal static class CollectCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Longest answer, in tokens", DefaultValueFactory = _ => 1024 };
         var prompt = new Option<string?>("--prompt") { Description = "Prompt template file ({query}, {choices}; an optional first line 'system: ...'); default: one per answer type asking for \"The answer is ...\"" };
         var jsonMode = new Option<bool>("--json-mode") { Description = "Ask for a JSON object (response_format json_object; say so in the prompt, e.g. {\"reasoning\": ..., \"answer\": ...}); answers are read from its answer field" };
-        var maxCost = new Option<double?>("--max-cost") { Description = "Stop cleanly before this many USD are spent (from the backends' prices)" };
+        var maxCost = new Option<double?>("--max-cost") { Description = "Stop cleanly before the output file's spend (earlier runs included) passes this many USD, from the backends' prices" };
         var limit = new Option<int?>("--limit") { Description = "Only the first N questions" };
         var output = new Option<string>("--output", "-o") { Description = "Benchmark file to append to (JSON Lines); a rerun resumes it", Required = true };
         var command = new Command("collect", "Ask every configured model every question (several samples each) and record the answers in the benchmark format, resumably; then 'calibrate' and 'experiment' work on the file")
@@ -28,6 +28,12 @@ internal static class CollectCommand
         };
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
+            // Every option is checked before the output file is touched.
+            if (parse.GetValue(samples) is int count && count is < 1 or > Avengers.Ensemble.EnsembleChatOptions.MaxSamples)
+                throw new ArgumentException($"--samples: must lie in [1, {Avengers.Ensemble.EnsembleChatOptions.MaxSamples}] (got {count})");
+            if (parse.GetValue(maxCost) is double budget && !(budget > 0 && double.IsFinite(budget)))
+                throw new ArgumentException($"--max-cost: expected a positive number of USD (got {budget.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+            if (parse.GetValue(limit) is int first && first < 1) throw new ArgumentException($"--limit: expected a positive number of questions (got {first})");
             GatewayConfig gateway = GatewayConfigLoader.Load(parse.GetValue(config)!);
             IReadOnlyList<string> problems = GatewayConfigLoader.ValidateBackends(gateway);
             if (problems.Count > 0) throw new GatewayConfigException(problems);
@@ -39,7 +45,7 @@ internal static class CollectCommand
                 throw new ArgumentException($"--max-cost needs prices for every model: give price_input_per_million and price_output_per_million to {string.Join(", ", backends.Where(b => b.PriceInputPerMillion is null).Select(b => b.Name))}");
 
             IReadOnlyList<Question> all = QuestionReader.Read(parse.GetValue(questions)!);
-            IReadOnlyList<Question> asked = parse.GetValue(limit) is int n ? all.Take(Math.Max(1, n)).ToList() : all;
+            IReadOnlyList<Question> asked = parse.GetValue(limit) is int n ? all.Take(n).ToList() : all;
             var options = new CollectOptions
             {
                 Samples = parse.GetValue(samples), Temperature = parse.GetValue(temperature), MaxTokens = parse.GetValue(maxTokens),
@@ -52,14 +58,36 @@ internal static class CollectCommand
             if (journal.RepairedBytes > 0) CliRunner.Info($"{journal.Path}: repaired a torn last line ({journal.RepairedBytes} bytes dropped; that call is redone)");
             if (journal.DoneCount > 0) CliRunner.Info($"{journal.Path}: resuming, {journal.DoneCount} (question, model) pairs already done");
 
-            CollectResult result = await Collector.RunAsync(asked, members, journal, options, new Progress<CollectProgress>(p => CliRunner.Info(
-                $"collect: {p.Done:N0}/{p.Total:N0} pairs, {p.CallsPerSecond:0.#} calls/s{(p.Left is TimeSpan left ? $", about {left.TotalSeconds:0} s left" : "")}, " +
-                $"{p.Tokens:N0} tokens{(options.Prices.Count > 0 ? $", {p.CostUsd:0.####} USD" : "")}" +
-                (p.ErrorsPerModel.Count > 0 ? "; failed samples: " + string.Join(", ", p.ErrorsPerModel.Select(e => $"{e.Key} {e.Value}")) : ""))), cancellationToken);
+            double prior = journal.CostUsd(options.Prices);
+            if (options.MaxCostUsd is double cap && prior > 0) CliRunner.Info($"{journal.Path}: already cost {prior:0.####} USD of the {cap:0.####} USD budget");
+
+            CollectResult result;
+            try
+            {
+                result = await Collector.RunAsync(asked, members, journal, options, new Progress<CollectProgress>(p => CliRunner.Info(
+                    $"collect: {p.Done:N0}/{p.Total:N0} pairs, {p.CallsPerSecond:0.#} calls/s{(p.Left is TimeSpan left ? $", about {left.TotalSeconds:0} s left" : "")}, " +
+                    $"{p.Tokens:N0} tokens{(options.Prices.Count > 0 ? $", {p.CostUsd:0.####} USD" : "")}" +
+                    (p.ErrorsPerModel.Count > 0 ? "; failed samples: " + string.Join(", ", p.ErrorsPerModel.Select(e => $"{e.Key} {e.Value}")) : ""))), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                CliRunner.Info($"interrupted: every finished (question, model) pair is on disk in {journal.Path} (the calls in flight are redone); run the same command again to resume");
+                return 130;
+            }
 
             Console.WriteLine($"{journal.Path}: {result.Written} (question, model) pairs written, {result.AlreadyDone} already there, {result.Pairs} in all; " +
-                $"{result.FailedSamples} samples failed for good (rerun to retry them); {result.Tokens:N0} tokens{(options.Prices.Count > 0 ? $", {result.CostUsd:0.####} USD" : "")}");
-            if (result.StoppedAtBudget) Console.WriteLine($"stopped before passing --max-cost {options.MaxCostUsd} USD; rerun with a larger budget to go on");
+                $"{result.FailedSamples} samples failed for good (rerun to retry them; requests a backend refused with 400, 413 or 422 are not retried); " +
+                $"{result.Tokens:N0} tokens{(options.Prices.Count > 0 ? $", {result.CostUsd:0.####} USD ({result.PriorCostUsd + result.CostUsd:0.####} USD for the file)" : "")}");
+            if (result.StoppedAtBudget) Console.WriteLine($"stopped before the file's spend could pass --max-cost {options.MaxCostUsd} USD; rerun with a larger budget to go on");
+            if (result.EverySampleFailed)
+            {
+                // Nothing to calibrate on: say why instead of suggesting the next step.
+                Console.Error.WriteLine("error: every sample failed, so there is nothing to calibrate on yet:");
+                foreach (var (model, error) in result.FirstErrorPerModel ?? new Dictionary<string, string>())
+                    Console.Error.WriteLine($"  {model}: {result.ErrorsPerModel.GetValueOrDefault(model)} failed samples, first: {error}");
+                Console.Error.WriteLine("check each backend's base_url, model and key (avengers serve's /health/ready probes them), then rerun to retry");
+                return 1;
+            }
             Console.WriteLine($"next: avengers calibrate --benchmark {journal.Path} -o router.avengers");
             return 0;
         }));

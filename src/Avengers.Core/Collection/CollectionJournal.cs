@@ -15,6 +15,13 @@ public sealed class CollectionJournal : IDisposable
     private readonly FileStream _lock;
     private readonly FileStream _output;
     private readonly HashSet<(string Id, string Model)> _done = [];
+    private readonly List<(string Model, long Input, long Output)> _lineTokens = [];
+
+    /// <summary>The recorded error of a sample whose request the backend refused itself: not retried by a rerun.</summary>
+    public const string RejectedPrefix = "rejected by the backend: ";
+
+    /// <summary>A (question, model) pair is settled when every sample answered, or was refused for good.</summary>
+    private static bool Settled(string? error) => error is null || error.StartsWith(RejectedPrefix, StringComparison.Ordinal);
     private readonly object _gate = new();
 
     private CollectionJournal(string path, FileStream lockFile, FileStream output, int repairedBytes)
@@ -93,12 +100,31 @@ public sealed class CollectionJournal : IDisposable
             foreach (JsonProperty model in document.RootElement.GetProperty("outputs").EnumerateObject())
             {
                 bool complete = model.Value.GetArrayLength() > 0
-                    && model.Value.EnumerateArray().All(sample => !sample.TryGetProperty("error", out JsonElement error) || error.ValueKind == JsonValueKind.Null);
+                    && model.Value.EnumerateArray().All(sample => !sample.TryGetProperty("error", out JsonElement error) || error.ValueKind == JsonValueKind.Null
+                        || (error.ValueKind == JsonValueKind.String && Settled(error.GetString())));
+                // Tokens recorded per model, so that a budget covers what earlier runs spent.
+                long input = 0, output = 0;
+                foreach (JsonElement sample in model.Value.EnumerateArray())
+                {
+                    if (sample.ValueKind != JsonValueKind.Object) continue;
+                    if (sample.TryGetProperty("input_tokens", out JsonElement i) && i.TryGetInt64(out long inTokens)) input += inTokens;
+                    if (sample.TryGetProperty("output_tokens", out JsonElement o) && o.TryGetInt64(out long outTokens)) output += outTokens;
+                }
+                _lineTokens.Add((model.Name, input, output));
                 if (complete) _done.Add((record.Id, model.Name));
                 else _done.Remove((record.Id, model.Name));
             }
         }
     }
+
+    /// <summary>What the file's recorded samples cost at these prices (USD per million tokens), as found on open.</summary>
+    public double CostUsd(IReadOnlyDictionary<string, (double Input, double Output)> prices) => _lineTokens.Sum(line => CostOf(line, prices));
+
+    /// <summary>The costliest (question, model) line found on open, at these prices: a budget's first estimate of the next pair.</summary>
+    public double CostliestPairUsd(IReadOnlyDictionary<string, (double Input, double Output)> prices) => _lineTokens.Select(line => CostOf(line, prices)).DefaultIfEmpty(0).Max();
+
+    private static double CostOf((string Model, long Input, long Output) line, IReadOnlyDictionary<string, (double Input, double Output)> prices)
+        => prices.TryGetValue(line.Model, out var price) ? (line.Input * price.Input + line.Output * price.Output) / 1e6 : 0;
 
     /// <summary>True when the question's samples from the model are already on disk.</summary>
     public bool IsDone(string id, string model)
@@ -122,7 +148,7 @@ public sealed class CollectionJournal : IDisposable
             _output.Write(buffer.WrittenSpan);
             _output.WriteByte((byte)'\n');
             _output.Flush(flushToDisk: true);
-            if (samples.All(s => s.Error is null)) _done.Add((question.Id, model));
+            if (samples.All(s => Settled(s.Error))) _done.Add((question.Id, model));
         }
     }
 

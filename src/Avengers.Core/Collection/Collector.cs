@@ -19,7 +19,10 @@ public sealed record CollectOptions
     public PromptTemplate? Template { get; init; }
     /// <summary>Ask the backends for a JSON object (OpenAI's response_format json_object); the extractor reads its answer field.</summary>
     public bool JsonMode { get; init; }
-    /// <summary>Stop before the estimated spend passes this many USD (needs prices).</summary>
+    /// <summary>
+    /// Stop before the spend of the whole output file (what it already cost included) would pass this many USD
+    /// (needs prices). The next pair is assumed to cost as much as the costliest one so far, for every pair in flight.
+    /// </summary>
     public double? MaxCostUsd { get; init; }
     /// <summary>USD per million input and output tokens, per model (models without prices count nothing).</summary>
     public IReadOnlyDictionary<string, (double Input, double Output)> Prices { get; init; } = new Dictionary<string, (double, double)>();
@@ -33,7 +36,15 @@ public sealed record CollectOptions
 public sealed record CollectProgress(int Done, int Total, double CallsPerSecond, TimeSpan? Left, long Tokens, double CostUsd, IReadOnlyDictionary<string, int> ErrorsPerModel);
 
 /// <summary>How a collection ended.</summary>
-public sealed record CollectResult(int Pairs, int AlreadyDone, int Written, int FailedSamples, long Tokens, double CostUsd, bool StoppedAtBudget, IReadOnlyDictionary<string, int> ErrorsPerModel);
+/// <param name="CostUsd">Spent by this run.</param>
+/// <param name="PriorCostUsd">What the output file had already cost before this run (from its recorded tokens and the prices).</param>
+/// <param name="FirstErrorPerModel">The first failure of each model that failed, as recorded (a status class, never the backend's text).</param>
+public sealed record CollectResult(int Pairs, int AlreadyDone, int Written, int FailedSamples, long Tokens, double CostUsd, bool StoppedAtBudget, IReadOnlyDictionary<string, int> ErrorsPerModel,
+    double PriorCostUsd = 0, int Samples = 0, IReadOnlyDictionary<string, string>? FirstErrorPerModel = null)
+{
+    /// <summary>True when this run asked something and not one sample came back.</summary>
+    public bool EverySampleFailed => Written > 0 && FailedSamples >= Written * Samples;
+}
 
 /// <summary>
 /// Stage I's first step on a user's own models: every model answers every question (several samples each), and
@@ -63,13 +74,18 @@ public static class Collector
                 if (journal.IsDone(question.Id, model)) alreadyDone++;
                 else pending.Add((question, model));
 
+        if (options.MaxCostUsd is double limit && !(limit > 0 && double.IsFinite(limit))) throw new ArgumentException($"the cost budget must be a positive number of USD (got {limit})");
         var gates = models.ToDictionary(m => m, _ => new SemaphoreSlim(options.ConcurrencyPerModel), StringComparer.Ordinal);
         var errors = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var firstErrors = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         long tokens = 0, calls = 0;
         int written = 0, failedSamples = 0;
-        double spent = 0;
+        // The budget covers the whole file: what earlier runs spent counts.
+        double prior = journal.CostUsd(options.Prices), spent = 0, reserved = 0, costliestPair = journal.CostliestPairUsd(options.Prices);
         var spentGate = new object();
         bool stoppedAtBudget = false;
+        // Until one pair has a price, pairs run one at a time: the estimate that bounds the pairs in flight comes from it.
+        using var probe = new SemaphoreSlim(1);
         var watch = Stopwatch.StartNew();
         using var reporter = new Timer(_ => Report(), null, options.ProgressEvery, options.ProgressEvery);
 
@@ -87,37 +103,69 @@ public static class Collector
         await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ConcurrencyPerModel * models.Length), CancellationToken = cancellationToken },
             async (item, token) =>
             {
+                bool probing = false;
+                double reservation = 0;
                 if (options.MaxCostUsd is double budget)
                 {
+                    // (Free or failing pairs cost nothing: after a few of them, the pairs run in parallel again.)
+                    lock (spentGate) probing = costliestPair == 0 && Volatile.Read(ref written) < 3;
+                    if (probing) await probe.WaitAsync(token).ConfigureAwait(false);
                     lock (spentGate)
                     {
-                        // Stop before the budget would be passed: the next pair is assumed to cost what the average one did.
-                        double average = written == 0 ? 0 : spent / written;
-                        if (stoppedAtBudget || spent + average > budget) { stoppedAtBudget = true; return; }
+                        // Stop before the budget could be passed: every pair in flight, and this one, may cost the costliest so far.
+                        if (stoppedAtBudget || prior + spent + reserved + costliestPair > budget)
+                        {
+                            stoppedAtBudget = true;
+                            if (probing) probe.Release();
+                            return;
+                        }
+                        reservation = costliestPair;
+                        reserved += reservation;
                     }
                 }
-                SemaphoreSlim gate = gates[item.Model];
-                await gate.WaitAsync(token).ConfigureAwait(false);
-                List<Sample> samples;
-                try { samples = await SampleAsync(members[item.Model], item.Question, options, token, () => Interlocked.Increment(ref calls)).ConfigureAwait(false); }
-                finally { gate.Release(); }
-
-                double cost = 0;
-                foreach (Sample sample in samples)
+                try
                 {
-                    Interlocked.Add(ref tokens, (sample.InputTokens ?? 0) + (sample.OutputTokens ?? 0));
-                    if (options.Prices.TryGetValue(item.Model, out var price))
-                        cost += ((sample.InputTokens ?? 0) * price.Input + (sample.OutputTokens ?? 0) * price.Output) / 1e6;
-                    if (sample.Error is not null) { Interlocked.Increment(ref failedSamples); errors.AddOrUpdate(item.Model, 1, (_, n) => n + 1); }
+                    SemaphoreSlim gate = gates[item.Model];
+                    await gate.WaitAsync(token).ConfigureAwait(false);
+                    List<Sample> samples;
+                    try { samples = await SampleAsync(members[item.Model], item.Question, options, token, () => Interlocked.Increment(ref calls)).ConfigureAwait(false); }
+                    finally { gate.Release(); }
+
+                    double cost = 0;
+                    foreach (Sample sample in samples)
+                    {
+                        Interlocked.Add(ref tokens, (sample.InputTokens ?? 0) + (sample.OutputTokens ?? 0));
+                        cost += CostOf(sample, item.Model, options.Prices);
+                        if (sample.Error is not null)
+                        {
+                            Interlocked.Increment(ref failedSamples);
+                            errors.AddOrUpdate(item.Model, 1, (_, n) => n + 1);
+                            firstErrors.TryAdd(item.Model, sample.Error);
+                        }
+                    }
+                    lock (spentGate)
+                    {
+                        spent += cost;
+                        costliestPair = Math.Max(costliestPair, cost);
+                    }
+                    journal.Append(item.Question, item.Model, samples);
+                    Interlocked.Increment(ref written);
                 }
-                lock (spentGate) spent += cost;
-                journal.Append(item.Question, item.Model, samples);
-                Interlocked.Increment(ref written);
+                finally
+                {
+                    lock (spentGate) reserved -= reservation;
+                    if (probing) probe.Release();
+                }
             }).ConfigureAwait(false);
 
         Report();
-        return new CollectResult(alreadyDone + pending.Count, alreadyDone, written, failedSamples, tokens, spent, stoppedAtBudget, new Dictionary<string, int>(errors));
+        return new CollectResult(alreadyDone + pending.Count, alreadyDone, written, failedSamples, tokens, spent, stoppedAtBudget, new Dictionary<string, int>(errors),
+            prior, options.Samples, new Dictionary<string, string>(firstErrors));
     }
+
+    /// <summary>What one recorded sample cost at the model's prices (USD per million tokens; a model without prices costs nothing).</summary>
+    public static double CostOf(Sample sample, string model, IReadOnlyDictionary<string, (double Input, double Output)> prices)
+        => prices.TryGetValue(model, out var price) ? ((sample.InputTokens ?? 0) * price.Input + (sample.OutputTokens ?? 0) * price.Output) / 1e6 : 0;
 
     private static async Task<List<Sample>> SampleAsync(IChatClient member, Question question, CollectOptions options, CancellationToken cancellationToken, Action countCall)
     {
@@ -142,7 +190,7 @@ public static class Collector
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                return [.. Enumerable.Range(0, options.Samples).Select(_ => new Sample { Error = BackendFailures.Describe(ex) })];
+                return [.. Enumerable.Range(0, options.Samples).Select(_ => new Sample { Error = ErrorOf(ex) })];
             }
         }
         for (int i = 0; i < options.Samples; i++)
@@ -156,11 +204,19 @@ public static class Collector
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                samples.Add(new Sample { Error = BackendFailures.Describe(ex) });
+                samples.Add(new Sample { Error = ErrorOf(ex) });
             }
         }
         return samples;
     }
+
+    /// <summary>
+    /// Recorded in place of a sample that failed: a status class, never the backend's text. A request the backend
+    /// refused itself (400, 413, 422) is marked <see cref="CollectionJournal.RejectedPrefix"/>: a rerun would be refused
+    /// again, so the journal counts it as done (remove its line to ask again).
+    /// </summary>
+    private static string ErrorOf(Exception ex)
+        => BackendFailures.IsClientError(ex) ? CollectionJournal.RejectedPrefix + BackendFailures.Describe(ex) : BackendFailures.Describe(ex);
 
     /// <summary>One response as a recorded sample; a request with n reports its prompt tokens once (on the first sample).</summary>
     private static Sample SampleOf(ChatResponse response, double latencyMs, bool countsPrompt)

@@ -19,6 +19,11 @@ public static class QuestionReader
     public static IReadOnlyList<Question> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"questions file not found: {path}", path);
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        bool jsonArray = extension == ".json" && File.ReadLines(path).Select(l => l.TrimStart()).FirstOrDefault(l => l.Length > 0)?.StartsWith('[') == true;
+        if (extension is ".csv" or ".tsv" or ".parquet" || jsonArray)
+            throw new InvalidDataException($"{path}: collect reads JSON Lines (one question object per line); convert this {(jsonArray ? "JSON array" : extension[1..].ToUpperInvariant())} file first: " +
+                $"avengers import questions --source {path} -o questions.jsonl");
         var questions = new List<Question>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;
