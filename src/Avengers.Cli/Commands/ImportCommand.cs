@@ -5,46 +5,24 @@ using Avengers.Data.Import;
 namespace Avengers.Cli.Commands;
 
 /// <summary>
-/// <c>avengers import llmrouter|mmlu-pro --source DIR -o FILE.jsonl</c>; <c>avengers import questions --source FILE [--map ...] -o questions.jsonl</c>;
-/// <c>avengers import lm-eval --source DIR -o FILE.jsonl</c>
+/// <c>avengers import llmrouter|mmlu-pro --source DIR -o FILE.jsonl</c>; <c>avengers import questions FILE [--map ...] -o questions.jsonl</c>;
+/// <c>avengers import lm-eval DIR [--filter NAME] -o FILE.jsonl</c>: one subcommand each, with its own help
 /// </summary>
 internal static class ImportCommand
 {
     public static Command Create()
     {
-        var name = new Argument<string>("benchmark") { Description = "llmrouter or mmlu-pro (public data with recorded outputs), questions (a question file for 'collect'), or lm-eval (lm-evaluation-harness --log_samples output, one folder per model)" };
-        var source = new Option<string?>("--source") { Description = "Folder with the original files (default: <shared benchmarks>/<benchmark>); for questions: the file (.jsonl, .json, .csv, .tsv); for lm-eval: the folder holding one folder per model" };
-        var map = new Option<string?>("--map") { Description = "For questions: target=field pairs, e.g. query=question,gold=answer,choices=options,dataset=subject,id=uid" };
+        var name = new Argument<string>("benchmark") { Description = "llmrouter or mmlu-pro: public data with recorded outputs (for your own files: 'import questions' or 'import lm-eval')" };
+        var source = new Option<string?>("--source") { Description = "Folder with the original files (default: <shared benchmarks>/<benchmark>)" };
         var output = new Option<string>("--output", "-o") { Description = "JSON Lines file to write", Required = true };
         var download = CliOptions.Download();
-        var command = new Command("import", "Convert a public benchmark, a question file or lm-evaluation-harness logs into the project's formats") { name, source, output, download, map };
+        var command = new Command("import", "Convert a public benchmark, a question file or lm-evaluation-harness logs into the project's formats")
+        {
+            name, source, output, download, Questions(), LmEval(),
+        };
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             string benchmark = parse.GetValue(name)!.ToLowerInvariant();
-            if (benchmark == "questions")
-            {
-                string file = parse.GetValue(source) ?? throw new ArgumentException("--source: the question file to import");
-                var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (string pair in CliOptions.SplitList(parse.GetValue(map)) ?? [])
-                {
-                    string[] parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-                    if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0) throw new ArgumentException($"--map: expected target=field, found '{pair}'");
-                    mapping[parts[0]] = parts[1];
-                }
-                Avengers.Collection.QuestionImportReport questions = await Avengers.Collection.QuestionImporter.ImportAsync(file, parse.GetValue(output)!, mapping, cancellationToken);
-                Console.WriteLine($"wrote {questions.Written} questions to {questions.OutputPath} ({questions.Skipped.Count} rows skipped)");
-                foreach (string skip in questions.Skipped.Take(20)) Console.WriteLine($"  skipped {skip}");
-                if (questions.Skipped.Count > 20) Console.WriteLine($"  ... and {questions.Skipped.Count - 20} more");
-                return 0;
-            }
-            if (benchmark == "lm-eval")
-            {
-                string folder = parse.GetValue(source) ?? throw new ArgumentException("--source: the folder holding one folder of samples_*.jsonl per model");
-                ImportReport logs = LmEvalImporter.Import(folder, parse.GetValue(output)!);
-                Console.WriteLine($"wrote {logs.Records} records to {logs.OutputPath} ({logs.Skipped} lines skipped)");
-                foreach (string note in logs.Notes) Console.WriteLine($"  {note}");
-                return 0;
-            }
             if (BenchmarkCatalog.Find(benchmark) is null)
                 throw new ArgumentException($"unknown source '{benchmark}'; expected {string.Join(", ", BenchmarkCatalog.All.Select(e => e.Name))}, questions or lm-eval");
             string? dir = parse.GetValue(source);
@@ -57,10 +35,65 @@ internal static class ImportCommand
             dir ??= BenchmarkLocator.FindDataRoot() is string root ? Path.Combine(root, benchmark)
                 : throw new ArgumentException($"--source not given and no shared benchmark folder found (set {BenchmarkLocator.DataVariable} or pass --download)");
             ImportReport report = BenchmarkCatalog.Import(benchmark, dir, parse.GetValue(output)!);
-            Console.WriteLine($"wrote {report.Records} records to {report.OutputPath} ({report.Skipped} source entries skipped)");
+            Console.WriteLine($"wrote {report.Records} records to {report.OutputPath} ({Count(report.Skipped, "source entry", "source entries")} skipped)");
             foreach (string note in report.Notes) Console.WriteLine($"  {note}");
             return 0;
         }));
         return command;
     }
+
+    /// <summary><c>avengers import questions FILE [--map ...] -o questions.jsonl</c></summary>
+    private static Command Questions()
+    {
+        var file = new Argument<string?>("file") { Description = "The question file: .jsonl, .json (an array), .csv, .tsv or .parquet", Arity = ArgumentArity.ZeroOrOne };
+        var source = new Option<string?>("--source", "-b", "--benchmark") { Description = "The question file (or give it as the argument)" };
+        var map = new Option<string?>("--map") { Description = "target=field pairs, e.g. query=question,gold=answer,choices=options,dataset=subject,id=uid,answer_type=kind" };
+        var output = new Option<string>("--output", "-o") { Description = "JSON Lines file of questions for 'collect'", Required = true };
+        var command = new Command("questions", "Convert a question file (JSON Lines, JSON array, CSV, TSV or Parquet) into the questions 'collect' asks") { file, source, map, output };
+        command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
+        {
+            string path = parse.GetValue(file) ?? parse.GetValue(source) ?? throw new ArgumentException("give the question file: avengers import questions FILE -o questions.jsonl");
+            var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (string pair in CliOptions.SplitList(parse.GetValue(map)) ?? [])
+            {
+                string[] parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0) throw new ArgumentException($"--map: expected target=field, found '{pair}'");
+                mapping[parts[0]] = parts[1];
+            }
+            Avengers.Collection.QuestionImportReport questions = await Avengers.Collection.QuestionImporter.ImportAsync(path, parse.GetValue(output)!, mapping, cancellationToken);
+            Console.WriteLine($"wrote {Count(questions.Written, "question", "questions")} to {questions.OutputPath} ({Count(questions.Skipped.Count, "row", "rows")} skipped)");
+            foreach (string skip in questions.Skipped.Take(20)) Console.WriteLine($"  skipped {skip}");
+            if (questions.Skipped.Count > 20) Console.WriteLine($"  ... and {questions.Skipped.Count - 20} more");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary><c>avengers import lm-eval DIR [--filter NAME] [--choice-score acc|acc_norm] -o FILE.jsonl</c></summary>
+    private static Command LmEval()
+    {
+        var folder = new Argument<string?>("folder") { Description = "lm-evaluation-harness --log_samples output: one folder per model holding samples_<task>_<time>.jsonl", Arity = ArgumentArity.ZeroOrOne };
+        var source = new Option<string?>("--source", "-b", "--benchmark") { Description = "The folder (or give it as the argument)" };
+        var filter = new Option<string?>("--filter") { Description = "When a task logs several filters (strict-match, flexible-extract): the one to keep (default: the first in the task's log, as lm-eval reports it)" };
+        var choiceScore = new Option<string>("--choice-score") { Description = "Multiple-choice tasks: acc (the most likely option) or acc_norm (most likely per character)", DefaultValueFactory = _ => "acc" };
+        var output = new Option<string>("--output", "-o") { Description = "Benchmark file to write (JSON Lines)", Required = true };
+        var command = new Command("lm-eval", "Convert lm-evaluation-harness per-sample logs (one folder per model) into a benchmark file, without calling any model") { folder, source, filter, choiceScore, output };
+        command.SetAction((parse, _) => CliRunner.RunAsync(() =>
+        {
+            string path = parse.GetValue(folder) ?? parse.GetValue(source) ?? throw new ArgumentException("give the folder holding one folder of samples_*.jsonl per model: avengers import lm-eval DIR -o FILE.jsonl");
+            LmEvalChoiceScore how = parse.GetValue(choiceScore) switch
+            {
+                "acc" => LmEvalChoiceScore.Acc,
+                "acc_norm" => LmEvalChoiceScore.AccNorm,
+                var other => throw new ArgumentException($"--choice-score: expected acc or acc_norm, found '{other}'"),
+            };
+            ImportReport logs = LmEvalImporter.Import(path, parse.GetValue(output)!, parse.GetValue(filter), how);
+            Console.WriteLine($"wrote {logs.Records} records to {logs.OutputPath} ({Count(logs.Skipped, "line", "lines")} skipped)");
+            foreach (string note in logs.Notes) Console.WriteLine($"  {note}");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static string Count(int n, string one, string many) => $"{n} {(n == 1 ? one : many)}";
 }

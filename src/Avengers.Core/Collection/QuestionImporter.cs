@@ -43,8 +43,10 @@ internal static partial class QuestionImporter
         var lines = new List<string>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         bool checkedMapping = false;
+        int rowNumber = 0;
         await foreach (var (line, row) in ReadRowsAsync(path, cancellationToken).ConfigureAwait(false))
         {
+            rowNumber++; // ids default to the row's number, 1 for the first question in every format (a CSV's line numbers count its header)
             if (!checkedMapping)
             {
                 // A mapping that names a field the file does not have is a mistake to report at once, not row by row.
@@ -55,7 +57,7 @@ internal static partial class QuestionImporter
             }
             string? query = Text(Pick(row, map, "query"));
             if (string.IsNullOrWhiteSpace(query)) { skipped.Add($"line {line}: no question text (fields: {string.Join(", ", row.Keys)})"); continue; }
-            string id = Text(Pick(row, map, "id")) ?? line.ToString(CultureInfo.InvariantCulture);
+            string id = Text(Pick(row, map, "id")) ?? rowNumber.ToString(CultureInfo.InvariantCulture);
             if (!ids.Add(id)) { skipped.Add($"line {line}: duplicate id '{id}'"); continue; }
             string dataset = Text(Pick(row, map, "dataset")) ?? Path.GetFileNameWithoutExtension(path);
             object? goldValue = Pick(row, map, "gold");
@@ -82,17 +84,51 @@ internal static partial class QuestionImporter
                      && !choices.Contains(gold))
                 gold = ((char)('A' + parsed)).ToString();
             type ??= choices is { Count: > 1 } ? "choice" : null;
+            if (type is not null)
+            {
+                if (!AnswerTypes.TryParse(type, out AnswerType parsedType))
+                    throw new BenchmarkFormatException(path, line, FieldOf(row, map, "answer_type"), $"unknown answer type '{type}'; expected one of {string.Join(", ", AnswerTypes.Names)}");
+                type = parsedType.ToWireName();
+                if (parsedType == AnswerType.Choice && gold is not null) gold = ChoiceGold(path, line, FieldOf(row, map, "gold"), gold, choices);
+            }
 
             var record = new Dictionary<string, object?> { ["id"] = id, ["dataset"] = dataset, ["query"] = query };
             if (gold is not null) record["gold"] = gold;
             if (choices is not null) record["choices"] = choices;
             if (type is not null) record["answer_type"] = type;
-            lines.Add(JsonSerializer.Serialize(record));
+            lines.Add(JsonSerializer.Serialize(record, OutputJson));
         }
         if (lines.Count == 0) throw new BenchmarkFormatException(path, 1, "(file)", skipped.Count > 0 ? $"no question could be read ({skipped[0]})" : "the file holds no rows");
         await IO.AtomicFile.WriteAllTextAsync(outputPath, string.Join("\n", lines) + "\n", cancellationToken).ConfigureAwait(false);
         return new QuestionImportReport(lines.Count, skipped, outputPath);
     }
+
+    /// <summary>UTF-8 as is (é, +, ') in the output, not \u escapes: it is read by programs and people alike.</summary>
+    private static readonly JsonSerializerOptions OutputJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Strict UTF-8: invalid bytes are an error naming the line, never silently replaced.</summary>
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>A choice question's gold as its option letter: a letter in range, or an option's text; anything else is refused.</summary>
+    private static string ChoiceGold(string path, int line, string field, string gold, List<string>? choices)
+    {
+        string trimmed = gold.Trim();
+        if (choices is not { Count: > 0 } options)
+            return trimmed.Length == 1 && char.IsAsciiLetter(trimmed[0]) ? trimmed.ToUpperInvariant()
+                : throw new BenchmarkFormatException(path, line, field, $"a choice question without options needs a letter as its gold, found '{Shorten(gold)}'");
+        char last = (char)('A' + Math.Min(options.Count, 26) - 1);
+        if (trimmed.Length == 1 && char.ToUpperInvariant(trimmed[0]) is char letter && letter >= 'A' && letter <= last) return letter.ToString();
+        int byText = options.FindIndex(o => string.Equals(o.Trim(), trimmed, StringComparison.Ordinal));
+        if (byText >= 0 && byText < 26 && trimmed.Length > 0) return ((char)('A' + byText)).ToString();
+        throw new BenchmarkFormatException(path, line, field,
+            $"'{Shorten(gold)}' is not an option of this {options.Count}-option question (expected a letter A to {last}, an index 0 to {options.Count - 1}, or an option's text)");
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
+
+    /// <summary>The file's field a target is read from (the mapped one, else the first usual name the row has).</summary>
+    private static string FieldOf(IReadOnlyDictionary<string, object?> row, IReadOnlyDictionary<string, string> map, string target)
+        => map.GetValueOrDefault(target) ?? Defaults[target].FirstOrDefault(name => row.TryGetValue(name, out object? value) && value is not null) ?? target;
 
     private static object? Pick(IReadOnlyDictionary<string, object?> row, IReadOnlyDictionary<string, string> map, string target)
     {
@@ -145,10 +181,8 @@ internal static partial class QuestionImporter
         {
             case ".jsonl" or ".ndjson":
             {
-                int line = 0;
-                foreach (string text in File.ReadLines(path))
+                foreach (var (line, text) in Utf8Lines(path))
                 {
-                    line++;
                     if (string.IsNullOrWhiteSpace(text)) continue;
                     yield return (line, ObjectRow(path, line, text));
                 }
@@ -156,7 +190,10 @@ internal static partial class QuestionImporter
             }
             case ".json":
             {
-                using JsonDocument document = ParseJson(path, File.ReadAllText(path), 1);
+                string all;
+                try { all = File.ReadAllText(path, StrictUtf8); }
+                catch (System.Text.DecoderFallbackException) { throw new BenchmarkFormatException(path, 1, "(file)", "not valid UTF-8 (save the file as UTF-8)"); }
+                using JsonDocument document = ParseJson(path, all, 1);
                 JsonElement array = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement
                     : document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array ? data
                     : throw new BenchmarkFormatException(path, 1, "(root)", "expected an array of question objects (or an object with a 'data' array)");
@@ -171,12 +208,18 @@ internal static partial class QuestionImporter
             }
             case ".csv" or ".tsv":
             {
+                CheckUtf8(path);
                 var options = new CsvHelper.CsvReaderOptions { Separator = extension == ".tsv" ? '\t' : ',', HasHeader = true, AllowLineBreaksInQuotes = true, TrackLineNumbers = true };
                 using CsvHelper.CsvReader csv = CsvHelper.CsvReader.FromFile(path, options, FileOptions.SequentialScan);
                 await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
                 var header = csv.Headers.ToArray();
                 while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
+                    // A quoted field may hold line breaks; one that does and leaves the row with another number of fields
+                    // than the header is an unclosed quote that swallowed the rows after it.
+                    if (csv.FieldCount != header.Length && Enumerable.Range(0, csv.FieldCount).Any(i => csv.GetString(i).Contains('\n')))
+                        throw new BenchmarkFormatException(path, (int)csv.LineNumber, "(row)",
+                            $"a quoted field is not closed: it runs over the following lines, leaving {csv.FieldCount} field(s) for {header.Length} columns");
                     var row = new Dictionary<string, object?>(StringComparer.Ordinal);
                     for (int i = 0; i < header.Length && i < csv.FieldCount; i++) row[header[i]] = csv.GetString(i);
                     yield return ((int)csv.LineNumber, row);
@@ -186,8 +229,19 @@ internal static partial class QuestionImporter
             case ".parquet":
             {
                 // Rows as dictionaries (list columns such as choices come back as lists).
+                CheckParquetMagic(path);
                 await using FileStream stream = File.OpenRead(path);
-                var result = await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var rows = new List<IDictionary<string, object?>>();
+                try
+                {
+                    var untyped = await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    foreach (var row in untyped.Data) rows.Add(row!);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw new BenchmarkFormatException(path, 1, "(file)", "a damaged or unsupported Parquet file: its rows could not be read");
+                }
+                var result = (Data: rows, 0);
                 int rowNumber = 0;
                 foreach (var row in result.Data)
                     yield return (++rowNumber, row.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal));
@@ -196,6 +250,39 @@ internal static partial class QuestionImporter
             default:
                 throw new ArgumentException($"{path}: unknown question file type '{extension}'; expected .jsonl, .json, .csv, .tsv or .parquet");
         }
+    }
+
+    /// <summary>A Parquet file starts and ends with "PAR1": anything else is refused by name, not by the reader's arithmetic.</summary>
+    private static void CheckParquetMagic(string path)
+    {
+        using FileStream file = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[4], tail = stackalloc byte[4];
+        bool ok = file.Length >= 12 && file.Read(head) == 4 && file.Seek(-4, SeekOrigin.End) >= 0 && file.Read(tail) == 4
+            && head.SequenceEqual("PAR1"u8) && tail.SequenceEqual("PAR1"u8);
+        if (!ok) throw new BenchmarkFormatException(path, 1, "(file)", "not a Parquet file (it does not begin and end with 'PAR1')");
+    }
+
+    /// <summary>The file's lines, each checked to be UTF-8 (a byte-order mark is dropped): a bad byte is refused with its line.</summary>
+    private static IEnumerable<(int Line, string Text)> Utf8Lines(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0, line = 0;
+        while (start < bytes.Length)
+        {
+            line++;
+            int end = Array.IndexOf(bytes, (byte)'\n', start);
+            if (end < 0) end = bytes.Length;
+            ReadOnlySpan<byte> span = bytes.AsSpan(start, end - start);
+            if (!System.Text.Unicode.Utf8.IsValid(span)) throw new BenchmarkFormatException(path, line, "(line)", "not valid UTF-8 (save the file as UTF-8)");
+            yield return (line, StrictUtf8.GetString(span).TrimEnd('\r'));
+            start = end + 1;
+        }
+    }
+
+    /// <summary>Refuses a file with invalid UTF-8, naming the first bad line, before any row is read.</summary>
+    private static void CheckUtf8(string path)
+    {
+        foreach (var _ in Utf8Lines(path)) { }
     }
 
     private static Dictionary<string, object?> ObjectRow(string path, int line, string text)

@@ -23,7 +23,7 @@ public static class QuestionReader
         bool jsonArray = extension == ".json" && File.ReadLines(path).Select(l => l.TrimStart()).FirstOrDefault(l => l.Length > 0)?.StartsWith('[') == true;
         if (extension is ".csv" or ".tsv" or ".parquet" || jsonArray)
             throw new InvalidDataException($"{path}: collect reads JSON Lines (one question object per line); convert this {(jsonArray ? "JSON array" : extension[1..].ToUpperInvariant())} file first: " +
-                $"avengers import questions --source {path} -o questions.jsonl");
+                $"avengers import questions {path} -o questions.jsonl");
         var questions = new List<Question>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         int lineNumber = 0;

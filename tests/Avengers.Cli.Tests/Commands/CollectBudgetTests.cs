@@ -108,7 +108,7 @@ public class CollectBudgetTests
         var (_, config, output) = Setup("http://127.0.0.1:9/v1");
         var (exit, _, stderr) = CliProcess.Run(null, "collect", "-q", csv, "-c", config, "-o", output);
         Assert.NotEqual(0, exit);
-        Assert.Contains("avengers import questions --source", stderr);
+        Assert.Contains("avengers import questions " + csv, stderr);
         Assert.False(File.Exists(output));
         _ = CultureInfo.InvariantCulture;
     }

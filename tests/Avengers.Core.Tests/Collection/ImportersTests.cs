@@ -128,3 +128,90 @@ public class ImportersTests
         Assert.Equal(["llama3.1-8b", "qwen2.5-7b"], benchmark.Models);
     }
 }
+
+/// <summary>lm-evaluation-harness v0.4 --log_samples files, hand-written in its exact shape for each kind of task.</summary>
+public class LmEvalShapeTests
+{
+    private static string Write(params (string Model, string Task, string[] Lines)[] logs)
+    {
+        string root = TestData.TempDir();
+        foreach (var (model, task, lines) in logs)
+        {
+            Directory.CreateDirectory(Path.Combine(root, model));
+            File.WriteAllLines(Path.Combine(root, model, $"samples_{task}_2024-06-28T14-34-46.123456.jsonl"), lines);
+        }
+        return root;
+    }
+
+    // arc_easy (output_type: multiple_choice): one loglikelihood request per option; resps nest [[ll, is_greedy]], numbers as strings.
+    private static string ArcLine(int docId, string[] lls, int target)
+    {
+        string[] options = [" a very long option that the model likes per character", " no", " maybe"];
+        string arguments = string.Join(", ", options.Select((o, i) => $$"""
+            "gen_args_{{i}}": {"arg_0": "Question: Which answer is right?\nAnswer:", "arg_1": "{{o}}"}
+            """.Trim()));
+        string resps = string.Join(", ", lls.Select(ll => $"[[\"{ll}\", \"False\"]]"));
+        string filtered = string.Join(", ", lls.Select(ll => $"[\"{ll}\", \"False\"]"));
+        return $$"""{"doc_id": {{docId}}, "doc": {"id": "Mercury_{{docId}}", "question": "Which answer is right? ({{docId}})", "choices": {"text": ["a very long option that the model likes per character", "no", "maybe"], "label": ["A", "B", "C"]}, "answerKey": "A"}, "target": {{target}}, "arguments": {{{arguments}}}, "resps": [{{resps}}], "filtered_resps": [{{filtered}}], "filter": "none", "metrics": ["acc", "acc_norm"], "doc_hash": "h", "prompt_hash": "p", "target_hash": "t", "acc": 0.0, "acc_norm": 1.0}""";
+    }
+
+    [Fact]
+    public void Multiple_choice_logs_give_the_most_likely_option_as_a_letter_with_the_choices_and_a_letter_gold()
+    {
+        string root = Write(("m", "arc_easy", [ArcLine(0, ["-6.0", "-3.0", "-9.5"], 0), ArcLine(1, ["-2.5", "-7.0", "-1.0"], 2)]));
+        string output = Path.Combine(root, "out.jsonl");
+        ImportReport report = LmEvalImporter.Import(root, output);
+        Assert.Equal(2, report.Records);
+        BenchmarkRecord first = BenchmarkReader.Read(output).Records[0];
+        Assert.Equal(AnswerType.Choice, first.AnswerType);
+        Assert.Equal("Which answer is right? (0)", first.Query);
+        Assert.Equal(["a very long option that the model likes per character", "no", "maybe"], first.Choices!);
+        Assert.Equal("A", first.Gold);
+        Assert.Equal("B", first.Outputs["m"][0].Text); // -3.0 is the highest log-likelihood, not "-6.0" as text
+        Assert.Equal(0.0, first.Outputs["m"][0].Score);
+        BenchmarkRecord second = BenchmarkReader.Read(output).Records[1];
+        Assert.Equal(("C", "C", 1.0), (second.Gold, second.Outputs["m"][0].Text, second.Outputs["m"][0].Score));
+
+        // acc_norm: per character, the long first option wins the first document.
+        LmEvalImporter.Import(root, output, choiceScore: LmEvalChoiceScore.AccNorm);
+        BenchmarkRecord normed = BenchmarkReader.Read(output).Records[0];
+        Assert.Equal(("A", 1.0), (normed.Outputs["m"][0].Text, normed.Outputs["m"][0].Score));
+    }
+
+    // gsm8k (generate_until) with its two filters: each document is logged once per filter.
+    private static string GsmLine(int docId, string filter, string response, string extracted, double match) => $$$"""{"doc_id": {{{docId}}}, "doc": {"question": "Natalia sold clips to 48 of her friends in April, and then half as many in May. How many altogether? ({{{docId}}})", "answer": "Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nNatalia sold 48+24 = <<48+24=72>>72 clips altogether.\n#### 72"}, "target": "Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nNatalia sold 48+24 = <<48+24=72>>72 clips altogether.\n#### 72", "arguments": {"gen_args_0": {"arg_0": "Question: Natalia sold clips...\nAnswer:", "arg_1": {"until": ["Question:", "</s>", "<|im_end|>"], "do_sample": false, "temperature": 0.0} } }, "resps": [["{{{response}}}"]], "filtered_resps": ["{{{extracted}}}"], "filter": "{{{filter}}}", "metrics": ["exact_match"], "doc_hash": "h", "prompt_hash": "p", "target_hash": "t", "exact_match": {{{match}}}}""";
+
+    [Fact]
+    public void Gsm8k_with_two_filters_keeps_one_with_the_final_answer_as_a_math_gold_and_reports_the_other()
+    {
+        string root = Write(("m", "gsm8k", [
+            GsmLine(0, "strict-match", "48/2 = 24. 48 + 24 = 72. #### 72", "72", 1.0),
+            GsmLine(0, "flexible-extract", "48/2 = 24. 48 + 24 = 72. #### 72", "72", 1.0),
+            GsmLine(1, "strict-match", "They sold 72 clips.", "[invalid]", 0.0),
+            GsmLine(1, "flexible-extract", "They sold 72 clips.", "72", 1.0),
+        ]));
+        string output = Path.Combine(root, "out.jsonl");
+        ImportReport report = LmEvalImporter.Import(root, output);
+        Assert.Equal(2, report.Records);
+        Assert.Contains(report.Notes, n => n.Contains("gsm8k: kept filter 'strict-match', dropped 2 lines of filter 'flexible-extract'"));
+        IReadOnlyList<BenchmarkRecord> records = BenchmarkReader.Read(output).Records;
+        Assert.All(records, r => Assert.Equal((AnswerType.Math, "72"), (r.AnswerType, r.Gold)));
+        Assert.Equal(0.0, records[1].Outputs["m"][0].Score);
+
+        LmEvalImporter.Import(root, output, filter: "flexible-extract");
+        Assert.Equal(1.0, BenchmarkReader.Read(output).Records[1].Outputs["m"][0].Score);
+        Assert.Throws<ArgumentException>(() => LmEvalImporter.Import(root, output, filter: "no-such-filter"));
+    }
+
+    [Fact]
+    public void A_generate_until_task_with_a_plain_target_keeps_the_response_and_the_metric()
+    {
+        string line = """{"doc_id": 7, "doc": {"question": "What is the capital of France?", "answer": {"aliases": ["Paris"], "value": "Paris"}}, "target": "Paris", "arguments": {"gen_args_0": {"arg_0": "Q: What is the capital of France?\nA:", "arg_1": {"until": ["\n"]}}}, "resps": [[" Paris"]], "filtered_resps": ["Paris"], "filter": "remove_whitespace", "metrics": ["exact_match"], "doc_hash": "h", "prompt_hash": "p", "target_hash": "t", "exact_match": 1.0}""";
+        string root = Write(("m", "triviaqa", [line]));
+        string output = Path.Combine(root, "out.jsonl");
+        LmEvalImporter.Import(root, output);
+        BenchmarkRecord record = BenchmarkReader.Read(output).Records.Single();
+        Assert.Equal(("triviaqa:7", "What is the capital of France?", "Paris"), (record.Id, record.Query, record.Gold));
+        Assert.Equal((" Paris", 1.0), (record.Outputs["m"][0].Text, record.Outputs["m"][0].Score));
+    }
+}
