@@ -171,7 +171,13 @@ internal static class ChatCompletionsEndpoint
             return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 }), null);
         }
         catch (JsonException ex) { return (null, OpenAIErrors.BadRequest($"malformed JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}")); }
-        catch (BadHttpRequestException ex) { return (null, OpenAIErrors.BadRequest($"request body rejected: {ex.Message}", null, "body_too_large")); }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's body errors: only a 413 is about size; bad chunked encoding, a short body and the like are malformed requests.
+            bool tooLarge = ex.StatusCode == StatusCodes.Status413PayloadTooLarge;
+            return (null, tooLarge ? OpenAIErrors.BadRequest($"request body exceeds the limit of {maxBytes} bytes", null, "body_too_large")
+                                   : OpenAIErrors.BadRequest($"request body rejected: {ex.Message}", null, "malformed_body"));
+        }
     }
 
     internal static JsonElement AddModel(JsonElement root)

@@ -141,7 +141,8 @@ public static class GatewayHost
     private static string? PresentedKey(HttpContext context)
     {
         string? header = context.Request.Headers.Authorization;
-        return header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+        // The scheme is case-insensitive (RFC 9110, section 11.1): "bearer" and "BEARER" are the same.
+        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
     /// <summary>True when the request presents one of the gateway's keys (compared in constant time).</summary>

@@ -127,8 +127,12 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
                 includeUsage = iu.ValueKind == JsonValueKind.True;
             }
         }
-        if (root.TryGetProperty("tools", out JsonElement tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
+        if (root.TryGetProperty("tools", out JsonElement tools) && tools.ValueKind is not (JsonValueKind.Null or JsonValueKind.Array))
+        { error = $"'tools' must be an array of tools, found {tools.ValueKind.ToString().ToLowerInvariant()}"; param = "tools"; return false; }
+        if (tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
         { error = "'tools': tool calling is not supported (the gateway answers with text, voted on by its final answer)"; param = "tools"; return false; }
+        if (root.TryGetProperty("avengers", out JsonElement given) && given.ValueKind is not (JsonValueKind.Null or JsonValueKind.Object))
+        { error = $"'avengers' must be an object of overrides such as {{\"strategy\": \"vote\", \"n\": 5}}, found {given.ValueKind.ToString().ToLowerInvariant()}"; param = "avengers"; return false; }
         if (!SamplingParameters.TryParse(root, out SamplingParameters sampling, out error, out param)) return false;
         JsonElement? avengers = root.TryGetProperty("avengers", out JsonElement a) && a.ValueKind == JsonValueKind.Object ? a.Clone() : null;
         request = new ChatCompletionRequest(model.GetString()!, parsed, stream, temperature, maxTokens, n, avengers) { IncludeUsage = includeUsage, Sampling = sampling };

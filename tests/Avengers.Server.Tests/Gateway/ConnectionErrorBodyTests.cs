@@ -57,6 +57,18 @@ public sealed class ConnectionErrorBodyTests(RouterFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Bad_chunked_encoding_is_a_malformed_body_not_a_body_too_large()
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
+        await using WebApplication gateway = await GatewayAsync(backend);
+
+        string response = await SendRawAsync(gateway, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 400", response);
+        Assert.DoesNotContain("body_too_large", response);
+    }
+
+    [Fact]
     public async Task Well_formed_requests_on_the_same_connection_pass_through_untouched()
     {
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));

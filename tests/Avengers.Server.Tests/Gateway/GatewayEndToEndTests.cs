@@ -160,6 +160,17 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         Assert.Contains("The answer is", text.ToString());
     }
 
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    public async Task The_authorization_scheme_is_case_insensitive(string scheme)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"{scheme} {Key}");
+        using HttpResponseMessage response = await http.GetAsync(_gatewayUrl + "/v1/models");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task Pass_through_to_a_backend_model_and_model_listing()
     {

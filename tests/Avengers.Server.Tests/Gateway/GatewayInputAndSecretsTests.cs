@@ -71,6 +71,11 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "response_format": {"type": "xml"}}""", "'response_format'" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "response_format": {"type": "json_schema"}}""", "'response_format.json_schema'" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "tools": [{"type": "function", "function": {"name": "f"}}]}""", "'tools'" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "tools": "f"}""", "'tools' must be an array" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "tools": {"type": "function"}}""", "'tools' must be an array" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": "x"}""", "'avengers' must be an object" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": 5}""", "'avengers' must be an object" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": true}""", "'avengers' must be an object" },
     };
 
     [Theory]
