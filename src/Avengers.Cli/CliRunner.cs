@@ -22,8 +22,48 @@ internal static class CliRunner
             Console.Error.WriteLine($"error: {MessageOf(ex)}");
             if (Environment.GetEnvironmentVariable("AVENGERS_DEBUG") == "1") Console.Error.WriteLine(ex);
             else if (!IsExpected(ex)) Console.Error.WriteLine("(an unexpected failure: set AVENGERS_DEBUG=1 to see where it happened)");
+            // A usage error (exit 2) ends with the pointer to the verb's help, as the parser's own errors do.
+            if (ex is ArgumentException) Console.Error.WriteLine(HelpPointer(Environment.GetCommandLineArgs().Skip(1)));
             return ex is ArgumentException ? 2 : 1;
         }
+    }
+
+    /// <summary>"run 'avengers import lm-eval --help' for the options": the verbs given (leading arguments that are not options or files).</summary>
+    internal static string HelpPointer(IEnumerable<string> args)
+    {
+        var verbs = new List<string>();
+        foreach (string arg in args)
+        {
+            if (arg.StartsWith('-') || arg.Contains('.') || arg.Contains('/') || verbs.Count == 2) break;
+            verbs.Add(arg);
+        }
+        // The test host and 'dotnet avengers.dll' put the program first.
+        if (verbs.Count > 0 && verbs[0].EndsWith("avengers", StringComparison.Ordinal)) verbs.RemoveAt(0);
+        return $"run 'avengers{(verbs.Count > 0 ? " " + string.Join(" ", verbs.Take(Known(verbs))) : "")} --help' for the options";
+    }
+
+    /// <summary>How many of the leading words are verbs (a second one only for the verbs that have subcommands).</summary>
+    private static int Known(List<string> words) => words.Count > 1 && words[0] is "import" or "config" or "models" && words[1] is "questions" or "lm-eval" or "validate" or "list" or "download" ? 2 : 1;
+
+    /// <summary>The closest known verb to a misspelled one (edit distance at most 2), if any.</summary>
+    internal static string? ClosestVerb(string word, IEnumerable<string> verbs)
+        => verbs.Select(v => (Verb: v, Distance: EditDistance(word, v))).Where(x => x.Distance <= 2).OrderBy(x => x.Distance).Select(x => x.Verb).FirstOrDefault();
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int previous = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+        return row[b.Length];
     }
 
     private static bool IsExpected(Exception ex) => ex is AvengersException or Microsoft.Extensions.Options.OptionsValidationException or FormatException or FileNotFoundException

@@ -21,6 +21,10 @@ if (parse.Errors.Count > 0)
 {
     // Every problem, first, in words; then one line pointing at the help; exit code 2 (as the README says).
     foreach (System.CommandLine.Parsing.ParseError error in parse.Errors) Console.Error.WriteLine($"error: {Avengers.Cli.CliRunner.FriendlyTypes(error.Message)}");
+    // A misspelled verb: suggest the closest one.
+    if (parse.CommandResult.Command == root && args.Length > 0 && !args[0].StartsWith('-')
+        && Avengers.Cli.CliRunner.ClosestVerb(args[0], root.Subcommands.Select(c => c.Name)) is string closest)
+        Console.Error.WriteLine($"did you mean 'avengers {closest}'?");
     string verb = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
     Console.Error.WriteLine($"run 'avengers{verb} --help' for the options");
     return 2;

@@ -69,6 +69,18 @@ public class CliTests
         Assert.Contains("K = 2 x 5 partition(s)", output);
         string blended = routeOut.Split('\n').First(l => l.StartsWith("clusters blended (partition:cluster): ", StringComparison.Ordinal));
         Assert.Equal(5, blended.Split("(cos ").Length - 1);
+        // The machine-readable decision has the gateway's /v1/route shape, clusters named partition:cluster like the table.
+        string routeJson = Path.Combine(dir, "route.json");
+        var (jsonExit, jsonOut, jsonErr) = Run("route", "Write a Python function that merges two lists.", "-r", router, "--json", "-o", routeJson);
+        Assert.True(jsonExit == 0, jsonErr);
+        using (var decision = System.Text.Json.JsonDocument.Parse(jsonOut))
+        {
+            Assert.Equal(jsonOut.Trim(), File.ReadAllText(routeJson).Trim());
+            Assert.Equal(5, decision.RootElement.GetProperty("clusters").GetArrayLength());
+            Assert.All(decision.RootElement.GetProperty("clusters").EnumerateArray(), c => Assert.Matches(@"^\d:\d$", c.GetProperty("name").GetString()));
+            Assert.Contains(decision.RootElement.GetProperty("strategy").GetString(), new[] { "direct", "vote", "switch" });
+            Assert.Equal("coder", decision.RootElement.GetProperty("models")[0].GetProperty("model").GetString());
+        }
 
         // Routing defaults come from the artifact: calibrated with top-k 2, route blends two clusters per partition.
         Assert.Equal(0, Run("calibrate", "--benchmark", bench, "--k", "2", "--top-k", "2", "--partitions", "2", "-o", router, "--cache", "none").Exit);
@@ -201,5 +213,43 @@ public class CliTests
         Assert.DoesNotContain("   at ", error);
         Assert.DoesNotContain("Hosting failed", error);
         Assert.DoesNotContain("listening", output + error);
+    }
+
+    [Fact]
+    public void Usage_errors_end_with_the_help_pointer_and_a_misspelled_verb_gets_a_suggestion()
+    {
+        string path = Path.Combine(TestData.TempDir(), "ok.jsonl");
+        File.WriteAllLines(path, ["""{"id": "1", "dataset": "d", "query": "q", "outputs": {"m": [{"score": 1}]}}"""]);
+        foreach (string[] args in new[] { new[] { "experiment", "--benchmark", path, "--strategy", "best" }, ["experiment", "--benchmark", path, "--top-n", "0"] })
+        {
+            var (exit, _, error) = Run(args);
+            Assert.Equal(2, exit);
+            Assert.EndsWith("run 'avengers experiment --help' for the options", error.TrimEnd());
+        }
+        var (verbExit, _, verbError) = Run("calibrat", "--benchmark", path);
+        Assert.Equal(2, verbExit);
+        Assert.Contains("did you mean 'avengers calibrate'?", verbError);
+    }
+
+    [Fact]
+    public void A_yaml_value_of_the_wrong_type_names_its_key_and_line_without_dotnet_type_names()
+    {
+        string dir = TestData.TempDir();
+        string config = Path.Combine(dir, "avengers.yaml");
+        File.WriteAllText(config, "listen: http://127.0.0.1:8080\nrequest_timeout_seconds: [1, 2]\nbackends:\n  - name: a\n    base_url: http://127.0.0.1:9/v1\n");
+        var (exit, output, error) = Run("config", "validate", config);
+        Assert.Equal(1, exit);
+        Assert.Contains($"{config}:2:", error);
+        Assert.Contains("'request_timeout_seconds': expected a number", error);
+        Assert.DoesNotContain("System.", output + error);
+
+        string prices = Path.Combine(dir, "bad.json");
+        File.WriteAllText(prices, "{ not json");
+        string bench = Path.Combine(dir, "b.jsonl");
+        File.WriteAllLines(bench, Enumerable.Range(0, 12).Select(i => $$$"""{"id": "{{{i}}}", "dataset": "d", "query": "question {{{i}}}", "outputs": {"m": [{"score": 1}], "n": [{"score": 0}]}}"""));
+        var (pricesExit, _, pricesError) = Run("experiment", "--benchmark", bench, "--prices", prices);
+        Assert.NotEqual(0, pricesExit);
+        Assert.Contains($"{prices}:1: not valid JSON", pricesError);
+        Assert.DoesNotContain("LineNumber", pricesError);
     }
 }

@@ -6,12 +6,14 @@ using Microsoft.Extensions.AI;
 
 namespace Avengers.Cli.Commands;
 
-/// <summary><c>avengers collect --questions FILE --config avengers.yaml [--models a,b] [--samples 5] ... -o outputs.jsonl</c></summary>
+/// <summary><c>avengers collect --benchmark QUESTIONS --config avengers.yaml [--models a,b] [--samples 5] ... -o outputs.jsonl</c></summary>
 internal static class CollectCommand
 {
     public static Command Create()
     {
-        var questions = new Option<string>("--questions", "-q") { Description = "Questions, JSON Lines: query (or question), optional id, dataset, gold (or answer), choices, answer_type", Required = true };
+        var questions = new Option<string?>("--benchmark", "-b") { Description = "Questions, JSON Lines: query (or question), optional id, dataset, gold (or answer), choices, answer_type (other formats: 'avengers import questions')" };
+        var questionsOld = CliOptions.Hidden<string?>("--questions");
+        questionsOld.Aliases.Add("-q");
         var config = new Option<string>("--config", "-c") { Description = "Gateway configuration (YAML) whose backends answer; no router needed yet", Required = true };
         var models = new Option<string?>("--models") { Description = "Comma-separated backends to collect from (default: every backend of the configuration)" };
         var samples = new Option<int>("--samples") { Description = "Samples per model and question", DefaultValueFactory = _ => 1 };
@@ -24,7 +26,7 @@ internal static class CollectCommand
         var output = new Option<string>("--output", "-o") { Description = "Benchmark file to append to (JSON Lines); a rerun resumes it", Required = true };
         var command = new Command("collect", "Ask every configured model every question (several samples each) and record the answers in the benchmark format, resumably; then 'calibrate' and 'experiment' work on the file")
         {
-            questions, config, models, samples, temperature, maxTokens, prompt, jsonMode, maxCost, limit, output,
+            questions, questionsOld, config, models, samples, temperature, maxTokens, prompt, jsonMode, maxCost, limit, output,
         };
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -44,7 +46,8 @@ internal static class CollectCommand
             if (parse.GetValue(maxCost) is not null && backends.Any(b => b.PriceInputPerMillion is null))
                 throw new ArgumentException($"--max-cost needs prices for every model: give price_input_per_million and price_output_per_million to {string.Join(", ", backends.Where(b => b.PriceInputPerMillion is null).Select(b => b.Name))}");
 
-            IReadOnlyList<Question> all = QuestionReader.Read(parse.GetValue(questions)!);
+            string questionFile = CliOptions.Either(parse, questions, questionsOld) ?? throw new ArgumentException("--benchmark: the questions to ask (JSON Lines), e.g. -b questions.jsonl");
+            IReadOnlyList<Question> all = QuestionReader.Read(questionFile);
             IReadOnlyList<Question> asked = parse.GetValue(limit) is int n ? all.Take(n).ToList() : all;
             var options = new CollectOptions
             {

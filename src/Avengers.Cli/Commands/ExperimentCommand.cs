@@ -7,7 +7,7 @@ using Avengers.Evaluation;
 
 namespace Avengers.Cli.Commands;
 
-/// <summary><c>avengers experiment --benchmark FILE_OR_NAME [--models a,b] [--k 64] [--strategy vote --top-n N] [--seed 42] [--json out.json]</c></summary>
+/// <summary><c>avengers experiment --benchmark FILE_OR_NAME [--models a,b] [--k 64] [--strategy vote --top-n N] [--seed 42] [-o results.json]</c></summary>
 internal static class ExperimentCommand
 {
     public static Command Create()
@@ -24,7 +24,7 @@ internal static class ExperimentCommand
         var randomSeeds = new Option<int>("--random-seeds") { Description = "Seeds the random-router baseline is averaged over", DefaultValueFactory = _ => 10 };
         var json = new Option<string?>("--output", "-o") { Description = "Write the results as JSON to this file" };
         var jsonOld = CliOptions.Hidden<string?>("--json");
-        var artifact = new Option<string?>("--router") { Description = "Also save the router artifact calibrated on the training side to this file" };
+        var artifact = new Option<string?>("--router", "-r") { Description = "Also save the router artifact calibrated on the training side to this file" };
         var artifactOld = CliOptions.Hidden<string?>("--artifact");
         var validation = new Option<bool>("--validation") { Description = "Evaluate on a seeded split of the training side only (choose settings without touching the test set)" };
         var adaptive = new Option<bool>("--adaptive") { Description = "Stop each vote once its leader cannot be overtaken (reports samples used per query)" };

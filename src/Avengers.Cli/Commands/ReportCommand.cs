@@ -15,7 +15,7 @@ internal static class ReportCommand
         var inputs = new Argument<string[]>("results") { Description = "experiment --json files and ablate output folders", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "Folder for index.html and report.md", DefaultValueFactory = _ => "report" };
         var outputOld = CliOptions.Hidden<string>("--out");
-        var router = new Option<string?>("--router") { Description = "Router artifact for the cluster browser" };
+        var router = new Option<string?>("--router", "-r") { Description = "Router artifact for the cluster browser" };
         var benchmark = new Option<string?>("--benchmark", "-b") { Description = "Benchmark whose training queries fill the cluster browser (with --router)" };
         var cache = CliOptions.Cache();
         var command = new Command("report", "Write a self-contained HTML page and a Markdown twin: per-dataset tables, sweeps, the accuracy-cost front, and a cluster browser")

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Avengers.Embedding;
 using Avengers.Routing;
+using Avengers.Voting;
 
 namespace Avengers.Cli.Commands;
 
@@ -18,10 +19,11 @@ internal static class RouteCommand
         var alpha = CliOptions.Alpha();
         var embedding = CliOptions.Embedding();
         var cache = CliOptions.Cache();
-        var json = new Option<bool>("--json") { Description = "Print the decision as JSON" };
+        var json = new Option<bool>("--json") { Description = "Print the decision as JSON (the shape of the gateway's /v1/route) instead of the table" };
+        var output = new Option<string?>("--output", "-o") { Description = "Also write the decision as JSON to this file (the shape of the gateway's /v1/route)" };
         var command = new Command("route", "Show where a query goes: nearest cluster, similarity, and the ranked models with their accuracy there")
         {
-            query, router, available, topK, beta, alpha, embedding, cache, json,
+            query, router, available, topK, beta, alpha, embedding, cache, json, output,
         };
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
@@ -46,9 +48,28 @@ internal static class RouteCommand
             decision = clusterRouter.Route(vector, options);
             double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
 
+            // One shape everywhere: clusters named partition:cluster, as the table below and the gateway's /v1/route name them.
+            RouterManifest manifest = artifact.Manifest;
+            Avengers.Ensemble.EnsemblePlan? plan = manifest.Policy?.Plan(decision);
+            string machine = JsonSerializer.Serialize(new
+            {
+                cluster = decision.Cluster, cluster_name = manifest.ClusterName(decision.Cluster), similarity = decision.Similarity,
+                clusters = decision.Clusters.Select(c => new { cluster = c.Cluster, name = manifest.ClusterName(c.Cluster), similarity = c.Similarity, weight = c.Weight }),
+                models = plan?.Models ?? decision.Models,
+                strategy = plan?.Options.Strategy.ToWireName() ?? manifest.Defaults.Strategy,
+                top_n = plan?.Options.TopN ?? manifest.Defaults.TopN,
+                policy_note = plan?.Reason,
+                artifact_sha256 = artifact.FileHash,
+                routing_us = micros,
+            }, new JsonSerializerOptions
+            {
+                WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            });
+            if (parse.GetValue(output) is string file) Avengers.IO.AtomicFile.WriteAllText(file, machine + "\n");
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(decision, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                Console.WriteLine(machine);
                 return 0;
             }
             int k = artifact.Manifest.Clustering.K, partitions = artifact.Manifest.Clustering.Partitions;

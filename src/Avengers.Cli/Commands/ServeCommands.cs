@@ -65,7 +65,14 @@ internal static class ServeCommands
         validate.SetAction((parse, _) => CliRunner.RunAsync(() =>
         {
             string path = parse.GetValue(config) ?? parse.GetValue(file) ?? throw new ArgumentException("give the configuration file: avengers config validate --config avengers.yaml");
-            GatewayConfig loaded = GatewayConfigLoader.Load(path);
+            GatewayConfig loaded;
+            try { loaded = GatewayConfigLoader.Load(path); }
+            catch (GatewayConfigException ex)
+            {
+                // Every error line alike: the file first (a YAML error adds its line and column).
+                foreach (string problem in ex.Problems) Console.Error.WriteLine(problem.StartsWith(path, StringComparison.Ordinal) ? problem : $"{path}: {problem}");
+                return Task.FromResult(1);
+            }
             IReadOnlyList<string> problems = GatewayConfigLoader.Validate(loaded);
             if (problems.Count == 0)
             {

@@ -63,7 +63,10 @@ public sealed class CostModel
     public static IReadOnlyDictionary<string, ModelPrice> ReadPrices(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"prices file not found: {path}", path);
-        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
+        JsonDocument document;
+        try { document = JsonDocument.Parse(File.ReadAllText(path)); }
+        catch (JsonException ex) { throw new FormatException($"{path}:{(ex.LineNumber ?? 0) + 1}: not valid JSON (expected an object of model name to {{input_price, output_price}})"); }
+        using var _ = document;
         if (document.RootElement.ValueKind != JsonValueKind.Object) throw new FormatException($"{path}: expected an object of model name to {{input_price, output_price}}");
         var prices = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
         foreach (JsonProperty model in document.RootElement.EnumerateObject())

@@ -24,8 +24,36 @@ public static class GatewayConfigLoader
         }
         catch (YamlException ex)
         {
-            throw new GatewayConfigException([$"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}"]);
+            throw new GatewayConfigException([$"{path}:{ex.Start.Line}:{ex.Start.Column}: {Describe(ex, path)}"]);
         }
+    }
+
+    /// <summary>A YAML failure in words: a value of the wrong type names its key and what was expected, never a .NET type.</summary>
+    private static string Describe(YamlException ex, string path)
+    {
+        string message = ex.InnerException?.Message ?? ex.Message;
+        System.Text.RegularExpressions.Match type = System.Text.RegularExpressions.Regex.Match(message, @"into type (?<t>[\w.`\[\]]+)");
+        if (!type.Success && !message.Contains("deserializ", StringComparison.OrdinalIgnoreCase)) return message;
+        string expected = (type.Success ? type.Groups["t"].Value : "") switch
+        {
+            var t when t.Contains("System.String", StringComparison.Ordinal) => "a single text value",
+            var t when t.Contains("Int32", StringComparison.Ordinal) || t.Contains("Int64", StringComparison.Ordinal) => "a whole number",
+            var t when t.Contains("Double", StringComparison.Ordinal) || t.Contains("Single", StringComparison.Ordinal) => "a number",
+            var t when t.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+            var t when t.Contains("List", StringComparison.Ordinal) => "a list",
+            var t when t.Contains("BackendConfig", StringComparison.Ordinal) => "a backend: a mapping with name, base_url and its settings",
+            var t when t.Contains("StrategyConfig", StringComparison.Ordinal) => "a mapping of strategy settings (default, n, top_n, ...)",
+            _ => "another kind of value",
+        };
+        // The key is what the line says before its colon (a list item's dash dropped).
+        string? key = null;
+        try
+        {
+            string? line = File.ReadLines(path).Skip((int)Math.Max(0, ex.Start.Line - 1)).FirstOrDefault();
+            if (line is not null && line.IndexOf(':') is int colon and > 0) key = line[..colon].Trim().TrimStart('-').Trim();
+        }
+        catch (IOException) { }
+        return key is { Length: > 0 } ? $"'{key}': expected {expected}" : $"expected {expected} here";
     }
 
     /// <summary>Resolves a path in the file relative to the file's folder.</summary>

@@ -50,14 +50,14 @@ public class CollectBudgetTests
         await using var backend = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(50); await Priced(c); });
         var (questions, config, output) = Setup(backend.BaseUrl);
 
-        var (exit, stdout, stderr) = CliProcess.Run(null, "collect", "-q", questions, "-c", config, "--max-cost", "0.1", "-o", output);
+        var (exit, stdout, stderr) = CliProcess.Run(null, "collect", "-b", questions, "-c", config, "--max-cost", "0.1", "-o", output);
         Assert.True(exit == 0, stderr + stdout);
         Assert.Contains("stopped before", stdout);
         double first = Spent(output);
         Assert.InRange(first, 0.015, 0.1);
 
         // The same budget again: the file already spent most of it, so at most what is left is spent.
-        var (again, stdout2, stderr2) = CliProcess.Run(null, "collect", "-q", questions, "-c", config, "--max-cost", "0.1", "-o", output);
+        var (again, stdout2, stderr2) = CliProcess.Run(null, "collect", "-b", questions, "-c", config, "--max-cost", "0.1", "-o", output);
         Assert.True(again == 0, stderr2 + stdout2);
         Assert.Contains("already cost", stderr2);
         Assert.InRange(Spent(output), first, 0.1);
@@ -72,7 +72,7 @@ public class CollectBudgetTests
     public void Bad_options_are_refused_before_the_output_file_is_touched(string option, string value)
     {
         var (questions, config, output) = Setup("http://127.0.0.1:9/v1");
-        var (exit, _, stderr) = CliProcess.Run(null, "collect", "-q", questions, "-c", config, option, value, "-o", output);
+        var (exit, _, stderr) = CliProcess.Run(null, "collect", "-b", questions, "-c", config, option, value, "-o", output);
         Assert.Equal(2, exit);
         Assert.Contains(option, stderr);
         Assert.False(File.Exists(output), "the output file was created");
@@ -86,7 +86,7 @@ public class CollectBudgetTests
 
         for (int run = 0; run < 3; run++)
         {
-            var (exit, stdout, stderr) = CliProcess.Run(null, "collect", "-q", questions, "-c", config, "-o", output);
+            var (exit, stdout, stderr) = CliProcess.Run(null, "collect", "-b", questions, "-c", config, "-o", output);
             if (run == 0)
             {
                 Assert.True(exit == 1, stderr + stdout);
@@ -106,7 +106,7 @@ public class CollectBudgetTests
         string csv = Path.Combine(dir, "questions.csv");
         File.WriteAllLines(csv, ["question,answer", "What is 2 plus 2?,4"]);
         var (_, config, output) = Setup("http://127.0.0.1:9/v1");
-        var (exit, _, stderr) = CliProcess.Run(null, "collect", "-q", csv, "-c", config, "-o", output);
+        var (exit, _, stderr) = CliProcess.Run(null, "collect", "-b", csv, "-c", config, "-o", output);
         Assert.NotEqual(0, exit);
         Assert.Contains("avengers import questions " + csv, stderr);
         Assert.False(File.Exists(output));
