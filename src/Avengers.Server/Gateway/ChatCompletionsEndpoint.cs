@@ -101,12 +101,14 @@ internal static class ChatCompletionsEndpoint
         bool started = false;
         EnsembleDecision? explained = null;
         long promptTokens = 0, completionTokens = 0;
+        bool usageReported = false;
         try
         {
             await foreach (ChatResponseUpdate update in target.GetStreamingResponseAsync(request.Messages, options, deadline))
             {
                 foreach (UsageContent usage in update.Contents.OfType<UsageContent>())
                 {
+                    usageReported = true;
                     promptTokens += usage.Details.InputTokenCount ?? 0;
                     completionTokens += usage.Details.OutputTokenCount ?? 0;
                 }
@@ -134,14 +136,17 @@ internal static class ChatCompletionsEndpoint
         await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
         // Streamed answers count in the token and cost metrics like the others: the voted usage when the ensemble
         // voted (every sample), else what the streaming backend reported.
-        if (explained is not null)
+        // A backend that streamed no usage leaves it unknown: no zeros in the metrics or the client's usage chunk.
+        if (explained is not null && (usageReported || explained.Usage is { Count: > 0 }))
         {
             IReadOnlyDictionary<string, ModelUsage> usage = explained.Usage is { Count: > 0 } voted ? voted
                 : new Dictionary<string, ModelUsage> { [explained.ChosenModel] = new ModelUsage(1, promptTokens, completionTokens) };
             runtime.Metrics?.RecordUsage(usage, runtime.CostOf);
             if (explained.Usage is { Count: > 0 }) (promptTokens, completionTokens) = (usage.Values.Sum(u => u.InputTokens), usage.Values.Sum(u => u.OutputTokens));
+            usageReported = true;
         }
-        if (request.IncludeUsage) await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, promptTokens, completionTokens, aborted);
+        if (request.IncludeUsage)
+            await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, usageReported ? promptTokens : null, usageReported ? completionTokens : null, aborted);
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
     }
 

@@ -49,7 +49,8 @@ public static class ChatCompletionWriter
     }
 
     /// <summary>OpenAI's final usage chunk (<c>stream_options.include_usage</c>): no choices, the answer's usage.</summary>
-    public static async Task WriteUsageChunkAsync(HttpResponse response, string id, string model, long promptTokens, long completionTokens, CancellationToken cancellationToken)
+    /// <summary>The last chunk of include_usage; with unknown token counts (the backend reported none) its usage is null, never invented zeros.</summary>
+    public static async Task WriteUsageChunkAsync(HttpResponse response, string id, string model, long? promptTokens, long? completionTokens, CancellationToken cancellationToken)
     {
         var chunk = new
         {
@@ -58,11 +59,14 @@ public static class ChatCompletionWriter
             created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             model,
             choices = Array.Empty<object>(),
-            usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens },
+            usage = promptTokens is long p && completionTokens is long c ? new { prompt_tokens = p, completion_tokens = c, total_tokens = p + c } : null,
         };
-        await response.WriteAsync("data: " + JsonSerializer.Serialize(chunk, Json) + "\n\n", cancellationToken);
+        await response.WriteAsync("data: " + JsonSerializer.Serialize(chunk, UsageJson) + "\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
+
+    /// <summary>The usage chunk writes an unknown usage as an explicit null.</summary>
+    private static readonly JsonSerializerOptions UsageJson = new(Json) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never };
 
     public static async Task WriteErrorEventAsync(HttpResponse response, string message, CancellationToken cancellationToken)
     {

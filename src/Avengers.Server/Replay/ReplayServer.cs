@@ -67,6 +67,9 @@ public static class ReplayServer
                 ChatCompletionWriter.StartStream(context.Response);
                 foreach (string piece in Pieces(texts[0])) await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, piece, null, null, context.RequestAborted);
                 await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, context.RequestAborted);
+                // Like any OpenAI server: stream_options.include_usage adds a last chunk with the usage (the same estimate as above).
+                if (request.IncludeUsage)
+                    await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, request.LastUserText.Length / 4, texts[0].Length / 4, context.RequestAborted);
                 await ChatCompletionWriter.WriteDoneAsync(context.Response, context.RequestAborted);
                 return Results.Empty;
             }
