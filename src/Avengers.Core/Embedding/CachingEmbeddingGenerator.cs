@@ -38,6 +38,12 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
             cache.PutMany(modelId, missingTexts, computed);
             Misses += missing.Length;
         }
-        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v!) { ModelId = modelId }));
+        var fromCache = new bool[texts.Length];
+        for (int i = 0; i < fromCache.Length; i++) fromCache[i] = true;
+        foreach (int i in missing) fromCache[i] = false;
+        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select((v, i) => new Embedding<float>(v!)
+        {
+            ModelId = modelId, AdditionalProperties = new() { [EmbeddingCacheTier.Key] = fromCache[i] ? EmbeddingCacheTier.Local : EmbeddingCacheTier.Miss },
+        }));
     }
 }

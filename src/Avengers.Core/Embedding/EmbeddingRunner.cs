@@ -9,8 +9,9 @@ internal static class EmbeddingRunner
     /// <summary>Texts embedded per call (and per progress report).</summary>
     public const int ChunkSize = 256;
 
-    // Measured on two cores with MiniLM (docs/benchmarks.md): about 80 LLMRouter queries per second, 64 tokens each.
-    private const double TokensPerSecondPerCore = 2_500;
+    // Measured on two cores with MiniLM: 60 to 80 LLMRouter queries per second (64 tokens each) depending on the
+    // machine's load (2026-12-04: 5,989 queries in 95 s); the lower figure, so the first estimate is not optimistic.
+    private const double TokensPerSecondPerCore = 2_000;
 
     /// <summary>
     /// The first-run note: how many texts are not in the cache yet and, for a local model, roughly how long they

@@ -142,6 +142,8 @@ public sealed class EnsembleChatClient : IChatClient
         public AnswerType? KnownType { get; init; }
         /// <summary>The grading rule calibration read the query's clusters by (a regex, a JSON field, case), or null.</summary>
         public GradingRule? KnownRule { get; init; }
+        /// <summary>Where the query's embedding came from, when the embedder said (local, shared, miss).</summary>
+        public string? CacheTier { get; init; }
 
         /// <summary>Backend calls this request may still make (samples, switch, fallbacks together).</summary>
         public CallBudget Budget { get; } = new(Settings.MaxCallsPerRequest);
@@ -178,7 +180,8 @@ public sealed class EnsembleChatClient : IChatClient
             settings = settings with { Strategy = plan.Options.Strategy };
             planNote = plan.Reason;
         }
-        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote) { KnownType = ClusterAnswerType(decision), KnownRule = ClusterRule(decision) };
+        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote) { KnownType = ClusterAnswerType(decision), KnownRule = ClusterRule(decision),
+            CacheTier = embedded[0].AdditionalProperties?.TryGetValue(Avengers.Embedding.EmbeddingCacheTier.Key, out object? tier) == true ? tier as string : null };
     }
 
     private EnsembleChatOptions Merge(ChatOptions? options)
@@ -437,6 +440,7 @@ public sealed class EnsembleChatClient : IChatClient
         SamplesSaved = saved,
         RoutingMilliseconds = routed.EmbeddingMs + routed.RoutingMs,
         ArtifactHash = _router.Artifact.FileHash,
+        Cache = routed.CacheTier,
         Notes = [.. notes],
     };
 

@@ -39,6 +39,8 @@ public sealed record EnsembleDecision
     [JsonPropertyName("cost_usd")] public double? CostUsd { get; init; }
     /// <summary>SHA-256 of the router artifact that routed the query.</summary>
     [JsonPropertyName("artifact_sha256")] public string? ArtifactHash { get; init; }
+    /// <summary>Where the query's embedding came from: local (this process), shared (another replica, via Redis) or miss (computed); null when not cached.</summary>
+    [JsonPropertyName("cache")] public string? Cache { get; init; }
     /// <summary>What happened on the way (fallbacks, failed models, adaptive stops), for people.</summary>
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
 }

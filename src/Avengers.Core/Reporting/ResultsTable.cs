@@ -70,7 +70,7 @@ internal sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyLis
             double a = avengers.PerDataset[i], b = best.PerDataset[i];
             lines.Add($"{Short(Datasets[i]).PadRight(datasetWidth)}  {DatasetSizes[i],5}  {Cell(b),11}  {Cell(a),8}  {(a - b) * 100,6:+0.0;-0.0}  {Cell(label?.PerDataset[i] ?? double.NaN),12}  {Cell(oracle.PerDataset[i]),6}");
         }
-        lines.Add("(gain: avengers minus the best single model, in points; every model per dataset: --json, or 'avengers report')");
+        lines.Add("(gain: avengers minus the best single model, in points; every model per dataset: -o results.json, or 'avengers report')");
         return lines;
     }
 

@@ -17,6 +17,21 @@ public sealed record GatewayConfig
     [YamlMember(Alias = "embedding_cache"), ConfigurationKeyName("embedding_cache")] public string? EmbeddingCache { get; init; }
     /// <summary>Names of environment variables holding the gateway's own API keys (no keys: no authentication).</summary>
     [YamlMember(Alias = "api_keys_env"), ConfigurationKeyName("api_keys_env")] public IReadOnlyList<string> ApiKeysEnv { get; init; } = [];
+    /// <summary>
+    /// Gateway keys with a name (which labels metrics and logs, never the key) and optional limits per key:
+    /// requests and tokens per minute, a spend budget per day or month. Shared by every replica when Redis is configured.
+    /// </summary>
+    [YamlMember(Alias = "api_keys"), ConfigurationKeyName("api_keys")] public IReadOnlyList<ApiKeyConfig> ApiKeys { get; init; } = [];
+    /// <summary>Fleet mode: a StackExchange.Redis configuration string ("host:port,password=..."); null: everything in this process.</summary>
+    [YamlMember(Alias = "redis"), ConfigurationKeyName("redis")] public string? Redis { get; init; }
+    /// <summary>The environment variable holding the Redis configuration string instead (for passwords and TLS settings).</summary>
+    [YamlMember(Alias = "redis_env"), ConfigurationKeyName("redis_env")] public string? RedisEnv { get; init; }
+    /// <summary>Prefix of every Redis key, so that several gateways can share one server.</summary>
+    [YamlMember(Alias = "redis_prefix"), ConfigurationKeyName("redis_prefix")] public string RedisPrefix { get; init; } = "avengers:";
+    /// <summary>When Redis cannot be reached: open (limits are not enforced, logged and counted) or closed (requests with limits are refused).</summary>
+    [YamlMember(Alias = "redis_failure"), ConfigurationKeyName("redis_failure")] public string RedisFailure { get; init; } = "open";
+    /// <summary>How long one Redis call may take before it counts as a failure, in milliseconds.</summary>
+    [YamlMember(Alias = "redis_timeout_ms"), ConfigurationKeyName("redis_timeout_ms")] public int RedisTimeoutMilliseconds { get; init; } = 250;
     /// <summary>/metrics asks for the same bearer keys as /v1 (when keys are configured).</summary>
     [YamlMember(Alias = "metrics_require_key"), ConfigurationKeyName("metrics_require_key")] public bool MetricsRequireKey { get; init; }
     [YamlMember(Alias = "max_body_bytes"), ConfigurationKeyName("max_body_bytes")] public long MaxBodyBytes { get; init; } = 1 << 20;
@@ -43,8 +58,11 @@ public sealed record GatewayConfig
     [YamlIgnore] public string? SourcePath { get; init; }
 
     /// <summary>"strategy: ~", an empty "backends:" and the like mean the defaults, not a crash later.</summary>
-    public GatewayConfig Normalized() => Strategy is not null && Backends is not null && ApiKeysEnv is not null ? this
-        : this with { Strategy = Strategy ?? new StrategyConfig(), Backends = Backends ?? [], ApiKeysEnv = ApiKeysEnv ?? [] };
+    public GatewayConfig Normalized() => Strategy is not null && Backends is not null && ApiKeysEnv is not null && ApiKeys is not null && RedisPrefix is not null && RedisFailure is not null ? this
+        : this with { Strategy = Strategy ?? new StrategyConfig(), Backends = Backends ?? [], ApiKeysEnv = ApiKeysEnv ?? [], ApiKeys = ApiKeys ?? [], RedisPrefix = RedisPrefix ?? "avengers:", RedisFailure = RedisFailure ?? "open" };
+
+    /// <summary>The Redis configuration string in effect (from <see cref="Redis"/> or the variable <see cref="RedisEnv"/> names), or null.</summary>
+    public string? RedisConnection(Func<string, string?> environment) => Redis ?? (RedisEnv is null ? null : environment(RedisEnv));
 }
 
 public sealed record StrategyConfig
@@ -95,4 +113,23 @@ public sealed record BackendConfig
     [YamlMember(Alias = "break_seconds"), ConfigurationKeyName("break_seconds")] public double BreakSeconds { get; init; } = 15;
     [YamlMember(Alias = "price_input_per_million"), ConfigurationKeyName("price_input_per_million")] public double? PriceInputPerMillion { get; init; }
     [YamlMember(Alias = "price_output_per_million"), ConfigurationKeyName("price_output_per_million")] public double? PriceOutputPerMillion { get; init; }
+}
+
+/// <summary>A gateway key with a name and optional limits (none: unlimited).</summary>
+public sealed record ApiKeyConfig
+{
+    /// <summary>Labels the key in metrics, logs and limit counters; the key itself is never shown.</summary>
+    [YamlMember(Alias = "name"), ConfigurationKeyName("name")] public string? Name { get; init; }
+    /// <summary>The environment variable that holds the key.</summary>
+    [YamlMember(Alias = "key_env"), ConfigurationKeyName("key_env")] public string? KeyEnv { get; init; }
+    [YamlMember(Alias = "requests_per_minute"), ConfigurationKeyName("requests_per_minute")] public int? RequestsPerMinute { get; init; }
+    /// <summary>Prompt and completion tokens per minute, counted from the usage the backends returned (every sample of a vote).</summary>
+    [YamlMember(Alias = "tokens_per_minute"), ConfigurationKeyName("tokens_per_minute")] public long? TokensPerMinute { get; init; }
+    /// <summary>US dollars per budget period, from the backends' prices of the calls each request made.</summary>
+    [YamlMember(Alias = "budget_usd"), ConfigurationKeyName("budget_usd")] public double? BudgetUsd { get; init; }
+    /// <summary>day or month (UTC calendar periods).</summary>
+    [YamlMember(Alias = "budget_period"), ConfigurationKeyName("budget_period")] public string BudgetPeriod { get; init; } = "day";
+
+    /// <summary>True when any limit is set.</summary>
+    [YamlIgnore] public bool Limited => RequestsPerMinute is not null || TokensPerMinute is not null || BudgetUsd is not null;
 }

@@ -16,6 +16,7 @@ public static class GatewayConfigLoader
         IDeserializer deserializer = new DeserializerBuilder()
             .WithTypeMapping<IReadOnlyList<BackendConfig>, List<BackendConfig>>()
             .WithTypeMapping<IReadOnlyList<string>, List<string>>()
+            .WithTypeMapping<IReadOnlyList<ApiKeyConfig>, List<ApiKeyConfig>>()
             .Build();
         try
         {
@@ -56,6 +57,9 @@ public static class GatewayConfigLoader
         return key is { Length: > 0 } ? $"'{key}': expected {expected}" : $"expected {expected} here";
     }
 
+    /// <summary>A parser's message without the configuration string itself (it may hold a password).</summary>
+    private static string BackendFailureText(string message, string secret) => message.Replace(secret, "[redis]", StringComparison.Ordinal);
+
     /// <summary>Resolves a path in the file relative to the file's folder.</summary>
     public static string Resolve(GatewayConfig config, string path)
         => Path.IsPathRooted(path) || config.SourcePath is null ? path : Path.Combine(Path.GetDirectoryName(config.SourcePath)!, path);
@@ -82,6 +86,31 @@ public static class GatewayConfigLoader
             problems.Add($"listen: '{config.Listen}' is not an http(s) URL");
         for (int i = 0; i < config.ApiKeysEnv.Count; i++)
             if (string.IsNullOrEmpty(environment(config.ApiKeysEnv[i]))) problems.Add($"api_keys_env[{i}]: environment variable {config.ApiKeysEnv[i]} is not set");
+        var keyNames = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < config.ApiKeys.Count; i++)
+        {
+            string at = $"api_keys[{i}]";
+            if (config.ApiKeys[i] is not ApiKeyConfig k) { problems.Add($"{at}: empty entry (expected name, key_env and optional limits)"); continue; }
+            if (string.IsNullOrWhiteSpace(k.Name)) problems.Add($"{at}.name: missing (it labels the key in metrics and logs)");
+            else if (!keyNames.Add(k.Name)) problems.Add($"{at}.name: '{k.Name}' is used twice");
+            if (string.IsNullOrWhiteSpace(k.KeyEnv)) problems.Add($"{at}.key_env: missing (the environment variable holding the key)");
+            else if (string.IsNullOrEmpty(environment(k.KeyEnv))) problems.Add($"{at}.key_env: environment variable {k.KeyEnv} is not set");
+            if (k.RequestsPerMinute is < 1) problems.Add($"{at}.requests_per_minute: must be at least 1 (got {k.RequestsPerMinute})");
+            if (k.TokensPerMinute is < 1) problems.Add($"{at}.tokens_per_minute: must be at least 1 (got {k.TokensPerMinute})");
+            if (k.BudgetUsd is double budget && !(budget > 0 && double.IsFinite(budget))) problems.Add($"{at}.budget_usd: must be a positive number (got {budget})");
+            if (k.BudgetPeriod is not ("day" or "month")) problems.Add($"{at}.budget_period: expected day or month (got '{k.BudgetPeriod}')");
+            if (k.BudgetUsd is not null && config.Backends.OfType<BackendConfig>().Any(b => b.PriceInputPerMillion is null))
+                problems.Add($"{at}.budget_usd: needs prices for every backend (price_input_per_million and price_output_per_million)");
+        }
+        if (config.Redis is not null && config.RedisEnv is not null) problems.Add("redis_env: give redis or redis_env, not both");
+        if (config.RedisEnv is not null && string.IsNullOrEmpty(environment(config.RedisEnv))) problems.Add($"redis_env: environment variable {config.RedisEnv} is not set");
+        if (config.RedisConnection(environment) is string redis)
+        {
+            try { StackExchange.Redis.ConfigurationOptions.Parse(redis); }
+            catch (ArgumentException ex) { problems.Add($"redis: not a StackExchange.Redis configuration string ({BackendFailureText(ex.Message, redis)})"); }
+        }
+        if (config.RedisFailure is not ("open" or "closed")) problems.Add($"redis_failure: expected open or closed (got '{config.RedisFailure}')");
+        if (config.RedisTimeoutMilliseconds is < 10 or > 60_000) problems.Add($"redis_timeout_ms: must lie in [10, 60000] (got {config.RedisTimeoutMilliseconds})");
         if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
         if (config.MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max_calls_per_request: must lie in [1, 10000] (got {config.MaxCallsPerRequest})");
         if (!(config.RequestTimeoutSeconds > 0 && config.RequestTimeoutSeconds <= MaxSeconds)) problems.Add($"request_timeout_seconds: must lie in (0, {MaxSeconds}] (got {config.RequestTimeoutSeconds})");

@@ -271,5 +271,6 @@ internal static class ChatCompletionsEndpoint
         if (decision.Winner is not null) response.Headers["x-avengers-winner"] = HeaderValue.Encode(decision.Winner);
         if (decision.ArtifactHash is not null) response.Headers["x-avengers-artifact"] = HeaderValue.Encode(decision.ArtifactHash);
         if (decision.CostUsd is double cost) response.Headers["x-avengers-cost-usd"] = cost.ToString("G6", CultureInfo.InvariantCulture);
+        if (decision.Cache is string cache) response.Headers["x-avengers-cache"] = HeaderValue.Encode(cache);
     }
 }
