@@ -60,8 +60,10 @@ internal static class ChatCompletionsEndpoint
                     runtime.Metrics?.RecordUsage(decision.Usage, runtime.CostOf);
                     AddHeaders(context.Response, decision);
                 }
-                return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision,
-                    (int)(response.Usage?.InputTokenCount ?? 0), (int)(response.Usage?.OutputTokenCount ?? 0)), ChatCompletionWriter.Json);
+                long input = response.Usage?.InputTokenCount ?? 0, output = response.Usage?.OutputTokenCount ?? 0;
+                double? spent = decision is not null ? decision.CostUsd : runtime.CostOf(request.Model, new ModelUsage(1, input, output));
+                await CountForKeyAsync(context, runtime, input + output, spent);
+                return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision, (int)input, (int)output), ChatCompletionWriter.Json);
             }
             await StreamAsync(context, runtime, target, request, options, id, deadline.Token, deadlineSeconds);
             return Results.Empty;
@@ -145,10 +147,20 @@ internal static class ChatCompletionsEndpoint
             if (explained.Usage is { Count: > 0 }) (promptTokens, completionTokens) = (usage.Values.Sum(u => u.InputTokens), usage.Values.Sum(u => u.OutputTokens));
             usageReported = true;
         }
+        if (usageReported)
+        {
+            double? spent = explained is { Usage.Count: > 0 } ? runtime.CostOf(explained.Usage) : runtime.CostOf(explained?.ChosenModel ?? request.Model, new ModelUsage(1, promptTokens, completionTokens));
+            await CountForKeyAsync(context, runtime, promptTokens + completionTokens, spent);
+        }
         if (request.IncludeUsage)
             await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, usageReported ? promptTokens : null, usageReported ? completionTokens : null, aborted);
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
     }
+
+    /// <summary>Adds a finished request's tokens and spend to its key's counters (all the calls it made, every sample of a vote).</summary>
+    private static Task CountForKeyAsync(HttpContext context, GatewayRuntime runtime, long tokens, double? costUsd)
+        => context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey key
+            ? runtime.Limiter.RecordAsync(key, tokens, costUsd ?? 0, CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>429 with a Retry-After: the backends are at capacity, not failing.</summary>
     private static IResult Busy(HttpContext context, string message)

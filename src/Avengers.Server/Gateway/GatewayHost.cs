@@ -6,6 +6,7 @@ using Avengers.Routing;
 using Avengers.Server.Configuration;
 using Avengers.Server.OpenAI;
 using OpenTelemetry.Metrics;
+using Avengers.Server.Fleet;
 
 namespace Avengers.Server.Gateway;
 
@@ -115,7 +116,10 @@ public static class GatewayHost
             if (runtime.Draining) return Results.Json(new { status = "draining", reachable = 0, artifact_sha256 = runtime.Artifact.FileHash }, RouteJson, statusCode: 503);
             IReadOnlyList<BackendStatus> backends = await runtime.Probe.CheckAsync(cancellationToken);
             int reachable = backends.Count(b => b.Reachable);
-            return Results.Json(new { status = reachable > 0 ? "ok" : "unavailable", reachable, artifact_sha256 = runtime.Artifact.FileHash, backends },
+            // Redis down degrades the fleet (local cache, limits per redis_failure) but the gateway still answers: ready.
+            string? redis = runtime.Fleet is null ? null : runtime.Fleet.IsConnected && !runtime.Limiter.Degraded ? "ok" : "unreachable";
+            string status = reachable == 0 ? "unavailable" : redis == "unreachable" ? "degraded" : "ok";
+            return Results.Json(new { status, reachable, artifact_sha256 = runtime.Artifact.FileHash, redis, backends },
                 RouteJson, statusCode: reachable > 0 ? 200 : 503);
         }));
 
@@ -124,8 +128,23 @@ public static class GatewayHost
         RouteGroupBuilder v1 = gateway.MapGroup("/v1");
         v1.AddEndpointFilter(async (context, next) =>
         {
-            if (runtime.Keys.Count > 0 && !HasKey(context.HttpContext, runtime))
+            if (runtime.Keys.Count == 0) return await next(context);
+            if (KeyOf(context.HttpContext, runtime) is not Fleet.GatewayKey key)
                 return OpenAIErrors.Unauthorized(PresentedKey(context.HttpContext) is null ? "missing API key: send 'Authorization: Bearer <key>'" : "incorrect API key provided");
+            context.HttpContext.Items[KeyItem] = key;
+            if (!HttpMethods.IsPost(context.HttpContext.Request.Method)) return await next(context);
+            // The key's limits (shared by every replica in fleet mode): over one, 429 in OpenAI's shape with its headers.
+            Fleet.LimitVerdict? verdict = await runtime.Limiter.AdmitAsync(key, context.HttpContext.RequestAborted);
+            if (verdict is null)
+                return OpenAIErrors.Result(503, "the limit store (Redis) is unreachable and redis_failure is closed: requests with limits are refused until it is back", "api_error", null, "limit_store_unavailable");
+            LimitHeaders.Add(context.HttpContext.Response, verdict.Counters);
+            if (verdict.Refused is string limit)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(verdict.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return limit == "budget"
+                    ? OpenAIErrors.Result(429, $"key '{key.Name}' spent its budget of {key.Limits!.BudgetUsd} USD for this {key.Limits.BudgetPeriod}; it renews in {verdict.RetryAfter.TotalHours:0.#} h", "insufficient_quota", null, "insufficient_quota")
+                    : OpenAIErrors.Result(429, $"rate limit reached for key '{key.Name}': {(limit == "requests" ? $"{key.Limits!.RequestsPerMinute} requests" : $"{key.Limits!.TokensPerMinute} tokens")} per minute; retry in {Math.Ceiling(verdict.RetryAfter.TotalSeconds)} s", "requests", null, "rate_limit_exceeded");
+            }
             return await next(context);
         });
         v1.MapGet("/models", () => Results.Json(new
@@ -136,6 +155,20 @@ public static class GatewayHost
         v1.MapPost("/route", (Delegate)((HttpContext context) => RouteAsync(context, runtime)));
         v1.MapPost("/chat/completions", (Delegate)((HttpContext context) => ChatCompletionsEndpoint.HandleAsync(context, runtime)));
         return gateway;
+    }
+
+    /// <summary>HttpContext.Items entry holding the request's <see cref="Fleet.GatewayKey"/>.</summary>
+    internal const string KeyItem = "avengers.key";
+
+    /// <summary>The configured key the request presents (compared in constant time), or null.</summary>
+    private static Fleet.GatewayKey? KeyOf(HttpContext context, GatewayRuntime runtime)
+    {
+        if (PresentedKey(context) is not string presented) return null;
+        byte[] given = System.Text.Encoding.UTF8.GetBytes(presented);
+        Fleet.GatewayKey? found = null;
+        foreach (Fleet.GatewayKey key in runtime.NamedKeys)
+            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(key.Secret), given)) found ??= key;
+        return found;
     }
 
     private static string? PresentedKey(HttpContext context)
@@ -163,7 +196,7 @@ public static class GatewayHost
             catch (InvalidOperationException) { return OpenAIErrors.BadRequest("'query' is not valid Unicode (a lone surrogate or invalid UTF-8)", "query"); }
             if (query is null && ChatCompletionRequest.TryParse(ChatCompletionsEndpoint.AddModel(document.RootElement), out ChatCompletionRequest? request, out _, out _)) query = request!.LastUserText;
             if (string.IsNullOrWhiteSpace(query)) return OpenAIErrors.BadRequest("send 'query' (a string) or 'messages' with a user message", "query");
-            var vector = (await runtime.Embedding.Generator.GenerateAsync([query], cancellationToken: context.RequestAborted))[0].Vector;
+            var vector = (await runtime.QueryEmbedder.GenerateAsync([query], cancellationToken: context.RequestAborted))[0].Vector;
             RoutingDecision decision = runtime.Router.Route(vector.Span, runtime.Defaults.Routing with { Available = runtime.Members.Keys.ToHashSet() });
             // The decision the CLI's 'route' shows: every cluster blended in (partition:cluster), and what the policy does with it.
             RouterManifest manifest = runtime.Artifact.Manifest;

@@ -39,13 +39,34 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(provider => new EnsembleMetrics(provider.GetRequiredService<IMeterFactory>()));
         services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<IMeterFactory>(), circuits,
             (config.Backends ?? []).OfType<BackendConfig>().Select(b => b.Name).OfType<string>().ToList()));
+        bool fleetMode = config.RedisConnection(environment) is not null;
+        if (fleetMode)
+        {
+            // Fleet mode: one Redis connection; the embedding cache is HybridCache (this process, then Redis) and key
+            // limits are counted in Redis, so every replica shares both.
+            services.AddSingleton(_ => Fleet.RedisFleet.Create(config, environment)!);
+            services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(provider =>
+            {
+                Fleet.RedisFleet fleet = provider.GetRequiredService<Fleet.RedisFleet>();
+                return new Microsoft.Extensions.Caching.StackExchangeRedis.RedisCache(Options.Create(new Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = () => Task.FromResult<StackExchange.Redis.IConnectionMultiplexer>(fleet.Connection),
+                    InstanceName = fleet.Prefix + "cache:",
+                }));
+            });
+            services.AddHybridCache(cache => cache.MaximumPayloadBytes = 1 << 20).AddSerializer<float[], Fleet.FloatArraySerializer>();
+        }
         services.AddSingleton(provider =>
         {
             GatewayConfig validated;
             try { validated = provider.GetRequiredService<IOptions<GatewayConfig>>().Value; }
             catch (OptionsValidationException ex) { throw new GatewayConfigException([.. ex.Failures]); }
+            Fleet.RedisFleet? fleet = fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null;
+            Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? shared = fleet is null ? null
+                : new Fleet.SharedEmbeddingGenerator(embedding.Generator, provider.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>(), fleet, embedding.ModelId);
             return GatewayRuntime.Create(validated, validation.Artifact!, embedding, provider.GetRequiredService<IHttpClientFactory>(), circuits, environment,
-                provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>());
+                provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>(),
+                shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet), fleet, provider.GetRequiredService<IMeterFactory>());
         });
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)

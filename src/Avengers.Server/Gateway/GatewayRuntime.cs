@@ -21,8 +21,13 @@ public sealed class GatewayRuntime : IDisposable
     public void Dispose() => Probe.Dispose();
 
     private GatewayRuntime(GatewayConfig config, RouterArtifact artifact, ClusterRouter router, IReadOnlyDictionary<string, IChatClient> members,
-        IChatClient ensemble, EnsembleChatOptions defaults, string[] keys, EmbeddingStack embedding, BackendProbe probe, GatewayMetrics? metrics)
+        IChatClient ensemble, EnsembleChatOptions defaults, IReadOnlyList<Fleet.GatewayKey> keys, EmbeddingStack embedding, BackendProbe probe, GatewayMetrics? metrics,
+        IEmbeddingGenerator<string, Embedding<float>> queryEmbedder, Fleet.KeyLimiter limiter, Fleet.RedisFleet? fleet)
     {
+        QueryEmbedder = queryEmbedder;
+        Limiter = limiter;
+        Fleet = fleet;
+        NamedKeys = keys;
         Metrics = metrics;
         Probe = probe;
         Config = config;
@@ -31,7 +36,7 @@ public sealed class GatewayRuntime : IDisposable
         Members = members;
         Ensemble = ensemble;
         Defaults = defaults;
-        Keys = keys;
+        Keys = [.. keys.Select(k => k.Secret)];
         Embedding = embedding;
     }
 
@@ -45,6 +50,14 @@ public sealed class GatewayRuntime : IDisposable
     public EnsembleChatOptions Defaults { get; }
     /// <summary>The gateway's API keys (empty: no authentication).</summary>
     public IReadOnlyList<string> Keys { get; }
+    /// <summary>The same keys with their names and limits.</summary>
+    public IReadOnlyList<Fleet.GatewayKey> NamedKeys { get; }
+    /// <summary>What embeds queries: the model behind the caches (in fleet mode, the shared tier first).</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> QueryEmbedder { get; }
+    /// <summary>Enforces each key's request, token and spend limits.</summary>
+    public Fleet.KeyLimiter Limiter { get; }
+    /// <summary>The Redis connection in fleet mode; null when everything stays in this process.</summary>
+    public Fleet.RedisFleet? Fleet { get; }
     public EmbeddingStack Embedding { get; }
     /// <summary>The gateway's request, token and cost instruments (none outside a host).</summary>
     public GatewayMetrics? Metrics { get; }
@@ -90,9 +103,15 @@ public sealed class GatewayRuntime : IDisposable
     /// <param name="artifact">The router artifact that validation read (so it is read once).</param>
     /// <param name="http">Holds one named client per backend (<see cref="BackendHttp.AddAvengersBackends"/>).</param>
     /// <param name="circuits">The backends' breaker states, shared with their pipelines.</param>
+    /// <param name="queryEmbedder">What embeds queries (null: the stack's generator); fleet mode passes the shared cache.</param>
+    /// <param name="limits">Where key limits are counted (null: in this process).</param>
+    /// <param name="fleet">The Redis connection in fleet mode.</param>
     public static GatewayRuntime Create(GatewayConfig config, RouterArtifact artifact, EmbeddingStack embedding, IHttpClientFactory http, BackendCircuits circuits,
-        Func<string, string?>? environment = null, ILoggerFactory? loggers = null, GatewayMetrics? metrics = null, EnsembleMetrics? ensembleMetrics = null)
+        Func<string, string?>? environment = null, ILoggerFactory? loggers = null, GatewayMetrics? metrics = null, EnsembleMetrics? ensembleMetrics = null,
+        IEmbeddingGenerator<string, Embedding<float>>? queryEmbedder = null, Fleet.IKeyLimitStore? limits = null, Fleet.RedisFleet? fleet = null,
+        System.Diagnostics.Metrics.IMeterFactory? meters = null)
     {
+        queryEmbedder ??= embedding.Generator;
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(artifact);
         ArgumentNullException.ThrowIfNull(http);
@@ -111,15 +130,23 @@ public sealed class GatewayRuntime : IDisposable
         // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
         EnsembleChatOptions defaults = (EnsembleChatOptions.From(policy, new RoutingOptions { Beta = artifact.Manifest.Defaults.Beta })
             with { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
-        var united = new EnsembleChatClient(members, router, embedding.Generator, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
+        var united = new EnsembleChatClient(members, router, queryEmbedder, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
         // A configured last resort sits behind the ensemble, composed as Microsoft.Extensions.AI composes its stages.
         IChatClient ensemble = config.Fallback is string last ? new ChatClientBuilder(members[last]).UseAvengersEnsemble(united).Build() : united;
-        string[] keys = config.ApiKeysEnv.Select(name => environment(name)!).ToArray();
+        // api_keys_env keys are named by their variable; api_keys by their name, with their limits.
+        List<Fleet.GatewayKey> keys =
+        [
+            .. config.ApiKeysEnv.Select(name => new Fleet.GatewayKey(name, environment(name)!, null)),
+            .. config.ApiKeys.Select(k => new Fleet.GatewayKey(k.Name!, environment(k.KeyEnv!)!, k)),
+        ];
         // Every configured secret is redacted from logs wherever it appears (a backend's 401 body may echo its key).
-        BackendFailures.RegisterSecrets(keys.Concat(config.Backends.Select(b => b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))));
+        BackendFailures.RegisterSecrets(keys.Select(k => k.Secret).Concat(config.Backends.Select(b => b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv)))
+            .Append(config.RedisConnection(environment) is string redis ? StackExchange.Redis.ConfigurationOptions.Parse(redis).Password : null));
+        var limiter = new Fleet.KeyLimiter(limits ?? new Fleet.InProcessKeyLimitStore(), fleet,
+            loggers?.CreateLogger("Avengers.Gateway") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, meters);
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
             circuitOpen: circuits.IsOpen, servedModel: config.Backends.ToDictionary(b => b.Name!, b => b.Model ?? b.Name!));
-        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe, metrics);
+        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe, metrics, queryEmbedder, limiter, fleet);
     }
 
     /// <summary>
