@@ -12,6 +12,7 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     ServeCommands.Serve(),
     ServeCommands.Replay(),
     ServeCommands.Config(),
+    RouterCommand.Create(),
     FaultsCommand.Create(),
     CollectCommand.Create(),
     ModelsCommand.Create(),

@@ -150,6 +150,7 @@ public static class GatewayHost
         v1.MapGet("/models", () => Results.Json(new
         {
             @object = "list",
+            avengers = new { artifact_sha256 = runtime.Artifact.FileHash }, // the router artifact serving now (rollouts change it)
             data = EnsembleModels.Concat(runtime.Members.Keys).Select(m => new { id = m, @object = "model", created = 0, owned_by = "avengers" }),
         }));
         v1.MapPost("/route", (Delegate)((HttpContext context) => RouteAsync(context, runtime)));

@@ -68,6 +68,8 @@ public static class GatewayServiceCollectionExtensions
                 provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>(),
                 shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet), fleet, provider.GetRequiredService<IMeterFactory>());
         });
+        // Router rollout: swaps a newly published (Redis) or rewritten (file) artifact in without a restart.
+        services.AddHostedService(provider => new Fleet.RouterRollout(provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
             .AddPrometheusExporter());

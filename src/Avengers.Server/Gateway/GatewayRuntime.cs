@@ -20,10 +20,19 @@ public sealed class GatewayRuntime : IDisposable
     /// <summary>Stops the readiness probe's client (the backends' clients belong to the host's IHttpClientFactory).</summary>
     public void Dispose() => Probe.Dispose();
 
-    private GatewayRuntime(GatewayConfig config, RouterArtifact artifact, ClusterRouter router, IReadOnlyDictionary<string, IChatClient> members,
-        IChatClient ensemble, EnsembleChatOptions defaults, IReadOnlyList<Fleet.GatewayKey> keys, EmbeddingStack embedding, BackendProbe probe, GatewayMetrics? metrics,
+    /// <summary>What a router artifact makes of the gateway; swapped whole, so a request sees one artifact from start to end.</summary>
+    private sealed record RoutingState(RouterArtifact Artifact, ClusterRouter Router, IChatClient Ensemble, EnsembleChatOptions Defaults);
+
+    private volatile RoutingState _state;
+    private readonly Func<RouterArtifact, RoutingState> _build;
+    private readonly Lock _swapGate = new();
+
+    private GatewayRuntime(GatewayConfig config, RoutingState state, Func<RouterArtifact, RoutingState> build, IReadOnlyDictionary<string, IChatClient> members,
+        IReadOnlyList<Fleet.GatewayKey> keys, EmbeddingStack embedding, BackendProbe probe, GatewayMetrics? metrics,
         IEmbeddingGenerator<string, Embedding<float>> queryEmbedder, Fleet.KeyLimiter limiter, Fleet.RedisFleet? fleet)
     {
+        _state = state;
+        _build = build;
         QueryEmbedder = queryEmbedder;
         Limiter = limiter;
         Fleet = fleet;
@@ -31,23 +40,51 @@ public sealed class GatewayRuntime : IDisposable
         Metrics = metrics;
         Probe = probe;
         Config = config;
-        Artifact = artifact;
-        Router = router;
         Members = members;
-        Ensemble = ensemble;
-        Defaults = defaults;
         Keys = [.. keys.Select(k => k.Secret)];
         Embedding = embedding;
     }
 
     public GatewayConfig Config { get; }
-    public RouterArtifact Artifact { get; }
-    public ClusterRouter Router { get; }
+    /// <summary>The router artifact serving new requests (swapped by a rollout; requests in flight keep theirs).</summary>
+    public RouterArtifact Artifact => _state.Artifact;
+    public ClusterRouter Router => _state.Router;
     /// <summary>One client per backend, keyed by the model name the artifact uses.</summary>
     public IReadOnlyDictionary<string, IChatClient> Members { get; }
     /// <summary>The ensemble, with the configured last-resort backend behind it when there is one.</summary>
-    public IChatClient Ensemble { get; }
-    public EnsembleChatOptions Defaults { get; }
+    public IChatClient Ensemble => _state.Ensemble;
+    public EnsembleChatOptions Defaults => _state.Defaults;
+
+    /// <summary>Raised after a new artifact was swapped in (its SHA-256).</summary>
+    public event Action<string>? ArtifactSwapped;
+
+    /// <summary>
+    /// Swaps in a new router artifact for the requests that start from now on, after checking that it fits this gateway
+    /// (the same embedding model, every backend one of its models); requests in flight finish on the old one.
+    /// </summary>
+    /// <returns>Null when swapped (or already serving it), else why the artifact was refused (the old one stays).</returns>
+    public string? TrySwap(RouterArtifact candidate)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (CompatibilityProblem(candidate, Embedding.ModelId, Embedding.Dimension, Config) is string problem) return problem;
+        lock (_swapGate)
+        {
+            if (candidate.FileHash is not null && candidate.FileHash == _state.Artifact.FileHash) return null;
+            _state = _build(candidate);
+        }
+        ArtifactSwapped?.Invoke(candidate.FileHash ?? "");
+        return null;
+    }
+
+    /// <summary>Why an artifact cannot serve this configuration (another embedding model, a backend it does not rank), or null.</summary>
+    public static string? CompatibilityProblem(RouterArtifact artifact, string embeddingModel, int dimension, GatewayConfig config)
+    {
+        RouterManifest.EmbeddingInfo embedding = artifact.Manifest.Embedding;
+        if (embedding.Model != embeddingModel || embedding.Dimension != dimension)
+            return $"it was calibrated with {embedding.Model} ({embedding.Dimension} dimensions) and this gateway embeds with {embeddingModel} ({dimension})";
+        string[] unknown = [.. config.Backends.Select(b => b.Name!).Where(n => n != config.Fallback && !artifact.Manifest.Models.Contains(n))];
+        return unknown.Length > 0 ? $"its models ({string.Join(", ", artifact.Manifest.Models)}) lack the backend(s) {string.Join(", ", unknown)}" : null;
+    }
     /// <summary>The gateway's API keys (empty: no authentication).</summary>
     public IReadOnlyList<string> Keys { get; }
     /// <summary>The same keys with their names and limits.</summary>
@@ -117,22 +154,26 @@ public sealed class GatewayRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(circuits);
         environment ??= Environment.GetEnvironmentVariable;
-        var router = new ClusterRouter(artifact);
-
         var members = config.Backends.ToDictionary(b => b.Name!, b => CreateMember(b, environment, http), StringComparer.Ordinal);
 
-        // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
-        EnsemblePolicy policy = artifact.Manifest.Policy ?? new EnsemblePolicy
+        // What an artifact makes of the gateway: built at start, and again for each artifact a rollout swaps in.
+        RoutingState Build(RouterArtifact serving)
         {
-            Strategy = artifact.Manifest.Defaults.Strategy, TopN = artifact.Manifest.Defaults.TopN, TopK = artifact.Manifest.Defaults.TopK,
-            WeightedVote = artifact.Manifest.Defaults.WeightedVote, SwitchThreshold = artifact.Manifest.Defaults.SwitchThreshold,
-        };
-        // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
-        EnsembleChatOptions defaults = (EnsembleChatOptions.From(policy, new RoutingOptions { Beta = artifact.Manifest.Defaults.Beta })
-            with { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
-        var united = new EnsembleChatClient(members, router, queryEmbedder, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
-        // A configured last resort sits behind the ensemble, composed as Microsoft.Extensions.AI composes its stages.
-        IChatClient ensemble = config.Fallback is string last ? new ChatClientBuilder(members[last]).UseAvengersEnsemble(united).Build() : united;
+            var router = new ClusterRouter(serving);
+            // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
+            EnsemblePolicy policy = serving.Manifest.Policy ?? new EnsemblePolicy
+            {
+                Strategy = serving.Manifest.Defaults.Strategy, TopN = serving.Manifest.Defaults.TopN, TopK = serving.Manifest.Defaults.TopK,
+                WeightedVote = serving.Manifest.Defaults.WeightedVote, SwitchThreshold = serving.Manifest.Defaults.SwitchThreshold,
+            };
+            // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
+            EnsembleChatOptions defaults = (EnsembleChatOptions.From(policy, new RoutingOptions { Beta = serving.Manifest.Defaults.Beta })
+                with { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
+            var united = new EnsembleChatClient(members, router, queryEmbedder, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
+            // A configured last resort sits behind the ensemble, composed as Microsoft.Extensions.AI composes its stages.
+            IChatClient ensemble = config.Fallback is string last ? new ChatClientBuilder(members[last]).UseAvengersEnsemble(united).Build() : united;
+            return new RoutingState(serving, router, ensemble, defaults);
+        }
         // api_keys_env keys are named by their variable; api_keys by their name, with their limits.
         List<Fleet.GatewayKey> keys =
         [
@@ -146,7 +187,7 @@ public sealed class GatewayRuntime : IDisposable
             loggers?.CreateLogger("Avengers.Gateway") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, meters);
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
             circuitOpen: circuits.IsOpen, servedModel: config.Backends.ToDictionary(b => b.Name!, b => b.Model ?? b.Name!));
-        return new GatewayRuntime(config, artifact, router, members, ensemble, defaults, keys, embedding, probe, metrics, queryEmbedder, limiter, fleet);
+        return new GatewayRuntime(config, Build(artifact), Build, members, keys, embedding, probe, metrics, queryEmbedder, limiter, fleet);
     }
 
     /// <summary>
