@@ -57,7 +57,7 @@ internal static class GatewayLoad
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
     }
 
-    private static void Report(string name, List<double> latencies)
+    internal static void Report(string name, List<double> latencies)
     {
         latencies.Sort();
         double p50 = latencies[latencies.Count / 2], p99 = latencies[(int)(latencies.Count * 0.99)];
@@ -66,13 +66,21 @@ internal static class GatewayLoad
 
     private static double Elapsed;
 
-    private static async Task<List<double>> LoadAsync(HttpClient http, string url, string model, string[] queries, double seconds, int concurrency, bool unique)
+    internal static void SetElapsed(double seconds) => Elapsed = seconds;
+
+    internal static Task<List<double>> LoadAsync(HttpClient http, string url, string model, string[] queries, double seconds, int concurrency, bool unique)
+        => LoadAsync(http, [url], model, queries, seconds, concurrency, unique);
+
+    /// <summary>Closed-loop load; client i sends to urls[i % urls.Length] (several replicas behind a round-robin balancer).</summary>
+    internal static async Task<List<double>> LoadAsync(HttpClient http, string[] urls, string model, string[] queries, double seconds, int concurrency, bool unique)
     {
         var all = new List<double>();
         var stop = Stopwatch.StartNew();
         int counter = 0;
+        int workers = 0;
         async Task Worker()
         {
+            string url = urls[Interlocked.Increment(ref workers) % urls.Length];
             var local = new List<double>();
             while (stop.Elapsed.TotalSeconds < seconds)
             {
@@ -92,7 +100,7 @@ internal static class GatewayLoad
         return all;
     }
 
-    private static async Task<WebApplication> StartBackendAsync()
+    internal static async Task<WebApplication> StartBackendAsync()
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -109,7 +117,7 @@ internal static class GatewayLoad
         return app;
     }
 
-    private static async Task<string> CalibrateAsync(string dir, EmbeddingStack embedding, string[] queries)
+    internal static async Task<string> CalibrateAsync(string dir, EmbeddingStack embedding, string[] queries)
     {
         VectorSet vectors = await EmbeddingRunner.EmbedAllAsync(embedding.Generator, queries);
         var correctness = new CorrectnessMatrix(["model"], queries.Length);

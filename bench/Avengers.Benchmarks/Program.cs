@@ -4,9 +4,15 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- --filter '*'     (all BenchmarkDotNet suites)
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- quality          (k-means inertia: ours vs ML.NET)
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- gateway [s] [c]  (gateway overhead under loopback load)
+// dotnet run -c Release --project bench/Avengers.Benchmarks -- fleet [s] [c]    (what Redis adds: shared cache, limit checks, two replicas)
 if (args.Length > 0 && args[0] == "gateway")
 {
     await GatewayLoad.RunAsync(args);
+    return;
+}
+if (args.Length > 0 && args[0] == "fleet")
+{
+    await FleetLoad.RunAsync(args);
     return;
 }
 if (args.Length > 0 && args[0] == "quality")

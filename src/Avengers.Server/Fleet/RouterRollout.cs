@@ -14,8 +14,11 @@ namespace Avengers.Server.Fleet;
 /// (which artifact it serves) for <c>avengers router status</c>. Without Redis the gateway watches its <c>router:</c>
 /// file and swaps the same way. A damaged or incompatible artifact is refused and the old one kept, with a warning.
 /// </summary>
-public sealed class RouterRollout(GatewayRuntime runtime, ILogger<RouterRollout> logger) : BackgroundService
+public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<RouterRollout> logger) : BackgroundService
 {
+    // Resolved when the rollout starts, after the host validated the configuration (hosted services are built first).
+    private GatewayRuntime runtime = null!;
+
     /// <summary>Redis key of the published artifact's bytes (under the prefix).</summary>
     public const string ArtifactKey = "router:artifact";
     /// <summary>Pub/sub channel announcing a published artifact's SHA-256 (under the prefix).</summary>
@@ -30,6 +33,7 @@ public sealed class RouterRollout(GatewayRuntime runtime, ILogger<RouterRollout>
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        runtime = runtimeFactory();
         runtime.ArtifactSwapped += sha => logger.LogWarning("router artifact swapped: now serving {Sha} for new requests", sha);
         if (runtime.Fleet is RedisFleet fleet) await FollowRedisAsync(fleet, stoppingToken).ConfigureAwait(false);
         else await WatchFileAsync(stoppingToken).ConfigureAwait(false);

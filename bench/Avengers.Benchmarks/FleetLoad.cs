@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Avengers.Embedding;
+using Avengers.Server.Configuration;
+using Avengers.Server.Gateway;
+using Microsoft.AspNetCore.Builder;
+
+namespace Avengers.Benchmarks;
+
+/// <summary>
+/// What fleet mode costs: the Redis tier on the cached path (a query another replica embedded, read from Redis), the
+/// per-key limit check (one Lua script per request), and the throughput of two replicas sharing Redis against one
+/// replica without it, in one run on 127.0.0.1. Starts its own redis-server (Debian's package).
+/// Run: dotnet run -c Release --project bench/Avengers.Benchmarks -- fleet [seconds] [concurrency]
+/// </summary>
+internal static class FleetLoad
+{
+    private const string Key = "bench-key-0123456789";
+
+    public static async Task RunAsync(string[] args)
+    {
+        double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 8;
+        int concurrency = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8;
+        string dir = Path.Combine(Path.GetTempPath(), "avengers-fleet-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        using Process redis = StartRedis(out int port);
+        try
+        {
+            await using WebApplication backend = await GatewayLoad.StartBackendAsync();
+            using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), null);
+            string[] queries = Enumerable.Range(0, 256).Select(i => $"Question {i}: how many apples are left if {i} are eaten out of {i * 3 + 7}?").ToArray();
+            string router = await GatewayLoad.CalibrateAsync(dir, embedding, queries);
+            GatewayConfig Config(bool withRedis, bool limited) => new()
+            {
+                Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+                Redis = withRedis ? $"127.0.0.1:{port}" : null, RedisPrefix = $"bench{Guid.NewGuid():N}:",
+                ApiKeys = [new ApiKeyConfig { Name = "bench", KeyEnv = "BENCH_KEY", RequestsPerMinute = limited ? 100_000_000 : null }],
+                Backends = [new BackendConfig { Name = "model", BaseUrl = backend.Urls.First() + "/v1", MaxConcurrency = 256, MaxQueue = 1024 }],
+            };
+            async Task<WebApplication> Start(GatewayConfig config)
+            {
+                WebApplication app = GatewayHost.Build(config, embedding, name => name == "BENCH_KEY" ? Key : null);
+                await app.StartAsync();
+                return app;
+            }
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+            Console.WriteLine($"closed loop, {concurrency} concurrent clients, {seconds:F0} s per phase, {Environment.ProcessorCount} cores (load, gateways, backend and Redis share them)");
+
+            // 1. The cached path: local tier (this process) against the shared tier (Redis), same replicas, same queries.
+            string[] shared = Enumerable.Range(0, 3000).Select(i => $"Shared question {i}: what is {i} times {i % 17}?").ToArray();
+            GatewayConfig sharedConfig = Config(withRedis: true, limited: false);
+            await using (WebApplication a = await Start(sharedConfig))
+            await using (WebApplication b = await Start(sharedConfig with { }))
+            {
+                Console.WriteLine($"filling Redis with {shared.Length} embeddings through replica A ...");
+                await Once(http, a.Urls.First(), shared, concurrency);
+                GatewayLoad.Report("replica B, shared tier (each query's first read: Redis)", await Once(http, b.Urls.First(), shared, concurrency));
+                GatewayLoad.Report("replica B, local tier (the same queries again)", await Once(http, b.Urls.First(), shared, concurrency));
+            }
+
+            // 2. The limit check: a key with limits (a Lua script in Redis per request) against one without, cached embeddings.
+            await using (WebApplication plain = await Start(Config(withRedis: false, limited: false)))
+            await using (WebApplication limited = await Start(Config(withRedis: true, limited: true)))
+            {
+                await GatewayLoad.LoadAsync(http, plain.Urls.First(), "avengers", queries, 2, concurrency, unique: false);
+                await GatewayLoad.LoadAsync(http, limited.Urls.First(), "avengers", queries, 2, concurrency, unique: false);
+                for (int round = 0; round < 2; round++)
+                {
+                    GatewayLoad.Report("1 replica, no Redis, key without limits", await GatewayLoad.LoadAsync(http, plain.Urls.First(), "avengers", queries, seconds, concurrency, unique: false));
+                    GatewayLoad.Report("1 replica, Redis limits checked", await GatewayLoad.LoadAsync(http, limited.Urls.First(), "avengers", queries, seconds, concurrency, unique: false));
+                }
+            }
+
+            // 3. Throughput: two replicas sharing Redis (load spread over both) against one replica without it.
+            await using (WebApplication one = await Start(Config(withRedis: false, limited: false)))
+            {
+                await GatewayLoad.LoadAsync(http, one.Urls.First(), "avengers", queries, 2, concurrency, unique: false);
+                GatewayLoad.Report("1 replica, no Redis", await GatewayLoad.LoadAsync(http, one.Urls.First(), "avengers", queries, seconds, concurrency, unique: false));
+            }
+            GatewayConfig fleet = Config(withRedis: true, limited: true);
+            await using (WebApplication r1 = await Start(fleet))
+            await using (WebApplication r2 = await Start(fleet with { }))
+            {
+                string[] urls = [r1.Urls.First(), r2.Urls.First()];
+                await GatewayLoad.LoadAsync(http, urls, "avengers", queries, 2, concurrency, unique: false);
+                GatewayLoad.Report("2 replicas, Redis cache and limits", await GatewayLoad.LoadAsync(http, urls, "avengers", queries, seconds, concurrency, unique: false));
+            }
+        }
+        finally
+        {
+            redis.Kill(entireProcessTree: true);
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Each query once, spread over the clients: latencies of exactly those reads.</summary>
+    private static async Task<List<double>> Once(HttpClient http, string url, string[] queries, int concurrency)
+    {
+        var all = new List<double>();
+        int next = -1;
+        var watch = Stopwatch.StartNew();
+        async Task Worker()
+        {
+            var local = new List<double>();
+            for (int i = Interlocked.Increment(ref next); i < queries.Length; i = Interlocked.Increment(ref next))
+            {
+                string body = JsonSerializer.Serialize(new { model = "avengers", messages = new[] { new { role = "user", content = queries[i] } } });
+                long started = Stopwatch.GetTimestamp();
+                using HttpResponseMessage response = await http.PostAsync(url + "/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+                await response.Content.ReadAsByteArrayAsync();
+                if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode}");
+                local.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            lock (all) all.AddRange(local);
+        }
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)));
+        GatewayLoad.SetElapsed(watch.Elapsed.TotalSeconds);
+        return all;
+    }
+
+    private static Process StartRedis(out int port)
+    {
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { probe.Start(); port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; }
+        var info = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true };
+        foreach (string arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" }) info.ArgumentList.Add(arg);
+        Process process = Process.Start(info) ?? throw new InvalidOperationException("redis-server could not start (apt-get install redis-server)");
+        process.BeginOutputReadLine();
+        Thread.Sleep(300);
+        return process;
+    }
+}
