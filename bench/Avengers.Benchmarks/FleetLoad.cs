@@ -28,7 +28,8 @@ internal static class FleetLoad
         try
         {
             await using WebApplication backend = await GatewayLoad.StartBackendAsync();
-            using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), null);
+            // The default deployment: the SQLite embedding cache under every gateway (fleet mode puts its tiers in front).
+            using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"));
             string[] queries = Enumerable.Range(0, 256).Select(i => $"Question {i}: how many apples are left if {i} are eaten out of {i * 3 + 7}?").ToArray();
             string router = await GatewayLoad.CalibrateAsync(dir, embedding, queries);
             GatewayConfig Config(bool withRedis, bool limited) => new()

@@ -33,7 +33,14 @@ internal static class GatewayLoad
         await using WebApplication backend = await StartBackendAsync();
         string backendUrl = backend.Urls.First();
 
-        using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"));
+        // Optional third and fourth arguments: the embedding batch size (1: no batching) and its wait in ms.
+        var batching = new EmbeddingBatchOptions
+        {
+            MaxBatch = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 32,
+            MaxWait = TimeSpan.FromMilliseconds(args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 0),
+        };
+        Console.WriteLine($"embedding batches: at most {batching.MaxBatch} questions, wait {batching.MaxWait.TotalMilliseconds} ms");
+        using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"), batching: batching);
         string[] queries = Enumerable.Range(0, 256).Select(i => $"Question {i}: how many apples are left if {i} are eaten out of {i * 3 + 7}?").ToArray();
         string router = await CalibrateAsync(dir, embedding, queries);
         var config = new GatewayConfig

@@ -29,10 +29,14 @@ public sealed class EmbeddingStack : IDisposable
     public static string DefaultCachePath => Path.Combine(BenchmarkLocator.CacheRoot(), "embeddings.sqlite");
 
     /// <param name="cachePath">SQLite file for the cache; null disables caching.</param>
-    public static async Task<EmbeddingStack> CreateAsync(EmbeddingModelSpec spec, string? cachePath, CancellationToken cancellationToken = default)
+    /// <param name="batching">How concurrent single questions that miss the cache are coalesced into one model run
+    /// (null: the defaults; <see cref="EmbeddingBatchOptions.MaxBatch"/> 1 turns it off).</param>
+    public static async Task<EmbeddingStack> CreateAsync(EmbeddingModelSpec spec, string? cachePath, CancellationToken cancellationToken = default, EmbeddingBatchOptions? batching = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        IEmbeddingGenerator<string, Embedding<float>> inner = spec.Create();
+        IEmbeddingGenerator<string, Embedding<float>> model = spec.Create();
+        // Below the cache: a cache hit never waits behind a model run.
+        IEmbeddingGenerator<string, Embedding<float>> inner = batching?.MaxBatch == 1 ? model : new BatchingEmbeddingGenerator(model, batching);
         int dimension = spec.Dimension ?? (await inner.GenerateAsync(["dimension probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
         if (cachePath is null) return new EmbeddingStack(inner, inner, null, spec.Id, dimension);
         var cache = new SqliteEmbeddingCache(cachePath);

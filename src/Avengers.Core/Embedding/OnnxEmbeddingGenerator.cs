@@ -28,7 +28,14 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
         using (TextReader vocabulary = model.OpenVocabulary()) _tokenizer.LoadVocabulary(vocabulary, model.Lowercase);
-        var options = new SessionOptions { IntraOpNumThreads = threads ?? Environment.ProcessorCount, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // One run at a time gets every core: the gateway's batcher never overlaps runs, and calibration embeds in
+        // batches, so the operators' own (intra-op) threads do the work; MiniLM's graph is a chain, so parallel
+        // branches (inter-op threads) would have nothing to run.
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads ?? Environment.ProcessorCount, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
         _session = new InferenceSession(model.LoadModel(), options);
         _wantsTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
         _metadata = new EmbeddingGeneratorMetadata("onnx", null, model.Id, model.Dimension);

@@ -13,6 +13,12 @@ public sealed record GatewayConfig
     /// <summary>Router artifact written by <c>avengers calibrate</c>.</summary>
     [YamlMember(Alias = "router"), ConfigurationKeyName("router")] public string? Router { get; init; }
     [YamlMember(Alias = "embedding"), ConfigurationKeyName("embedding")] public string? Embedding { get; init; }
+    /// <summary>Most questions one embedding run takes: concurrent questions that miss the cache share a run (1: one run each).</summary>
+    [YamlMember(Alias = "embedding_batch_size"), ConfigurationKeyName("embedding_batch_size")] public int EmbeddingBatchSize { get; init; } = 32;
+    /// <summary>How long a question may wait for others to join its run, in milliseconds (0: never; a batch is what queued during the previous run).</summary>
+    [YamlMember(Alias = "embedding_batch_wait_ms"), ConfigurationKeyName("embedding_batch_wait_ms")] public double EmbeddingBatchWaitMilliseconds { get; init; }
+    /// <summary>The batching settings in effect.</summary>
+    [YamlIgnore] public Avengers.Embedding.EmbeddingBatchOptions EmbeddingBatch => new() { MaxBatch = EmbeddingBatchSize, MaxWait = TimeSpan.FromMilliseconds(EmbeddingBatchWaitMilliseconds) };
     /// <summary>Embedding cache file, or "none".</summary>
     [YamlMember(Alias = "embedding_cache"), ConfigurationKeyName("embedding_cache")] public string? EmbeddingCache { get; init; }
     /// <summary>Names of environment variables holding the gateway's own API keys (no keys: no authentication).</summary>

@@ -111,6 +111,8 @@ public static class GatewayConfigLoader
         }
         if (config.RedisFailure is not ("open" or "closed")) problems.Add($"redis_failure: expected open or closed (got '{config.RedisFailure}')");
         if (config.RedisTimeoutMilliseconds is < 10 or > 60_000) problems.Add($"redis_timeout_ms: must lie in [10, 60000] (got {config.RedisTimeoutMilliseconds})");
+        if (config.EmbeddingBatchSize is < 1 or > 1024) problems.Add($"embedding_batch_size: must lie in [1, 1024] (got {config.EmbeddingBatchSize})");
+        if (!(config.EmbeddingBatchWaitMilliseconds >= 0 && config.EmbeddingBatchWaitMilliseconds <= 1000)) problems.Add($"embedding_batch_wait_ms: must lie in [0, 1000] (got {config.EmbeddingBatchWaitMilliseconds})");
         if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
         if (config.MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max_calls_per_request: must lie in [1, 10000] (got {config.MaxCallsPerRequest})");
         if (!(config.RequestTimeoutSeconds > 0 && config.RequestTimeoutSeconds <= MaxSeconds)) problems.Add($"request_timeout_seconds: must lie in (0, {MaxSeconds}] (got {config.RequestTimeoutSeconds})");

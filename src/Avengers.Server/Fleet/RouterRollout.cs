@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Avengers.Routing;
 using Avengers.Server.Configuration;
@@ -14,7 +15,7 @@ namespace Avengers.Server.Fleet;
 /// (which artifact it serves) for <c>avengers router status</c>. Without Redis the gateway watches its <c>router:</c>
 /// file and swaps the same way. A damaged or incompatible artifact is refused and the old one kept, with a warning.
 /// </summary>
-public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<RouterRollout> logger) : BackgroundService
+public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<RouterRollout> logger, System.Diagnostics.Metrics.IMeterFactory? meters = null) : BackgroundService
 {
     // Resolved when the rollout starts, after the host validated the configuration (hosted services are built first).
     private GatewayRuntime runtime = null!;
@@ -34,6 +35,13 @@ public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<R
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         runtime = runtimeFactory();
+        if (meters?.Create(GatewayMetrics.MeterName) is System.Diagnostics.Metrics.Meter meter)
+        {
+            // Which artifact this replica serves (1, labelled with its SHA-256), and how many swaps it made.
+            meter.CreateObservableGauge("avengers_gateway_router_artifact", () => new System.Diagnostics.Metrics.Measurement<int>(1,
+                new KeyValuePair<string, object?>("artifact_sha256", runtime.Artifact.FileHash)), description: "The router artifact serving new requests");
+            meter.CreateObservableCounter("avengers_gateway_router_swaps", () => (long)Volatile.Read(ref _swaps), description: "Router artifacts swapped in without a restart");
+        }
         runtime.ArtifactSwapped += sha => logger.LogWarning("router artifact swapped: now serving {Sha} for new requests", sha);
         if (runtime.Fleet is RedisFleet fleet) await FollowRedisAsync(fleet, stoppingToken).ConfigureAwait(false);
         else await WatchFileAsync(stoppingToken).ConfigureAwait(false);

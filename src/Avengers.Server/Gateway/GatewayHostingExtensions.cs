@@ -69,7 +69,7 @@ public static class GatewayServiceCollectionExtensions
                 shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet), fleet, provider.GetRequiredService<IMeterFactory>());
         });
         // Router rollout: swaps a newly published (Redis) or rewritten (file) artifact in without a restart.
-        services.AddHostedService(provider => new Fleet.RouterRollout(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>()));
+        services.AddHostedService(provider => new Fleet.RouterRollout(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>(), provider.GetRequiredService<IMeterFactory>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
             .AddPrometheusExporter());

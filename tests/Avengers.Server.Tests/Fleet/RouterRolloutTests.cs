@@ -72,6 +72,8 @@ public sealed class RouterRolloutTests(RouterFixture fixture) : IClassFixture<Ro
         using HttpResponseMessage answered = await http.PostAsync(gateway.Urls.First() + "/v1/chat/completions", new StringContent(
             JsonSerializer.Serialize(new { model = "avengers", messages = new[] { new { role = "user", content = GatewayEndToEndTests.MathQuestions[0] } } }), Encoding.UTF8, "application/json"));
         Assert.Equal(expected, answered.Headers.GetValues("x-avengers-artifact").Single());
+        string metrics = await http.GetStringAsync(gateway.Urls.First() + "/metrics");
+        Assert.Matches($@"avengers_gateway_router_artifact\S*\{{[^}}]*artifact_sha256=""{expected}""[^}}]*\}} 1", metrics);
 
         // A damaged file is refused: the gateway keeps serving the last good artifact.
         byte[] damaged = File.ReadAllBytes(next);
