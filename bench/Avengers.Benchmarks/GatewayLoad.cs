@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.AI;
 
 namespace Avengers.Benchmarks;
 
@@ -60,7 +61,10 @@ internal static class GatewayLoad
         Report("backend directly", await LoadAsync(http, backendUrl, "model", queries, seconds, concurrency, unique: false));
         Report("gateway, cached embeddings", await LoadAsync(http, gatewayUrl, "avengers", queries, seconds, concurrency, unique: false));
         Report("backend directly", await LoadAsync(http, backendUrl, "model", queries, seconds, concurrency, unique: false));
+        var before = embedding.Generator.GetService<BatchingEmbeddingGenerator>()?.Stats ?? default;
         Report("gateway, uncached (new query each)", await LoadAsync(http, gatewayUrl, "avengers", queries, seconds, concurrency, unique: true));
+        if (embedding.Generator.GetService<BatchingEmbeddingGenerator>()?.Stats is var (runs, questions))
+            Console.WriteLine($"  embedding runs: {runs - before.Runs}, questions per run: {(double)(questions - before.Questions) / Math.Max(1, runs - before.Runs):F2}");
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
     }
 
