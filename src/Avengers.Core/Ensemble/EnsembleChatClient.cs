@@ -265,7 +265,16 @@ public sealed class EnsembleChatClient : IChatClient
 
     private sealed record Sample(int Rank, int Index, string Model, ChatResponse Response)
     {
+        private (AnswerType Type, string? Answer)? _read;
+
         public string? Answer { get; set; }
+
+        /// <summary>The response's answer read as <paramref name="type"/>: extracted once per sample and type, however often the vote is counted.</summary>
+        public string? AnswerAs(AnswerType type, GradingRule? rule)
+        {
+            if (_read is not { } read || read.Type != type) _read = read = (type, AnswerExtractor.Extract(Response.Text, type, null, rule));
+            return read.Answer;
+        }
     }
 
     private sealed record SampleBatch(List<Sample> Results, int Requested, int Failed, int Saved, List<string> Errors)
@@ -321,6 +330,12 @@ public sealed class EnsembleChatClient : IChatClient
         var errors = new List<string>();
         int failed = 0, saved = 0;
         var pending = new HashSet<Task<(int Rank, int Index, ChatResponse? Response, Exception? Error)>>(calls);
+        // Each ballot's weight, by the rank of its model: as the offline decider weighs it (one vote each unless weighted).
+        int voteOptions = settings.Policy?.VoteOptions ?? VoteWeights.DefaultOptions;
+        double[] weightOf = [.. ranked.Select(m => settings.Policy?.WeightedVote == true ? VoteWeights.LogOdds(m.Score, voteOptions) : 1.0)];
+        // The calls were made model by model, best rank first (as the plan grouped them).
+        int[] callRanks = [.. plan.Order()];
+        var rankOf = calls.Select((call, i) => (call, rank: callRanks[i])).ToDictionary(x => x.call, x => x.rank);
         while (pending.Count > 0)
         {
             var done = await Task.WhenAny(pending).ConfigureAwait(false);
@@ -335,24 +350,25 @@ public sealed class EnsembleChatClient : IChatClient
                 errors.Add(Failed($"{ranked[rank].Model} sample {index}", error!, ranked[rank].Model));
             }
 
-            if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0 && Decided(results, pending.Count, knownType, rule))
+            if (settings.Adaptive && !stop.IsCancellationRequested && pending.Count > 0
+                && Decided(results, pending.Sum(p => weightOf[rankOf[p]]), weightOf, knownType, rule))
                 await stop.CancelAsync().ConfigureAwait(false); // outstanding calls end as "saved"
         }
         results.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Index.CompareTo(b.Index));
         return new SampleBatch(results, plan.Count, failed, saved, errors);
     }
 
-    /// <summary>True when the leading answer would still lead even if every outstanding sample voted for the runner-up.</summary>
-    private static bool Decided(List<Sample> results, int outstanding, AnswerType? knownType, GradingRule? rule)
+    /// <summary>
+    /// True when the leading answer would still lead even if every outstanding sample voted for the runner-up: the
+    /// same <see cref="VoteTally"/> rule, with the same weights, as the offline decider's adaptive stop.
+    /// </summary>
+    private static bool Decided(List<Sample> results, double outstandingWeight, double[] weightOf, AnswerType? knownType, GradingRule? rule)
     {
-        string?[] texts = results.Select(r => r.Response.Text).ToArray();
-        AnswerType type = knownType ?? AnswerTypeDetector.Detect(texts);
+        AnswerType type = knownType ?? AnswerTypeDetector.Detect(results.Select(r => r.Response.Text).ToArray());
         if (!type.IsVotable()) return false;
-        var counts = texts.Select(t => AnswerExtractor.Extract(t, type, null, rule)).Where(a => a is not null)
-            .GroupBy(a => a, StringComparer.Ordinal).Select(g => g.Count()).OrderDescending().ToArray();
-        if (counts.Length == 0) return false;
-        int leader = counts[0], runnerUp = counts.Length > 1 ? counts[1] : 0;
-        return leader > runnerUp + outstanding;
+        var tally = new VoteTally();
+        foreach (Sample sample in results) tally.Add(sample.AnswerAs(type, rule), weightOf[sample.Rank]);
+        return tally.IsDecided(outstandingWeight);
     }
 
     /// <summary>
@@ -363,9 +379,9 @@ public sealed class EnsembleChatClient : IChatClient
     private static (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, AnswerType? knownType, GradingRule? rule, out AnswerType type)
     {
         type = knownType ?? AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
-        foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? AnswerExtractor.Extract(sample.Response.Text, type, null, rule) : null;
+        foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? sample.AnswerAs(type, rule) : null;
         var byRank = batch.Results.GroupBy(r => r.Rank).OrderBy(g => g.Key).Select(g => g.OrderBy(r => r.Index).ToList()).ToList();
-        int voteOptions = settings.Policy?.VoteOptions ?? 4;
+        int voteOptions = settings.Policy?.VoteOptions ?? VoteWeights.DefaultOptions;
         var sets = byRank.Select(g => new SampleSet(ranked[g[0].Rank].Model, g.Select(r => r.Answer).ToList(), VoteWeights.LogOdds(ranked[g[0].Rank].Score, voteOptions))).ToList();
         var options = new EnsembleOptions { Strategy = EnsembleStrategy.Vote, TopN = sets.Count, WeightByAccuracy = settings.Policy?.WeightedVote == true };
         EnsembleChoice choice = EnsembleDecider.Decide(sets, options);

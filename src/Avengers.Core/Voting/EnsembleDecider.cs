@@ -51,18 +51,13 @@ public static class EnsembleDecider
     /// <summary>The shortest prefix of the ballots after which the leader (by weight) can no longer be overtaken.</summary>
     private static List<Ballot> Decisive(List<Ballot> ballots, List<(int Model, int Sample)> origin)
     {
-        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
-        // Outstanding samples count at full weight: whether they will abstain is not known in advance.
+        var tally = new VoteTally();
         double remaining = ballots.Sum(b => b.Weight);
         for (int i = 0; i < ballots.Count; i++)
         {
-            Ballot ballot = ballots[i];
-            remaining -= ballot.Weight;
-            if (ballot.Answer is null) continue;
-            weights[ballot.Answer] = weights.GetValueOrDefault(ballot.Answer) + ballot.Weight;
-            double[] top = weights.Values.OrderDescending().Take(2).ToArray();
-            double leader = top[0], runnerUp = top.Length > 1 ? top[1] : 0;
-            if (leader > runnerUp + remaining + 1e-12)
+            remaining -= ballots[i].Weight;
+            tally.Add(ballots[i].Answer, ballots[i].Weight);
+            if (tally.IsDecided(remaining))
             {
                 origin.RemoveRange(i + 1, origin.Count - i - 1);
                 return ballots[..(i + 1)];

@@ -3,6 +3,9 @@ namespace Avengers.Voting;
 /// <summary>Weights for accuracy-weighted voting.</summary>
 internal static class VoteWeights
 {
+    /// <summary>Options assumed when an artifact does not record how many a question has (MMLU's four).</summary>
+    public const int DefaultOptions = 4;
+
     /// <summary>
     /// The optimal weight of an independent voter with accuracy <paramref name="accuracy"/> among
     /// <paramref name="options"/> equally likely wrong answers: ln((options - 1) * p / (1 - p)), never

@@ -71,6 +71,31 @@ public class EnsembleChatClientTests
     }
 
     [Fact]
+    public async Task Adaptive_stopping_weighs_the_votes_as_the_weighted_vote_does()
+    {
+        // On the math cluster alpha is accurate (a heavy vote), beta and gamma are not. beta and gamma answer first,
+        // alike: counted one vote each, they would look decided before alpha answers; weighted, they are not.
+        var (router, embedder) = Setup();
+        var alpha = new ScriptedChatClient("alpha", _ => "The answer is (B).") { Delay = _ => TimeSpan.FromMilliseconds(300) };
+        var beta = new ScriptedChatClient("beta", _ => "The answer is (C).");
+        var gamma = new ScriptedChatClient("gamma", _ => "The answer is (C).");
+        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["beta"] = beta, ["gamma"] = gamma }, router, embedder,
+            new EnsembleChatOptions
+            {
+                Strategy = EnsembleStrategy.Vote, TopN = 3, Samples = 3, Adaptive = true,
+                Policy = new EnsemblePolicy { Strategy = "vote", TopN = 3, WeightedVote = true, TopK = 1 },
+            });
+
+        ChatResponse response = await client.GetResponseAsync(Ask("A math question: which option?"));
+
+        var decision = Assert.IsType<EnsembleDecision>(response.AdditionalProperties![EnsembleOverrides.Key]);
+        Assert.Equal("alpha", decision.Models[0].Model);
+        Assert.Equal("B", decision.Winner);          // what the offline weighted vote over all three gives
+        Assert.Equal(0, alpha.Cancelled);             // alpha was waited for, not cancelled as "decided"
+        Assert.Equal("The answer is (B).", response.Text);
+    }
+
+    [Fact]
     public async Task Multi_model_vote_spreads_samples_over_top_n_models()
     {
         var (router, embedder) = Setup();

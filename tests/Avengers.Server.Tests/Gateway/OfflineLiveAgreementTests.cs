@@ -21,15 +21,20 @@ namespace Avengers.Tests.Server;
 /// </summary>
 public class OfflineLiveAgreementTests
 {
-    [Fact]
-    public async Task The_gateway_returns_the_experiments_answer_for_every_test_query()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // adaptive voting and accuracy-weighted votes, offline and live: one stopping rule, one set of weights
+    public async Task The_gateway_returns_the_experiments_answer_for_every_test_query(bool adaptiveAndWeighted)
     {
         string dir = TestData.TempDir();
         string[] models = ["Meta-Llama-3_1-8B-Instruct", "Qwen1.5-7B-Chat", "Phi-3-mini-4k-instruct", "mathstral-7B", "gemma-7b"];
         Benchmark benchmark = BenchmarkReader.Read(TestData.MmluProSubset(dir, models, take: 760));
 
         using EmbeddingStack stack = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"));
-        var options = new ExperimentOptions { Calibration = new CalibrationOptions { K = 8 }, RecordDecisions = true };
+        var options = new ExperimentOptions
+        {
+            Calibration = new CalibrationOptions { K = 8, WeightedVote = adaptiveAndWeighted ? true : null }, RecordDecisions = true, Adaptive = adaptiveAndWeighted,
+        };
         var (result, calibrated) = await Experiment.RunAsync(benchmark, stack.Generator, stack.ModelId, options);
         string router = Path.Combine(dir, "router.avengers");
         calibrated.Artifact.Save(router);
@@ -42,7 +47,7 @@ public class OfflineLiveAgreementTests
         {
             Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm",
             // One recorded response per model: as many samples as the policy's voting models, each drawn once.
-            Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = false },
+            Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = adaptiveAndWeighted },
             Backends = [.. models.Select(m => new BackendConfig { Name = m, BaseUrl = replayUrl })],
         };
         await using WebApplication gateway = GatewayHost.Build(config, stack, _ => null);
