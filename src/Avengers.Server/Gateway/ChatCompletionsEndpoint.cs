@@ -220,44 +220,69 @@ internal static class ChatCompletionsEndpoint
         return true;
     }
 
+    /// <summary>The keys a request's <c>avengers</c> object may hold (timeout_seconds is read with the deadline).</summary>
+    private static readonly string[] OverrideKeys = ["strategy", "n", "top_n", "top_k", "alpha", "adaptive", "switch_threshold", "temperature", "timeout_seconds"];
+
+    /// <summary>
+    /// The request's <c>avengers</c> overrides: every key applies, or the request is refused with every problem listed
+    /// (a wrong type, a value out of range by the same rules as the YAML's strategy section, an unknown key).
+    /// </summary>
     private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleOverrides overrides, out string? error)
     {
         error = null;
         EnsembleStrategy? strategy = request.Model switch { "avengers-direct" => EnsembleStrategy.Direct, "avengers-vote" => EnsembleStrategy.Vote, "avengers-switch" => EnsembleStrategy.Switch, _ => null };
-        int? samples = request.N > 1 ? request.N : null, topN = null;
-        double? alpha = null;
+        int? samples = request.N > 1 ? request.N : null, topN = null, topK = null;
+        double? alpha = null, switchThreshold = null;
+        float? temperature = null;
+        bool? adaptive = null;
+        var problems = new List<string>();
         if (request.Avengers is JsonElement a)
         {
-            if (a.TryGetProperty("strategy", out JsonElement s) && s.ValueKind != JsonValueKind.Null)
+            foreach (JsonProperty property in a.EnumerateObject())
+                if (!OverrideKeys.Contains(property.Name, StringComparer.Ordinal))
+                    problems.Add($"{property.Name}: unknown override (expected {string.Join(", ", OverrideKeys)})");
+            bool Present(string key, out JsonElement value) => a.TryGetProperty(key, out value) && value.ValueKind != JsonValueKind.Null;
+            int? Integer(string key)
             {
-                if (s.ValueKind != JsonValueKind.String || !EnsembleStrategies.TryParse(s.GetString(), out EnsembleStrategy parsed))
-                { overrides = new(); error = $"avengers.strategy: expected one of \"direct\", \"vote\", \"switch\", found {Shown(s)}"; return false; }
-                strategy = parsed;
+                if (!Present(key, out JsonElement v)) return null;
+                if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int value)) return value;
+                problems.Add($"{key}: expected an integer, found {Shown(v)}");
+                return null;
             }
-            if (a.TryGetProperty("n", out JsonElement n) && n.ValueKind != JsonValueKind.Null)
+            double? Number(string key)
             {
-                if (n.ValueKind != JsonValueKind.Number || !n.TryGetInt32(out int value))
-                { overrides = new(); error = $"avengers.n: expected an integer, found {Shown(n)}"; return false; }
-                samples = value;
+                if (!Present(key, out JsonElement v)) return null;
+                if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double value) && double.IsFinite(value)) return value;
+                problems.Add($"{key}: expected a number, found {Shown(v)}");
+                return null;
             }
-            if (a.TryGetProperty("alpha", out JsonElement al) && al.ValueKind != JsonValueKind.Null)
+            if (Present("strategy", out JsonElement s))
             {
-                if (al.ValueKind != JsonValueKind.Number) { overrides = new(); error = $"avengers.alpha: expected a number, found {Shown(al)}"; return false; }
-                if (artifactHasCosts is false) { overrides = new(); error = "avengers.alpha: the router artifact has no cost data (calibrate with --prices)"; return false; }
-                alpha = al.GetDouble();
+                if (s.ValueKind == JsonValueKind.String && EnsembleStrategies.TryParse(s.GetString(), out EnsembleStrategy parsed)) strategy = parsed;
+                else problems.Add($"strategy: expected one of \"direct\", \"vote\", \"switch\", found {Shown(s)}");
             }
-            if (a.TryGetProperty("top_n", out JsonElement t) && t.ValueKind != JsonValueKind.Null)
+            samples = Integer("n") ?? samples;
+            topN = Integer("top_n");
+            topK = Integer("top_k");
+            switchThreshold = Number("switch_threshold");
+            temperature = Number("temperature") is double t ? (float)t : null;
+            alpha = Number("alpha");
+            if (alpha is not null && !artifactHasCosts) problems.Add("alpha: the router artifact has no cost data (calibrate with --prices)");
+            if (Present("adaptive", out JsonElement ad))
             {
-                if (t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out int value))
-                { overrides = new(); error = $"avengers.top_n: expected an integer, found {Shown(t)}"; return false; }
-                topN = value;
+                if (ad.ValueKind is JsonValueKind.True or JsonValueKind.False) adaptive = ad.GetBoolean();
+                else problems.Add($"adaptive: expected true or false, found {Shown(ad)}");
             }
         }
-        overrides = new EnsembleOverrides { Strategy = strategy, Samples = samples, TopN = topN, Alpha = alpha };
+        overrides = new EnsembleOverrides
+        {
+            Strategy = strategy, Samples = samples, TopN = topN, TopK = topK, Alpha = alpha, Adaptive = adaptive, SwitchThreshold = switchThreshold, Temperature = temperature,
+        };
         // Ranges: the one rule set the YAML's strategy section is checked by too.
-        IReadOnlyList<string> problems = overrides.Problems();
-        if (problems.Count > 0) { error = "avengers." + problems[0]; return false; }
-        return true;
+        problems.AddRange(overrides.Problems());
+        if (problems.Count == 0) return true;
+        error = "avengers." + string.Join("; avengers.", problems);
+        return false;
     }
 
     /// <summary>A JSON value as the client sent it, shortened: for error messages.</summary>

@@ -72,6 +72,11 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "response_format": {"type": "json_schema"}}""", "'response_format.json_schema'" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "tools": [{"type": "function", "function": {"name": "f"}}]}""", "'tools'" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "tools": "f"}""", "'tools' must be an array" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"top_k": "3"}}""", "avengers.top_k: expected an integer" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"top_k": 0}}""", "avengers.top_k: must be at least 1" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"adaptive": "yes"}}""", "avengers.adaptive: expected true or false" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"switch_threshold": 1.5}}""", "avengers.switch_threshold: must lie in [0, 1]" },
+        { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"topn": 3}}""", "avengers.topn: unknown override" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "tools": {"type": "function"}}""", "'tools' must be an array" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": "x"}""", "'avengers' must be an object" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": 5}""", "'avengers' must be an object" },
@@ -241,5 +246,38 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         Assert.Contains("does not serve model 'calc'", readyBody);
         using JsonDocument json = JsonDocument.Parse(readyBody);
         Assert.Equal(1, json.RootElement.GetProperty("reachable").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_request_with_several_bad_overrides_is_told_every_problem_at_once()
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(backend.BaseUrl, backend.BaseUrl);
+        var (status, body) = await PostAsync(gateway, "/v1/chat/completions", Encoding.UTF8.GetBytes(
+            """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"n": 0, "top_k": "x", "adaptive": 1, "colour": "red"}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        foreach (string problem in new[] { "avengers.colour: unknown override", "avengers.top_k: expected an integer", "avengers.adaptive: expected true or false", "avengers.n: must lie in [1, 64]" })
+            Assert.Contains(problem, body);
+    }
+
+    [Fact]
+    public async Task Top_k_adaptive_and_switch_threshold_overrides_apply()
+    {
+        // One call per sample (no n), the fourth slow: an adaptive vote would stop after three agreeing answers.
+        await using var backend = await ScriptedBackend.StartAsync(async (i, c) => { if (i == 3) await Task.Delay(800); await ScriptedBackend.Answer(c, "The answer is (B)."); });
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "vote" },
+            Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl, SupportsN = false }],
+        };
+        await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, _ => null);
+        await gateway.StartAsync();
+        // adaptive false: every one of the 4 samples is asked even though the first ones agree.
+        var (status, body) = await PostAsync(gateway, "/v1/chat/completions", Encoding.UTF8.GetBytes(
+            """{"model": "avengers", "messages": [{"role": "user", "content": "What is 2 plus 2?"}], "avengers": {"n": 4, "top_n": 1, "top_k": 2, "adaptive": false, "switch_threshold": 0.9}}"""));
+        Assert.True(status == HttpStatusCode.OK, body);
+        using JsonDocument json = JsonDocument.Parse(body);
+        Assert.Equal(4, json.RootElement.GetProperty("avengers").GetProperty("samples_used").GetInt32());
+        Assert.Equal(0, json.RootElement.GetProperty("avengers").GetProperty("samples_saved").GetInt32());
     }
 }
