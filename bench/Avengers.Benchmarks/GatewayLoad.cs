@@ -41,12 +41,14 @@ internal static class GatewayLoad
             MaxWait = TimeSpan.FromMilliseconds(args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 0),
         };
         Console.WriteLine($"embedding batches: at most {batching.MaxBatch} questions, wait {batching.MaxWait.TotalMilliseconds} ms");
-        using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"), batching: batching);
+        // AVENGERS_BENCH_EMBEDDING=minilm-static measures the static embedder instead.
+        string model = Environment.GetEnvironmentVariable("AVENGERS_BENCH_EMBEDDING") ?? "minilm";
+        using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(model), Path.Combine(dir, "cache.sqlite"), batching: batching);
         string[] queries = Enumerable.Range(0, 256).Select(i => $"Question {i}: how many apples are left if {i} are eaten out of {i * 3 + 7}?").ToArray();
         string router = await CalibrateAsync(dir, embedding, queries);
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm",
+            Listen = "http://127.0.0.1:0", Router = router, Embedding = model,
             Strategy = new StrategyConfig { Default = "direct" },
             Backends = [new BackendConfig { Name = "model", BaseUrl = backendUrl + "/v1", MaxConcurrency = 256, MaxQueue = 1024 }],
         };

@@ -27,6 +27,15 @@ public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddi
             return new EmbeddingModelSpec(builtIn.Id, builtIn.Dimension, () => new OnnxEmbeddingGenerator(builtIn));
         }
 
+        // minilm-static (and arctic-xs-static): the static embedder distilled from the built-in model, built once into the cache folder.
+        if (text.EndsWith("-static", StringComparison.OrdinalIgnoreCase) && OnnxEmbeddingModel.BuiltIn.TryGetValue(text[..^"-static".Length], out OnnxEmbeddingModel? source))
+        {
+            if (OnnxEmbeddingModel.Optional.TryGetValue(text[..^"-static".Length], out OptionalEmbeddingModel? optional) && !EmbeddingModelStore.IsInstalled(optional))
+                throw new ArgumentException(EmbeddingModelStore.NotInstalledMessage(optional));
+            return new EmbeddingModelSpec(StaticEmbeddingModel.IdFor(source), StaticEmbeddingModel.DefaultDimension, () => new StaticEmbeddingGenerator(
+                StaticEmbeddingModel.LoadOrDistill(source, Path.Combine(Data.BenchmarkLocator.CacheRoot(), "static"), progress: message => Console.Error.WriteLine(message))));
+        }
+
         if (text.StartsWith("onnx:", StringComparison.OrdinalIgnoreCase))
         {
             string[] parts = text["onnx:".Length..].Split(',');
@@ -54,6 +63,6 @@ public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddi
                     .GetEmbeddingClient(model).AsIEmbeddingGenerator());
         }
 
-        throw new ArgumentException($"unknown embedding '{text}'; expected {string.Join(", ", OnnxEmbeddingModel.BuiltIn.Keys)}, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM or openai:BASE_URL,MODEL[,DIM]");
+        throw new ArgumentException($"unknown embedding '{text}'; expected {string.Join(", ", OnnxEmbeddingModel.BuiltIn.Keys)}, minilm-static, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM or openai:BASE_URL,MODEL[,DIM]");
     }
 }

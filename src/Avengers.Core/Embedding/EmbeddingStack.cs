@@ -36,7 +36,8 @@ public sealed class EmbeddingStack : IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         IEmbeddingGenerator<string, Embedding<float>> model = spec.Create();
         // Below the cache: a cache hit never waits behind a model run.
-        IEmbeddingGenerator<string, Embedding<float>> inner = batching?.MaxBatch == 1 ? model : new BatchingEmbeddingGenerator(model, batching);
+        // (A static embedder answers in microseconds: nothing to batch.)
+        IEmbeddingGenerator<string, Embedding<float>> inner = batching?.MaxBatch == 1 || model is StaticEmbeddingGenerator ? model : new BatchingEmbeddingGenerator(model, batching);
         int dimension = spec.Dimension ?? (await inner.GenerateAsync(["dimension probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
         if (cachePath is null) return new EmbeddingStack(inner, inner, null, spec.Id, dimension);
         var cache = new SqliteEmbeddingCache(cachePath);

@@ -68,18 +68,23 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     private float[][] EmbedBatch(string[] texts)
     {
-        int count = texts.Length;
-        var ids = new long[count][];
-        int maxLength = 1;
+        var ids = new long[texts.Length][];
         lock (_tokenizerLock)
         {
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < texts.Length; i++)
             {
                 (Memory<long> inputIds, _, _) = _tokenizer.Encode(texts[i], _model.MaxTokens);
                 ids[i] = inputIds.ToArray();
-                maxLength = Math.Max(maxLength, ids[i].Length);
             }
         }
+        return EmbedTokenIds(ids);
+    }
+
+    /// <summary>Runs the model on sequences already tokenised (with their [CLS] and [SEP]): the static embedder's distillation feeds single tokens this way.</summary>
+    internal float[][] EmbedTokenIds(long[][] ids)
+    {
+        int count = ids.Length;
+        int maxLength = Math.Max(1, ids.Max(s => s.Length));
 
         var inputIdsTensor = new DenseTensor<long>([count, maxLength]);
         var maskTensor = new DenseTensor<long>([count, maxLength]);
