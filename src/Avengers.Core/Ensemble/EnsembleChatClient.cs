@@ -258,7 +258,8 @@ public sealed class EnsembleChatClient : IChatClient
 
         notes.AddRange(batch.Errors);
         IReadOnlyDictionary<string, ModelUsage> usage = ModelUsage.Of(batch.Results.Select(r => (r.Model, r.Response)));
-        EnsembleDecision decision = Explain(routed, chosen.Model, batch.Requested, batch.Results.Count, batch.Failed, batch.Saved, vote, type, notes, usage);
+        EnsembleDecision decision = Explain(routed, chosen.Model, batch.Requested, batch.Results.Count, batch.Failed, batch.Saved, vote, type, notes, usage)
+            with { SampleAnswers = [.. batch.Results.Select(r => new SampleAnswer(r.Model, r.Answer))] };
         chosen.Response.Usage = ModelUsage.Total(usage); // the caller consumed every sample, not just the one returned
         return Attach(chosen.Response, decision);
     }
@@ -457,6 +458,8 @@ public sealed class EnsembleChatClient : IChatClient
         RoutingMilliseconds = routed.EmbeddingMs + routed.RoutingMs,
         ArtifactHash = _router.Artifact.FileHash,
         Cache = routed.CacheTier,
+        Clusters = routed.Decision.Clusters,
+        SampleAnswers = [new SampleAnswer(chosen, null)],
         Notes = [.. notes],
     };
 

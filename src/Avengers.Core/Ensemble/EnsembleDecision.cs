@@ -41,6 +41,13 @@ public sealed record EnsembleDecision
     [JsonPropertyName("artifact_sha256")] public string? ArtifactHash { get; init; }
     /// <summary>Where the query's embedding came from: local (this process), shared (another replica, via Redis) or miss (computed); null when not cached.</summary>
     [JsonPropertyName("cache")] public string? Cache { get; init; }
+    /// <summary>The clusters the query was routed by, with their weights (for feedback, which spreads over them).</summary>
+    [JsonIgnore] public IReadOnlyList<ClusterMatch> Clusters { get; init; } = [];
+    /// <summary>Each sample that came back: its model and the answer read from it (null: none, or free text).</summary>
+    [JsonIgnore] public IReadOnlyList<SampleAnswer> SampleAnswers { get; init; } = [];
     /// <summary>What happened on the way (fallbacks, failed models, adaptive stops), for people.</summary>
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
 }
+
+/// <summary>One sample of a decision: which model answered and the answer read from its response.</summary>
+public sealed record SampleAnswer(string Model, string? Answer);

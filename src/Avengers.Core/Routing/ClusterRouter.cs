@@ -40,6 +40,9 @@ public sealed class ClusterRouter
     /// <summary>The artifact this router routes with.</summary>
     public RouterArtifact Artifact { get; }
 
+    /// <summary>Live feedback added to the calibrated counts when ranking (null: calibration alone).</summary>
+    public LiveEvidence? Live { get; init; }
+
     /// <summary>Nearest centroid by cosine within one partition (the first by default); ties go to the lower cluster index.</summary>
     public (int Cluster, float Similarity) Nearest(ReadOnlySpan<float> query, int partition = 0)
     {
@@ -75,10 +78,12 @@ public sealed class ClusterRouter
         }
         else
         {
+            LiveEvidence? live = Live is { Any: true } l ? l : null;
             for (int c = 0; c < candidates.Length; c++)
             {
                 double score = 0;
-                foreach (ClusterMatch match in clusters) score += match.Weight * scores[match.Cluster, candidates[c]].Smoothed;
+                foreach (ClusterMatch match in clusters)
+                    score += match.Weight * (live is null ? scores[match.Cluster, candidates[c]].Smoothed : live.Smoothed(scores, match.Cluster, candidates[c]));
                 keyed[c] = (score, candidates[c]);
             }
         }
@@ -91,10 +96,18 @@ public sealed class ClusterRouter
             return byGlobal != 0 ? byGlobal : string.CompareOrdinal(scores.Models[x.Model], scores.Models[y.Model]);
         });
         var ranked = new RankedModel[keyed.Length];
+        bool showLive = Live is { Any: true } && options.Alpha is null;
         for (int c = 0; c < keyed.Length; c++)
         {
             ModelScore near = scores[nearest, keyed[c].Model];
             ranked[c] = new RankedModel(scores.Models[keyed[c].Model], keyed[c].Score, near.Accuracy, near.Lower, near.Upper, near.Answered);
+            if (showLive)
+            {
+                // Side by side: what calibration alone says, and how much live evidence moved it.
+                double calibrated = 0;
+                foreach (ClusterMatch match in clusters) calibrated += match.Weight * scores[match.Cluster, keyed[c].Model].Smoothed;
+                ranked[c] = ranked[c] with { CalibratedScore = calibrated, LiveAnswered = Live!.Counts(nearest, keyed[c].Model).Answered };
+            }
         }
         return new RoutingDecision(nearest, clusters[0].Similarity, clusters, ranked);
     }

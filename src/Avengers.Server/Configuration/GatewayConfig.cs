@@ -38,6 +38,8 @@ public sealed record GatewayConfig
     [YamlMember(Alias = "redis_failure"), ConfigurationKeyName("redis_failure")] public string RedisFailure { get; init; } = "open";
     /// <summary>How long one Redis call may take before it counts as a failure, in milliseconds.</summary>
     [YamlMember(Alias = "redis_timeout_ms"), ConfigurationKeyName("redis_timeout_ms")] public int RedisTimeoutMilliseconds { get; init; } = 250;
+    /// <summary>Live feedback (POST /v1/feedback): how long answers can be rated, how many are remembered, how fast live evidence fades.</summary>
+    [YamlMember(Alias = "feedback"), ConfigurationKeyName("feedback")] public FeedbackConfig Feedback { get; init; } = new();
     /// <summary>/metrics asks for the same bearer keys as /v1 (when keys are configured).</summary>
     [YamlMember(Alias = "metrics_require_key"), ConfigurationKeyName("metrics_require_key")] public bool MetricsRequireKey { get; init; }
     [YamlMember(Alias = "max_body_bytes"), ConfigurationKeyName("max_body_bytes")] public long MaxBodyBytes { get; init; } = 1 << 20;
@@ -64,8 +66,8 @@ public sealed record GatewayConfig
     [YamlIgnore] public string? SourcePath { get; init; }
 
     /// <summary>"strategy: ~", an empty "backends:" and the like mean the defaults, not a crash later.</summary>
-    public GatewayConfig Normalized() => Strategy is not null && Backends is not null && ApiKeysEnv is not null && ApiKeys is not null && RedisPrefix is not null && RedisFailure is not null ? this
-        : this with { Strategy = Strategy ?? new StrategyConfig(), Backends = Backends ?? [], ApiKeysEnv = ApiKeysEnv ?? [], ApiKeys = ApiKeys ?? [], RedisPrefix = RedisPrefix ?? "avengers:", RedisFailure = RedisFailure ?? "open" };
+    public GatewayConfig Normalized() => Strategy is not null && Backends is not null && ApiKeysEnv is not null && ApiKeys is not null && RedisPrefix is not null && RedisFailure is not null && Feedback is not null ? this
+        : this with { Feedback = Feedback ?? new FeedbackConfig(), Strategy = Strategy ?? new StrategyConfig(), Backends = Backends ?? [], ApiKeysEnv = ApiKeysEnv ?? [], ApiKeys = ApiKeys ?? [], RedisPrefix = RedisPrefix ?? "avengers:", RedisFailure = RedisFailure ?? "open" };
 
     /// <summary>The Redis configuration string in effect (from <see cref="Redis"/> or the variable <see cref="RedisEnv"/> names), or null.</summary>
     public string? RedisConnection(Func<string, string?> environment) => Redis ?? (RedisEnv is null ? null : environment(RedisEnv));
@@ -138,4 +140,17 @@ public sealed record ApiKeyConfig
 
     /// <summary>True when any limit is set.</summary>
     [YamlIgnore] public bool Limited => RequestsPerMinute is not null || TokensPerMinute is not null || BudgetUsd is not null;
+}
+
+/// <summary>Live feedback settings.</summary>
+public sealed record FeedbackConfig
+{
+    /// <summary>How long after an answer it can be rated (its decision is remembered that long).</summary>
+    [YamlMember(Alias = "ttl_minutes"), ConfigurationKeyName("ttl_minutes")] public double TtlMinutes { get; init; } = 60;
+    /// <summary>Most decisions remembered at once in this process (Redis keeps them by TTL alone).</summary>
+    [YamlMember(Alias = "max_remembered"), ConfigurationKeyName("max_remembered")] public int MaxRemembered { get; init; } = 100_000;
+    /// <summary>After this long live evidence counts half (so drift is followed and noise forgotten).</summary>
+    [YamlMember(Alias = "half_life_hours"), ConfigurationKeyName("half_life_hours")] public double HalfLifeHours { get; init; } = 72;
+    /// <summary>Most live answers one cluster and model may hold (null: no cap): for deployments whose raters are not all trusted.</summary>
+    [YamlMember(Alias = "max_live_per_cluster"), ConfigurationKeyName("max_live_per_cluster")] public double? MaxLivePerCluster { get; init; }
 }

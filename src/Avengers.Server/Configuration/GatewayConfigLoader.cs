@@ -113,6 +113,10 @@ public static class GatewayConfigLoader
         if (config.RedisTimeoutMilliseconds is < 10 or > 60_000) problems.Add($"redis_timeout_ms: must lie in [10, 60000] (got {config.RedisTimeoutMilliseconds})");
         if (config.EmbeddingBatchSize is < 1 or > 1024) problems.Add($"embedding_batch_size: must lie in [1, 1024] (got {config.EmbeddingBatchSize})");
         if (!(config.EmbeddingBatchWaitMilliseconds >= 0 && config.EmbeddingBatchWaitMilliseconds <= 1000)) problems.Add($"embedding_batch_wait_ms: must lie in [0, 1000] (got {config.EmbeddingBatchWaitMilliseconds})");
+        if (!(config.Feedback.TtlMinutes > 0 && config.Feedback.TtlMinutes <= MaxSeconds / 60)) problems.Add($"feedback.ttl_minutes: must lie in (0, {MaxSeconds / 60}] (got {config.Feedback.TtlMinutes})");
+        if (config.Feedback.MaxRemembered is < 1 or > 100_000_000) problems.Add($"feedback.max_remembered: must lie in [1, 100000000] (got {config.Feedback.MaxRemembered})");
+        if (!(config.Feedback.HalfLifeHours > 0 && double.IsFinite(config.Feedback.HalfLifeHours))) problems.Add($"feedback.half_life_hours: must be a positive number (got {config.Feedback.HalfLifeHours})");
+        if (config.Feedback.MaxLivePerCluster is double cap && !(cap > 0)) problems.Add($"feedback.max_live_per_cluster: must be positive (got {cap})");
         if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
         if (config.MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max_calls_per_request: must lie in [1, 10000] (got {config.MaxCallsPerRequest})");
         if (!(config.RequestTimeoutSeconds > 0 && config.RequestTimeoutSeconds <= MaxSeconds)) problems.Add($"request_timeout_seconds: must lie in (0, {MaxSeconds}] (got {config.RequestTimeoutSeconds})");

@@ -60,6 +60,7 @@ internal static class ChatCompletionsEndpoint
                     runtime.Metrics?.RecordUsage(decision.Usage, runtime.CostOf);
                     AddHeaders(context.Response, decision);
                 }
+                if (decision is not null) await RememberAsync(context, id, decision);
                 long input = response.Usage?.InputTokenCount ?? 0, output = response.Usage?.OutputTokenCount ?? 0;
                 double? spent = decision is not null ? decision.CostUsd : runtime.CostOf(request.Model, new ModelUsage(1, input, output));
                 await CountForKeyAsync(context, runtime, input + output, spent);
@@ -138,6 +139,7 @@ internal static class ChatCompletionsEndpoint
         await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
         // Streamed answers count in the token and cost metrics like the others: the voted usage when the ensemble
         // voted (every sample), else what the streaming backend reported.
+        if (explained is not null) await RememberAsync(context, id, explained);
         // A backend that streamed no usage leaves it unknown: no zeros in the metrics or the client's usage chunk.
         if (explained is not null && (usageReported || explained.Usage is { Count: > 0 }))
         {
@@ -155,6 +157,18 @@ internal static class ChatCompletionsEndpoint
         if (request.IncludeUsage)
             await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, usageReported ? promptTokens : null, usageReported ? completionTokens : null, aborted);
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
+    }
+
+    /// <summary>Remembers the decision so that the answer can be rated (POST /v1/feedback); a failure here never costs the answer.</summary>
+    private static async Task RememberAsync(HttpContext context, string id, EnsembleDecision decision)
+    {
+        if (context.RequestServices.GetService<Feedback.FeedbackService>() is not { } feedback) return;
+        string key = context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey k ? k.Name : "";
+        try { await feedback.RememberAsync(id, key, decision, CancellationToken.None); }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            Logger(context).LogWarning("request {Id}: its decision could not be remembered for feedback ({Detail})", id, ex.Message);
+        }
     }
 
     /// <summary>Adds a finished request's tokens and spend to its key's counters (all the calls it made, every sample of a vote).</summary>

@@ -155,6 +155,7 @@ public static class GatewayHost
         }));
         v1.MapPost("/route", (Delegate)((HttpContext context) => RouteAsync(context, runtime)));
         v1.MapPost("/chat/completions", (Delegate)((HttpContext context) => ChatCompletionsEndpoint.HandleAsync(context, runtime)));
+        v1.MapPost("/feedback", (Delegate)((HttpContext context) => Feedback.FeedbackEndpoint.HandleAsync(context, runtime)));
         return gateway;
     }
 

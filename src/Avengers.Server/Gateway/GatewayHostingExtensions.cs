@@ -68,6 +68,14 @@ public static class GatewayServiceCollectionExtensions
                 provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>(),
                 shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet), fleet, provider.GetRequiredService<IMeterFactory>());
         });
+        // Live feedback: decisions remembered (in Redis in fleet mode) so that answers can be rated; ratings become live evidence.
+        TimeSpan remember = TimeSpan.FromMinutes(config.Feedback?.TtlMinutes is double ttl && ttl > 0 ? ttl : 60);
+        services.AddSingleton<Feedback.IDecisionMemory>(provider => fleetMode
+            ? new Feedback.RedisDecisionMemory(provider.GetRequiredService<Fleet.RedisFleet>(), remember)
+            : new Feedback.InProcessDecisionMemory(remember, config.Feedback?.MaxRemembered ?? 100_000));
+        services.AddSingleton(provider => new Feedback.FeedbackService(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<Feedback.IDecisionMemory>(),
+            fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<ILogger<Feedback.FeedbackService>>(), provider.GetRequiredService<IMeterFactory>()));
+        services.AddHostedService(provider => provider.GetRequiredService<Feedback.FeedbackService>());
         // Router rollout: swaps a newly published (Redis) or rewritten (file) artifact in without a restart.
         services.AddHostedService(provider => new Fleet.RouterRollout(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>(), provider.GetRequiredService<IMeterFactory>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics

@@ -159,7 +159,12 @@ public sealed class GatewayRuntime : IDisposable
         // What an artifact makes of the gateway: built at start, and again for each artifact a rollout swaps in.
         RoutingState Build(RouterArtifact serving)
         {
-            var router = new ClusterRouter(serving);
+            // Live feedback adds to this artifact's counts (another artifact has other clusters: it starts afresh).
+            var router = new ClusterRouter(serving)
+            {
+                Live = new Scoring.LiveEvidence(serving.Scores.ClusterCount, serving.Scores.Models, TimeSpan.FromHours(config.Feedback.HalfLifeHours), config.Feedback.MaxLivePerCluster,
+                    clustersPerPartition: serving.Manifest.Clustering.K),
+            };
             // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
             EnsemblePolicy policy = serving.Manifest.Policy ?? new EnsemblePolicy
             {

@@ -1,0 +1,103 @@
+using Avengers.Routing;
+
+namespace Avengers.Scoring;
+
+/// <summary>
+/// Right and wrong answers learned while serving (users' feedback), per cluster and model, added to the calibrated
+/// counts through the same Beta smoothing: smoothed = (correct + live correct + s * global) / (answered + live
+/// answered + s). The calibrated evidence stays the prior; live evidence decays exponentially (a configurable
+/// half-life) so that drift is followed and old noise forgotten. A judged answer counts as one item in every
+/// partition, as a calibration item does, spread over that partition's clusters the query was routed by in
+/// proportion to their routing weights. Updates lock one cluster row at a time (sharded by
+/// cluster), reads take no lock: a torn read of two doubles only blurs one score for one request.
+/// </summary>
+public sealed class LiveEvidence
+{
+    private readonly int _models;
+    private readonly double[] _answered, _correct;
+    private readonly long[] _updated;
+    private readonly object[] _rows;
+    private readonly double _ticksPerHalfLife;
+    private readonly TimeProvider _time;
+    private readonly double? _capPerCell;
+    private volatile bool _any;
+    private readonly int _k;
+
+    /// <param name="clusters">Clusters of the router (every partition's).</param>
+    /// <param name="models">Models of the router's scores, in their order.</param>
+    /// <param name="halfLife">After this long, live evidence counts half.</param>
+    /// <param name="capPerCell">Most live answers one cluster and model may hold (null: no cap), against floods of ratings.</param>
+    /// <param name="clustersPerPartition">K: clusters [p * K, (p + 1) * K) are partition p's.</param>
+    public LiveEvidence(int clusters, IReadOnlyList<string> models, TimeSpan halfLife, double? capPerCell = null, TimeProvider? time = null, int? clustersPerPartition = null)
+    {
+        _k = Math.Max(1, clustersPerPartition ?? clusters);
+        ArgumentNullException.ThrowIfNull(models);
+        if (halfLife <= TimeSpan.Zero) throw new ArgumentException($"the half-life of live evidence must be positive (got {halfLife})");
+        Models = models;
+        _models = models.Count;
+        _answered = new double[clusters * _models];
+        _correct = new double[clusters * _models];
+        _updated = new long[clusters * _models];
+        _rows = [.. Enumerable.Range(0, clusters).Select(_ => new object())];
+        _time = time ?? TimeProvider.System;
+        _ticksPerHalfLife = halfLife.Ticks;
+        _capPerCell = capPerCell;
+    }
+
+    /// <summary>The models, in the order of the router's scores.</summary>
+    public IReadOnlyList<string> Models { get; }
+
+    /// <summary>True once any evidence was added (routing reads nothing extra before that).</summary>
+    public bool Any => _any;
+
+    /// <summary>Adds one judged answer of <paramref name="model"/>: <paramref name="outcome"/> in [0, 1] (1: right), spread over the clusters by their weights.</summary>
+    public void Add(IReadOnlyList<ClusterMatch> clusters, int model, double outcome)
+    {
+        ArgumentNullException.ThrowIfNull(clusters);
+        if ((uint)model >= (uint)_models) throw new ArgumentOutOfRangeException(nameof(model));
+        if (!(outcome >= 0 && outcome <= 1)) throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "an outcome lies in [0, 1]");
+        // Each partition's matched weights sum to one there: the answer is one item in every partition.
+        var partitionTotals = new Dictionary<int, double>();
+        foreach (ClusterMatch match in clusters) partitionTotals[match.Cluster / _k] = partitionTotals.GetValueOrDefault(match.Cluster / _k) + match.Weight;
+        long now = _time.GetUtcNow().UtcTicks;
+        foreach (ClusterMatch match in clusters)
+        {
+            if ((uint)match.Cluster >= (uint)_rows.Length || !(partitionTotals[match.Cluster / _k] > 0)) continue;
+            double weight = match.Weight / partitionTotals[match.Cluster / _k];
+            int cell = match.Cluster * _models + model;
+            lock (_rows[match.Cluster])
+            {
+                double decay = Decay(cell, now);
+                double answered = _answered[cell] * decay + weight, correct = _correct[cell] * decay + weight * outcome;
+                if (_capPerCell is double cap && answered > cap) { correct *= cap / answered; answered = cap; }
+                (_answered[cell], _correct[cell], _updated[cell]) = (answered, correct, now);
+            }
+        }
+        _any = true;
+    }
+
+    /// <summary>The live counts of a cluster and model now (decayed): answered and correct.</summary>
+    public (double Answered, double Correct) Counts(int cluster, int model)
+    {
+        int cell = cluster * _models + model;
+        double decay = Decay(cell, _time.GetUtcNow().UtcTicks);
+        return (_answered[cell] * decay, _correct[cell] * decay);
+    }
+
+    /// <summary>The calibrated score with the live counts added, under the same prior.</summary>
+    public double Smoothed(ClusterScores scores, int cluster, int model)
+    {
+        ModelScore calibrated = scores[cluster, model];
+        (double answered, double correct) = Counts(cluster, model);
+        if (answered <= 0) return calibrated.Smoothed;
+        double s = scores.PriorStrength, global = scores.GlobalAccuracy(model);
+        double denominator = calibrated.Answered + answered + s;
+        return denominator <= 0 ? global : (calibrated.Correct + correct + s * global) / denominator;
+    }
+
+    private double Decay(int cell, long now)
+    {
+        long updated = Volatile.Read(ref _updated[cell]);
+        return updated == 0 ? 1 : Math.Pow(0.5, Math.Max(0, now - updated) / _ticksPerHalfLife);
+    }
+}

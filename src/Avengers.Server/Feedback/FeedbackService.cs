@@ -1,0 +1,129 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Avengers.Ensemble;
+using Avengers.Routing;
+using Avengers.Server.Fleet;
+using Avengers.Server.Gateway;
+using Avengers.Voting;
+using Avengers.Data;
+using StackExchange.Redis;
+
+namespace Avengers.Server.Feedback;
+
+/// <summary>One piece of live evidence: a model's outcome on a query, spread over the clusters it was routed by.</summary>
+public sealed record LiveUpdate(string ArtifactSha, IReadOnlyList<double[]> Clusters, IReadOnlyList<ModelOutcome> Outcomes);
+
+/// <summary>A model's outcome in [0, 1] (1: right) for one judged answer.</summary>
+public sealed record ModelOutcome(string Model, double Outcome);
+
+/// <summary>Why a rating was not applied, for the endpoint's status code.</summary>
+public enum RatingResult { Applied, UnknownId, AlreadyRated, UnknownModel }
+
+/// <summary>
+/// Learns from users' verdicts on answers. Every ensemble answer's decision is remembered for a while; a rating of
+/// it (<c>POST /v1/feedback</c>, once, by the key that received it) becomes evidence per model: for a choice, math
+/// or exact answer every model whose sample agreed with the judged answer gets the verdict's outcome and every model
+/// that disagreed the opposite (several samples of one model count as one answer, their mean); a free-text answer
+/// credits only the model that gave it. The evidence is added to the router's live counts (see
+/// <see cref="Scoring.LiveEvidence"/>); in fleet mode it is published on Redis and every replica adds it, so feedback
+/// given to one replica counts on all.
+/// </summary>
+public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null)
+    : BackgroundService
+{
+    private const string Channel = "feedback";
+    private GatewayRuntime? _runtime;
+    private readonly Counter<long>? _verdicts = meters?.Create(GatewayMetrics.MeterName).CreateCounter<long>("avengers_gateway_feedback", description: "Ratings applied, by verdict (right, wrong, partial)");
+
+    private GatewayRuntime Runtime => _runtime ??= runtimeFactory();
+
+    /// <summary>Remembers an answer's decision so that it can be rated.</summary>
+    public Task RememberAsync(string id, string key, EnsembleDecision decision, CancellationToken cancellationToken)
+        => memory.RememberAsync(new RememberedDecision
+        {
+            Id = id, Key = key, ArtifactSha = decision.ArtifactHash, AnswerType = decision.AnswerType, ReturnedModel = decision.ChosenModel, Winner = decision.Winner,
+            Clusters = [.. decision.Clusters.Select(c => new[] { c.Cluster, c.Weight })], Samples = decision.SampleAnswers,
+        }, cancellationToken);
+
+    /// <summary>Applies a rating of answer <paramref name="id"/> by <paramref name="key"/>: score in [0, 1]; <paramref name="model"/> judges that member's answer instead of the returned one.</summary>
+    public async Task<(RatingResult Result, string? Detail)> RateAsync(string id, string key, double score, string? model, CancellationToken cancellationToken)
+    {
+        // Another key's answer is "unknown" to this key: its existence is not revealed.
+        if (await memory.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } decision || decision.Key != key) return (RatingResult.UnknownId, null);
+        if (model is not null && decision.Samples.All(s => s.Model != model))
+            return (RatingResult.UnknownModel, $"'{model}' did not answer this request (it asked: {string.Join(", ", decision.Samples.Select(s => s.Model).Distinct())})");
+        if (!await memory.TryMarkRatedAsync(id, cancellationToken).ConfigureAwait(false)) return (RatingResult.AlreadyRated, null);
+
+        LiveUpdate update = new(decision.ArtifactSha ?? "", decision.Clusters, Outcomes(decision, score, model));
+        _verdicts?.Add(1, new KeyValuePair<string, object?>("verdict", score >= 1 ? "right" : score <= 0 ? "wrong" : "partial"));
+        if (fleet is not null)
+        {
+            try
+            {
+                await fleet.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(fleet.Prefix + Channel), JsonSerializer.Serialize(update)).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
+                return (RatingResult.Applied, null); // every replica, this one included, applies it from the channel
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                logger.LogWarning("feedback for {Id} could not be shared (Redis: {Detail}); applied on this replica only", id, ex.Message);
+            }
+        }
+        Apply(update);
+        return (RatingResult.Applied, null);
+    }
+
+    /// <summary>The rule that turns one verdict into each model's outcome (see the class summary).</summary>
+    internal static IReadOnlyList<ModelOutcome> Outcomes(RememberedDecision decision, double score, string? judgedModel)
+    {
+        string judged = judgedModel ?? decision.ReturnedModel;
+        string? judgedAnswer = judgedModel is null ? decision.Winner ?? decision.Samples.FirstOrDefault(s => s.Model == judged)?.Answer
+                                                   : decision.Samples.FirstOrDefault(s => s.Model == judged && s.Answer is not null)?.Answer;
+        bool votable = AnswerTypes.TryParse(decision.AnswerType, out AnswerType type) && type.IsVotable();
+        if (!votable || judgedAnswer is null) return [new ModelOutcome(judged, score)];
+        return [.. decision.Samples.Where(s => s.Answer is not null).GroupBy(s => s.Model)
+            .Select(g => new ModelOutcome(g.Key, g.Average(s => s.Answer == judgedAnswer ? score : 1 - score)))];
+    }
+
+    /// <summary>Adds an update to the live counts of the artifact it was made under (another artifact's clusters differ: skipped).</summary>
+    private void Apply(LiveUpdate update)
+    {
+        ClusterRouter router = Runtime.Router;
+        if (router.Live is not { } live || (update.ArtifactSha.Length > 0 && update.ArtifactSha != router.Artifact.FileHash)) return;
+        ClusterMatch[] clusters = [.. update.Clusters.Where(c => c.Length == 2).Select(c => new ClusterMatch((int)c[0], 0, c[1]))];
+        foreach (ModelOutcome outcome in update.Outcomes)
+        {
+            int model = IndexOf(live.Models, outcome.Model);
+            if (model >= 0) live.Add(clusters, model, Math.Clamp(outcome.Outcome, 0, 1));
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> models, string model)
+    {
+        for (int i = 0; i < models.Count; i++) if (models[i] == model) return i;
+        return -1;
+    }
+
+    /// <summary>In fleet mode: applies what any replica publishes, as long as the gateway runs.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (fleet is null) return;
+        var channel = RedisChannel.Literal(fleet.Prefix + Channel);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                ChannelMessageQueue queue = await fleet.Connection.GetSubscriber().SubscribeAsync(channel).ConfigureAwait(false);
+                await foreach (ChannelMessage message in queue.WithCancellation(stoppingToken).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        if (JsonSerializer.Deserialize<LiveUpdate>((string)message.Message!) is { } update) Apply(update);
+                    }
+                    catch (JsonException) { logger.LogWarning("ignored a malformed feedback message on {Channel}", channel); }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (Exception ex) when (ex is RedisException or TimeoutException) { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false); }
+        }
+    }
+}

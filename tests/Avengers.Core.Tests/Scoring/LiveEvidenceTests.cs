@@ -1,0 +1,59 @@
+using Avengers.Routing;
+using Avengers.Scoring;
+
+namespace Avengers.Tests.Scoring;
+
+public class LiveEvidenceTests
+{
+    private sealed class Clock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 12, 4, 0, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static ClusterScores Scores() =>
+        // 2 partitions x 2 clusters, 2 models; model 0 right on 8 of 10 items in cluster 0, model 1 on 2 of 10.
+        new(["a", "b"], 4, [10, 10, 10, 10], [10, 10, 10, 10, 10, 10, 10, 10], [8, 2, 5, 5, 8, 2, 5, 5], priorStrength: 2);
+
+    [Fact]
+    public void A_judged_answer_counts_as_one_item_in_every_partition_spread_by_the_routing_weights()
+    {
+        var clock = new Clock();
+        var live = new LiveEvidence(4, ["a", "b"], TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2);
+        Assert.False(live.Any);
+        // Partition 0: clusters 0 and 1 weighted 0.3 / 0.2; partition 1: cluster 2 alone at 0.5.
+        live.Add([new ClusterMatch(0, 0.9f, 0.3), new ClusterMatch(1, 0.8f, 0.2), new ClusterMatch(2, 0.9f, 0.5)], model: 0, outcome: 0);
+        Assert.True(live.Any);
+        Assert.Equal(0.6, live.Counts(0, 0).Answered, 6);
+        Assert.Equal(0.4, live.Counts(1, 0).Answered, 6);
+        Assert.Equal(1.0, live.Counts(2, 0).Answered, 6);
+        Assert.Equal(0.0, live.Counts(2, 0).Correct, 6);
+        Assert.Equal(0.0, live.Counts(0, 1).Answered, 6);
+    }
+
+    [Fact]
+    public void Live_counts_join_the_calibrated_ones_under_the_same_prior_and_fade_by_half_life()
+    {
+        var clock = new Clock();
+        ClusterScores scores = Scores();
+        var live = new LiveEvidence(4, scores.Models, TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2);
+        double calibrated = scores[0, 0].Smoothed;
+        for (int i = 0; i < 10; i++) live.Add([new ClusterMatch(0, 1, 1)], model: 0, outcome: 0);
+        double global = scores.GlobalAccuracy(0);
+        Assert.Equal((8 + 0 + 2 * global) / (10 + 10 + 2), live.Smoothed(scores, 0, 0), 9);
+        Assert.True(live.Smoothed(scores, 0, 0) < calibrated);
+        clock.Now += TimeSpan.FromHours(1);
+        Assert.Equal(5.0, live.Counts(0, 0).Answered, 6);              // half of it after one half-life
+        clock.Now += TimeSpan.FromHours(20);
+        Assert.Equal(calibrated, live.Smoothed(scores, 0, 0), 3);       // forgotten: back to calibration
+    }
+
+    [Fact]
+    public void A_cap_bounds_what_one_cluster_and_model_can_hold()
+    {
+        var live = new LiveEvidence(4, ["a", "b"], TimeSpan.FromDays(1), capPerCell: 5, clustersPerPartition: 2);
+        for (int i = 0; i < 100; i++) live.Add([new ClusterMatch(0, 1, 1)], model: 1, outcome: 1);
+        Assert.Equal(5.0, live.Counts(0, 1).Answered, 6);
+        Assert.Equal(5.0, live.Counts(0, 1).Correct, 6);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Avengers.Ensemble;
+using Avengers.Server.Configuration;
+using Avengers.Server.Feedback;
+using Avengers.Server.Gateway;
+using Microsoft.AspNetCore.Builder;
+
+namespace Avengers.Tests.Server;
+
+/// <summary>Ratings of answers become live evidence that re-ranks the models; the rules and the API's guard rails.</summary>
+[Collection(nameof(TimingSensitive))]
+public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterFixture>
+{
+    private const string KeyA = "k-feedback-a-123", KeyB = "k-feedback-b-456";
+    private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
+
+    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:")
+    {
+        var config = new GatewayConfig
+        {
+            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Redis = redis, RedisPrefix = prefix,
+            Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false },
+            ApiKeys = [new ApiKeyConfig { Name = "team-a", KeyEnv = "KEY_A" }, new ApiKeyConfig { Name = "team-b", KeyEnv = "KEY_B" }],
+            Backends = [new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, SupportsN = false }],
+        };
+        WebApplication app = GatewayHost.Build(config, fixture.Embedding, name => name switch { "KEY_A" => KeyA, "KEY_B" => KeyB, _ => null });
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonDocument Body)> PostAsync(WebApplication gateway, string path, object body, string key = KeyA)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, gateway.Urls.First() + path) { Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using HttpResponseMessage response = await http.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()));
+    }
+
+    private static async Task<string> AskAsync(WebApplication gateway, string key = KeyA)
+    {
+        var (status, body) = await PostAsync(gateway, "/v1/chat/completions", new { model = "avengers", messages = new[] { new { role = "user", content = MathQuestion } } }, key);
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<JsonElement> RouteAsync(WebApplication gateway)
+        => (await PostAsync(gateway, "/v1/route", new { query = MathQuestion })).Body.RootElement.Clone();
+
+    [Fact]
+    public async Task Ratings_of_wrong_answers_move_the_ranking_and_show_beside_the_calibrated_scores()
+    {
+        // calc (the math cluster's best by calibration) and scribe disagree; the returned answer is calc's.
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        await using WebApplication gateway = await GatewayAsync(calc, scribe);
+        JsonElement before = await RouteAsync(gateway);
+        Assert.Equal("calc", before.GetProperty("models")[0].GetProperty("model").GetString());
+        Assert.False(before.GetProperty("models")[0].TryGetProperty("calibrated_score", out _)); // no live evidence yet
+
+        // Users say the returned answer (B) was wrong: calc loses, scribe (which said D) gains, answer after answer.
+        for (int i = 0; i < 8; i++)
+        {
+            string id = await AskAsync(gateway);
+            var (status, _) = await PostAsync(gateway, "/v1/feedback", new { id, correct = false, comment = "B is not it" });
+            Assert.Equal(HttpStatusCode.Accepted, status);
+        }
+
+        JsonElement after = await RouteAsync(gateway);
+        JsonElement top = after.GetProperty("models")[0];
+        Assert.Equal("scribe", top.GetProperty("model").GetString());
+        Assert.True(top.GetProperty("score").GetDouble() > top.GetProperty("calibrated_score").GetDouble());
+        Assert.True(top.GetProperty("live_answered").GetDouble() > 0);
+        using var http = new HttpClient();
+        Assert.Matches(@"avengers_gateway_feedback\S*\{[^}]*verdict=""wrong""[^}]*\} 8", await http.GetStringAsync(gateway.Urls.First() + "/metrics"));
+    }
+
+    [Fact]
+    public async Task An_answer_is_rated_once_only_by_the_key_that_received_it_and_bad_bodies_name_the_field()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(calc, calc);
+        string id = await AskAsync(gateway);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(gateway, "/v1/feedback", new { id, score = 1.0 }, KeyB)).Status); // another key: unknown to it
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(gateway, "/v1/feedback", new { id = "chatcmpl-nope", score = 1.0 })).Status);
+        var (badModel, badModelBody) = await PostAsync(gateway, "/v1/feedback", new { id, score = 1.0, model = "oracle" });
+        Assert.Equal(HttpStatusCode.BadRequest, badModel);
+        Assert.Equal("model", badModelBody.RootElement.GetProperty("error").GetProperty("param").GetString());
+        foreach (var (body, field) in new (object, string)[]
+        {
+            (new { id, score = 1.5 }, "score"), (new { id, correct = "yes" }, "correct"), (new { id }, "score"),
+            (new { id, score = 1.0, correct = true }, "correct"), (new { id = 5, score = 1.0 }, "id"),
+        })
+        {
+            var (status, error) = await PostAsync(gateway, "/v1/feedback", body);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal(field, error.RootElement.GetProperty("error").GetProperty("param").GetString());
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id, score = 0.8, model = "calc" })).Status);
+        var (again, againBody) = await PostAsync(gateway, "/v1/feedback", new { id, score = 0.0 });
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.Equal("already_rated", againBody.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public void Agreeing_models_share_the_verdict_disagreeing_ones_get_the_opposite_and_free_text_credits_only_its_model()
+    {
+        var decision = new RememberedDecision
+        {
+            Id = "x", Key = "", AnswerType = "choice", ReturnedModel = "a", Winner = "B", Clusters = [[0, 1.0]],
+            Samples = [new SampleAnswer("a", "B"), new SampleAnswer("a", "C"), new SampleAnswer("b", "B"), new SampleAnswer("c", "D"), new SampleAnswer("d", null)],
+        };
+        var outcomes = FeedbackService.Outcomes(decision, 1.0, null).ToDictionary(o => o.Model, o => o.Outcome);
+        Assert.Equal(new Dictionary<string, double> { ["a"] = 0.5, ["b"] = 1.0, ["c"] = 0.0 }, outcomes); // d abstained: no evidence
+        // Judging member c's answer D as right: c right, the others (B, C) wrong.
+        var judged = FeedbackService.Outcomes(decision, 1.0, "c").ToDictionary(o => o.Model, o => o.Outcome);
+        Assert.Equal(new Dictionary<string, double> { ["a"] = 0.0, ["b"] = 0.0, ["c"] = 1.0 }, judged);
+        // Free text: only the returned model.
+        var text = FeedbackService.Outcomes(decision with { AnswerType = "text", Winner = null }, 0.0, null);
+        Assert.Equal([new ModelOutcome("a", 0.0)], text);
+    }
+
+    [Fact]
+    public async Task Feedback_given_to_one_replica_counts_on_all_of_them()
+    {
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        string prefix = $"t{Guid.NewGuid():N}:";
+        await using WebApplication a = await GatewayAsync(calc, scribe, redis.Configuration, prefix);
+        await using WebApplication b = await GatewayAsync(calc, scribe, redis.Configuration, prefix);
+        await Task.Delay(300); // both subscribed
+        for (int i = 0; i < 8; i++)
+        {
+            string id = await AskAsync(a);                                                                    // answered by replica A...
+            Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(b, "/v1/feedback", new { id, correct = false })).Status); // ...rated on B
+        }
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(5) && (await RouteAsync(a)).GetProperty("models")[0].GetProperty("model").GetString() != "scribe") await Task.Delay(50);
+        Assert.Equal("scribe", (await RouteAsync(a)).GetProperty("models")[0].GetProperty("model").GetString());
+        Assert.Equal("scribe", (await RouteAsync(b)).GetProperty("models")[0].GetProperty("model").GetString());
+    }
+}
