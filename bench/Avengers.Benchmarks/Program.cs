@@ -15,6 +15,11 @@ if (args.Length > 0 && args[0] == "fleet")
     await FleetLoad.RunAsync(args);
     return;
 }
+if (args.Length > 0 && args[0] == "drift")
+{
+    await DriftBenchmark.RunAsync(args);
+    return;
+}
 if (args.Length > 0 && args[0] == "static-agreement")
 {
     await StaticAgreement.RunAsync();

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Avengers.Data;
+using Avengers.Embedding;
+using Avengers.Evaluation;
+using Avengers.Routing;
+using Avengers.Server.Configuration;
+using Avengers.Server.Gateway;
+using Avengers.Server.Replay;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Avengers.Benchmarks;
+
+/// <summary>
+/// Does live feedback follow drift? A benchmark's test questions are replayed through the real gateway over the
+/// replay server (recorded answers); halfway through, the best model of the clusters with the most test questions is
+/// degraded (its answers there replaced by other models' wrong ones, as a worse quantisation would). Three runs:
+/// the calibrated router without feedback (static), the same with feedback from the gold answers on a fraction of
+/// the responses, and a router calibrated with the degraded model from the start (the reference after the drift).
+/// Prints accuracy over time and how many feedback events each affected cluster needed before the router stopped
+/// ranking the degraded model first there; writes a plot.
+/// Run: dotnet run -c Release --project bench/Avengers.Benchmarks -- drift [benchmark] [feedback fraction] [clusters] [plot.png]
+/// </summary>
+internal static class DriftBenchmark
+{
+    private const string Key = "drift-bench-key-0123";
+
+    public static async Task RunAsync(string[] args)
+    {
+        string name = args.Length > 1 ? args[1] : "mmlu-pro";
+        double fraction = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0.2;
+        int affectedCount = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        string plot = args.Length > 4 ? args[4] : "drift.png";
+        var watch = Stopwatch.StartNew();
+
+        Benchmark benchmark = BenchmarkReader.Read(await BenchmarkCatalog.ResolveAsync(name, false, Console.WriteLine));
+        using EmbeddingStack stack = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), EmbeddingStack.DefaultCachePath);
+        string dir = Path.Combine(Path.GetTempPath(), "avengers-drift-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+
+        // The calibrated router, as 'experiment' makes it (seed 42, its split).
+        var options = new ExperimentOptions { Models = BenchmarkCatalog.Find(name)?.Pool };
+        var (_, calibrated) = await Experiment.RunAsync(benchmark, stack.Generator, stack.ModelId, options);
+        string router = Path.Combine(dir, "router.avengers");
+        calibrated.Artifact.Save(router);
+        var clusterRouter = new ClusterRouter(calibrated.Artifact);
+        IReadOnlyList<string> models = calibrated.Artifact.Manifest.Models;
+        DatasetSplit split = DatasetSplit.Create(benchmark.Records, 42);
+
+        // Where every question goes (partition 0's nearest cluster, and the model ranked first there).
+        string[] allQueries = [.. benchmark.Records.Select(r => r.Query)];
+        var vectors = await EmbeddingRunner.EmbedAllAsync(stack.Generator, allQueries);
+        var routed = new Dictionary<string, RoutingDecision>(StringComparer.Ordinal);
+        for (int i = 0; i < allQueries.Length; i++) routed[benchmark.Records[i].Id] = clusterRouter.Route(vectors[i]);
+
+        // The test stream: questions asked once (the replay server finds answers by text), in a seeded order.
+        var repeated = benchmark.Records.GroupBy(r => r.Query.Trim(), StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        BenchmarkRecord[] stream = [.. split.Test.Where(r => !repeated.Contains(r.Query.Trim()))];
+        new Random(42).Shuffle(stream);
+        int half = stream.Length / 2;
+
+        // The drift: the clusters with the most test questions lose their top model's quality.
+        var affected = stream.GroupBy(r => routed[r.Id].Cluster).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Take(affectedCount)
+            .ToDictionary(g => g.Key, g => routed[g.First().Id].Models[0].Model);
+        Console.WriteLine($"{name}: {stream.Length} test questions, {half} before the drift; degraded: " +
+            string.Join(", ", affected.Select(a => $"{a.Value} in cluster {a.Key} ({stream.Count(r => routed[r.Id].Cluster == a.Key)} questions)")));
+        Benchmark degraded = Degrade(benchmark, models, affected, routed);
+
+        await using WebApplication original = ReplayServer.Build(benchmark, "http://127.0.0.1:0");
+        await using WebApplication broken = ReplayServer.Build(degraded, "http://127.0.0.1:0");
+        await original.StartAsync();
+        await broken.StartAsync();
+        bool drifted = false;
+        await using WebApplication proxy = await SwitchAsync(original.Urls.First(), broken.Urls.First(), () => drifted);
+
+        // Reference: a router calibrated on the degraded recordings from the start.
+        var (_, reference) = await Experiment.RunAsync(degraded, stack.Generator, stack.ModelId, options);
+        string referenceRouter = Path.Combine(dir, "reference.avengers");
+        reference.Artifact.Save(referenceRouter);
+
+        var degradedModels = affected.Values.ToHashSet(StringComparer.Ordinal);
+        async Task<(double[] Correct, Dictionary<int, int> Events)> RunAsync(string artifact, bool feedback, Func<string, string> urlOf, IEnumerable<BenchmarkRecord> asked, int flipAt)
+        {
+            drifted = false;
+            var config = new GatewayConfig
+            {
+                Listen = "http://127.0.0.1:0", Router = artifact, Embedding = "minilm", EmbeddingCache = EmbeddingStack.DefaultCachePath,
+                Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = false },
+                ApiKeys = [new ApiKeyConfig { Name = "drift", KeyEnv = "DRIFT_KEY" }],
+                Backends = [.. models.Select(m => new BackendConfig { Name = m, BaseUrl = urlOf(m) + "/v1", MaxConcurrency = 64, MaxQueue = 256 })],
+            };
+            await using WebApplication gateway = GatewayHost.Build(config, stack, v => v == "DRIFT_KEY" ? Key : null);
+            await gateway.StartAsync();
+            using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+            var random = new Random(7);
+            var correct = new List<double>();
+            var eventsSoFar = new Dictionary<int, int>();
+            var recovered = new Dictionary<int, int>();
+            int i = 0;
+            foreach (BenchmarkRecord record in asked)
+            {
+                if (i++ == flipAt) drifted = true;
+                string body = JsonSerializer.Serialize(new { model = "avengers", messages = new[] { new { role = "user", content = record.Query } } });
+                using HttpResponseMessage response = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+                using JsonDocument json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                if (!response.IsSuccessStatusCode) { correct.Add(0); continue; }
+                string? text = json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+                string? gold = Grader.GoldOf(record);
+                double grade = Grader.Grade(record, new Sample(text), Grader.AnswerOf(record, new Sample(text)), gold) ?? 0;
+                correct.Add(grade);
+                JsonElement decision = json.RootElement.GetProperty("avengers");
+                int cluster = routed[record.Id].Cluster;
+                string top = decision.GetProperty("models")[0].GetProperty("model").GetString()!;
+                if (drifted && affected.TryGetValue(cluster, out string? bad) && top != bad && !recovered.ContainsKey(cluster))
+                    recovered[cluster] = eventsSoFar.GetValueOrDefault(cluster);
+                if (feedback && gold is not null && random.NextDouble() < fraction)
+                {
+                    string rating = JsonSerializer.Serialize(new { id = json.RootElement.GetProperty("id").GetString(), correct = grade >= 1 });
+                    using HttpResponseMessage rated = await http.PostAsync("/v1/feedback", new StringContent(rating, Encoding.UTF8, "application/json"));
+                    if (drifted) eventsSoFar[cluster] = eventsSoFar.GetValueOrDefault(cluster) + 1;
+                }
+            }
+            return ([.. correct], recovered);
+        }
+
+        string ProxyOrOriginal(string model) => degradedModels.Contains(model) ? proxy.Urls.First() : original.Urls.First();
+        var (staticRun, _) = await RunAsync(router, false, ProxyOrOriginal, stream, half);
+        var (feedbackRun, events) = await RunAsync(router, true, ProxyOrOriginal, stream, half);
+        var (referenceRun, _) = await RunAsync(referenceRouter, false, _ => broken.Urls.First(), stream[half..], int.MaxValue);
+
+        double Mean(IEnumerable<double> xs) => xs.DefaultIfEmpty(0).Average();
+        Console.WriteLine();
+        Console.WriteLine($"{"run",-44} {"before",8} {"after",8} {"last third after",18}");
+        int lastThird = half + (stream.Length - half) * 2 / 3;
+        Console.WriteLine($"{"calibrated router, no feedback (static)",-44} {Mean(staticRun[..half]),8:F3} {Mean(staticRun[half..]),8:F3} {Mean(staticRun[lastThird..]),18:F3}");
+        Console.WriteLine($"{$"with feedback on {fraction:P0} of the answers",-44} {Mean(feedbackRun[..half]),8:F3} {Mean(feedbackRun[half..]),8:F3} {Mean(feedbackRun[lastThird..]),18:F3}");
+        Console.WriteLine($"{"calibrated on the degraded models (reference)",-44} {"",8} {Mean(referenceRun),8:F3} {Mean(referenceRun[(lastThird - half)..]),18:F3}");
+        foreach (var (cluster, model) in affected)
+            Console.WriteLine($"cluster {cluster} ({model}): " + (events.TryGetValue(cluster, out int n) ? $"the router stopped ranking it first after {n} feedback event(s) there" : "still ranked first at the end"));
+
+        // Accuracy over time, windows of 200 questions.
+        const int Window = 200;
+        double[] Windows(double[] xs, int offset = 0) => [.. Enumerable.Range(0, xs.Length / Window).Select(w => Mean(xs.Skip(w * Window).Take(Window)))];
+        Console.WriteLine();
+        Console.WriteLine("accuracy per 200 questions (static | feedback):");
+        double[] ws = Windows(staticRun), wf = Windows(feedbackRun);
+        Console.WriteLine(string.Join("  ", ws.Zip(wf).Select((p, w) => $"{(w * Window >= half ? "*" : "")}{p.First:F2}|{p.Second:F2}")));
+        var figure = new ScottPlot.Plot();
+        double[] xs = [.. Enumerable.Range(0, ws.Length).Select(w => (w + 0.5) * Window)];
+        var s1 = figure.Add.Scatter(xs, ws); s1.LegendText = "static router";
+        var s2 = figure.Add.Scatter(xs, wf); s2.LegendText = $"feedback on {fraction:P0}";
+        double[] wr = Windows(referenceRun);
+        var s3 = figure.Add.Scatter([.. Enumerable.Range(0, wr.Length).Select(w => half + (w + 0.5) * Window)], wr); s3.LegendText = "calibrated on the degraded models";
+        var line = figure.Add.VerticalLine(half); line.LegendText = "drift";
+        figure.XLabel("questions asked");
+        figure.YLabel($"accuracy per {Window} questions");
+        figure.Title($"{name}: the top model of {affected.Count} clusters degraded halfway");
+        figure.ShowLegend();
+        figure.SavePng(plot, 800, 450);
+        Console.WriteLine($"plot: {plot}; done in {watch.Elapsed.TotalSeconds:F0} s");
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>The benchmark with each affected cluster's top model answering wrong there: another model's wrong response, else an unreadable one.</summary>
+    private static Benchmark Degrade(Benchmark benchmark, IReadOnlyList<string> models, Dictionary<int, string> affected, Dictionary<string, RoutingDecision> routed)
+    {
+        var records = benchmark.Records.Select(record =>
+        {
+            if (!affected.TryGetValue(routed[record.Id].Cluster, out string? model) || !record.Outputs.ContainsKey(model)) return record;
+            string? gold = Grader.GoldOf(record);
+            Sample? wrong = models.Where(m => m != model && record.Outputs.ContainsKey(m)).SelectMany(m => record.Outputs[m])
+                .FirstOrDefault(s => s.Text is not null && Grader.Grade(record, s, Grader.AnswerOf(record, s), gold) is 0);
+            var outputs = new Dictionary<string, IReadOnlyList<Sample>>(record.Outputs, StringComparer.Ordinal) { [model] = [wrong ?? new Sample("I cannot tell.")] };
+            return record with { Outputs = outputs };
+        }).ToList();
+        return benchmark with { Records = records };
+    }
+
+    /// <summary>A backend that forwards to the original recordings until the drift, to the degraded ones after it.</summary>
+    private static async Task<WebApplication> SwitchAsync(string before, string after, Func<bool> drifted)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        WebApplication app = builder.Build();
+        var http = new HttpClient();
+        app.MapPost("/v1/chat/completions", async (HttpContext context) =>
+        {
+            using var body = new StreamContent(context.Request.Body);
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using HttpResponseMessage forwarded = await http.PostAsync((drifted() ? after : before) + "/v1/chat/completions", body);
+            context.Response.StatusCode = (int)forwarded.StatusCode;
+            context.Response.ContentType = forwarded.Content.Headers.ContentType?.ToString();
+            await forwarded.Content.CopyToAsync(context.Response.Body);
+        });
+        await app.StartAsync();
+        return app;
+    }
+}
