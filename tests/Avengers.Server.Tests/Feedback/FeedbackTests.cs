@@ -16,12 +16,12 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     private const string KeyA = "k-feedback-a-123", KeyB = "k-feedback-b-456";
     private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
 
-    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:")
+    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:", double ttlMinutes = 60)
     {
         var config = new GatewayConfig
         {
             Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Redis = redis, RedisPrefix = prefix,
-            Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false },
+            Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false }, Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes },
             ApiKeys = [new ApiKeyConfig { Name = "team-a", KeyEnv = "KEY_A" }, new ApiKeyConfig { Name = "team-b", KeyEnv = "KEY_B" }],
             Backends = [new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, SupportsN = false }],
         };
@@ -104,6 +104,16 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         var (again, againBody) = await PostAsync(gateway, "/v1/feedback", new { id, score = 0.0 });
         Assert.Equal(HttpStatusCode.Conflict, again);
         Assert.Equal("already_rated", againBody.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task An_answer_can_no_longer_be_rated_once_its_ttl_passed()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(calc, calc, ttlMinutes: 0.01); // 0.6 s
+        string id = await AskAsync(gateway);
+        await Task.Delay(1500);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(gateway, "/v1/feedback", new { id, correct = true })).Status);
     }
 
     [Fact]
