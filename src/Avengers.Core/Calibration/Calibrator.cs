@@ -4,6 +4,7 @@ using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Calibration;
 
@@ -98,9 +99,9 @@ public static class Calibrator
     }
 
     /// <summary>Per cluster, the answer type shared by most of its items (at least the manifest's share), else "".</summary>
-    private static IReadOnlyList<string>? AnswerTypesOf(Data.AnswerType[]? types, KMeansResult[] partitions, int k)
+    private static IReadOnlyList<string>? AnswerTypesOf(Avengers.Answers.AnswerType[]? types, KMeansResult[] partitions, int k)
         => types is null ? null
-            : SharedPerCluster(types.Select(t => (int)t).ToArray(), partitions, k).Select(t => t < 0 ? "" : Data.AnswerTypes.Names[t]).ToList();
+            : SharedPerCluster(types.Select(t => (int)t).ToArray(), partitions, k).Select(t => t < 0 ? "" : Answers.AnswerTypes.Names[t]).ToList();
 
     /// <summary>The distinct rules, and per cluster the one that at least the manifest's share of its items were read by (-1: none).</summary>
     private static (IReadOnlyList<GradingRule>? Rules, IReadOnlyList<int>? PerCluster) RulesOf(GradingRule?[]? itemRules, KMeansResult[] partitions, int k)

@@ -4,6 +4,7 @@ using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Calibration;
 
@@ -15,7 +16,7 @@ namespace Avengers.Calibration;
 /// <param name="AnswerOptions">Options of each item (choices count; 4 when unknown), for accuracy-weighted votes.</param>
 /// <param name="AnswerTypes">Each item's answer type (null: unknown), so that the live gateway reads answers as calibration did.</param>
 /// <param name="Rules">Each item's grading rule (null entries: the answer type's defaults), for the same reason.</param>
-public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IReadOnlyList<double?[]?[]> Grades, int[] AnswerOptions, Data.AnswerType[]? AnswerTypes = null,
+public sealed record CalibrationSamples(IReadOnlyList<string?[]?[]> Answers, IReadOnlyList<double?[]?[]> Grades, int[] AnswerOptions, Avengers.Answers.AnswerType[]? AnswerTypes = null,
     GradingRule?[]? Rules = null);
 
 /// <summary>

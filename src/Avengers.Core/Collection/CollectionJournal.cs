@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Avengers.Data;
+using Avengers.Answers;
 
 namespace Avengers.Collection;
 

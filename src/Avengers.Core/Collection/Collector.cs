@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Avengers.Data;
 using Avengers.Ensemble;
 using Microsoft.Extensions.AI;
+using Avengers.Answers;
 
 namespace Avengers.Collection;
 

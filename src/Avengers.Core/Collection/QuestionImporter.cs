@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Avengers.Data;
+using Avengers.Answers;
 
 namespace Avengers.Collection;
 
@@ -166,7 +167,7 @@ internal static partial class QuestionImporter
 
     private static List<string>? TryPythonList(string text)
     {
-        try { return Data.Import.PythonLiteral.Parse(text) is List<object?> items ? items.Select(x => x?.ToString() ?? "").ToList() : null; }
+        try { return Answers.PythonLiteral.Parse(text) is List<object?> items ? items.Select(x => x?.ToString() ?? "").ToList() : null; }
         catch (FormatException) { return null; }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Avengers.Data;
+using Avengers.Answers;
 
 namespace Avengers.Collection;
 
@@ -60,7 +61,7 @@ public static class QuestionReader
                         throw new BenchmarkFormatException(path, lineNumber, "answer_type", $"unknown answer type '{typeName}'; expected one of {string.Join(", ", AnswerTypes.Names)}");
                 }
                 else type = choices is { Count: > 1 } ? AnswerType.Choice
-                    : gold is not null && (gold.Contains("####", StringComparison.Ordinal) || Voting.MathNormalizer.TryRational(gold.Trim().Replace(",", ""), out _, out _)) ? AnswerType.Math
+                    : gold is not null && (gold.Contains("####", StringComparison.Ordinal) || Avengers.Answers.MathNormalizer.TryRational(gold.Trim().Replace(",", ""), out _, out _)) ? AnswerType.Math
                     : AnswerType.Exact;
                 if (type == AnswerType.Choice && gold is not null && int.TryParse(gold, out int index) && choices is not null && index >= 0 && index < choices.Count && choices.Count <= 26)
                     gold = ((char)('A' + index)).ToString(); // an answer index, as many question sets give it

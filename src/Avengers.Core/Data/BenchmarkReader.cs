@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Data;
 
@@ -95,8 +95,8 @@ public static class BenchmarkReader
     {
         if (record.AnswerType != AnswerType.Exact || record.Grading?.CaseSensitive is not null || record.Gold is not string gold) return record;
         string g = gold.Trim();
-        if (g.Length < 2 || g[0] is not ('\'' or '"' or '[' or '(' or '{') || !Voting.LenientJson.TryParseWhole(g, out _)) return record;
-        return record with { Grading = (record.Grading ?? new Voting.GradingRule()) with { CaseSensitive = true } };
+        if (g.Length < 2 || g[0] is not ('\'' or '"' or '[' or '(' or '{') || !Avengers.Answers.LenientJson.TryParseWhole(g, out _)) return record;
+        return record with { Grading = (record.Grading ?? new Avengers.Answers.GradingRule()) with { CaseSensitive = true } };
     }
 
     /// <summary>Parses one line of the format. <paramref name="file"/> and <paramref name="line"/> only label errors.</summary>

@@ -1,3 +1,4 @@
+using Avengers.Answers;
 namespace Avengers.Data;
 
 /// <summary>One query of a benchmark file with the recorded outputs of every model.</summary>
@@ -22,5 +23,5 @@ public sealed record BenchmarkRecord
     /// <summary>True when the file gave no <c>answer_type</c> and it was inferred from the gold answer (<see cref="AnswerTypes.Infer"/>).</summary>
     public bool AnswerTypeInferred { get; init; }
     /// <summary>How this record's answers are read and compared, when its dataset has a rule (null: the answer type's defaults).</summary>
-    public Voting.GradingRule? Grading { get; init; }
+    public Avengers.Answers.GradingRule? Grading { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Avengers.Answers;
 
 namespace Avengers.Data;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Avengers.Voting;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Avengers.Answers;
 
 namespace Avengers.Data;
 

@@ -6,6 +6,7 @@ using Avengers.Voting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Avengers.Answers;
 
 namespace Avengers.Ensemble;
 

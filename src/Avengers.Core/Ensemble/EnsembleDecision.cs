@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Avengers.Routing;
 using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Ensemble;
 

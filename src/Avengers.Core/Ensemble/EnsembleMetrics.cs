@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Avengers.Answers;
 
 namespace Avengers.Ensemble;
 

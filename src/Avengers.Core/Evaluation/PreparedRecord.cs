@@ -1,4 +1,5 @@
 using Avengers.Data;
+using Avengers.Answers;
 
 namespace Avengers.Evaluation;
 

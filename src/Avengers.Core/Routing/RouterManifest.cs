@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Avengers.Answers;
 
 namespace Avengers.Routing;
 
@@ -46,7 +47,7 @@ public sealed record RouterManifest
     [JsonPropertyName("cluster_answer_types")] public IReadOnlyList<string>? ClusterAnswerTypes { get; init; }
 
     /// <summary>The distinct grading rules of the training data (regex, JSON field, case), referred to by <see cref="ClusterGradingRules"/>.</summary>
-    [JsonPropertyName("grading_rules")] public IReadOnlyList<Voting.GradingRule>? GradingRules { get; init; }
+    [JsonPropertyName("grading_rules")] public IReadOnlyList<Avengers.Answers.GradingRule>? GradingRules { get; init; }
     /// <summary>
     /// Per cluster (all partitions): the index in <see cref="GradingRules"/> of the rule at least <see cref="AnswerTypeShare"/>
     /// of its training items were read by (-1: none or mixed), so that live responses are read by it too. Null: no rules.

@@ -7,6 +7,7 @@ using Avengers.Server.Gateway;
 using Avengers.Voting;
 using Avengers.Data;
 using StackExchange.Redis;
+using Avengers.Answers;
 
 namespace Avengers.Server.Feedback;
 

@@ -7,6 +7,7 @@ using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Cli.Commands;
 

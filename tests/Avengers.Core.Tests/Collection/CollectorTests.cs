@@ -1,6 +1,7 @@
 using Avengers.Collection;
 using Avengers.Data;
 using Microsoft.Extensions.AI;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Collection;
 

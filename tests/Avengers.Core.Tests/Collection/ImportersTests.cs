@@ -1,6 +1,7 @@
 using Avengers.Collection;
 using Avengers.Data;
 using Avengers.Data.Import;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Collection;
 

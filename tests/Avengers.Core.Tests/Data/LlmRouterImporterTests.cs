@@ -1,5 +1,6 @@
 using Avengers.Data;
 using Avengers.Data.Import;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Data;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Avengers.Data;
 using Avengers.Data.Import;
 using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Data;
 

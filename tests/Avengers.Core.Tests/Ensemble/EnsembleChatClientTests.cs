@@ -5,6 +5,7 @@ using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;
 using Microsoft.Extensions.AI;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Ensemble;
 

@@ -1,6 +1,7 @@
 using Avengers.Calibration;
 using Avengers.Data;
 using Avengers.Evaluation;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Evaluation;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Avengers.Calibration;
 using Avengers.Data;
 using Avengers.Evaluation;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Evaluation;
 

@@ -5,6 +5,7 @@ using Avengers.Evaluation;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Tests.Evaluation;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Routing;
 

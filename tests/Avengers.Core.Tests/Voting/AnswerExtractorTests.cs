@@ -1,5 +1,6 @@
 using Avengers.Data;
 using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Voting;
 
@@ -133,5 +134,5 @@ public class ChoiceContinuationTests
     [InlineData("I first thought the answer is (B), but re-checking the units the answer is (D).", "D")]
     [InlineData("The virus has an envelope derived from the host membrane. The correct description is (E).", "E")]
     public void Picks_the_concluding_statement(string text, string expected)
-        => Assert.Equal(expected, Avengers.Voting.AnswerExtractor.Extract(text, Avengers.Data.AnswerType.Choice));
+        => Assert.Equal(expected, Avengers.Answers.AnswerExtractor.Extract(text, Avengers.Answers.AnswerType.Choice));
 }

@@ -1,5 +1,6 @@
 using Avengers.Data;
 using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Voting;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Avengers.Data;
 using Avengers.Voting;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Voting;
 

@@ -6,6 +6,7 @@ using Avengers.Server.Configuration;
 using Avengers.Server.Feedback;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Server;
 

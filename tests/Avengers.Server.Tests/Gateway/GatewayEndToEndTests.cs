@@ -15,6 +15,7 @@ using Avengers.Server.Replay;
 using Microsoft.AspNetCore.Builder;
 using OpenAI;
 using OpenAI.Chat;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Server;
 

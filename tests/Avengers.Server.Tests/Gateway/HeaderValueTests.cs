@@ -6,6 +6,7 @@ using Avengers.Embedding;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Server;
 

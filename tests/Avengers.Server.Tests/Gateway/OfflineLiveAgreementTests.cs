@@ -11,6 +11,7 @@ using Avengers.Server.Gateway;
 using Avengers.Server.Replay;
 using Avengers.Voting;
 using Microsoft.AspNetCore.Builder;
+using Avengers.Answers;
 
 namespace Avengers.Tests.Server;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Avengers.Answers;
 
 namespace Avengers.Data.Import;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Avengers.Answers;
 
 namespace Avengers.Data.Import;
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Avengers.Data;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 // Multiple choice: the letter a response concludes with.
 public static partial class AnswerExtractor

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Avengers.Data;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 /// <summary>
 /// Pulls the final answer out of a model's response and normalises it so that equal answers compare

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Avengers.Data;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 // Exact literals, labels and code.
 public static partial class AnswerExtractor

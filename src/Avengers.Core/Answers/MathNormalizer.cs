@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 /// <summary>
 /// Canonical forms for mathematical answers: LaTeX wrappers and units stripped, numbers without

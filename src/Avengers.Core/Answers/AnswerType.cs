@@ -1,4 +1,4 @@
-namespace Avengers.Data;
+namespace Avengers.Answers;
 
 /// <summary>How a query's answer is extracted from a response and compared with the gold answer.</summary>
 public enum AnswerType
@@ -35,7 +35,7 @@ internal static class AnswerTypes
             if (choices.Any(choice => string.Equals(choice.Trim(), g, StringComparison.OrdinalIgnoreCase))) return AnswerType.Choice;
         }
         // A number, a fraction, LaTeX, or a worked solution ending in GSM8K's "#### 72".
-        if (g.Contains('\\') || g.Contains("####", StringComparison.Ordinal) || Voting.MathNormalizer.TryRational(g.Replace("$", ""), out _, out _)) return AnswerType.Math;
+        if (g.Contains('\\') || g.Contains("####", StringComparison.Ordinal) || Avengers.Answers.MathNormalizer.TryRational(g.Replace("$", ""), out _, out _)) return AnswerType.Math;
         return AnswerType.Exact;
     }
 

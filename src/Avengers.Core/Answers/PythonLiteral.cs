@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Avengers.Data.Import;
+namespace Avengers.Answers;
 
 /// <summary>
 /// Reads the small subset of Python literal syntax the LLMRouter metadata uses for choices:

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Avengers.Data;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 // Math: boxed, "####" and stated results, normalised by MathNormalizer.
 public static partial class AnswerExtractor

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 /// <summary>
 /// Finds the answer a model wrote as JSON: a response that is, or contains (fenced in ```json or not), an

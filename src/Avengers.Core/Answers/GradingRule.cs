@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 /// <summary>
 /// How one dataset's answers are read and compared, when the defaults of its answer type do not fit:

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Avengers.Data;
 
-namespace Avengers.Voting;
+namespace Avengers.Answers;
 
 /// <summary>
 /// Guesses how live responses should be compared when the question's answer type is not known:
