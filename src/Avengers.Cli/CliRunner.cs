@@ -90,7 +90,7 @@ internal static class CliRunner
     public static void Info(string message) => Console.Error.WriteLine(message);
 
     /// <summary>The ensemble configuration calibration chose, why, and what came next.</summary>
-    public static void PrintPolicy(Avengers.Ensemble.EnsemblePolicy policy, string indent = "")
+    public static void PrintPolicy(Avengers.Routing.EnsemblePolicy policy, string indent = "")
     {
         Console.WriteLine($"{indent}ensemble: {policy.Describe()}");
         if (policy.Evidence is not { } e) { Console.WriteLine($"{indent}  ({policy.ChosenBy})"); return; }

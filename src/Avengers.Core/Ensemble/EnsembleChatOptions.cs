@@ -1,4 +1,5 @@
 using Avengers.Voting;
+using Avengers.Routing;
 
 namespace Avengers.Ensemble;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Avengers.Routing;
 
 namespace Avengers.Evaluation;
 
@@ -67,7 +68,7 @@ public sealed record ExperimentResult(
     [property: JsonPropertyName("costs")] CostReport? Costs,
     [property: JsonPropertyName("setup")] ExperimentSetup Setup,
     [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes,
-    [property: JsonPropertyName("policy")] Ensemble.EnsemblePolicy? Policy = null,
+    [property: JsonPropertyName("policy")] Avengers.Routing.EnsemblePolicy? Policy = null,
     [property: JsonPropertyName("unreadable")] IReadOnlyDictionary<string, UnreadableReport>? Unreadable = null,
     [property: JsonPropertyName("warnings")] IReadOnlyList<string>? Warnings = null,
     [property: JsonPropertyName("decisions")] IReadOnlyList<ItemDecision>? Decisions = null);

@@ -39,7 +39,7 @@ public sealed record RouterManifest
     /// <summary>The routing and ensemble settings calibration used.</summary>
     [JsonPropertyName("defaults")] public required RouterDefaults Defaults { get; init; }
     /// <summary>The ensemble configuration chosen at calibration (null in artifacts older than version 3).</summary>
-    [JsonPropertyName("policy")] public Ensemble.EnsemblePolicy? Policy { get; init; }
+    [JsonPropertyName("policy")] public Avengers.Routing.EnsemblePolicy? Policy { get; init; }
     /// <summary>
     /// Per cluster (all partitions): the answer type of at least <see cref="AnswerTypeShare"/> of its training items
     /// ("" when mixed), so that live responses are read the way calibration read them. Null when unknown.

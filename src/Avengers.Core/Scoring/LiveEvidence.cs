@@ -1,5 +1,3 @@
-using Avengers.Routing;
-
 namespace Avengers.Scoring;
 
 /// <summary>
@@ -51,16 +49,17 @@ public sealed class LiveEvidence
     public bool Any => _any;
 
     /// <summary>Adds one judged answer of <paramref name="model"/>: <paramref name="outcome"/> in [0, 1] (1: right), spread over the clusters by their weights.</summary>
-    public void Add(IReadOnlyList<ClusterMatch> clusters, int model, double outcome)
+    /// <param name="clusters">The clusters the query was routed by, with their routing weights.</param>
+    public void Add(IReadOnlyList<(int Cluster, double Weight)> clusters, int model, double outcome)
     {
         ArgumentNullException.ThrowIfNull(clusters);
         if ((uint)model >= (uint)_models) throw new ArgumentOutOfRangeException(nameof(model));
         if (!(outcome >= 0 && outcome <= 1)) throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "an outcome lies in [0, 1]");
         // Each partition's matched weights sum to one there: the answer is one item in every partition.
         var partitionTotals = new Dictionary<int, double>();
-        foreach (ClusterMatch match in clusters) partitionTotals[match.Cluster / _k] = partitionTotals.GetValueOrDefault(match.Cluster / _k) + match.Weight;
+        foreach (var match in clusters) partitionTotals[match.Cluster / _k] = partitionTotals.GetValueOrDefault(match.Cluster / _k) + match.Weight;
         long now = _time.GetUtcNow().UtcTicks;
-        foreach (ClusterMatch match in clusters)
+        foreach (var match in clusters)
         {
             if ((uint)match.Cluster >= (uint)_rows.Length || !(partitionTotals[match.Cluster / _k] > 0)) continue;
             double weight = match.Weight / partitionTotals[match.Cluster / _k];

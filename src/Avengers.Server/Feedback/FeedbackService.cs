@@ -90,7 +90,7 @@ public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisi
     {
         ClusterRouter router = Runtime.Router;
         if (router.Live is not { } live || (update.ArtifactSha.Length > 0 && update.ArtifactSha != router.Artifact.FileHash)) return;
-        ClusterMatch[] clusters = [.. update.Clusters.Where(c => c.Length == 2).Select(c => new ClusterMatch((int)c[0], 0, c[1]))];
+        (int Cluster, double Weight)[] clusters = [.. update.Clusters.Where(c => c.Length == 2).Select(c => ((int)c[0], c[1]))];
         foreach (ModelOutcome outcome in update.Outcomes)
         {
             int model = IndexOf(live.Models, outcome.Model);

@@ -1,5 +1,6 @@
 using Avengers.Ensemble;
 using Avengers.Voting;
+using Avengers.Routing;
 
 namespace Avengers.Tests.Ensemble;
 

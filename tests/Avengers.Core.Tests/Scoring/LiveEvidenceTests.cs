@@ -1,4 +1,3 @@
-using Avengers.Routing;
 using Avengers.Scoring;
 
 namespace Avengers.Tests.Scoring;
@@ -22,7 +21,7 @@ public class LiveEvidenceTests
         var live = new LiveEvidence(4, ["a", "b"], TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2);
         Assert.False(live.Any);
         // Partition 0: clusters 0 and 1 weighted 0.3 / 0.2; partition 1: cluster 2 alone at 0.5.
-        live.Add([new ClusterMatch(0, 0.9f, 0.3), new ClusterMatch(1, 0.8f, 0.2), new ClusterMatch(2, 0.9f, 0.5)], model: 0, outcome: 0);
+        live.Add([(0, 0.3), (1, 0.2), (2, 0.5)], model: 0, outcome: 0);
         Assert.True(live.Any);
         Assert.Equal(0.6, live.Counts(0, 0).Answered, 6);
         Assert.Equal(0.4, live.Counts(1, 0).Answered, 6);
@@ -38,7 +37,7 @@ public class LiveEvidenceTests
         ClusterScores scores = Scores();
         var live = new LiveEvidence(4, scores.Models, TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2);
         double calibrated = scores[0, 0].Smoothed;
-        for (int i = 0; i < 10; i++) live.Add([new ClusterMatch(0, 1, 1)], model: 0, outcome: 0);
+        for (int i = 0; i < 10; i++) live.Add([(0, 1)], model: 0, outcome: 0);
         double global = scores.GlobalAccuracy(0);
         Assert.Equal((8 + 0 + 2 * global) / (10 + 10 + 2), live.Smoothed(scores, 0, 0), 9);
         Assert.True(live.Smoothed(scores, 0, 0) < calibrated);
@@ -52,7 +51,7 @@ public class LiveEvidenceTests
     public void A_cap_bounds_what_one_cluster_and_model_can_hold()
     {
         var live = new LiveEvidence(4, ["a", "b"], TimeSpan.FromDays(1), capPerCell: 5, clustersPerPartition: 2);
-        for (int i = 0; i < 100; i++) live.Add([new ClusterMatch(0, 1, 1)], model: 1, outcome: 1);
+        for (int i = 0; i < 100; i++) live.Add([(0, 1)], model: 1, outcome: 1);
         Assert.Equal(5.0, live.Counts(0, 1).Answered, 6);
         Assert.Equal(5.0, live.Counts(0, 1).Correct, 6);
     }

@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Avengers.Routing;
 using Avengers.Voting;
 
-namespace Avengers.Ensemble;
+namespace Avengers.Routing;
 
 /// <summary>
 /// How the routed models' samples become one answer: the one decision both the offline experiment and the
-/// live <see cref="EnsembleChatClient"/> apply. Chosen by cross-validation inside the training side at
+/// live ensemble chat client apply. Chosen by cross-validation inside the training side at
 /// calibration (<see cref="Calibration.PolicySearch"/>) and stored in the router artifact.
 /// </summary>
 public sealed record EnsemblePolicy

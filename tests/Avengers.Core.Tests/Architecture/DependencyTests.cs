@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+
+namespace Avengers.Tests.Architecture;
+
+/// <summary>The core's rooms (its folders, one namespace each) depend on one another without cycles.</summary>
+public partial class DependencyTests
+{
+    [GeneratedRegex(@"\bAvengers\.(?<ns>[A-Z][A-Za-z]+)\b")]
+    private static partial Regex Reference();
+
+    private static string CoreFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, "src", "Avengers.Core"))) return Path.Combine(dir.FullName, "src", "Avengers.Core");
+        throw new DirectoryNotFoundException("src/Avengers.Core not found above the test's folder");
+    }
+
+    /// <summary>Folder -> the other folders its files name (in usings or qualified names).</summary>
+    private static Dictionary<string, HashSet<string>> Graph()
+    {
+        string core = CoreFolder();
+        var rooms = Directory.GetDirectories(core).Select(Path.GetFileName).Where(n => n is not ("bin" or "obj")).ToHashSet()!;
+        var graph = rooms.ToDictionary(r => r!, _ => new HashSet<string>());
+        foreach (string room in rooms!)
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(core, room), "*.cs", SearchOption.AllDirectories))
+                foreach (Match m in Reference().Matches(File.ReadAllText(file)))
+                    if (m.Groups["ns"].Value is string used && used != room && rooms.Contains(used)) graph[room].Add(used);
+        return graph;
+    }
+
+    [Fact]
+    public void The_rooms_of_the_core_form_no_cycle()
+    {
+        Dictionary<string, HashSet<string>> graph = Graph();
+        var state = new Dictionary<string, int>(); // 1 visiting, 2 done
+        var path = new Stack<string>();
+        string? Visit(string room)
+        {
+            state[room] = 1;
+            path.Push(room);
+            foreach (string next in graph[room].Order(StringComparer.Ordinal))
+            {
+                if (state.GetValueOrDefault(next) == 1) return string.Join(" -> ", path.Reverse().SkipWhile(r => r != next).Append(next));
+                if (state.GetValueOrDefault(next) == 0 && Visit(next) is string cycle) return cycle;
+            }
+            path.Pop();
+            state[room] = 2;
+            return null;
+        }
+        foreach (string room in graph.Keys.Order(StringComparer.Ordinal))
+            if (state.GetValueOrDefault(room) == 0 && Visit(room) is string cycle) Assert.Fail($"dependency cycle: {cycle}");
+    }
+
+    [Fact]
+    public void Reading_answers_depends_on_no_other_room()
+        => Assert.Empty(Graph()["Answers"]);
+}
