@@ -43,7 +43,7 @@ internal static class CliRunner
     }
 
     /// <summary>How many of the leading words are verbs (a second one only for the verbs that have subcommands).</summary>
-    private static int Known(List<string> words) => words.Count > 1 && words[0] is "import" or "config" or "models" or "router" && words[1] is "questions" or "lm-eval" or "llmrouter" or "mmlu-pro" or "validate" or "list" or "download" or "publish" or "status" ? 2 : 1;
+    private static int Known(List<string> words) => words.Count > 1 && words[0] is "import" or "config" or "models" or "router" or "feedback" && words[1] is "questions" or "lm-eval" or "llmrouter" or "mmlu-pro" or "validate" or "list" or "download" or "publish" or "status" or "export" ? 2 : 1;
 
     /// <summary>The closest known verb to a misspelled one (edit distance at most 2), if any.</summary>
     internal static string? ClosestVerb(string word, IEnumerable<string> verbs)

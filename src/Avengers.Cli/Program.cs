@@ -13,6 +13,7 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     ServeCommands.Replay(),
     ServeCommands.Config(),
     RouterCommand.Create(),
+    FeedbackCommand.Create(),
     FaultsCommand.Create(),
     CollectCommand.Create(),
     ModelsCommand.Create(),

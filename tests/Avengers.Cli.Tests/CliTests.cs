@@ -252,4 +252,52 @@ public class CliTests
         Assert.Contains($"{prices}:1: not valid JSON", pricesError);
         Assert.DoesNotContain("LineNumber", pricesError);
     }
+
+    [Fact]
+    public void Calibrate_with_feedback_learns_from_the_ratings_as_training_items()
+    {
+        string dir = TestData.TempDir();
+        string bench = Path.Combine(dir, "tiny.jsonl");
+        string[] maths = ["What is 12 times 7?", "Compute 45 plus 19.", "How much is 81 divided by 9?", "Subtract 13 from 50.", "What is 6 squared?", "Add 101 and 202."];
+        string[] code = ["Write a Python function to reverse a string.", "Write a function that sorts a list in Python.", "Implement binary search in Python.", "Write Python code to count vowels.", "Write a function returning the max of a list.", "Write a Python class for a stack."];
+        int id = 0;
+        var lines = maths.Select(q => $$$"""{"id": "{{{id++}}}", "dataset": "math", "query": "{{{q}}}", "outputs": {"mathy": [{"score": 1}], "coder": [{"score": 0}]}}""")
+            .Concat(code.Select(q => $$$"""{"id": "{{{id++}}}", "dataset": "code", "query": "{{{q}}}", "outputs": {"mathy": [{"score": 0}], "coder": [{"score": 1}]}}""")).ToList();
+        File.WriteAllLines(bench, lines);
+        // What 'avengers feedback export' writes: users found mathy wrong and coder right on arithmetic, again and again.
+        string ratings = Path.Combine(dir, "feedback.jsonl");
+        File.WriteAllLines(ratings, Enumerable.Range(0, 30).Select(i =>
+            $$$"""{"id": "chatcmpl-{{{i}}}", "dataset": "feedback", "query": "What is {{{i + 3}}} times {{{i + 5}}}?", "answer_type": "math", "outputs": {"mathy": [{"score": 0}], "coder": [{"score": 1}]}}"""));
+        string router = Path.Combine(dir, "router.avengers");
+
+        var (exit, _, error) = Run("calibrate", "--benchmark", bench, "--k", "2", "--partitions", "1", "--feedback", ratings, "-o", router, "--cache", "none");
+        Assert.True(exit == 0, error);
+        Assert.Contains("30 rating(s) added to the 12 training items", error);
+        var (routeExit, routeOut, routeErr) = Run("route", "What is 9 times 8?", "--router", router);
+        Assert.True(routeExit == 0, routeErr);
+        string firstRanked = routeOut.Split('\n').First(l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal));
+        Assert.Contains("coder", firstRanked);
+    }
+
+    [Fact]
+    public void Feedback_export_writes_the_gateways_rating_log_and_refuses_a_config_without_one()
+    {
+        string dir = TestData.TempDir();
+        string log = Path.Combine(dir, "ratings.jsonl");
+        string line = """{"id":"chatcmpl-1","dataset":"feedback","query":"What is 2 plus 2?","answer_type":"math","outputs":{"a":[{"score":1}],"b":[{"score":0}]}}""";
+        File.WriteAllLines(log, [line, line.Replace("chatcmpl-1", "chatcmpl-2")]);
+        string config = Path.Combine(dir, "avengers.yaml");
+        File.WriteAllText(config, "feedback:\n  log: ratings.jsonl\nbackends:\n  - name: a\n    base_url: http://127.0.0.1:9/v1\n");
+        string output = Path.Combine(dir, "export.jsonl");
+
+        var (exit, stdout, error) = Run("feedback", "export", "--config", config, "-o", output);
+        Assert.True(exit == 0, error);
+        Assert.Contains("wrote 2 rating(s)", stdout);
+        Assert.Equal(2, Avengers.Data.BenchmarkReader.Read(output).Records.Count);
+
+        File.WriteAllText(config, "backends:\n  - name: a\n    base_url: http://127.0.0.1:9/v1\n");
+        var (noLog, _, noLogError) = Run("feedback", "export", "--config", config, "-o", output);
+        Assert.Equal(2, noLog);
+        Assert.Contains("neither redis: nor feedback.log", noLogError);
+    }
 }

@@ -24,10 +24,11 @@ internal static class CalibrateCommand
         var all = new Option<bool>("--all-records") { Description = "Calibrate on every record, not only the training split" };
         var output = new Option<string>("--output", "-o") { Description = "Router artifact to write", Required = true };
         var prices = CliOptions.Prices();
+        var feedback = new Option<string?>("--feedback") { Description = "Ratings exported from the gateway ('avengers feedback export'), comma-separated files: added to the training items as labelled evidence" };
         var group = new CliOptions.CalibrationGroup();
         var command = new Command("calibrate", "Cluster the training queries, score every model per cluster, select models, and write a router artifact")
         {
-            benchmark, models, embedding, cache, download, skipInvalid, embedChoices, all, output, prices,
+            benchmark, models, embedding, cache, download, skipInvalid, embedChoices, all, output, prices, feedback,
         };
         group.AddTo(command);
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -45,6 +46,15 @@ internal static class CalibrateCommand
             bool useAll = parse.GetValue(all) || data.Records.All(r => r.Split is null);
             DatasetSplit? split = useAll ? null : DatasetSplit.Create(data.Records, options.Seed);
             IReadOnlyList<BenchmarkRecord> records = split?.Train ?? data.Records;
+            // Live ratings: each is a question with the rated models' outcomes, one more training item.
+            foreach (string ratings in CliOptions.SplitList(parse.GetValue(feedback)) ?? [])
+            {
+                Benchmark rated = CliRunner.ReadBenchmark(ratings, null, parse.GetValue(skipInvalid));
+                string[] strangers = [.. rated.Models.Where(m => !pool.Contains(m))];
+                if (strangers.Length > 0) CliRunner.Info($"{ratings}: ratings of {string.Join(", ", strangers)} are left out (not in the pool)");
+                records = [.. records, .. rated.Records.Select(r => r with { Id = "feedback:" + r.Id })];
+                CliRunner.Info($"{ratings}: {rated.Records.Count} rating(s) added to the {records.Count - rated.Records.Count} training items");
+            }
             int removed = split?.RemovedDuplicates ?? 0;
             var priceTable = CliOptions.ReadPrices(parse.GetValue(prices), parse.GetValue(benchmark)!);
             TrainingSide side = TrainingSide.Prepare(PreparedRecord.PrepareAll(records, pool), pool, priceTable, options.Alpha);

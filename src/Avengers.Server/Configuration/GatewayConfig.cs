@@ -153,4 +153,10 @@ public sealed record FeedbackConfig
     [YamlMember(Alias = "half_life_hours"), ConfigurationKeyName("half_life_hours")] public double HalfLifeHours { get; init; } = 72;
     /// <summary>Most live answers one cluster and model may hold (null: no cap): for deployments whose raters are not all trusted.</summary>
     [YamlMember(Alias = "max_live_per_cluster"), ConfigurationKeyName("max_live_per_cluster")] public double? MaxLivePerCluster { get; init; }
+    /// <summary>
+    /// JSON Lines file every applied rating is appended to, in the benchmark format (the question, each rated model's
+    /// outcome as its score), for <c>avengers feedback export</c> and <c>calibrate --feedback</c>; null: none. In fleet
+    /// mode the log is a Redis list instead.
+    /// </summary>
+    [YamlMember(Alias = "log"), ConfigurationKeyName("log")] public string? Log { get; init; }
 }

@@ -14,6 +14,8 @@ public sealed record RememberedDecision
     /// <summary>The name of the key that received the answer ("" without authentication): only it may rate it.</summary>
     [JsonPropertyName("key")] public required string Key { get; init; }
     [JsonPropertyName("artifact_sha256")] public string? ArtifactSha { get; init; }
+    /// <summary>The question (kept as long as the decision, for the feedback log that calibration can learn from).</summary>
+    [JsonPropertyName("query")] public string Query { get; init; } = "";
     [JsonPropertyName("answer_type")] public required string AnswerType { get; init; }
     [JsonPropertyName("returned_model")] public required string ReturnedModel { get; init; }
     [JsonPropertyName("winner")] public string? Winner { get; init; }

@@ -29,7 +29,8 @@ public enum RatingResult { Applied, UnknownId, AlreadyRated, UnknownModel }
 /// <see cref="Scoring.LiveEvidence"/>); in fleet mode it is published on Redis and every replica adds it, so feedback
 /// given to one replica counts on all.
 /// </summary>
-public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null)
+public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null,
+    IFeedbackLog? log = null)
     : BackgroundService
 {
     private const string Channel = "feedback";
@@ -39,10 +40,10 @@ public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisi
     private GatewayRuntime Runtime => _runtime ??= runtimeFactory();
 
     /// <summary>Remembers an answer's decision so that it can be rated.</summary>
-    public Task RememberAsync(string id, string key, EnsembleDecision decision, CancellationToken cancellationToken)
+    public Task RememberAsync(string id, string key, string query, EnsembleDecision decision, CancellationToken cancellationToken)
         => memory.RememberAsync(new RememberedDecision
         {
-            Id = id, Key = key, ArtifactSha = decision.ArtifactHash, AnswerType = decision.AnswerType, ReturnedModel = decision.ChosenModel, Winner = decision.Winner,
+            Id = id, Key = key, Query = query, ArtifactSha = decision.ArtifactHash, AnswerType = decision.AnswerType, ReturnedModel = decision.ChosenModel, Winner = decision.Winner,
             Clusters = [.. decision.Clusters.Select(c => new[] { c.Cluster, c.Weight })], Samples = decision.SampleAnswers,
         }, cancellationToken);
 
@@ -56,6 +57,15 @@ public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisi
         if (!await memory.TryMarkRatedAsync(id, cancellationToken).ConfigureAwait(false)) return (RatingResult.AlreadyRated, null);
 
         LiveUpdate update = new(decision.ArtifactSha ?? "", decision.Clusters, Outcomes(decision, score, model));
+        if (log is not null)
+        {
+            // The log is for the next calibration: losing a line must not lose the rating.
+            try { await log.AppendAsync(FeedbackRecords.Of(decision, update.Outcomes), cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException)
+            {
+                logger.LogWarning("feedback for {Id} was applied but not logged: {Detail}", id, ex.Message);
+            }
+        }
         _verdicts?.Add(1, new KeyValuePair<string, object?>("verdict", score >= 1 ? "right" : score <= 0 ? "wrong" : "partial"));
         if (fleet is not null)
         {

@@ -60,7 +60,7 @@ internal static class ChatCompletionsEndpoint
                     runtime.Metrics?.RecordUsage(decision.Usage, runtime.CostOf);
                     AddHeaders(context.Response, decision);
                 }
-                if (decision is not null) await RememberAsync(context, id, decision);
+                if (decision is not null) await RememberAsync(context, id, request.LastUserText, decision);
                 long input = response.Usage?.InputTokenCount ?? 0, output = response.Usage?.OutputTokenCount ?? 0;
                 double? spent = decision is not null ? decision.CostUsd : runtime.CostOf(request.Model, new ModelUsage(1, input, output));
                 await CountForKeyAsync(context, runtime, input + output, spent);
@@ -139,7 +139,7 @@ internal static class ChatCompletionsEndpoint
         await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
         // Streamed answers count in the token and cost metrics like the others: the voted usage when the ensemble
         // voted (every sample), else what the streaming backend reported.
-        if (explained is not null) await RememberAsync(context, id, explained);
+        if (explained is not null) await RememberAsync(context, id, request.LastUserText, explained);
         // A backend that streamed no usage leaves it unknown: no zeros in the metrics or the client's usage chunk.
         if (explained is not null && (usageReported || explained.Usage is { Count: > 0 }))
         {
@@ -160,11 +160,11 @@ internal static class ChatCompletionsEndpoint
     }
 
     /// <summary>Remembers the decision so that the answer can be rated (POST /v1/feedback); a failure here never costs the answer.</summary>
-    private static async Task RememberAsync(HttpContext context, string id, EnsembleDecision decision)
+    private static async Task RememberAsync(HttpContext context, string id, string query, EnsembleDecision decision)
     {
         if (context.RequestServices.GetService<Feedback.FeedbackService>() is not { } feedback) return;
         string key = context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey k ? k.Name : "";
-        try { await feedback.RememberAsync(id, key, decision, CancellationToken.None); }
+        try { await feedback.RememberAsync(id, key, query, decision, CancellationToken.None); }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             Logger(context).LogWarning("request {Id}: its decision could not be remembered for feedback ({Detail})", id, ex.Message);

@@ -74,7 +74,9 @@ public static class GatewayServiceCollectionExtensions
             ? new Feedback.RedisDecisionMemory(provider.GetRequiredService<Fleet.RedisFleet>(), remember)
             : new Feedback.InProcessDecisionMemory(remember, config.Feedback?.MaxRemembered ?? 100_000));
         services.AddSingleton(provider => new Feedback.FeedbackService(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<Feedback.IDecisionMemory>(),
-            fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<ILogger<Feedback.FeedbackService>>(), provider.GetRequiredService<IMeterFactory>()));
+            fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<ILogger<Feedback.FeedbackService>>(), provider.GetRequiredService<IMeterFactory>(),
+            fleetMode ? new Feedback.RedisFeedbackLog(provider.GetRequiredService<Fleet.RedisFleet>())
+                : config.Feedback?.Log is string logPath ? new Feedback.FileFeedbackLog(GatewayConfigLoader.Resolve(config, logPath)) : null));
         services.AddHostedService(provider => provider.GetRequiredService<Feedback.FeedbackService>());
         // Router rollout: swaps a newly published (Redis) or rewritten (file) artifact in without a restart.
         services.AddHostedService(provider => new Fleet.RouterRollout(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>(), provider.GetRequiredService<IMeterFactory>()));

@@ -17,12 +17,12 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     private const string KeyA = "k-feedback-a-123", KeyB = "k-feedback-b-456";
     private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
 
-    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:", double ttlMinutes = 60)
+    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:", double ttlMinutes = 60, string? log = null)
     {
         var config = new GatewayConfig
         {
             Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Redis = redis, RedisPrefix = prefix,
-            Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false }, Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes },
+            Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false }, Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes, Log = log },
             ApiKeys = [new ApiKeyConfig { Name = "team-a", KeyEnv = "KEY_A" }, new ApiKeyConfig { Name = "team-b", KeyEnv = "KEY_B" }],
             Backends = [new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, SupportsN = false }],
         };
@@ -105,6 +105,22 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         var (again, againBody) = await PostAsync(gateway, "/v1/feedback", new { id, score = 0.0 });
         Assert.Equal(HttpStatusCode.Conflict, again);
         Assert.Equal("already_rated", againBody.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Every_applied_rating_is_logged_as_a_benchmark_record_calibration_can_read()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        string log = Path.Combine(TestData.TempDir(), "feedback.jsonl");
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, log: log);
+        string id = await AskAsync(gateway);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id, correct = false })).Status);
+
+        Avengers.Data.BenchmarkRecord record = Assert.Single(Avengers.Data.BenchmarkReader.Read(log).Records);
+        Assert.Equal((id, "feedback", MathQuestion), (record.Id, record.Dataset, record.Query));
+        Assert.Equal(0.0, record.Outputs["calc"][0].Score);   // the returned answer, judged wrong
+        Assert.Equal(1.0, record.Outputs["scribe"][0].Score); // disagreed with it
     }
 
     [Fact]
