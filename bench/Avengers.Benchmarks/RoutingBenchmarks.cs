@@ -20,6 +20,10 @@ public class RoutingBenchmarks
     [Params(1, 5)]
     public int Partitions { get; set; }
 
+    /// <summary>With live feedback in every cluster and model (the ranking reads calibrated plus live counts).</summary>
+    [Params(false, true)]
+    public bool Live { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -32,6 +36,13 @@ public class RoutingBenchmarks
         CalibrationResult calibrated = Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 64, Restarts = 1, Partitions = Partitions },
             new RouterManifest.EmbeddingInfo("bench", 384), new RouterManifest.DataInfo("bench", "", points.Count, 0));
         _router = new ClusterRouter(calibrated.Artifact);
+        if (Live)
+        {
+            var live = new LiveEvidence(calibrated.Artifact.Scores.ClusterCount, models, TimeSpan.FromHours(72), clustersPerPartition: 64);
+            for (int c = 0; c < calibrated.Artifact.Scores.ClusterCount; c++)
+                for (int j = 0; j < models.Length; j++) live.Add([(c, 1.0)], j, random.NextDouble());
+            _router = new ClusterRouter(calibrated.Artifact) { Live = live };
+        }
         _query = points[123].ToArray();
         _soft = new RoutingOptions { TopK = 3, Beta = 6 };
     }
