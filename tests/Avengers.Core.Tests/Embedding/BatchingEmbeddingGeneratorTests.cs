@@ -10,11 +10,20 @@ public class BatchingEmbeddingGeneratorTests
     private sealed class RecordingModel(TimeSpan perRun, Func<string, bool>? failsOn = null) : IEmbeddingGenerator<string, Embedding<float>>
     {
         public List<int> Runs { get; } = [];
+        /// <summary>When set, the first run signals <see cref="FirstRunStarted"/> and waits for this before it ends.</summary>
+        public TaskCompletionSource? HoldFirstRun { get; init; }
+        public TaskCompletionSource FirstRunStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
         {
             string[] texts = [.. values];
-            lock (Runs) Runs.Add(texts.Length);
+            bool first;
+            lock (Runs) { first = Runs.Count == 0; Runs.Add(texts.Length); }
+            if (first && HoldFirstRun is not null)
+            {
+                FirstRunStarted.TrySetResult();
+                await HoldFirstRun.Task;
+            }
             await Task.Delay(perRun, cancellationToken);
             if (failsOn is not null && texts.Any(failsOn)) throw new InvalidOperationException("the model ran out of memory");
             return [.. texts.Select(t => new Embedding<float>(new float[] { t.Length, t.GetHashCode() % 1000 }))];
@@ -62,14 +71,16 @@ public class BatchingEmbeddingGeneratorTests
     [Fact]
     public async Task A_cancelled_caller_leaves_the_queue_and_the_others_are_answered()
     {
-        var model = new RecordingModel(TimeSpan.FromMilliseconds(100));
+        var hold = new TaskCompletionSource();
+        var model = new RecordingModel(TimeSpan.Zero) { HoldFirstRun = hold };
         using var batching = new BatchingEmbeddingGenerator(model, new EmbeddingBatchOptions { MaxBatch = 4 });
         Task busy = batching.GenerateAsync(["occupies the model"]);
-        await Task.Delay(20);
+        await model.FirstRunStarted.Task; // the consumer is inside the first run: the next two queue behind it
         using var cancel = new CancellationTokenSource();
         Task<GeneratedEmbeddings<Embedding<float>>> leaving = batching.GenerateAsync(["leaves"], cancellationToken: cancel.Token);
         Task<GeneratedEmbeddings<Embedding<float>>> staying = batching.GenerateAsync(["stays"]);
         await cancel.CancelAsync();
+        hold.SetResult();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
         Assert.Equal("stays".Length, (await staying)[0].Vector.Span[0]);
         await busy;
@@ -79,12 +90,14 @@ public class BatchingEmbeddingGeneratorTests
     [Fact]
     public async Task A_failed_run_fails_only_its_batch_clearly()
     {
-        var model = new RecordingModel(TimeSpan.FromMilliseconds(50), failsOn: t => t == "poison");
+        var hold = new TaskCompletionSource();
+        var model = new RecordingModel(TimeSpan.Zero, failsOn: t => t == "poison") { HoldFirstRun = hold };
         using var batching = new BatchingEmbeddingGenerator(model, new EmbeddingBatchOptions { MaxBatch = 8 });
         Task busy = batching.GenerateAsync(["first"]);
-        await Task.Delay(10);
+        await model.FirstRunStarted.Task;
         Task poisoned = batching.GenerateAsync(["poison"]);
         Task neighbour = batching.GenerateAsync(["same batch"]);
+        hold.SetResult();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => poisoned);
         Assert.Contains("the embedding model failed on a batch of 2 question(s): the model ran out of memory", error.Message);
         await Assert.ThrowsAsync<InvalidOperationException>(() => neighbour);
