@@ -10,12 +10,27 @@ namespace Avengers.Tests;
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
-    private Process? _process;
+    /// <summary>Set by .ci/run: the redis-server it installed and started for the run ("host:port").</summary>
+    public const string SharedVariable = "AVENGERS_TEST_REDIS";
 
-    private RedisServer(int port) => Port = port;
+    private Process? _process;
+    private readonly string? _shared;
+
+    private RedisServer(int port, string? shared = null)
+    {
+        Port = port;
+        _shared = shared;
+    }
 
     public int Port { get; }
-    public string Configuration => $"127.0.0.1:{Port}";
+    public string Configuration => _shared ?? $"127.0.0.1:{Port}";
+
+    /// <summary>
+    /// The run's shared server when .ci/run started one (tests keep apart by key prefix), else one of the test's own.
+    /// A test that stops and starts Redis needs its own: <see cref="StartAsync"/>.
+    /// </summary>
+    public static Task<RedisServer> SharedOrStartAsync()
+        => Environment.GetEnvironmentVariable(SharedVariable) is { Length: > 0 } shared ? Task.FromResult(new RedisServer(0, shared)) : StartAsync();
 
     public static async Task<RedisServer> StartAsync()
     {
@@ -60,6 +75,7 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>Kills the server (an outage: connections drop at once).</summary>
     public async Task StopAsync()
     {
+        if (_shared is not null) throw new InvalidOperationException("the run's shared Redis is not the test's to stop: use RedisServer.StartAsync");
         if (_process is null || _process.HasExited) return;
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
@@ -67,5 +83,8 @@ internal sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_shared is null) await StopAsync();
+    }
 }

@@ -154,7 +154,7 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     [Fact]
     public async Task Feedback_given_to_one_replica_counts_on_all_of_them()
     {
-        await using RedisServer redis = await RedisServer.StartAsync();
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
         string prefix = $"t{Guid.NewGuid():N}:";

@@ -60,7 +60,7 @@ public sealed class FleetTests(RouterFixture fixture) : IClassFixture<RouterFixt
     [Fact]
     public async Task A_question_embedded_on_one_replica_is_a_shared_hit_on_another()
     {
-        await using RedisServer redis = await RedisServer.StartAsync();
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
         WebApplication[] replicas = await ReplicasAsync(2, redis.Configuration, new ApiKeyConfig { Name = "team-a", KeyEnv = "TEAM_A_KEY" }, backend, Prefix());
         try
@@ -77,7 +77,7 @@ public sealed class FleetTests(RouterFixture fixture) : IClassFixture<RouterFixt
     [Fact]
     public async Task Three_replicas_and_a_key_of_10_requests_a_minute_let_exactly_10_through()
     {
-        await using RedisServer redis = await RedisServer.StartAsync();
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
         WebApplication[] replicas = await ReplicasAsync(3, redis.Configuration, new ApiKeyConfig { Name = "team-a", KeyEnv = "TEAM_A_KEY", RequestsPerMinute = 10 }, backend, Prefix());
         try
@@ -108,7 +108,7 @@ public sealed class FleetTests(RouterFixture fixture) : IClassFixture<RouterFixt
     [Fact]
     public async Task A_token_limit_and_a_budget_hold_across_replicas()
     {
-        await using RedisServer redis = await RedisServer.StartAsync();
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
         // Every answer reports 1 prompt and 1 completion token.
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
         WebApplication[] tokens = await ReplicasAsync(3, redis.Configuration, new ApiKeyConfig { Name = "team-a", KeyEnv = "TEAM_A_KEY", TokensPerMinute = 3 }, backend, Prefix());

@@ -87,7 +87,7 @@ public sealed class RouterRolloutTests(RouterFixture fixture) : IClassFixture<Ro
     [Fact]
     public async Task A_published_artifact_reaches_every_replica_under_load_with_no_failed_request()
     {
-        await using RedisServer redis = await RedisServer.StartAsync();
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
         string prefix = $"t{Guid.NewGuid():N}:";
         var replicas = new List<WebApplication>();
