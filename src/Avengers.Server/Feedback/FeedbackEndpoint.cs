@@ -63,11 +63,7 @@ internal static class FeedbackEndpoint
         };
     }
 
-    private static string Shown(JsonElement value)
-    {
-        string raw = value.GetRawText();
-        return raw.Length <= 40 ? raw : raw[..37] + "...";
-    }
+    private static string Shown(JsonElement value) => ChatCompletionsEndpoint.Shown(value);
 
     private static ILogger Logger(HttpContext context) => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Avengers.Gateway");
 }

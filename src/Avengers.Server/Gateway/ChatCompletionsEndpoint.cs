@@ -300,7 +300,7 @@ internal static class ChatCompletionsEndpoint
     }
 
     /// <summary>A JSON value as the client sent it, shortened: for error messages.</summary>
-    private static string Shown(JsonElement value)
+    internal static string Shown(JsonElement value)
     {
         string raw = value.GetRawText();
         return raw.Length <= 40 ? raw : raw[..37] + "...";
