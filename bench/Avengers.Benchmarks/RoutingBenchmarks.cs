@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Avengers.Calibration;
 using Avengers.Clustering;
 using Avengers.Embedding;
@@ -74,4 +75,34 @@ public class EmbeddingBenchmarks
 
     [Benchmark(Description = "embed a 19-token query (MiniLM, 2 threads)")]
     public float[] Short() => _generator.Embed("How many apples does Sarah have left if she gives three of her ten apples away?");
+}
+
+/// <summary>
+/// Embedding a batch of short questions in one call, per embedder: what one question costs alone and in a batch
+/// (divide the time by the batch size), the basis of the gateway's micro-batching.
+/// </summary>
+[MedianColumn]
+public class EmbeddingBatchBenchmarks
+{
+    private IEmbeddingGenerator<string, Embedding<float>> _generator = null!;
+    private string[] _batch = null!;
+
+    [Params("minilm", "minilm-static")]
+    public string Embedder { get; set; } = "minilm";
+
+    [Params(1, 8, 32)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _generator = EmbeddingModelSpec.Parse(Embedder).Create();
+        _batch = [.. Enumerable.Range(0, Batch).Select(i => $"How many apples does Sarah have left if she gives {i + 3} of her {i + 10} apples away?")];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _generator.Dispose();
+
+    [Benchmark(Description = "embed a batch of ~20-token questions in one call")]
+    public GeneratedEmbeddings<Embedding<float>> Embed() => _generator.GenerateAsync(_batch).GetAwaiter().GetResult();
 }
