@@ -65,5 +65,5 @@ internal static class FeedbackEndpoint
 
     private static string Shown(JsonElement value) => ChatCompletionsEndpoint.Shown(value);
 
-    private static ILogger Logger(HttpContext context) => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Avengers.Gateway");
+    private static ILogger Logger(HttpContext context) => ChatCompletionsEndpoint.Logger(context);
 }

@@ -183,7 +183,7 @@ internal static class ChatCompletionsEndpoint
         return OpenAIErrors.Result(429, message, "rate_limit_error", null, "backend_busy");
     }
 
-    private static ILogger Logger(HttpContext context)
+    internal static ILogger Logger(HttpContext context)
         => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Avengers.Gateway");
 
     internal static async Task<(JsonDocument?, IResult?)> ReadJsonAsync(HttpContext context, long maxBytes)

@@ -181,9 +181,7 @@ public static class GatewayHost
     }
 
     /// <summary>True when the request presents one of the gateway's keys (compared in constant time).</summary>
-    private static bool HasKey(HttpContext context, GatewayRuntime runtime)
-        => PresentedKey(context) is string presented && runtime.Keys.Any(k => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(k), System.Text.Encoding.UTF8.GetBytes(presented)));
+    private static bool HasKey(HttpContext context, GatewayRuntime runtime) => KeyOf(context, runtime) is not null;
 
     /// <summary><c>POST /v1/route</c>: the routing decision for <c>{"query"}</c> or <c>{"messages"}</c>, without generation.</summary>
     private static async Task<IResult> RouteAsync(HttpContext context, GatewayRuntime runtime)
