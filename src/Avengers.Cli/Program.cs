@@ -17,6 +17,7 @@ var root = new RootCommand("avengers: unite small language models by clustering 
     FaultsCommand.Create(),
     CollectCommand.Create(),
     ModelsCommand.Create(),
+    AnswersCommand.Create(),
 };
 ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args);
 if (parse.Errors.Count > 0)

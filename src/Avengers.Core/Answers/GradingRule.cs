@@ -18,13 +18,22 @@ public sealed record GradingRule
     [System.Text.Json.Serialization.JsonPropertyName("numeric_tolerance")] public double? NumericTolerance { get; init; }
     /// <summary>Compare exact and label answers with case (folded by default).</summary>
     [System.Text.Json.Serialization.JsonPropertyName("case_sensitive")] public bool? CaseSensitive { get; init; }
+    /// <summary>Exactly these readers of the answer type, in this order (see <see cref="AnswerReaders"/>; null: the type's own list).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("readers")] public IReadOnlyList<string>? Readers { get; init; }
+    /// <summary>Readers (or the <c>cut_next_exercise</c> step) to leave out of the type's list.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("skip_readers")] public IReadOnlyList<string>? SkipReaders { get; init; }
 
     /// <summary>Rules are equal when their settings are (the compiled pattern is a cache).</summary>
     public bool Equals(GradingRule? other)
-        => other is not null && Regex == other.Regex && JsonField == other.JsonField && NumericTolerance == other.NumericTolerance && CaseSensitive == other.CaseSensitive;
+        => other is not null && Regex == other.Regex && JsonField == other.JsonField && NumericTolerance == other.NumericTolerance && CaseSensitive == other.CaseSensitive
+           && SameNames(Readers, other.Readers) && SameNames(SkipReaders, other.SkipReaders);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Regex, JsonField, NumericTolerance, CaseSensitive);
+    public override int GetHashCode() => HashCode.Combine(Regex, JsonField, NumericTolerance, CaseSensitive, Readers is null ? 0 : string.Join(',', Readers).GetHashCode(StringComparison.Ordinal),
+        SkipReaders is null ? 0 : string.Join(',', SkipReaders).GetHashCode(StringComparison.Ordinal));
+
+    private static bool SameNames(IReadOnlyList<string>? a, IReadOnlyList<string>? b)
+        => a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
 
     private string? _regex;
     private Regex? _pattern;
@@ -83,6 +92,11 @@ public sealed record GradingRule
             catch (ArgumentException ex) { problems.Add($"{path}.regex: not a valid regular expression ({ex.Message})"); }
         }
         if (JsonField is { Length: 0 }) problems.Add($"{path}.json_field: must not be empty");
+        foreach ((string field, IReadOnlyList<string>? names) in new[] { ("readers", Readers), ("skip_readers", SkipReaders) })
+            foreach (string name in names ?? [])
+                if (!AnswerReaders.KnownNames.Contains(name))
+                    problems.Add($"{path}.{field}: unknown reader \"{name}\" (known: {string.Join(", ", AnswerReaders.KnownNames.Order(StringComparer.Ordinal))})");
+        if (Readers is { Count: 0 }) problems.Add($"{path}.readers: must name at least one reader (leave it out for the answer type's own list)");
         if (NumericTolerance is double t && (!double.IsFinite(t) || t < 0)) problems.Add($"{path}.numeric_tolerance: expected a finite number >= 0, found {t.ToString(CultureInfo.InvariantCulture)}");
         return problems;
     }

@@ -46,6 +46,44 @@ internal static class LenientJson
         }
     }
 
+    /// <summary>True when a literal may start with <paramref name="c"/>: a quote, a bracket, a sign or digit, or True/False/None/true/false/null.</summary>
+    public static bool MayStartLiteral(char c) => c is '\'' or '"' or '[' or '(' or '{' or '-' or (>= '0' and <= '9') or 'T' or 'F' or 'N' or 't' or 'f' or 'n';
+
+    /// <summary>Parses the whole text as one literal, saying where it fails (for data files: the LLMRouter metadata's Python literals).</summary>
+    /// <exception cref="FormatException">The text is not one literal; the message gives the offset.</exception>
+    public static object? Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int i = 0;
+        object? value;
+        try { value = ParseValue(text, ref i, 0); }
+        catch (FormatException ex) { throw new FormatException($"{ex.Message} at offset {Math.Min(i, text.Length)}", ex); }
+        SkipSpace(text, ref i);
+        if (i != text.Length) throw new FormatException($"unexpected '{text[i]}' at offset {i}");
+        return value;
+    }
+
+    /// <summary>The items of a parsed list, tuple or set as text (numbers as written, None as ""), or null for any other value.</summary>
+    public static List<string>? AsStrings(object? value) => value switch
+    {
+        List<object?> list => [.. list.Select(Text)],
+        LiteralTuple tuple => [.. tuple.Items.Select(Text)],
+        LiteralSet set => [.. set.Items.Select(Text)],
+        _ => null,
+    };
+
+    /// <summary>The value of <paramref name="key"/> in a parsed object, or null.</summary>
+    public static object? Field(object? value, string key)
+        => value is List<KeyValuePair<string, object?>> pairs ? pairs.FirstOrDefault(p => p.Key == key).Value : null;
+
+    private static string Text(object? value) => value switch
+    {
+        null => "",
+        string s => s,
+        LiteralNumber n => n.Text,
+        _ => Canonical.Of(value),
+    };
+
     /// <summary>Parses the whole text as one literal (surrounding whitespace allowed).</summary>
     public static bool TryParseWhole(string text, out object? value)
     {

@@ -167,7 +167,7 @@ internal static partial class QuestionImporter
 
     private static List<string>? TryPythonList(string text)
     {
-        try { return Answers.PythonLiteral.Parse(text) is List<object?> items ? items.Select(x => x?.ToString() ?? "").ToList() : null; }
+        try { return Answers.LenientJson.AsStrings(Answers.LenientJson.Parse(text)); }
         catch (FormatException) { return null; }
     }
 

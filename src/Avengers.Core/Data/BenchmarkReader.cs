@@ -180,7 +180,7 @@ public static class BenchmarkReader
         }
     }
 
-    /// <summary>A record's optional <c>grading</c> object: regex, json_field, numeric_tolerance, case_sensitive.</summary>
+    /// <summary>A record's optional <c>grading</c> object: regex, json_field, numeric_tolerance, case_sensitive, readers, skip_readers.</summary>
     private static GradingRule? ParseRule(JsonElement root, string file, int line)
     {
         if (!root.TryGetProperty("grading", out JsonElement element) || element.ValueKind == JsonValueKind.Null) return null;
@@ -190,8 +190,15 @@ public static class BenchmarkReader
         bool? caseSensitive = null;
         foreach (JsonProperty property in element.EnumerateObject())
         {
-            if (property.Name is not ("regex" or "json_field" or "numeric_tolerance" or "case_sensitive"))
-                throw new BenchmarkFormatException(file, line, "grading." + property.Name, "unknown setting; expected regex, json_field, numeric_tolerance or case_sensitive");
+            if (property.Name is not ("regex" or "json_field" or "numeric_tolerance" or "case_sensitive" or "readers" or "skip_readers"))
+                throw new BenchmarkFormatException(file, line, "grading." + property.Name, "unknown setting; expected regex, json_field, numeric_tolerance, case_sensitive, readers or skip_readers");
+        }
+        List<string>? Names(string key)
+        {
+            if (!element.TryGetProperty(key, out JsonElement list) || list.ValueKind == JsonValueKind.Null) return null;
+            if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+                throw new BenchmarkFormatException(file, line, "grading." + key, "expected an array of reader names (see 'avengers answers readers')");
+            return [.. list.EnumerateArray().Select(x => x.GetString()!)];
         }
         if (element.TryGetProperty("numeric_tolerance", out JsonElement t) && t.ValueKind != JsonValueKind.Null)
         {
@@ -209,6 +216,8 @@ public static class BenchmarkReader
             JsonField = OptionalString(element, "json_field", file, line, "grading."),
             NumericTolerance = tolerance,
             CaseSensitive = caseSensitive,
+            Readers = Names("readers"),
+            SkipReaders = Names("skip_readers"),
         };
         IReadOnlyList<string> problems = rule.Problems("grading");
         if (problems.Count > 0) throw new BenchmarkFormatException(file, line, "grading", string.Join("; ", problems));

@@ -13,6 +13,7 @@ namespace Avengers.Data;
 /// cruxeval:
 ///   json_field: answer        # read this JSON field
 ///   case_sensitive: true      # 'Abc' differs from 'abc'
+///   skip_readers: [bare_answer] # the answer type's readers, less these (see 'avengers answers readers')
 /// gsm8k:
 ///   regex: '#### (?&lt;answer&gt;-?[\d,.]+)'   # the capture of the last match is the answer
 ///   numeric_tolerance: 1e-6
@@ -61,6 +62,7 @@ public static class GradingRulesFile
                 continue;
             }
             string? regex = null, field = null;
+            List<string>? readers = null, skipReaders = null;
             double? tolerance = null;
             bool? caseSensitive = null;
             foreach (var (nameNode, settingNode) in body.Children)
@@ -68,6 +70,16 @@ public static class GradingRulesFile
                 string name = ((YamlScalarNode)nameNode).Value ?? "";
                 int line = (int)settingNode.Start.Line;
                 string? value = (settingNode as YamlScalarNode)?.Value;
+                if (name is "readers" or "skip_readers")
+                {
+                    if (settingNode is YamlSequenceNode { Children: var items } && items.All(i => i is YamlScalarNode { Value: not null }))
+                    {
+                        List<string> names = [.. items.Select(i => ((YamlScalarNode)i).Value!)];
+                        if (name == "readers") readers = names; else skipReaders = names;
+                    }
+                    else problems.Add((line, $"{dataset}.{name}", "expected a list of reader names, e.g. [boxed, answer_is] (see 'avengers answers readers')"));
+                    continue;
+                }
                 if (settingNode is not YamlScalarNode) { problems.Add((line, $"{dataset}.{name}", "expected a single value")); continue; }
                 switch (name)
                 {
@@ -83,11 +95,11 @@ public static class GradingRulesFile
                         else problems.Add((line, $"{dataset}.{name}", $"expected true or false, found '{value}'"));
                         break;
                     default:
-                        problems.Add(((int)nameNode.Start.Line, $"{dataset}.{name}", "unknown setting; expected regex, json_field, numeric_tolerance or case_sensitive"));
+                        problems.Add(((int)nameNode.Start.Line, $"{dataset}.{name}", "unknown setting; expected regex, json_field, numeric_tolerance, case_sensitive, readers or skip_readers"));
                         break;
                 }
             }
-            var rule = new GradingRule { Regex = regex, JsonField = field, NumericTolerance = tolerance, CaseSensitive = caseSensitive };
+            var rule = new GradingRule { Regex = regex, JsonField = field, NumericTolerance = tolerance, CaseSensitive = caseSensitive, Readers = readers, SkipReaders = skipReaders };
             foreach (string problem in rule.Problems(dataset))
                 problems.Add(((int)body.Start.Line, problem[..problem.IndexOf(':')], problem[(problem.IndexOf(':') + 2)..]));
             rules[dataset] = rule;

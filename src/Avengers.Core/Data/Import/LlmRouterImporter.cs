@@ -81,13 +81,13 @@ internal static class LlmRouterImporter
     internal static IReadOnlyList<string>? ParseChoices(string literal, string file, string query)
     {
         object? value;
-        try { value = PythonLiteral.Parse(literal); }
+        try { value = LenientJson.Parse(literal); }
         catch (FormatException ex)
         {
             throw new BenchmarkFormatException(file, 0, "choices", $"cannot read the choices of \"{Truncate(query)}\": {ex.Message}");
         }
-        if (value is Dictionary<string, object?> dict && dict.TryGetValue("text", out object? text)) value = text;
-        return value is List<object?> list ? list.Select(o => o?.ToString() ?? "").ToList() : null;
+        if (LenientJson.Field(value, "text") is object text) value = text;
+        return LenientJson.AsStrings(value);
     }
 
     private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";

@@ -3,7 +3,7 @@ using Avengers.Data;
 using Avengers.Voting;
 using Avengers.Answers;
 
-namespace Avengers.Tests.Voting;
+namespace Avengers.Tests.Answers;
 
 /// <summary>
 /// The answer extractors over hostile model outputs (seeded): megabyte responses, deeply nested or broken

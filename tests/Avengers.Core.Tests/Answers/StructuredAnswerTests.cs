@@ -2,24 +2,10 @@ using Avengers.Data;
 using Avengers.Voting;
 using Avengers.Answers;
 
-namespace Avengers.Tests.Voting;
+namespace Avengers.Tests.Answers;
 
 public class StructuredAnswerTests
 {
-    [Theory]
-    [InlineData("{\"reasoning\": \"f reverses the string\", \"answer\": \"bcksrutq\"}", "bcksrutq")]
-    [InlineData("Let me think.\n```json\n{\"answer\": \"'abc'\"}\n```\nDone.", "abc")]
-    [InlineData("```\n{'reasoning': 'x', 'answer': [1, 2,],}\n```", "[1, 2]")]
-    [InlineData("{\"reasoning\": \"line one\nline two\", \"answer\": \"(1, 'a')\"}", "[1, 'a']")]
-    [InlineData("The function returns True. {\"final_answer\": true}", "true")]
-    [InlineData("{\"answer\": null}", "none")]
-    [InlineData("{\"result\": {\"answer\": \"xyz\"}}", "xyz")]
-    [InlineData("Answer: `'hello world'`", "hello world")]
-    [InlineData("[ANSWER] assert f('abc') == 'cba' [/ANSWER]", "cba")]
-    [InlineData("The output is [3,  4].", "[3, 4]")]
-    public void Exact_answers_are_read_from_json_and_compared_as_literals(string text, string expected)
-        => Assert.Equal(expected, AnswerExtractor.Extract(text, AnswerType.Exact));
-
     [Theory]
     [InlineData("'bcksrutq'", "bcksrutq")]
     [InlineData("bcksrutq", "bcksrutq")]
@@ -44,26 +30,9 @@ public class StructuredAnswerTests
         Assert.NotEqual(AnswerExtractor.Normalize("[1, [2]]", AnswerType.Exact), AnswerExtractor.Normalize("[1, 2]", AnswerType.Exact));
     }
 
-    [Theory]
-    [InlineData("{\"reasoning\": \"...\", \"answer\": \"C\"}", AnswerType.Choice, "C")]
-    [InlineData("```json\n{\"answer\": \"(B) because\"}\n```", AnswerType.Choice, "B")]
-    [InlineData("{\"answer\": 17}", AnswerType.Math, "17")]
-    [InlineData("{'final_answer': '\\\\frac{1}{2}'}", AnswerType.Math, "0.5")]
-    [InlineData("Work... {\"Answer\": \"42\",}", AnswerType.Math, "42")]
-    [InlineData("{\"reasoning\": \"...\", \"answer\": \"\\frac{1}{2}\"}", AnswerType.Math, "0.5")]        // LaTeX with a single backslash: \f is not a form feed here
-    [InlineData("{\"answer\": \"\\boxed{\\dfrac{3}{4}}\"}", AnswerType.Math, "0.75")]
-    [InlineData("{\"answer\": \"3\\times 4\"}", AnswerType.Exact, "3\\times 4")]
-    [InlineData("{\"answer\": \"positive\"}", AnswerType.Label, "positive")]
-    public void Every_answer_type_reads_a_json_answer_field(string text, AnswerType type, string expected)
-        => Assert.Equal(expected, AnswerExtractor.Extract(text, type, type == AnswerType.Label ? ["positive", "negative"] : null));
-
     [Fact]
     public void A_gsm8k_gold_with_its_worked_solution_normalises_to_the_final_number()
         => Assert.Equal("72", AnswerExtractor.Normalize("Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nAltogether 48+24 = <<48+24=72>>72 clips.\n#### 72", AnswerType.Math));
-
-    [Fact]
-    public void A_json_answer_naming_an_option_text_maps_to_its_letter()
-        => Assert.Equal("B", AnswerExtractor.Extract("{\"answer\": \"Paris\"}", AnswerType.Choice, ["London", "Paris", "Rome"]));
 
     [Theory]
     [InlineData("{\"answer\": ")]                 // truncated

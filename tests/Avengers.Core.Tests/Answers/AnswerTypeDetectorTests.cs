@@ -2,7 +2,7 @@ using Avengers.Data;
 using Avengers.Voting;
 using Avengers.Answers;
 
-namespace Avengers.Tests.Voting;
+namespace Avengers.Tests.Answers;
 
 /// <summary>How live responses are read when calibration left the query's clusters without an answer type.</summary>
 public class AnswerTypeDetectorTests
