@@ -31,8 +31,8 @@ internal static class CollectCommand
         command.SetAction((parse, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             // Every option is checked before the output file is touched.
-            if (parse.GetValue(samples) is int count && count is < 1 or > Avengers.Ensemble.EnsembleChatOptions.MaxSamples)
-                throw new ArgumentException($"--samples: must lie in [1, {Avengers.Ensemble.EnsembleChatOptions.MaxSamples}] (got {count})");
+            if (parse.GetValue(samples) is int count && count is < 1 or > Avengers.Ensemble.EnsembleSettings.MaxSamples)
+                throw new ArgumentException($"--samples: must lie in [1, {Avengers.Ensemble.EnsembleSettings.MaxSamples}] (got {count})");
             if (parse.GetValue(maxCost) is double budget && !(budget > 0 && double.IsFinite(budget)))
                 throw new ArgumentException($"--max-cost: expected a positive number of USD (got {budget.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
             if (parse.GetValue(limit) is int first && first < 1) throw new ArgumentException($"--limit: expected a positive number of questions (got {first})");

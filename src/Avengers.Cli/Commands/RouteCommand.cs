@@ -50,7 +50,7 @@ internal static class RouteCommand
 
             // One shape everywhere: clusters named partition:cluster, as the table below and the gateway's /v1/route name them.
             RouterManifest manifest = artifact.Manifest;
-            Avengers.Routing.EnsemblePlan? plan = manifest.Policy?.Plan(decision);
+            Avengers.Routing.QueryPlan? plan = manifest.Policy?.Plan(decision);
             string machine = JsonSerializer.Serialize(new
             {
                 cluster = decision.Cluster, cluster_name = manifest.ClusterName(decision.Cluster), similarity = decision.Similarity,

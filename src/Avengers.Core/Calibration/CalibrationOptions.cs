@@ -44,11 +44,6 @@ public sealed record CalibrationOptions
     public EnsembleStrategy? Strategy { get; init; }
     /// <summary>Models whose samples vote; null (auto): chosen by cross-validation.</summary>
     public int? TopN { get; init; }
-    /// <summary>
-    /// Used when nothing is cross-validated (no recorded samples, too few items) and top-n is not given: the
-    /// method's default, self-consistency of the top model; the same default offline and in the gateway.
-    /// </summary>
-    public const int DefaultTopN = 1;
     /// <summary>Clusters blended per partition; null (auto): 1 or 3, chosen by cross-validation.</summary>
     public int? TopK { get; init; }
     /// <summary>Folds of the cross-validated ensemble search.</summary>
@@ -79,7 +74,7 @@ public sealed record CalibrationOptions
         if (Folds is < 2 or > 20) problems.Add($"folds must lie in [2, 20] (got {Folds})");
         if (!double.IsFinite(Beta) || Beta < 0) problems.Add($"beta must be finite and >= 0 (got {Beta})");
         // The ensemble's settings follow the one rule set of the gateway's YAML and requests.
-        problems.AddRange(new Ensemble.EnsembleOverrides { TopN = TopN, TopK = TopK, SwitchThreshold = SwitchThreshold, Alpha = Alpha }.Problems());
+        problems.AddRange(new Ensemble.SettingsOverrides { TopN = TopN, TopK = TopK, SwitchThreshold = SwitchThreshold, Alpha = Alpha }.Problems());
         if (problems.Count > 0) throw new ArgumentException("invalid calibration options: " + string.Join("; ", problems));
     }
 }

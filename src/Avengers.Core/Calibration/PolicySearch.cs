@@ -225,7 +225,7 @@ public static class PolicySearch
         return new EnsemblePolicy
         {
             Strategy = (options.Strategy ?? EnsembleStrategy.Vote).ToWireName(),
-            TopN = options.TopN ?? Math.Min(CalibrationOptions.DefaultTopN, Math.Max(1, poolSize)),
+            TopN = options.TopN ?? Math.Min(EnsembleStrategies.DefaultTopN, Math.Max(1, poolSize)),
             TopK = options.TopK ?? RoutingOptions.DefaultTopK,
             WeightedVote = options.WeightedVote ?? false,
             SwitchThreshold = options.SwitchThreshold,
@@ -267,8 +267,8 @@ public static class PolicySearch
 
     private static (string Model, int Sample, int Used) Decide(EnsemblePolicy policy, RoutingDecision decision, CalibrationSamples samples, Dictionary<string, int> index, int item)
     {
-        EnsemblePlan plan = policy.Plan(decision);
-        EnsembleChoice choice = EnsembleDecider.Decide(policy.Ballots(plan, model => samples.Answers[item][index[model]] ?? []), plan.Options);
+        QueryPlan plan = policy.Plan(decision);
+        VoteOutcome choice = EnsembleDecider.Decide(policy.Ballots(plan, model => samples.Answers[item][index[model]] ?? []), plan.Options);
         return (choice.Model, choice.SampleIndex, Math.Max(1, choice.SamplesUsed));
     }
 

@@ -13,7 +13,7 @@ public sealed record CollectOptions
     /// <summary>Samples per question and model.</summary>
     public int Samples { get; init; } = 1;
     /// <summary>Sampling temperature.</summary>
-    public float Temperature { get; init; } = EnsembleChatOptions.DefaultTemperature;
+    public float Temperature { get; init; } = EnsembleSettings.DefaultTemperature;
     /// <summary>Completion token cap per sample (null: the backend's default).</summary>
     public int MaxTokens { get; init; } = 1024;
     /// <summary>A template for every question (null: the default of each answer type).</summary>
@@ -65,7 +65,7 @@ public static class Collector
     public static async Task<CollectResult> RunAsync(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, IChatClient> members, CollectionJournal journal,
         CollectOptions options, IProgress<CollectProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (options.Samples is < 1 or > EnsembleChatOptions.MaxSamples) throw new ArgumentException($"samples must lie in [1, {EnsembleChatOptions.MaxSamples}] (got {options.Samples})");
+        if (options.Samples is < 1 or > EnsembleSettings.MaxSamples) throw new ArgumentException($"samples must lie in [1, {EnsembleSettings.MaxSamples}] (got {options.Samples})");
         if (members.Count == 0) throw new ArgumentException("no models to collect from");
         string[] models = [.. members.Keys.Order(StringComparer.Ordinal)];
         var pending = new List<(Question Question, string Model)>();

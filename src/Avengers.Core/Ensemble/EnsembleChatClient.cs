@@ -21,14 +21,14 @@ public sealed class EnsembleChatClient : IChatClient
     private readonly IReadOnlyDictionary<string, IChatClient> _members;
     private readonly ClusterRouter _router;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
-    private readonly EnsembleChatOptions _defaults;
+    private readonly EnsembleSettings _defaults;
     private readonly HashSet<string> _available;
     private readonly ILogger _logger;
     private readonly EnsembleMetrics? _metrics;
 
     /// <exception cref="ArgumentException">No member serves a model the router selected, or the options are invalid.</exception>
     public EnsembleChatClient(IReadOnlyDictionary<string, IChatClient> members, ClusterRouter router,
-        IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleChatOptions? defaults = null, ILogger<EnsembleChatClient>? logger = null,
+        IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleSettings? defaults = null, ILogger<EnsembleChatClient>? logger = null,
         EnsembleMetrics? metrics = null)
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -39,7 +39,7 @@ public sealed class EnsembleChatClient : IChatClient
         _members = members;
         _router = router;
         _embedder = embedder;
-        _defaults = defaults ?? new EnsembleChatOptions();
+        _defaults = defaults ?? new EnsembleSettings();
         _defaults.Validate();
         _available = router.Artifact.Manifest.Selected.Where(members.ContainsKey).ToHashSet(StringComparer.Ordinal);
         if (_available.Count == 0)
@@ -72,8 +72,8 @@ public sealed class EnsembleChatClient : IChatClient
             foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
             {
                 // The explanation rides on the first update, as in the direct path (the endpoint turns it into headers).
-                if (first && response.AdditionalProperties?.TryGetValue(EnsembleOverrides.Key, out object? decision) == true)
-                    (update.AdditionalProperties ??= [])[EnsembleOverrides.Key] = decision;
+                if (first && response.AdditionalProperties?.TryGetValue(SettingsOverrides.Key, out object? decision) == true)
+                    (update.AdditionalProperties ??= [])[SettingsOverrides.Key] = decision;
                 first = false;
                 yield return update;
             }
@@ -112,7 +112,7 @@ public sealed class EnsembleChatClient : IChatClient
                 EnsembleDecision decision = Explain(routed, model.Model, 1, 1, errors.Count, 0, null, AnswerType.Text, WithPlanNote(routed, errors), new Dictionary<string, ModelUsage>());
                 if (first is not null)
                 {
-                    (first.AdditionalProperties ??= [])[EnsembleOverrides.Key] = decision;
+                    (first.AdditionalProperties ??= [])[SettingsOverrides.Key] = decision;
                     first.ModelId ??= model.Model;
                     yield return first;
                 }
@@ -137,7 +137,7 @@ public sealed class EnsembleChatClient : IChatClient
         // Members and the embedder are owned by the caller.
     }
 
-    private sealed record Routed(RoutingDecision Decision, EnsembleChatOptions Settings, double EmbeddingMs, double RoutingMs, string? PlanNote = null)
+    private sealed record Routed(RoutingDecision Decision, EnsembleSettings Settings, double EmbeddingMs, double RoutingMs, string? PlanNote = null)
     {
         /// <summary>The answer type calibration saw in the query's clusters (null: guess from the responses).</summary>
         public AnswerType? KnownType { get; init; }
@@ -166,7 +166,7 @@ public sealed class EnsembleChatClient : IChatClient
         string query = lastUser.Text;
         if (string.IsNullOrWhiteSpace(query)) throw new ArgumentException("the last user message has no text to route on", nameof(history));
 
-        EnsembleChatOptions settings = Merge(options);
+        EnsembleSettings settings = Merge(options);
         long started = Stopwatch.GetTimestamp();
         GeneratedEmbeddings<Embedding<float>> embedded = await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
         double embeddingMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -176,7 +176,7 @@ public sealed class EnsembleChatClient : IChatClient
         if (settings.Policy is EnsemblePolicy policy)
         {
             // The calibrated policy's per-query parts, the same as in the offline experiment.
-            EnsemblePlan plan = (policy with { Strategy = settings.Strategy.ToWireName(), TopN = settings.TopN, SwitchThreshold = settings.SwitchThreshold }).Plan(decision);
+            QueryPlan plan = (policy with { Strategy = settings.Strategy.ToWireName(), TopN = settings.TopN, SwitchThreshold = settings.SwitchThreshold }).Plan(decision);
             decision = decision with { Models = plan.Models };
             settings = settings with { Strategy = plan.Options.Strategy };
             planNote = plan.Reason;
@@ -185,9 +185,9 @@ public sealed class EnsembleChatClient : IChatClient
             CacheTier = embedded[0].AdditionalProperties?.TryGetValue(Avengers.Embedding.EmbeddingCacheTier.Key, out object? tier) == true ? tier as string : null };
     }
 
-    private EnsembleChatOptions Merge(ChatOptions? options)
+    private EnsembleSettings Merge(ChatOptions? options)
     {
-        if (options?.AdditionalProperties is null || !options.AdditionalProperties.TryGetValue(EnsembleOverrides.Key, out object? value) || value is not EnsembleOverrides request)
+        if (options?.AdditionalProperties is null || !options.AdditionalProperties.TryGetValue(SettingsOverrides.Key, out object? value) || value is not SettingsOverrides request)
             return _defaults;
         return _defaults.With(request);
     }
@@ -220,11 +220,11 @@ public sealed class EnsembleChatClient : IChatClient
 
     private async Task<ChatResponse> VoteAsync(List<ChatMessage> history, ChatOptions? options, Routed routed, CancellationToken cancellationToken)
     {
-        EnsembleChatOptions settings = routed.Settings;
+        EnsembleSettings settings = routed.Settings;
         IReadOnlyList<RankedModel> ranked = routed.Decision.Models;
         var sampleOptions = options?.Clone() ?? new ChatOptions();
         sampleOptions.Temperature ??= settings.Temperature;
-        sampleOptions.AdditionalProperties?.Remove(EnsembleOverrides.Key);
+        sampleOptions.AdditionalProperties?.Remove(SettingsOverrides.Key);
 
         int topN = settings.Strategy == EnsembleStrategy.Switch ? 1 : Math.Min(settings.TopN, ranked.Count);
         var plan = Enumerable.Range(0, settings.Samples).Select(i => i % topN).ToList();
@@ -232,10 +232,10 @@ public sealed class EnsembleChatClient : IChatClient
         var notes = new List<string>();
         if (settings.Strategy == EnsembleStrategy.Switch && ranked.Count > 1)
         {
-            // Every sample of the top model may have failed: then its agreement is nil and the next model is sampled.
+            // The one switch rule (VoteTally's): when every sample of the top model failed, none voted and the next model is sampled.
             VoteResult first = batch.Results.Count == 0 ? new VoteResult(null, -1, [], 0)
                 : Decide(batch, ranked, settings, routed.KnownType, routed.KnownRule, out _).Choice.Vote ?? new VoteResult(null, -1, [], 0);
-            if (first.Voters == 0 || first.Agreement < settings.SwitchThreshold)
+            if (VoteTally.CallsForNextModel(first, settings.SwitchThreshold))
             {
                 notes.Add($"top model agreement {first.Agreement:F2} below {settings.SwitchThreshold:F2}: {ranked[1].Model} sampled too");
                 SampleBatch second = await SampleAsync(history, sampleOptions, ranked, [.. Enumerable.Repeat(1, settings.Samples)], settings, routed.KnownType, routed.KnownRule, routed.Budget, cancellationToken).ConfigureAwait(false);
@@ -251,7 +251,7 @@ public sealed class EnsembleChatClient : IChatClient
         }
         if (batch.Failed > 0) notes.Add($"{batch.Failed} of {batch.Requested} samples failed; the vote used the rest");
 
-        (EnsembleChoice choice, Sample chosen) = Decide(batch, ranked, settings, routed.KnownType, routed.KnownRule, out AnswerType type);
+        (VoteOutcome choice, Sample chosen) = Decide(batch, ranked, settings, routed.KnownType, routed.KnownRule, out AnswerType type);
         VoteResult vote = choice.Vote ?? new VoteResult(null, -1, [], batch.Results.Count);
         if (vote.Winner is null || !type.IsVotable())
             notes.Add(type.IsVotable() ? "no sample had an extractable answer: the top model's first sample is returned"
@@ -286,7 +286,7 @@ public sealed class EnsembleChatClient : IChatClient
 
     /// <summary>Runs the planned calls (plan[i] = rank of the model for sample i), stopping early when the vote is decided.</summary>
     private async Task<SampleBatch> SampleAsync(List<ChatMessage> history, ChatOptions options, IReadOnlyList<RankedModel> ranked, List<int> plan,
-        EnsembleChatOptions settings, AnswerType? knownType, GradingRule? rule, CallBudget budget, CancellationToken cancellationToken)
+        EnsembleSettings settings, AnswerType? knownType, GradingRule? rule, CallBudget budget, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var gate = new SemaphoreSlim(settings.MaxParallelSamples ?? plan.Count);
@@ -369,7 +369,7 @@ public sealed class EnsembleChatClient : IChatClient
         AnswerType type = knownType ?? AnswerTypeDetector.Detect(results.Select(r => r.Response.Text).ToArray());
         if (!type.IsVotable()) return false;
         var tally = new VoteTally();
-        foreach (Sample sample in results) tally.Add(sample.AnswerAs(type, rule), weightOf[sample.Rank]);
+        foreach (Sample sample in results) tally.Add(new Ballot(sample.AnswerAs(type, rule), sample.Rank, sample.Index, weightOf[sample.Rank]));
         return tally.IsDecided(outstandingWeight);
     }
 
@@ -378,15 +378,15 @@ public sealed class EnsembleChatClient : IChatClient
     /// uses: answers extracted by the detected answer type, ballots in rank then sample order, weighted by the
     /// models' routing scores when the policy says so; ties to the higher-ranked model, then the earlier sample.
     /// </summary>
-    private static (EnsembleChoice Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleChatOptions settings, AnswerType? knownType, GradingRule? rule, out AnswerType type)
+    private static (VoteOutcome Choice, Sample Chosen) Decide(SampleBatch batch, IReadOnlyList<RankedModel> ranked, EnsembleSettings settings, AnswerType? knownType, GradingRule? rule, out AnswerType type)
     {
         type = knownType ?? AnswerTypeDetector.Detect(batch.Results.Select(r => r.Response.Text).ToArray());
         foreach (Sample sample in batch.Results) sample.Answer = type.IsVotable() ? sample.AnswerAs(type, rule) : null;
         var byRank = batch.Results.GroupBy(r => r.Rank).OrderBy(g => g.Key).Select(g => g.OrderBy(r => r.Index).ToList()).ToList();
         int voteOptions = settings.Policy?.VoteOptions ?? VoteWeights.DefaultOptions;
         var sets = byRank.Select(g => new SampleSet(ranked[g[0].Rank].Model, g.Select(r => r.Answer).ToList(), VoteWeights.LogOdds(ranked[g[0].Rank].Score, voteOptions))).ToList();
-        var options = new EnsembleOptions { Strategy = EnsembleStrategy.Vote, TopN = sets.Count, WeightByAccuracy = settings.Policy?.WeightedVote == true };
-        EnsembleChoice choice = EnsembleDecider.Decide(sets, options);
+        var options = new VoteRule { Strategy = EnsembleStrategy.Vote, TopN = sets.Count, WeightByAccuracy = settings.Policy?.WeightedVote == true };
+        VoteOutcome choice = EnsembleDecider.Decide(sets, options);
         int set = sets.FindIndex(s => s.Model == choice.Model);
         return (choice, byRank[set][choice.SampleIndex]);
     }
@@ -466,7 +466,7 @@ public sealed class EnsembleChatClient : IChatClient
 
     private ChatResponse Attach(ChatResponse response, EnsembleDecision decision)
     {
-        (response.AdditionalProperties ??= [])[EnsembleOverrides.Key] = decision;
+        (response.AdditionalProperties ??= [])[SettingsOverrides.Key] = decision;
         response.ModelId ??= decision.ChosenModel;
         return response;
     }

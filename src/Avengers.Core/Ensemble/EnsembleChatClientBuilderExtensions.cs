@@ -19,12 +19,12 @@ public static class EnsembleChatClientBuilderExtensions
 {
     /// <summary>
     /// Requests are answered by the members the router picks (direct, vote or switch, as <paramref name="options"/> and
-    /// each request's <see cref="EnsembleOverrides"/> say). The builder's inner client is asked only when the
+    /// each request's <see cref="SettingsOverrides"/> say). The builder's inner client is asked only when the
     /// ensemble cannot answer at all (every ranked member failed); not when the members are merely busy or refused the
     /// request itself. The logger and <see cref="EnsembleMetrics"/> come from the builder's services when registered.
     /// </summary>
     public static ChatClientBuilder UseAvengersEnsemble(this ChatClientBuilder builder, IReadOnlyDictionary<string, IChatClient> members,
-        ClusterRouter router, IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleChatOptions? options = null)
+        ClusterRouter router, IEmbeddingGenerator<string, Embedding<float>> embedder, EnsembleSettings? options = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) => new EnsembleWithFallbackChatClient(

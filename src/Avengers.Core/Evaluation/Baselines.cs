@@ -84,7 +84,7 @@ internal sealed class LabelRouterBaseline : Baseline
     private readonly ClusterScores _byDataset;
     private readonly IReadOnlyList<string> _pool;
     private readonly EnsemblePolicy _policy;
-    private readonly EnsembleOptions _options;
+    private readonly VoteRule _options;
 
     public LabelRouterBaseline(IReadOnlyList<PreparedRecord> train, CorrectnessMatrix correctness, IReadOnlyList<string> pool, double priorStrength,
         EnsemblePolicy policy, bool adaptive) : base("label_router")
@@ -103,7 +103,7 @@ internal sealed class LabelRouterBaseline : Baseline
         if (!_datasetIndex.TryGetValue(item.Record.Dataset, out int cluster)) return double.NaN; // a dataset the training side never saw
         var ranked = _byDataset.Ranking(cluster).ToArray().Where(j => available.Contains(_pool[j]))
             .Select(j => new SampleSet(_pool[j], item.Answers[_pool[j]], VoteWeights.LogOdds(_byDataset[cluster, j].Smoothed, _policy.VoteOptions))).ToList();
-        EnsembleChoice choice = EnsembleDecider.Decide(ranked, _options);
+        VoteOutcome choice = EnsembleDecider.Decide(ranked, _options);
         return item.Grades[choice.Model][choice.SampleIndex] ?? 0;
     }
 }

@@ -156,9 +156,9 @@ public static class Experiment
 
             // The one decision the gateway also makes: route, plan, ballots, decide.
             RoutingDecision decision = router.Route(vectors[train.Length + i], routing with { Available = available });
-            EnsemblePlan plan = policy.Plan(decision, options.Adaptive);
+            QueryPlan plan = policy.Plan(decision, options.Adaptive);
             List<SampleSet> sampleSets = policy.Ballots(plan, model => item.Answers[model]);
-            EnsembleChoice choice = EnsembleDecider.Decide(sampleSets, plan.Options);
+            VoteOutcome choice = EnsembleDecider.Decide(sampleSets, plan.Options);
             if (choice.Note is not null && plan.Options.Strategy != EnsembleStrategy.Direct) fallbacks++;
             samplesUsed += choice.SamplesUsed;
             double grade = item.Grades[choice.Model][choice.SampleIndex] ?? 0;
@@ -280,7 +280,7 @@ public static class Experiment
             ? costs.SampleCost(model, costs.CountTokens(record.Query), samples[0]) : double.NaN;
 
     /// <summary>Every sample the strategy looked at is paid for: the first SamplesUsed ballots in (rank, sample) order.</summary>
-    private static double ConsultedCost(CostModel costs, BenchmarkRecord record, List<SampleSet> ranked, EnsembleChoice choice, EnsembleOptions options)
+    private static double ConsultedCost(CostModel costs, BenchmarkRecord record, List<SampleSet> ranked, VoteOutcome choice, VoteRule options)
     {
         int prompt = costs.CountTokens(record.Query), left = Math.Max(1, choice.SamplesUsed);
         double total = 0;
@@ -313,7 +313,7 @@ public static class Experiment
     {
         private readonly Dictionary<string, (double Sum, int Count)> _columns = new(StringComparer.Ordinal);
 
-        public void AddItem(BenchmarkRecord record, List<SampleSet> sampleSets, EnsembleChoice choice, EnsembleOptions options, string bestSingle, IReadOnlyList<string> pool)
+        public void AddItem(BenchmarkRecord record, List<SampleSet> sampleSets, VoteOutcome choice, VoteRule options, string bestSingle, IReadOnlyList<string> pool)
         {
             Add("avengers", ConsultedCost(model, record, sampleSets, choice, options));
             Add("best_single", FirstSampleCost(model, record, bestSingle));

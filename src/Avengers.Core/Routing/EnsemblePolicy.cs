@@ -14,7 +14,7 @@ public sealed record EnsemblePolicy
     /// <summary>The strategy's wire name: direct, vote or switch.</summary>
     [JsonPropertyName("strategy")] public string Strategy { get; init; } = "vote";
     /// <summary>Models whose samples vote.</summary>
-    [JsonPropertyName("top_n")] public int TopN { get; init; } = 3;
+    [JsonPropertyName("top_n")] public int TopN { get; init; } = EnsembleStrategies.DefaultTopN;
     /// <summary>Clusters blended per query and partition (1: the nearest).</summary>
     [JsonPropertyName("top_k")] public int TopK { get; init; } = RoutingOptions.DefaultTopK;
     /// <summary>Each model's votes weigh the log-odds of its routing score.</summary>
@@ -72,11 +72,11 @@ public sealed record EnsemblePolicy
 
     /// <summary>Which models to consult, and how, for one routed query.</summary>
     /// <param name="adaptive">Stop each vote once its leader cannot be overtaken.</param>
-    public EnsemblePlan Plan(RoutingDecision decision, bool adaptive = false)
+    public QueryPlan Plan(RoutingDecision decision, bool adaptive = false)
     {
         ArgumentNullException.ThrowIfNull(decision);
         IReadOnlyList<RankedModel> ranked = decision.Models;
-        var options = new EnsembleOptions
+        var options = new VoteRule
         {
             Strategy = StrategyKind, TopN = TopN, SamplesPerModel = SamplesPerModel, SwitchThreshold = SwitchThreshold,
             WeightByAccuracy = WeightedVote, Adaptive = adaptive,
@@ -86,7 +86,7 @@ public sealed record EnsemblePolicy
             foreach (ClusterMatch match in decision.Clusters)
                 if ((uint)match.Cluster < (uint)ClusterGain.Count) gain += match.Weight * ClusterGain[match.Cluster];
         if (FixedModel is not null && gain > 0)
-            return new EnsemblePlan(ranked, options, $"in this query's clusters the routed ensemble beat {FixedModel}");
+            return new QueryPlan(ranked, options, $"in this query's clusters the routed ensemble beat {FixedModel}");
         if (FixedModel is not null)
         {
             int at = IndexOf(ranked, FixedModel);
@@ -94,17 +94,17 @@ public sealed record EnsemblePolicy
             {
                 var reordered = new List<RankedModel>(ranked.Count) { ranked[at] };
                 for (int i = 0; i < ranked.Count; i++) if (i != at) reordered.Add(ranked[i]);
-                return new EnsemblePlan(reordered, options with { Strategy = EnsembleStrategy.Direct }, $"policy: every query to {FixedModel}");
+                return new QueryPlan(reordered, options with { Strategy = EnsembleStrategy.Direct }, $"policy: every query to {FixedModel}");
             }
-            return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, $"policy model {FixedModel} is unavailable: the routed top model answers");
+            return new QueryPlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, $"policy model {FixedModel} is unavailable: the routed top model answers");
         }
         if (ClusterGain is not null && gain > 0 && options.Strategy != EnsembleStrategy.Direct)
-            return new EnsemblePlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, "in this query's clusters the top model alone beat the vote");
-        return new EnsemblePlan(ranked, options, null);
+            return new QueryPlan(ranked, options with { Strategy = EnsembleStrategy.Direct }, "in this query's clusters the top model alone beat the vote");
+        return new QueryPlan(ranked, options, null);
     }
 
     /// <summary>The ranked models' samples as ballots: answers from <paramref name="answersOf"/>, weights from routing scores.</summary>
-    public List<SampleSet> Ballots(EnsemblePlan plan, Func<string, IReadOnlyList<string?>> answersOf)
+    public List<SampleSet> Ballots(QueryPlan plan, Func<string, IReadOnlyList<string?>> answersOf)
     {
         var sets = new List<SampleSet>(plan.Models.Count);
         foreach (RankedModel model in plan.Models) sets.Add(new SampleSet(model.Model, answersOf(model.Model), VoteWeights.LogOdds(model.Score, VoteOptions)));
@@ -145,6 +145,3 @@ public sealed record PolicyScore(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("accuracy")] double Accuracy,
     [property: JsonPropertyName("calls_per_query")] double CallsPerQuery);
-
-/// <summary>The models of one query, best first, and the options to decide among their samples with.</summary>
-public sealed record EnsemblePlan(IReadOnlyList<RankedModel> Models, EnsembleOptions Options, string? Reason);

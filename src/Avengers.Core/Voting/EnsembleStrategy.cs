@@ -14,6 +14,9 @@ public enum EnsembleStrategy
 /// <summary>Wire names of the strategies, and parsing.</summary>
 public static class EnsembleStrategies
 {
+    /// <summary>Models whose samples vote unless set: one, self-consistency of the top model (the paper's default).</summary>
+    public const int DefaultTopN = 1;
+
     /// <summary>The switch strategy's threshold unless set.</summary>
     public const double DefaultSwitchThreshold = 0.8;
 

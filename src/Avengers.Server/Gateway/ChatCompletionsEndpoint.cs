@@ -38,8 +38,8 @@ internal static class ChatCompletionsEndpoint
         if (GatewayHost.EnsembleModels.Contains(request.Model))
         {
             target = runtime.Ensemble;
-            if (!TryReadOverrides(request, runtime.Artifact.Costs is not null, out EnsembleOverrides overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
-            options.AdditionalProperties = new() { [EnsembleOverrides.Key] = overrides };
+            if (!TryReadOverrides(request, runtime.Artifact.Costs is not null, out SettingsOverrides overrides, out string? overrideError)) return OpenAIErrors.BadRequest(overrideError!, "avengers");
+            options.AdditionalProperties = new() { [SettingsOverrides.Key] = overrides };
         }
         else if (runtime.Members.TryGetValue(request.Model, out IChatClient? member)) target = member;
         else return OpenAIErrors.BadRequest($"unknown model '{request.Model}'; available: {string.Join(", ", GatewayHost.EnsembleModels.Concat(runtime.Members.Keys))}", "model", "model_not_found");
@@ -241,7 +241,7 @@ internal static class ChatCompletionsEndpoint
     /// The request's <c>avengers</c> overrides: every key applies, or the request is refused with every problem listed
     /// (a wrong type, a value out of range by the same rules as the YAML's strategy section, an unknown key).
     /// </summary>
-    private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out EnsembleOverrides overrides, out string? error)
+    private static bool TryReadOverrides(ChatCompletionRequest request, bool artifactHasCosts, out SettingsOverrides overrides, out string? error)
     {
         error = null;
         EnsembleStrategy? strategy = request.Model switch { "avengers-direct" => EnsembleStrategy.Direct, "avengers-vote" => EnsembleStrategy.Vote, "avengers-switch" => EnsembleStrategy.Switch, _ => null };
@@ -288,7 +288,7 @@ internal static class ChatCompletionsEndpoint
                 else problems.Add($"adaptive: expected true or false, found {Shown(ad)}");
             }
         }
-        overrides = new EnsembleOverrides
+        overrides = new SettingsOverrides
         {
             Strategy = strategy, Samples = samples, TopN = topN, TopK = topK, Alpha = alpha, Adaptive = adaptive, SwitchThreshold = switchThreshold, Temperature = temperature,
         };
@@ -307,7 +307,7 @@ internal static class ChatCompletionsEndpoint
     }
 
     private static EnsembleDecision? DecisionOf(AdditionalPropertiesDictionary? properties)
-        => properties is not null && properties.TryGetValue(EnsembleOverrides.Key, out object? value) ? value as EnsembleDecision : null;
+        => properties is not null && properties.TryGetValue(SettingsOverrides.Key, out object? value) ? value as EnsembleDecision : null;
 
     private static void AddHeaders(HttpResponse response, EnsembleDecision decision)
     {

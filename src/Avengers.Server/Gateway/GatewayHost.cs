@@ -200,7 +200,7 @@ public static class GatewayHost
             RoutingDecision decision = runtime.Router.Route(vector.Span, runtime.Defaults.Routing with { Available = runtime.Members.Keys.ToHashSet() });
             // The decision the CLI's 'route' shows: every cluster blended in (partition:cluster), and what the policy does with it.
             RouterManifest manifest = runtime.Artifact.Manifest;
-            EnsemblePlan? plan = runtime.Defaults.Policy is EnsemblePolicy policy
+            QueryPlan? plan = runtime.Defaults.Policy is EnsemblePolicy policy
                 ? (policy with { Strategy = runtime.Defaults.Strategy.ToWireName(), TopN = runtime.Defaults.TopN }).Plan(decision) : null;
             return Results.Json(new
             {

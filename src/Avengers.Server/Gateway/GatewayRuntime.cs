@@ -21,7 +21,7 @@ public sealed class GatewayRuntime : IDisposable
     public void Dispose() => Probe.Dispose();
 
     /// <summary>What a router artifact makes of the gateway; swapped whole, so a request sees one artifact from start to end.</summary>
-    private sealed record RoutingState(RouterArtifact Artifact, ClusterRouter Router, IChatClient Ensemble, EnsembleChatOptions Defaults);
+    private sealed record RoutingState(RouterArtifact Artifact, ClusterRouter Router, IChatClient Ensemble, EnsembleSettings Defaults);
 
     private volatile RoutingState _state;
     private readonly Func<RouterArtifact, RoutingState> _build;
@@ -53,7 +53,7 @@ public sealed class GatewayRuntime : IDisposable
     public IReadOnlyDictionary<string, IChatClient> Members { get; }
     /// <summary>The ensemble, with the configured last-resort backend behind it when there is one.</summary>
     public IChatClient Ensemble => _state.Ensemble;
-    public EnsembleChatOptions Defaults => _state.Defaults;
+    public EnsembleSettings Defaults => _state.Defaults;
 
     /// <summary>Raised after a new artifact was swapped in (its SHA-256).</summary>
     public event Action<string>? ArtifactSwapped;
@@ -172,7 +172,7 @@ public sealed class GatewayRuntime : IDisposable
                 WeightedVote = serving.Manifest.Defaults.WeightedVote, SwitchThreshold = serving.Manifest.Defaults.SwitchThreshold,
             };
             // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
-            EnsembleChatOptions defaults = (EnsembleChatOptions.From(policy, new RoutingOptions { Beta = serving.Manifest.Defaults.Beta })
+            EnsembleSettings defaults = (EnsembleSettings.From(policy, new RoutingOptions { Beta = serving.Manifest.Defaults.Beta })
                 with { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
             var united = new EnsembleChatClient(members, router, queryEmbedder, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
             // A configured last resort sits behind the ensemble, composed as Microsoft.Extensions.AI composes its stages.

@@ -114,7 +114,7 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
         int n = 1;
         if (root.TryGetProperty("n", out JsonElement nElement) && nElement.ValueKind != JsonValueKind.Null)
         {
-            const int max = Ensemble.EnsembleChatOptions.MaxSamples;
+            const int max = Ensemble.EnsembleSettings.MaxSamples;
             if (nElement.ValueKind != JsonValueKind.Number || !nElement.TryGetInt32(out n) || n is < 1 or > max) { error = $"'n' must be an integer between 1 and {max}"; param = "n"; return false; }
         }
         bool includeUsage = false;

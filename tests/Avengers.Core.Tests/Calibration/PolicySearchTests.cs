@@ -66,10 +66,10 @@ public class PolicySearchTests
             double correct = 0;
             for (int i = train; i < n; i++)
             {
-                EnsemblePlan plan = policy.Plan(router.Route(points[i], policy.Routing(new RoutingOptions())));
+                QueryPlan plan = policy.Plan(router.Route(points[i], policy.Routing(new RoutingOptions())));
                 int[] index = plan.Models.Select(m => Array.IndexOf(names, m.Model)).ToArray();
                 var sets = plan.Models.Select((m, r) => new SampleSet(m.Model, [answers[i][index[r]]], VoteWeights.LogOdds(m.Score, 4))).ToList();
-                EnsembleChoice choice = EnsembleDecider.Decide(sets, plan.Options);
+                VoteOutcome choice = EnsembleDecider.Decide(sets, plan.Options);
                 if (answers[i][Array.IndexOf(names, choice.Model)] == "g") correct++;
             }
             return correct / (n - train);
@@ -177,9 +177,9 @@ public class PolicySearchGuardTests
         double auto = 0, single = 0;
         for (int i = train; i < n; i++)
         {
-            EnsemblePlan plan = policy.Plan(router.Route(points[i], policy.Routing(new RoutingOptions())));
+            QueryPlan plan = policy.Plan(router.Route(points[i], policy.Routing(new RoutingOptions())));
             var sets = plan.Models.Select(m => new SampleSet(m.Model, [answers[i][Array.IndexOf(names, m.Model)]])).ToList();
-            EnsembleChoice choice = EnsembleDecider.Decide(sets, plan.Options);
+            VoteOutcome choice = EnsembleDecider.Decide(sets, plan.Options);
             if (answers[i][Array.IndexOf(names, choice.Model)] == "g") auto++;
             if (answers[i][0] == "g") single++;
             // The vote happens in the fourth topic only.

@@ -54,12 +54,12 @@ public class EnsembleChatClientTests
         var alpha = new ScriptedChatClient("alpha", i => script[i % script.Length]);
         var beta = new ScriptedChatClient("beta", _ => "The answer is (A).");
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["beta"] = beta }, router, embedder,
-            new EnsembleChatOptions { Samples = 5, Adaptive = false });
+            new EnsembleSettings { Samples = 5, Adaptive = false });
 
         ChatResponse response = await client.GetResponseAsync(Ask("A math question: which option?"));
 
         Assert.Equal("The answer is (C).", response.Text);
-        var decision = Assert.IsType<EnsembleDecision>(response.AdditionalProperties![EnsembleOverrides.Key]);
+        var decision = Assert.IsType<EnsembleDecision>(response.AdditionalProperties![SettingsOverrides.Key]);
         Assert.Equal("alpha", decision.ChosenModel);
         Assert.Equal("alpha", decision.Models[0].Model);
         Assert.Equal("C", decision.Winner);
@@ -81,7 +81,7 @@ public class EnsembleChatClientTests
         var beta = new ScriptedChatClient("beta", _ => "The answer is (C).");
         var gamma = new ScriptedChatClient("gamma", _ => "The answer is (C).");
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["beta"] = beta, ["gamma"] = gamma }, router, embedder,
-            new EnsembleChatOptions
+            new EnsembleSettings
             {
                 Strategy = EnsembleStrategy.Vote, TopN = 3, Samples = 3, Adaptive = true,
                 Policy = new EnsemblePolicy { Strategy = "vote", TopN = 3, WeightedVote = true, TopK = 1 },
@@ -89,7 +89,7 @@ public class EnsembleChatClientTests
 
         ChatResponse response = await client.GetResponseAsync(Ask("A math question: which option?"));
 
-        var decision = Assert.IsType<EnsembleDecision>(response.AdditionalProperties![EnsembleOverrides.Key]);
+        var decision = Assert.IsType<EnsembleDecision>(response.AdditionalProperties![SettingsOverrides.Key]);
         Assert.Equal("alpha", decision.Models[0].Model);
         Assert.Equal("B", decision.Winner);          // what the offline weighted vote over all three gives
         Assert.Equal(0, alpha.Cancelled);             // alpha was waited for, not cancelled as "decided"
@@ -104,12 +104,12 @@ public class EnsembleChatClientTests
         var beta = new ScriptedChatClient("beta", _ => "so \\boxed{13}");
         var gamma = new ScriptedChatClient("gamma", _ => "\\boxed{13}");
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["beta"] = beta, ["gamma"] = gamma }, router, embedder,
-            new EnsembleChatOptions { Samples = 6, TopN = 3, Adaptive = false });
+            new EnsembleSettings { Samples = 6, TopN = 3, Adaptive = false });
 
         ChatResponse response = await client.GetResponseAsync(Ask("math: 6 + 7?"));
 
         Assert.Equal((2, 2, 2), (alpha.Calls, beta.Calls, gamma.Calls));
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![SettingsOverrides.Key]!;
         Assert.Equal("13", decision.Winner); // 4 votes to 2
         Assert.Equal("math", decision.AnswerType);
         Assert.NotEqual("alpha", decision.ChosenModel);
@@ -122,12 +122,12 @@ public class EnsembleChatClientTests
         // Six calls answer at once; the other four would take 30 s unless cancelled.
         var alpha = new ScriptedChatClient("alpha", _ => "The answer is (D).") { Delay = i => i < 6 ? TimeSpan.Zero : TimeSpan.FromSeconds(30) };
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder,
-            new EnsembleChatOptions { Samples = 10 });
+            new EnsembleSettings { Samples = 10 });
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         ChatResponse response = await client.GetResponseAsync(Ask("math multiple choice"));
 
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![SettingsOverrides.Key]!;
         Assert.Equal("D", decision.Winner);
         Assert.Equal(6, decision.SamplesUsed);      // 6 agreeing votes beat 0 + 4 outstanding
         Assert.Equal(4, decision.SamplesSaved);
@@ -141,11 +141,11 @@ public class EnsembleChatClientTests
         var (router, embedder) = Setup();
         var alpha = new ScriptedChatClient("alpha", i => i < 2 ? "The answer is (A)." : "The answer is (B).") { Fails = i => i >= 3 };
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder,
-            new EnsembleChatOptions { Samples = 6, Adaptive = false });
+            new EnsembleSettings { Samples = 6, Adaptive = false });
 
         ChatResponse response = await client.GetResponseAsync(Ask("math"));
 
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![SettingsOverrides.Key]!;
         Assert.Equal((6, 3, 3), (decision.SamplesRequested, decision.SamplesUsed, decision.SamplesFailed));
         Assert.Equal("A", decision.Winner);
         Assert.Contains(decision.Notes, n => n.Contains("3 of 6 samples failed"));
@@ -158,12 +158,12 @@ public class EnsembleChatClientTests
         var alpha = new ScriptedChatClient("alpha", _ => "unused") { Fails = _ => true };
         var gamma = new ScriptedChatClient("gamma", _ => "fallback answer");
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["gamma"] = gamma }, router, embedder,
-            new EnsembleChatOptions { Strategy = EnsembleStrategy.Direct });
+            new EnsembleSettings { Strategy = EnsembleStrategy.Direct });
 
         ChatResponse response = await client.GetResponseAsync(Ask("math"));
 
         Assert.Equal("fallback answer", response.Text);
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![SettingsOverrides.Key]!;
         Assert.Equal("gamma", decision.ChosenModel);
         // The note names the model and a status class; the backend's own text stays in the log.
         Assert.Contains(decision.Notes, n => n.StartsWith("alpha: ", StringComparison.Ordinal));
@@ -175,7 +175,7 @@ public class EnsembleChatClientTests
     {
         var (router, embedder) = Setup();
         var alpha = new ScriptedChatClient("alpha", _ => "") { Fails = _ => true };
-        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder, new EnsembleChatOptions { Samples = 3 });
+        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder, new EnsembleSettings { Samples = 3 });
         var error = await Assert.ThrowsAsync<EnsembleException>(() => client.GetResponseAsync(Ask("math")));
         Assert.Contains("alpha", error.Message);
     }
@@ -185,12 +185,12 @@ public class EnsembleChatClientTests
     {
         var (router, embedder) = Setup();
         var beta = new ScriptedChatClient("beta", i => $"Paris is lovely in spring, version {i}.");
-        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["beta"] = beta }, router, embedder, new EnsembleChatOptions { Samples = 3 });
+        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["beta"] = beta }, router, embedder, new EnsembleSettings { Samples = 3 });
 
         ChatResponse response = await client.GetResponseAsync(Ask("Tell me about Paris"));
 
         Assert.Equal("Paris is lovely in spring, version 0.", response.Text);
-        var decision = (EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!;
+        var decision = (EnsembleDecision)response.AdditionalProperties![SettingsOverrides.Key]!;
         Assert.Equal("text", decision.AnswerType);
         Assert.Contains(decision.Notes, n => n.Contains("not voted on"));
     }
@@ -202,7 +202,7 @@ public class EnsembleChatClientTests
         var alpha = new ScriptedChatClient("alpha", _ => "The answer is (A).");
         var beta = new ScriptedChatClient("beta", _ => "The answer is (B).");
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["beta"] = beta }, router, embedder,
-            new EnsembleChatOptions { Strategy = EnsembleStrategy.Direct });
+            new EnsembleSettings { Strategy = EnsembleStrategy.Direct });
         ChatMessage[] history =
         [
             new(ChatRole.System, "be brief"), new(ChatRole.User, "a math question first"),
@@ -212,7 +212,7 @@ public class EnsembleChatClientTests
         ChatResponse response = await client.GetResponseAsync(history);
 
         Assert.Equal("now something about poetry", embedder.Seen.Single());
-        Assert.Equal("beta", ((EnsembleDecision)response.AdditionalProperties![EnsembleOverrides.Key]!).ChosenModel);
+        Assert.Equal("beta", ((EnsembleDecision)response.AdditionalProperties![SettingsOverrides.Key]!).ChosenModel);
         Assert.Equal(4, beta.Seen.Single().Count);
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.System, "no user turn")]));
     }
@@ -222,8 +222,8 @@ public class EnsembleChatClientTests
     {
         var (router, embedder) = Setup();
         var alpha = new ScriptedChatClient("alpha", _ => "The answer is (A).");
-        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder, new EnsembleChatOptions { Samples = 10 });
-        var options = new ChatOptions { AdditionalProperties = new() { [EnsembleOverrides.Key] = new EnsembleOverrides { Strategy = EnsembleStrategy.Direct } } };
+        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder, new EnsembleSettings { Samples = 10 });
+        var options = new ChatOptions { AdditionalProperties = new() { [SettingsOverrides.Key] = new SettingsOverrides { Strategy = EnsembleStrategy.Direct } } };
 
         await client.GetResponseAsync(Ask("math"), options);
 
@@ -236,17 +236,17 @@ public class EnsembleChatClientTests
         var (router, embedder) = Setup();
         var alpha = new ScriptedChatClient("alpha", _ => "one two three");
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder,
-            new EnsembleChatOptions { Strategy = EnsembleStrategy.Direct });
+            new EnsembleSettings { Strategy = EnsembleStrategy.Direct });
         var updates = new List<ChatResponseUpdate>();
         await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Ask("math"))) updates.Add(update);
         Assert.Equal(3, updates.Count);
-        Assert.IsType<EnsembleDecision>(updates[0].AdditionalProperties![EnsembleOverrides.Key]);
+        Assert.IsType<EnsembleDecision>(updates[0].AdditionalProperties![SettingsOverrides.Key]);
         Assert.Equal("one two three ", string.Concat(updates.Select(u => u.Text)));
 
         var cut = new ScriptedChatClient("alpha", _ => "one <cut> three");
         var gamma = new ScriptedChatClient("gamma", _ => "other");
         var cutting = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = cut, ["gamma"] = gamma }, router, embedder,
-            new EnsembleChatOptions { Strategy = EnsembleStrategy.Direct });
+            new EnsembleSettings { Strategy = EnsembleStrategy.Direct });
         var received = new List<string>();
         await Assert.ThrowsAsync<IOException>(async () =>
         {
@@ -261,7 +261,7 @@ public class EnsembleChatClientTests
     {
         var (router, embedder) = Setup();
         var alpha = new ScriptedChatClient("alpha", _ => "The answer is (A).") { Delay = _ => TimeSpan.FromSeconds(30) };
-        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder, new EnsembleChatOptions { Samples = 4 });
+        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha }, router, embedder, new EnsembleSettings { Samples = 4 });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(Ask("math"), cancellationToken: cts.Token));
         Assert.Equal(4, alpha.Cancelled);

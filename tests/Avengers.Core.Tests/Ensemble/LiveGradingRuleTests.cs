@@ -66,7 +66,7 @@ public class LiveGradingRuleTests
         var mathVector = new float[8]; mathVector[0] = 1;
         var otherVector = new float[8]; otherVector[1] = 1;
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["beta"] = beta }, new ClusterRouter(loaded),
-            new KeywordEmbedder(mathVector, otherVector), new EnsembleChatOptions { Samples = 5, Adaptive = false });
+            new KeywordEmbedder(mathVector, otherVector), new EnsembleSettings { Samples = 5, Adaptive = false });
 
         EnsembleDecision ruled = Decision(await client.GetResponseAsync([new ChatMessage(ChatRole.User, "a math question")]));
         Assert.Equal(("alpha", "x"), (ruled.ChosenModel, ruled.Winner));
@@ -75,5 +75,5 @@ public class LiveGradingRuleTests
         Assert.Equal(("beta", "y"), (plain.ChosenModel, plain.Winner));
     }
 
-    private static EnsembleDecision Decision(ChatResponse response) => Assert.IsType<EnsembleDecision>(response.AdditionalProperties![EnsembleOverrides.Key]);
+    private static EnsembleDecision Decision(ChatResponse response) => Assert.IsType<EnsembleDecision>(response.AdditionalProperties![SettingsOverrides.Key]);
 }

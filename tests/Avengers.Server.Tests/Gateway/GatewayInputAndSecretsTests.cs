@@ -55,7 +55,7 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"n": "5"}}""", "avengers.n" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"strategy": 5}}""", "avengers.strategy" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"top_n": "x"}}""", "avengers.top_n" },
-        // Ranges: the rule set the YAML's strategy section is checked by (EnsembleOverrides.Problems).
+        // Ranges: the rule set the YAML's strategy section is checked by (SettingsOverrides.Problems).
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"top_n": 65}}""", "avengers.top_n: must lie in [1, 64]" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": "q"}], "avengers": {"n": 0}}""", "avengers.n: must lie in [1, 64]" },
         { "/v1/chat/completions", """{"model": "avengers", "messages": [{"role": "user", "content": [1, 2]}]}""", "messages[0].content[0]" },
