@@ -89,7 +89,10 @@ internal static class DriftBenchmark
             drifted = false;
             var config = new GatewayConfig
             {
-                Listen = "http://127.0.0.1:0", Router = artifact, Embedding = "minilm", EmbeddingCache = EmbeddingStack.DefaultCachePath,
+                Listen = "http://127.0.0.1:0",
+                Router = artifact,
+                Embedding = "minilm",
+                EmbeddingCache = EmbeddingStack.DefaultCachePath,
                 Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = false },
                 ApiKeys = [new ApiKeyConfig { Name = "drift", KeyEnv = "DRIFT_KEY" }],
                 Backends = [.. models.Select(m => new BackendConfig { Name = m, BaseUrl = urlOf(m) + "/v1", MaxConcurrency = 64, MaxQueue = 256 })],

@@ -34,8 +34,12 @@ internal static class FleetLoad
             string router = await GatewayLoad.CalibrateAsync(dir, embedding, queries);
             GatewayConfig Config(bool withRedis, bool limited) => new()
             {
-                Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
-                Redis = withRedis ? $"127.0.0.1:{port}" : null, RedisPrefix = $"bench{Guid.NewGuid():N}:",
+                Listen = "http://127.0.0.1:0",
+                Router = router,
+                Embedding = "minilm",
+                Strategy = new StrategyConfig { Default = "direct" },
+                Redis = withRedis ? $"127.0.0.1:{port}" : null,
+                RedisPrefix = $"bench{Guid.NewGuid():N}:",
                 ApiKeys = [new ApiKeyConfig { Name = "bench", KeyEnv = "BENCH_KEY", RequestsPerMinute = limited ? 100_000_000 : null }],
                 Backends = [new BackendConfig { Name = "model", BaseUrl = backend.Urls.First() + "/v1", MaxConcurrency = 256, MaxQueue = 1024 }],
             };

@@ -48,7 +48,9 @@ internal static class GatewayLoad
         string router = await CalibrateAsync(dir, embedding, queries);
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = router, Embedding = model,
+            Listen = "http://127.0.0.1:0",
+            Router = router,
+            Embedding = model,
             Strategy = new StrategyConfig { Default = "direct" },
             Backends = [new BackendConfig { Name = "model", BaseUrl = backendUrl + "/v1", MaxConcurrency = 256, MaxQueue = 1024 }],
         };

@@ -25,7 +25,8 @@ internal sealed class MlNetKMeans
     {
         var model = _ml.Clustering.Trainers.KMeans(new KMeansTrainer.Options
         {
-            NumberOfClusters = _k, InitializationAlgorithm = KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
+            NumberOfClusters = _k,
+            InitializationAlgorithm = KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
         }).Fit(_view);
         VBuffer<float>[] centroids = default!;
         model.Model.GetClusterCentroids(ref centroids, out _);

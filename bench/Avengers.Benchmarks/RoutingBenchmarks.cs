@@ -63,7 +63,7 @@ public class RoutingBenchmarks
 
 /// <summary>Embedding one short query with the in-process MiniLM model.</summary>
 [MedianColumn]
-public class EmbeddingBenchmarks
+public sealed class EmbeddingBenchmarks : IDisposable
 {
     private OnnxEmbeddingGenerator _generator = null!;
 
@@ -73,8 +73,10 @@ public class EmbeddingBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _generator.Dispose();
 
+    public void Dispose() => _generator?.Dispose();
+
     [Benchmark(Description = "embed a 19-token query (MiniLM, 2 threads)")]
-    public float[] Short() => _generator.Embed("How many apples does Sarah have left if she gives three of her ten apples away?");
+    public float[] ShortQuery() => _generator.Embed("How many apples does Sarah have left if she gives three of her ten apples away?");
 }
 
 /// <summary>

@@ -118,11 +118,22 @@ internal static class CliOptions
             double? prior = ParsePriorStrength(parse.GetValue(Prior)); // null: estimated from the data
             return new()
             {
-                K = parse.GetValue(K), Seed = parse.GetValue(Seed), Restarts = parse.GetValue(Restarts), Partitions = parse.GetValue(Partitions), Method = parse.GetValue(Method)!,
-                PriorStrength = prior ?? ClusterScores.DefaultPriorStrength, EstimatePrior = prior is null,
-                Select = parse.GetValue(Select), Strategy = ParseStrategy(parse.GetValue(Strategy)!), TopN = ParseAutoInt(parse.GetValue(TopN), "--top-n"),
-                TopK = ParseAutoInt(parse.GetValue(TopK), "--top-k"), Folds = parse.GetValue(Folds), Beta = parse.GetValue(Beta), SwitchThreshold = parse.GetValue(SwitchThreshold),
-                WeightedVote = WeightedVoteOf(parse), Alpha = parse.GetValue(Alpha),
+                K = parse.GetValue(K),
+                Seed = parse.GetValue(Seed),
+                Restarts = parse.GetValue(Restarts),
+                Partitions = parse.GetValue(Partitions),
+                Method = parse.GetValue(Method)!,
+                PriorStrength = prior ?? ClusterScores.DefaultPriorStrength,
+                EstimatePrior = prior is null,
+                Select = parse.GetValue(Select),
+                Strategy = ParseStrategy(parse.GetValue(Strategy)!),
+                TopN = ParseAutoInt(parse.GetValue(TopN), "--top-n"),
+                TopK = ParseAutoInt(parse.GetValue(TopK), "--top-k"),
+                Folds = parse.GetValue(Folds),
+                Beta = parse.GetValue(Beta),
+                SwitchThreshold = parse.GetValue(SwitchThreshold),
+                WeightedVote = WeightedVoteOf(parse),
+                Alpha = parse.GetValue(Alpha),
             };
         }
     }

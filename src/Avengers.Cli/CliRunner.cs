@@ -1,6 +1,5 @@
 using Avengers.Data;
 using Avengers.Embedding;
-using Avengers.Routing;
 using Spectre.Console;
 
 namespace Avengers.Cli;
@@ -117,7 +116,7 @@ internal static class CliRunner
 
     public static Task<EmbeddingStack> EmbeddingAsync(string? spec, string? cache, CancellationToken cancellationToken, EmbeddingBatchOptions? batching = null)
         => EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(spec),
-            string.Equals(cache, "none", StringComparison.OrdinalIgnoreCase) ? null : cache ?? EmbeddingStack.DefaultCachePath, cancellationToken, batching);
+            string.Equals(cache, "none", StringComparison.OrdinalIgnoreCase) ? null : cache ?? EmbeddingStack.DefaultCachePath, batching, cancellationToken);
 
     /// <summary>Feeds a stage's progress to a progress display; its notes are printed once, as lines.</summary>
     public static IProgress<Avengers.Evaluation.StageProgress> StageProgress(IProgress<(int Done, int Total)> display)

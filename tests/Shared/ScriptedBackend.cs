@@ -44,7 +44,10 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
-            id = "chatcmpl-x", @object = "chat.completion", created = 0, model = "scripted",
+            id = "chatcmpl-x",
+            @object = "chat.completion",
+            created = 0,
+            model = "scripted",
             choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, finish_reason = "stop" } },
             usage = new { prompt_tokens = 1, completion_tokens = 1, total_tokens = 2 },
         }));
@@ -58,7 +61,10 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
-            id = "chatcmpl-x", @object = "chat.completion", created = 0, model = "scripted",
+            id = "chatcmpl-x",
+            @object = "chat.completion",
+            created = 0,
+            model = "scripted",
             choices = Enumerable.Range(0, n).Select(i => new { index = i, message = new { role = "assistant", content = text(i) }, finish_reason = "stop" }).ToArray(),
             usage = new { prompt_tokens = 10, completion_tokens = 5 * n, total_tokens = 10 + 5 * n },
         }));
@@ -96,7 +102,10 @@ internal sealed class ScriptedBackend : IAsyncDisposable
             }
             string chunk = JsonSerializer.Serialize(new
             {
-                id = "chatcmpl-x", @object = "chat.completion.chunk", created = 0, model = "scripted",
+                id = "chatcmpl-x",
+                @object = "chat.completion.chunk",
+                created = 0,
+                model = "scripted",
                 choices = new[] { new { index = 0, delta = new { role = "assistant", content = pieces[i] }, finish_reason = (string?)null } },
             });
             await context.Response.WriteAsync($"data: {chunk}\n\n");

@@ -43,7 +43,11 @@ internal static class AblateCommand
             if (CliOptions.SplitList(parse.GetValue(datasets)) is { Count: > 0 } only) data = data.WithDatasets(only);
             var baseline = new ExperimentOptions
             {
-                Models = pool, Calibration = calibration, ValidationOnly = parse.GetValue(validation), Prices = CliOptions.ReadPrices(parse.GetValue(prices), name), Grading = GradingProtocols.Parse(parse.GetValue(grading)),
+                Models = pool,
+                Calibration = calibration,
+                ValidationOnly = parse.GetValue(validation),
+                Prices = CliOptions.ReadPrices(parse.GetValue(prices), name),
+                Grading = GradingProtocols.Parse(parse.GetValue(grading)),
             };
 
             IReadOnlyList<Sweep> known = Ablation.Known((pool ?? data.Models).Count);

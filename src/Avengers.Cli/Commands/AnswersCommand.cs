@@ -19,7 +19,8 @@ internal static class AnswersCommand
 
     private static Option<string> TypeOption(bool required) => new("--type", "-t")
     {
-        Description = $"Answer type: {string.Join(", ", AnswerTypes.Names)}", Required = required,
+        Description = $"Answer type: {string.Join(", ", AnswerTypes.Names)}",
+        Required = required,
     };
 
     private static Command Readers()

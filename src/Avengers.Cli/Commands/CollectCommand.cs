@@ -51,8 +51,12 @@ internal static class CollectCommand
             IReadOnlyList<Question> asked = parse.GetValue(limit) is int n ? all.Take(n).ToList() : all;
             var options = new CollectOptions
             {
-                Samples = parse.GetValue(samples), Temperature = parse.GetValue(temperature), MaxTokens = parse.GetValue(maxTokens),
-                Template = parse.GetValue(prompt) is string file ? PromptTemplate.Load(file) : null, MaxCostUsd = parse.GetValue(maxCost), JsonMode = parse.GetValue(jsonMode),
+                Samples = parse.GetValue(samples),
+                Temperature = parse.GetValue(temperature),
+                MaxTokens = parse.GetValue(maxTokens),
+                Template = parse.GetValue(prompt) is string file ? PromptTemplate.Load(file) : null,
+                MaxCostUsd = parse.GetValue(maxCost),
+                JsonMode = parse.GetValue(jsonMode),
                 Prices = backends.Where(b => b.PriceInputPerMillion is not null).ToDictionary(b => b.Name!, b => (b.PriceInputPerMillion!.Value, b.PriceOutputPerMillion!.Value)),
                 ConcurrencyPerModel = Math.Max(1, backends.Min(b => b.MaxConcurrency)),
             };

@@ -56,10 +56,16 @@ internal static class ExperimentCommand
             using EmbeddingStack stack = await CliRunner.EmbeddingAsync(parse.GetValue(embedding), parse.GetValue(cache), cancellationToken);
             var options = new ExperimentOptions
             {
-                Models = pool, References = refs, Calibration = calibration,
-                TrainFraction = parse.GetValue(trainFraction), RandomRouterSeeds = parse.GetValue(randomSeeds),
-                ValidationOnly = parse.GetValue(validation), EmbedChoices = parse.GetValue(embedChoices), Adaptive = parse.GetValue(adaptive),
-                Prices = CliOptions.ReadPrices(parse.GetValue(prices), name), Grading = GradingProtocols.Parse(parse.GetValue(grading)),
+                Models = pool,
+                References = refs,
+                Calibration = calibration,
+                TrainFraction = parse.GetValue(trainFraction),
+                RandomRouterSeeds = parse.GetValue(randomSeeds),
+                ValidationOnly = parse.GetValue(validation),
+                EmbedChoices = parse.GetValue(embedChoices),
+                Adaptive = parse.GetValue(adaptive),
+                Prices = CliOptions.ReadPrices(parse.GetValue(prices), name),
+                Grading = GradingProtocols.Parse(parse.GetValue(grading)),
             };
             if (parse.GetValue(ood))
             {

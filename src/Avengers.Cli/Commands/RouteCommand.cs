@@ -9,6 +9,15 @@ namespace Avengers.Cli.Commands;
 /// <summary><c>avengers route "query" --router router.avengers</c></summary>
 internal static class RouteCommand
 {
+    // One options object for every run (CA1869): snake_case as /v1/route writes it.
+    private static readonly JsonSerializerOptions RouteJson = new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            };
+
     public static Command Create()
     {
         var query = new Argument<string>("query") { Description = "The user's question" };
@@ -38,7 +47,9 @@ internal static class RouteCommand
 
             var options = new RoutingOptions
             {
-                TopK = parse.GetValue(topK) ?? artifact.Manifest.Defaults.TopK, Beta = parse.GetValue(beta) ?? artifact.Manifest.Defaults.Beta, Alpha = parse.GetValue(alpha) ?? artifact.Manifest.Defaults.Alpha,
+                TopK = parse.GetValue(topK) ?? artifact.Manifest.Defaults.TopK,
+                Beta = parse.GetValue(beta) ?? artifact.Manifest.Defaults.Beta,
+                Alpha = parse.GetValue(alpha) ?? artifact.Manifest.Defaults.Alpha,
                 Available = CliOptions.SplitList(parse.GetValue(available))?.ToHashSet(StringComparer.Ordinal),
             };
             options.Validate();
@@ -53,7 +64,9 @@ internal static class RouteCommand
             Avengers.Routing.QueryPlan? plan = manifest.Policy?.Plan(decision);
             string machine = JsonSerializer.Serialize(new
             {
-                cluster = decision.Cluster, cluster_name = manifest.ClusterName(decision.Cluster), similarity = decision.Similarity,
+                cluster = decision.Cluster,
+                cluster_name = manifest.ClusterName(decision.Cluster),
+                similarity = decision.Similarity,
                 clusters = decision.Clusters.Select(c => new { cluster = c.Cluster, name = manifest.ClusterName(c.Cluster), similarity = c.Similarity, weight = c.Weight }),
                 models = plan?.Models ?? decision.Models,
                 strategy = plan?.Options.Strategy.ToWireName() ?? manifest.Defaults.Strategy,
@@ -61,11 +74,7 @@ internal static class RouteCommand
                 policy_note = plan?.Reason,
                 artifact_sha256 = artifact.FileHash,
                 routing_us = micros,
-            }, new JsonSerializerOptions
-            {
-                WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            });
+            }, RouteJson);
             if (parse.GetValue(output) is string file) Avengers.IO.AtomicFile.WriteAllText(file, machine + "\n");
             if (parse.GetValue(json))
             {

@@ -105,13 +105,13 @@ internal static class LenientJson
             case '[':
                 return ParseSequence(s, ref i, ']', depth);
             case '(':
-            {
-                // A parenthesised single value without a comma is just that value: (3) == 3.
-                int before = i;
-                List<object?> items = ParseSequence(s, ref i, ')', depth, out bool sawComma);
-                if (items.Count == 1 && !sawComma && s[before + 1] != ')') return items[0];
-                return new LiteralTuple(items);
-            }
+                {
+                    // A parenthesised single value without a comma is just that value: (3) == 3.
+                    int before = i;
+                    List<object?> items = ParseSequence(s, ref i, ')', depth, out bool sawComma);
+                    if (items.Count == 1 && !sawComma && s[before + 1] != ')') return items[0];
+                    return new LiteralTuple(items);
+                }
             case '{':
                 return ParseBraces(s, ref i, depth);
         }

@@ -1,9 +1,7 @@
 using System.Reflection;
 using Avengers.Clustering;
-using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
-using Avengers.Voting;
 using Avengers.Answers;
 
 namespace Avengers.Calibration;
@@ -92,8 +90,11 @@ public static class Calibrator
         (IReadOnlyList<GradingRule>? rules, IReadOnlyList<int>? clusterRules) = RulesOf(samples?.Rules, partitions, k);
         manifest = manifest with
         {
-            Defaults = DefaultsOf(policy, options), Policy = policy, ClusterAnswerTypes = AnswerTypesOf(samples?.AnswerTypes, partitions, k),
-            GradingRules = rules, ClusterGradingRules = clusterRules,
+            Defaults = DefaultsOf(policy, options),
+            Policy = policy,
+            ClusterAnswerTypes = AnswerTypesOf(samples?.AnswerTypes, partitions, k),
+            GradingRules = rules,
+            ClusterGradingRules = clusterRules,
         };
         return new CalibrationResult(new RouterArtifact(manifest, centroids, scores, clusterCosts), clusters, selection, notes);
     }

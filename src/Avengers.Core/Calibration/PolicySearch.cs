@@ -1,6 +1,5 @@
 using System.Globalization;
 using Avengers.Clustering;
-using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;
@@ -242,23 +241,23 @@ public static class PolicySearch
             : new[] { EnsembleStrategy.Direct, EnsembleStrategy.Vote }; // one sample each: switch never switches
         var list = new List<Candidate>();
         foreach (int topK in topKs)
-        foreach (EnsembleStrategy strategy in strategies)
-        {
-            if (strategy == EnsembleStrategy.Direct)
+            foreach (EnsembleStrategy strategy in strategies)
             {
-                Add(new EnsemblePolicy { Strategy = "direct", TopN = 1, TopK = topK });
-                continue;
+                if (strategy == EnsembleStrategy.Direct)
+                {
+                    Add(new EnsemblePolicy { Strategy = "direct", TopN = 1, TopK = topK });
+                    continue;
+                }
+                IEnumerable<int> topNs = options.TopN is int fixedN ? [fixedN] : strategy == EnsembleStrategy.Switch ? [2] : Enumerable.Range(1, poolSize);
+                foreach (int topN in topNs)
+                    foreach (bool weighted in options.WeightedVote is bool w ? new[] { w } : topN == 1 && strategy == EnsembleStrategy.Vote ? new[] { false } : new[] { false, true })
+                    {
+                        Add(new EnsemblePolicy { Strategy = strategy.ToWireName(), TopN = topN, TopK = topK, WeightedVote = weighted, SwitchThreshold = options.SwitchThreshold });
+                        // Several samples per model: the same budget spread over the models (self-consistency of the top model vs many models).
+                        if (strategy == EnsembleStrategy.Vote && maxSamples > 1 && topN > 1 && (maxSamples + topN - 1) / topN < maxSamples)
+                            Add(new EnsemblePolicy { Strategy = "vote", TopN = topN, TopK = topK, WeightedVote = weighted, SamplesPerModel = (maxSamples + topN - 1) / topN });
+                    }
             }
-            IEnumerable<int> topNs = options.TopN is int fixedN ? [fixedN] : strategy == EnsembleStrategy.Switch ? [2] : Enumerable.Range(1, poolSize);
-            foreach (int topN in topNs)
-            foreach (bool weighted in options.WeightedVote is bool w ? new[] { w } : topN == 1 && strategy == EnsembleStrategy.Vote ? new[] { false } : new[] { false, true })
-            {
-                Add(new EnsemblePolicy { Strategy = strategy.ToWireName(), TopN = topN, TopK = topK, WeightedVote = weighted, SwitchThreshold = options.SwitchThreshold });
-                // Several samples per model: the same budget spread over the models (self-consistency of the top model vs many models).
-                if (strategy == EnsembleStrategy.Vote && maxSamples > 1 && topN > 1 && (maxSamples + topN - 1) / topN < maxSamples)
-                    Add(new EnsemblePolicy { Strategy = "vote", TopN = topN, TopK = topK, WeightedVote = weighted, SamplesPerModel = (maxSamples + topN - 1) / topN });
-            }
-        }
         if (options.Strategy is null && options.TopN is null) list.Add(new Candidate("best single model", new EnsemblePolicy { Strategy = "direct", TopN = 1 }, IsSingle: true));
         return list;
 

@@ -1,7 +1,5 @@
-using System.Text;
 using System.Text.Json;
 using Avengers.Data;
-using Avengers.Answers;
 
 namespace Avengers.Collection;
 
@@ -138,8 +136,13 @@ public sealed class CollectionJournal : IDisposable
     {
         var record = new BenchmarkRecord
         {
-            Id = question.Id, Dataset = question.Dataset, Query = question.Query, AnswerType = question.AnswerType, Gold = question.Gold,
-            Choices = question.Choices, Outputs = new Dictionary<string, IReadOnlyList<Sample>> { [model] = samples },
+            Id = question.Id,
+            Dataset = question.Dataset,
+            Query = question.Query,
+            AnswerType = question.AnswerType,
+            Gold = question.Gold,
+            Choices = question.Choices,
+            Outputs = new Dictionary<string, IReadOnlyList<Sample>> { [model] = samples },
         };
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Avengers.Data;
 using Avengers.Ensemble;
 using Microsoft.Extensions.AI;
-using Avengers.Answers;
 
 namespace Avengers.Collection;
 
@@ -129,7 +128,7 @@ public static class Collector
                     SemaphoreSlim gate = gates[item.Model];
                     await gate.WaitAsync(token).ConfigureAwait(false);
                     List<Sample> samples;
-                    try { samples = await SampleAsync(members[item.Model], item.Question, options, token, () => Interlocked.Increment(ref calls)).ConfigureAwait(false); }
+                    try { samples = await SampleAsync(members[item.Model], item.Question, options, () => Interlocked.Increment(ref calls), token).ConfigureAwait(false); }
                     finally { gate.Release(); }
 
                     double cost = 0;
@@ -168,7 +167,7 @@ public static class Collector
     public static double CostOf(Sample sample, string model, IReadOnlyDictionary<string, (double Input, double Output)> prices)
         => prices.TryGetValue(model, out var price) ? ((sample.InputTokens ?? 0) * price.Input + (sample.OutputTokens ?? 0) * price.Output) / 1e6 : 0;
 
-    private static async Task<List<Sample>> SampleAsync(IChatClient member, Question question, CollectOptions options, CancellationToken cancellationToken, Action countCall)
+    private static async Task<List<Sample>> SampleAsync(IChatClient member, Question question, CollectOptions options, Action countCall, CancellationToken cancellationToken)
     {
         PromptTemplate template = options.Template ?? PromptTemplate.Default(question.AnswerType);
         List<ChatMessage> messages = [];

@@ -1,4 +1,3 @@
-using Avengers.Data;
 using Avengers.Answers;
 
 namespace Avengers.Collection;

@@ -181,73 +181,73 @@ internal static partial class QuestionImporter
         switch (extension)
         {
             case ".jsonl" or ".ndjson":
-            {
-                foreach (var (line, text) in Utf8Lines(path))
                 {
-                    if (string.IsNullOrWhiteSpace(text)) continue;
-                    yield return (line, ObjectRow(path, line, text));
+                    foreach (var (line, text) in Utf8Lines(path))
+                    {
+                        if (string.IsNullOrWhiteSpace(text)) continue;
+                        yield return (line, ObjectRow(path, line, text));
+                    }
+                    break;
                 }
-                break;
-            }
             case ".json":
-            {
-                string all;
-                try { all = File.ReadAllText(path, StrictUtf8); }
-                catch (System.Text.DecoderFallbackException) { throw new BenchmarkFormatException(path, 1, "(file)", "not valid UTF-8 (save the file as UTF-8)"); }
-                using JsonDocument document = ParseJson(path, all, 1);
-                JsonElement array = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement
-                    : document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array ? data
-                    : throw new BenchmarkFormatException(path, 1, "(root)", "expected an array of question objects (or an object with a 'data' array)");
-                int index = 0;
-                foreach (JsonElement item in array.EnumerateArray())
                 {
-                    index++;
-                    if (item.ValueKind != JsonValueKind.Object) throw new BenchmarkFormatException(path, index, $"[{index - 1}]", $"expected an object, found {item.ValueKind}");
-                    yield return (index, item.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal));
+                    string all;
+                    try { all = File.ReadAllText(path, StrictUtf8); }
+                    catch (System.Text.DecoderFallbackException) { throw new BenchmarkFormatException(path, 1, "(file)", "not valid UTF-8 (save the file as UTF-8)"); }
+                    using JsonDocument document = ParseJson(path, all, 1);
+                    JsonElement array = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement
+                        : document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array ? data
+                        : throw new BenchmarkFormatException(path, 1, "(root)", "expected an array of question objects (or an object with a 'data' array)");
+                    int index = 0;
+                    foreach (JsonElement item in array.EnumerateArray())
+                    {
+                        index++;
+                        if (item.ValueKind != JsonValueKind.Object) throw new BenchmarkFormatException(path, index, $"[{index - 1}]", $"expected an object, found {item.ValueKind}");
+                        yield return (index, item.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal));
+                    }
+                    break;
                 }
-                break;
-            }
             case ".csv" or ".tsv":
-            {
-                CheckUtf8(path);
-                var options = new CsvHelper.CsvReaderOptions { Separator = extension == ".tsv" ? '\t' : ',', HasHeader = true, AllowLineBreaksInQuotes = true, TrackLineNumbers = true };
-                using CsvHelper.CsvReader csv = CsvHelper.CsvReader.FromFile(path, options, FileOptions.SequentialScan);
-                await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-                var header = csv.Headers.ToArray();
-                while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    // A quoted field may hold line breaks; one that does and leaves the row with another number of fields
-                    // than the header is an unclosed quote that swallowed the rows after it.
-                    if (csv.FieldCount != header.Length && Enumerable.Range(0, csv.FieldCount).Any(i => csv.GetString(i).Contains('\n')))
-                        throw new BenchmarkFormatException(path, (int)csv.LineNumber, "(row)",
-                            $"a quoted field is not closed: it runs over the following lines, leaving {csv.FieldCount} field(s) for {header.Length} columns");
-                    var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    for (int i = 0; i < header.Length && i < csv.FieldCount; i++) row[header[i]] = csv.GetString(i);
-                    yield return ((int)csv.LineNumber, row);
+                    CheckUtf8(path);
+                    var options = new CsvHelper.CsvReaderOptions { Separator = extension == ".tsv" ? '\t' : ',', HasHeader = true, AllowLineBreaksInQuotes = true, TrackLineNumbers = true };
+                    using CsvHelper.CsvReader csv = CsvHelper.CsvReader.FromFile(path, options, FileOptions.SequentialScan);
+                    await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+                    var header = csv.Headers.ToArray();
+                    while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        // A quoted field may hold line breaks; one that does and leaves the row with another number of fields
+                        // than the header is an unclosed quote that swallowed the rows after it.
+                        if (csv.FieldCount != header.Length && Enumerable.Range(0, csv.FieldCount).Any(i => csv.GetString(i).Contains('\n')))
+                            throw new BenchmarkFormatException(path, (int)csv.LineNumber, "(row)",
+                                $"a quoted field is not closed: it runs over the following lines, leaving {csv.FieldCount} field(s) for {header.Length} columns");
+                        var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+                        for (int i = 0; i < header.Length && i < csv.FieldCount; i++) row[header[i]] = csv.GetString(i);
+                        yield return ((int)csv.LineNumber, row);
+                    }
+                    break;
                 }
-                break;
-            }
             case ".parquet":
-            {
-                // Rows as dictionaries (list columns such as choices come back as lists).
-                CheckParquetMagic(path);
-                await using FileStream stream = File.OpenRead(path);
-                var rows = new List<IDictionary<string, object?>>();
-                try
                 {
-                    var untyped = await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    foreach (var row in untyped.Data) rows.Add(row!);
+                    // Rows as dictionaries (list columns such as choices come back as lists).
+                    CheckParquetMagic(path);
+                    await using FileStream stream = File.OpenRead(path);
+                    var rows = new List<IDictionary<string, object?>>();
+                    try
+                    {
+                        var untyped = await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        foreach (var row in untyped.Data) rows.Add(row!);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        throw new BenchmarkFormatException(path, 1, "(file)", "a damaged or unsupported Parquet file: its rows could not be read");
+                    }
+                    var result = (Data: rows, 0);
+                    int rowNumber = 0;
+                    foreach (var row in result.Data)
+                        yield return (++rowNumber, row.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal));
+                    break;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    throw new BenchmarkFormatException(path, 1, "(file)", "a damaged or unsupported Parquet file: its rows could not be read");
-                }
-                var result = (Data: rows, 0);
-                int rowNumber = 0;
-                foreach (var row in result.Data)
-                    yield return (++rowNumber, row.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal));
-                break;
-            }
             default:
                 throw new ArgumentException($"{path}: unknown question file type '{extension}'; expected .jsonl, .json, .csv, .tsv or .parquet");
         }

@@ -173,9 +173,16 @@ public static class BenchmarkReader
 
             return new BenchmarkRecord
             {
-                Id = id, Dataset = dataset, Query = query, Gold = gold,
-                Choices = choices, Split = split, Outputs = outputs, Grading = ParseRule(root, file, line),
-                AnswerTypeInferred = inferred, AnswerType = inferred ? AnswerTypes.Infer(gold, choices) : answerType,
+                Id = id,
+                Dataset = dataset,
+                Query = query,
+                Gold = gold,
+                Choices = choices,
+                Split = split,
+                Outputs = outputs,
+                Grading = ParseRule(root, file, line),
+                AnswerTypeInferred = inferred,
+                AnswerType = inferred ? AnswerTypes.Infer(gold, choices) : answerType,
             };
         }
     }
@@ -245,9 +252,11 @@ public static class BenchmarkReader
         long? Tokens(string name) => sample.TryGetProperty(name, out JsonElement t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out long v) && v >= 0 ? v : null;
         return new Sample(text, answer, score)
         {
-            InputTokens = Tokens("input_tokens"), OutputTokens = Tokens("output_tokens"),
+            InputTokens = Tokens("input_tokens"),
+            OutputTokens = Tokens("output_tokens"),
             LatencyMs = sample.TryGetProperty("latency_ms", out JsonElement l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : null,
-            FinishReason = OptionalString(sample, "finish_reason", file, line, field + "."), Error = error,
+            FinishReason = OptionalString(sample, "finish_reason", file, line, field + "."),
+            Error = error,
         };
     }
 

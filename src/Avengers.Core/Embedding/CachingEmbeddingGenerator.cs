@@ -43,7 +43,8 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
         foreach (int i in missing) fromCache[i] = false;
         return new GeneratedEmbeddings<Embedding<float>>(vectors.Select((v, i) => new Embedding<float>(v!)
         {
-            ModelId = modelId, AdditionalProperties = new() { [EmbeddingCacheTier.Key] = fromCache[i] ? EmbeddingCacheTier.Local : EmbeddingCacheTier.Miss },
+            ModelId = modelId,
+            AdditionalProperties = new() { [EmbeddingCacheTier.Key] = fromCache[i] ? EmbeddingCacheTier.Local : EmbeddingCacheTier.Miss },
         }));
     }
 }

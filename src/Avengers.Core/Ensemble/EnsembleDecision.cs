@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Avengers.Routing;
 using Avengers.Voting;
-using Avengers.Answers;
 
 namespace Avengers.Ensemble;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Avengers.Answers;
 
 namespace Avengers.Ensemble;
 

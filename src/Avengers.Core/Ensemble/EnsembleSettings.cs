@@ -49,8 +49,11 @@ public sealed record EnsembleSettings
     /// <summary>The settings a calibrated policy asks for (strategy, top-n, top-k, switch threshold), with the policy itself attached.</summary>
     public static EnsembleSettings From(EnsemblePolicy policy, Routing.RoutingOptions? routing = null) => new()
     {
-        Strategy = policy.StrategyKind, TopN = policy.TopN, SwitchThreshold = policy.SwitchThreshold,
-        Routing = policy.Routing(routing ?? new Routing.RoutingOptions()), Policy = policy,
+        Strategy = policy.StrategyKind,
+        TopN = policy.TopN,
+        SwitchThreshold = policy.SwitchThreshold,
+        Routing = policy.Routing(routing ?? new Routing.RoutingOptions()),
+        Policy = policy,
     };
 
     /// <summary>
@@ -82,7 +85,12 @@ public sealed record EnsembleSettings
     {
         var problems = new List<string>(new SettingsOverrides
         {
-            Samples = Samples, TopN = TopN, TopK = Routing.TopK, Temperature = Temperature, SwitchThreshold = SwitchThreshold, Alpha = Routing.Alpha,
+            Samples = Samples,
+            TopN = TopN,
+            TopK = Routing.TopK,
+            Temperature = Temperature,
+            SwitchThreshold = SwitchThreshold,
+            Alpha = Routing.Alpha,
         }.Problems());
         if (MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max calls per request must lie in [1, 10000] (got {MaxCallsPerRequest})");
         if (MaxParallelSamples is < 1) problems.Add($"max parallel samples must be at least 1 (got {MaxParallelSamples})");

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Avengers.Clustering;
 using Avengers.Data;
-using Avengers.Embedding;
 using Avengers.Voting;
 using Microsoft.Extensions.AI;
 

@@ -2,7 +2,6 @@ using Avengers.Calibration;
 using Avengers.Clustering;
 using Avengers.Data;
 using Avengers.Embedding;
-using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;

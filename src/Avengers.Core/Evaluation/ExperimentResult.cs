@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Avengers.Routing;
 
 namespace Avengers.Evaluation;
 

@@ -1,5 +1,4 @@
 using Avengers.Data;
-using Avengers.Answers;
 
 namespace Avengers.Evaluation;
 

@@ -143,7 +143,7 @@ internal static class ReportBuilder
         md.AppendLine("## Cluster browser").AppendLine().AppendLine($"{source}: {clusters.Count} clusters.").AppendLine();
         foreach (ClusterView c in clusters)
         {
-            html.Append($"<details><summary>cluster {c.Cluster}: {c.Size} items, best {E(c.Models.FirstOrDefault().Model ?? "-")}</summary>");
+            html.Append($"<details><summary>cluster {c.Cluster}: {c.Size} items, best {E(c.Models.Count > 0 ? c.Models[0].Model : "-")}</summary>");
             html.Append("<table><thead><tr><th>model</th><th>accuracy</th><th>95% interval</th><th>answered</th></tr></thead><tbody>");
             md.AppendLine($"### Cluster {c.Cluster} ({c.Size} items)").AppendLine().AppendLine("| model | accuracy | 95% interval | answered |").AppendLine("|---|---:|---:|---:|");
             foreach (var m in c.Models)

@@ -78,8 +78,12 @@ public sealed record EnsemblePolicy
         IReadOnlyList<RankedModel> ranked = decision.Models;
         var options = new VoteRule
         {
-            Strategy = StrategyKind, TopN = TopN, SamplesPerModel = SamplesPerModel, SwitchThreshold = SwitchThreshold,
-            WeightByAccuracy = WeightedVote, Adaptive = adaptive,
+            Strategy = StrategyKind,
+            TopN = TopN,
+            SamplesPerModel = SamplesPerModel,
+            SwitchThreshold = SwitchThreshold,
+            WeightByAccuracy = WeightedVote,
+            Adaptive = adaptive,
         };
         double gain = 0;
         if (ClusterGain is not null)

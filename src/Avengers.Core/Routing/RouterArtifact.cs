@@ -16,7 +16,8 @@ public sealed class RouterArtifact
 {
     private static readonly JsonSerializerOptions Json = new()
     {
-        WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // a model without answers in a cluster has NaN cost
     };
 

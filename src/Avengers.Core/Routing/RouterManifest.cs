@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Avengers.Answers;
 
 namespace Avengers.Routing;
 

@@ -18,11 +18,11 @@ public static class EnsembleDecider
             case EnsembleStrategy.Direct:
                 return new VoteOutcome(ranked[0].Model, 0, null, 1, Math.Min(1, ranked[0].Answers.Count));
             case EnsembleStrategy.Switch:
-            {
-                VoteOutcome first = VoteOver(ranked, 1, rule);
-                if (ranked.Count == 1 || first.Vote is { } vote && !VoteTally.CallsForNextModel(vote, rule.SwitchThreshold)) return first;
-                return VoteOver(ranked, 2, rule);
-            }
+                {
+                    VoteOutcome first = VoteOver(ranked, 1, rule);
+                    if (ranked.Count == 1 || first.Vote is { } vote && !VoteTally.CallsForNextModel(vote, rule.SwitchThreshold)) return first;
+                    return VoteOver(ranked, 2, rule);
+                }
             default:
                 return VoteOver(ranked, Math.Max(1, rule.TopN), rule);
         }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using YamlDotNet.Serialization;
 
 namespace Avengers.Server.Configuration;
@@ -94,7 +93,13 @@ public sealed record StrategyConfig
     public Avengers.Ensemble.SettingsOverrides ToOverrides() => new()
     {
         Strategy = Default is string named && Avengers.Voting.EnsembleStrategies.TryParse(named, out Avengers.Voting.EnsembleStrategy parsed) ? parsed : null,
-        Samples = Samples, TopN = TopN, TopK = TopK, Temperature = Temperature, Adaptive = Adaptive, SwitchThreshold = SwitchThreshold, Alpha = Alpha,
+        Samples = Samples,
+        TopN = TopN,
+        TopK = TopK,
+        Temperature = Temperature,
+        Adaptive = Adaptive,
+        SwitchThreshold = SwitchThreshold,
+        Alpha = Alpha,
     };
 }
 

@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Avengers.Server.Faults;
 
@@ -83,7 +79,10 @@ public static class FaultBackend
             response.ContentType = "application/json";
             await response.WriteAsync(JsonSerializer.Serialize(new
             {
-                id = "chatcmpl-fault", @object = "chat.completion", created = 0, model = fault,
+                id = "chatcmpl-fault",
+                @object = "chat.completion",
+                created = 0,
+                model = fault,
                 choices = Enumerable.Range(0, n).Select(i => new { index = i, message = new { role = "assistant", content = Answer }, finish_reason = "stop" }).ToArray(),
                 usage = new { prompt_tokens = 10, completion_tokens = 8 * n, total_tokens = 10 + 8 * n },
             }), aborted);
@@ -104,7 +103,10 @@ public static class FaultBackend
 
     private static string Chunk(string? content, string? finish = null) => "data: " + JsonSerializer.Serialize(new
     {
-        id = "chatcmpl-fault", @object = "chat.completion.chunk", created = 0, model = "fault",
+        id = "chatcmpl-fault",
+        @object = "chat.completion.chunk",
+        created = 0,
+        model = "fault",
         choices = new[] { new { index = 0, delta = new { content }, finish_reason = finish } },
     }) + "\n\n";
 

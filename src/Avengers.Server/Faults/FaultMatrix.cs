@@ -4,14 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Avengers.Calibration;
 using Avengers.Clustering;
-using Avengers.Data;
 using Avengers.Embedding;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Avengers.Voting;
-using Microsoft.AspNetCore.Builder;
 
 namespace Avengers.Server.Faults;
 
@@ -55,43 +53,44 @@ public static class FaultMatrix
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds * 4) };
             var cells = new List<FaultCell>();
             foreach (string pool in options.Pools)
-            foreach (string fault in options.Faults)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report($"{pool}: {fault}");
-                var config = new GatewayConfig
+                foreach (string fault in options.Faults)
                 {
-                    Listen = "http://127.0.0.1:0", Router = router,
-                    RequestTimeoutSeconds = options.RequestTimeoutSeconds,
-                    Strategy = new StrategyConfig { Samples = 3 },
-                    Backends =
-                    [
-                        new BackendConfig { Name = "faulty", Model = fault, BaseUrl = url, TimeoutSeconds = options.BackendTimeoutSeconds, Retries = 1, RetryDelayMilliseconds = 50 },
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report($"{pool}: {fault}");
+                    var config = new GatewayConfig
+                    {
+                        Listen = "http://127.0.0.1:0",
+                        Router = router,
+                        RequestTimeoutSeconds = options.RequestTimeoutSeconds,
+                        Strategy = new StrategyConfig { Samples = 3 },
+                        Backends =
+                        [
+                            new BackendConfig { Name = "faulty", Model = fault, BaseUrl = url, TimeoutSeconds = options.BackendTimeoutSeconds, Retries = 1, RetryDelayMilliseconds = 50 },
                         .. pool == "pool" ? [new BackendConfig { Name = "healthy", Model = "ok", BaseUrl = url, TimeoutSeconds = options.BackendTimeoutSeconds, Retries = 1, RetryDelayMilliseconds = 50 }] : Array.Empty<BackendConfig>(),
                     ],
-                };
-                await using WebApplication gateway = GatewayHost.Build(config, embedding, _ => null);
-                await gateway.StartAsync(cancellationToken).ConfigureAwait(false);
-                foreach (string strategy in options.Strategies)
-                foreach (bool stream in options.Streams)
-                {
-                    int answered = 0, clean = 0, bad = 0;
-                    double max = 0;
-                    string? firstBad = null;
-                    for (int r = 0; r < options.RequestsPerCell; r++)
-                    {
-                        var (outcome, seconds, detail) = await AskAsync(http, gateway.Urls.First(), strategy, stream, options.RequestTimeoutSeconds, options.DeadlineGraceSeconds, cancellationToken).ConfigureAwait(false);
-                        max = Math.Max(max, seconds);
-                        switch (outcome)
+                    };
+                    await using WebApplication gateway = GatewayHost.Build(config, embedding, _ => null);
+                    await gateway.StartAsync(cancellationToken).ConfigureAwait(false);
+                    foreach (string strategy in options.Strategies)
+                        foreach (bool stream in options.Streams)
                         {
-                            case Outcome.Answered: answered++; break;
-                            case Outcome.CleanError: clean++; break;
-                            default: bad++; firstBad ??= detail; break;
+                            int answered = 0, clean = 0, bad = 0;
+                            double max = 0;
+                            string? firstBad = null;
+                            for (int r = 0; r < options.RequestsPerCell; r++)
+                            {
+                                var (outcome, seconds, detail) = await AskAsync(http, gateway.Urls.First(), strategy, stream, options.RequestTimeoutSeconds, options.DeadlineGraceSeconds, cancellationToken).ConfigureAwait(false);
+                                max = Math.Max(max, seconds);
+                                switch (outcome)
+                                {
+                                    case Outcome.Answered: answered++; break;
+                                    case Outcome.CleanError: clean++; break;
+                                    default: bad++; firstBad ??= detail; break;
+                                }
+                            }
+                            cells.Add(new FaultCell(fault, pool, strategy, stream, answered, clean, bad, Math.Round(max, 2), firstBad));
                         }
-                    }
-                    cells.Add(new FaultCell(fault, pool, strategy, stream, answered, clean, bad, Math.Round(max, 2), firstBad));
                 }
-            }
             return cells;
         }
         finally

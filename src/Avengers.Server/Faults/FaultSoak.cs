@@ -4,7 +4,6 @@ using System.Text.Json;
 using Avengers.Embedding;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
-using Microsoft.AspNetCore.Builder;
 
 namespace Avengers.Server.Faults;
 
@@ -31,7 +30,10 @@ public static class FaultSoak
             string model = FormattableString.Invariant($"random:{faultRate}");
             var config = new GatewayConfig
             {
-                Listen = "http://127.0.0.1:0", Router = router, RequestTimeoutSeconds = 5, Strategy = new StrategyConfig { Samples = 3 },
+                Listen = "http://127.0.0.1:0",
+                Router = router,
+                RequestTimeoutSeconds = 5,
+                Strategy = new StrategyConfig { Samples = 3 },
                 Backends =
                 [
                     new BackendConfig { Name = "faulty", Model = model, BaseUrl = url, TimeoutSeconds = 1, Retries = 1, RetryDelayMilliseconds = 20, BreakSeconds = 2 },

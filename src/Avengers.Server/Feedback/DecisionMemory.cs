@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using Avengers.Server.Fleet;
 using Microsoft.Extensions.Caching.Memory;
 using StackExchange.Redis;
-using Avengers.Answers;
 
 namespace Avengers.Server.Feedback;
 

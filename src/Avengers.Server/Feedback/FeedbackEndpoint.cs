@@ -47,7 +47,14 @@ internal static class FeedbackEndpoint
             {
                 if (comment.ValueKind != JsonValueKind.String || comment.GetString()!.Length > MaxComment)
                     return OpenAIErrors.BadRequest($"'comment' must be a string of at most {MaxComment} characters", "comment");
-                Logger(context).LogInformation("feedback comment on {Id}: {Comment}", id, Avengers.Ensemble.BackendFailures.Redact(comment.GetString()));
+                {
+                    ILogger logger = Logger(context);
+                    if (logger.IsEnabled(LogLevel.Information))
+                    {
+                        string redacted = Avengers.Ensemble.BackendFailures.Redact(comment.GetString());
+                        GatewayLog.FeedbackComment(logger, id, redacted);
+                    }
+                }
             }
         }
 

@@ -17,9 +17,12 @@ public interface IFeedbackLog
 }
 
 /// <summary>The log as a JSON Lines file, one line appended and flushed per rating.</summary>
-public sealed class FileFeedbackLog(string path) : IFeedbackLog
+public sealed class FileFeedbackLog(string path) : IFeedbackLog, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
 
     public async Task AppendAsync(BenchmarkRecord record, CancellationToken cancellationToken)
     {
@@ -60,7 +63,9 @@ public static class FeedbackRecords
     /// <summary>The record of one applied rating: each rated model's outcome is its sample's score.</summary>
     public static BenchmarkRecord Of(RememberedDecision decision, IReadOnlyList<ModelOutcome> outcomes) => new()
     {
-        Id = decision.Id, Dataset = "feedback", Query = decision.Query,
+        Id = decision.Id,
+        Dataset = "feedback",
+        Query = decision.Query,
         AnswerType = AnswerTypes.TryParse(decision.AnswerType, out AnswerType type) ? type : AnswerType.Text,
         Outputs = outcomes.ToDictionary(o => o.Model, o => (IReadOnlyList<Sample>)[new Sample(Score: o.Outcome)], StringComparer.Ordinal),
     };

@@ -4,8 +4,6 @@ using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Server.Fleet;
 using Avengers.Server.Gateway;
-using Avengers.Voting;
-using Avengers.Data;
 using StackExchange.Redis;
 using Avengers.Answers;
 
@@ -43,8 +41,15 @@ public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisi
     public Task RememberAsync(string id, string key, string query, EnsembleDecision decision, CancellationToken cancellationToken)
         => memory.RememberAsync(new RememberedDecision
         {
-            Id = id, Key = key, Query = query, ArtifactSha = decision.ArtifactHash, AnswerType = decision.AnswerType, ReturnedModel = decision.ChosenModel, Winner = decision.Winner,
-            Clusters = [.. decision.Clusters.Select(c => new[] { c.Cluster, c.Weight })], Samples = decision.SampleAnswers,
+            Id = id,
+            Key = key,
+            Query = query,
+            ArtifactSha = decision.ArtifactHash,
+            AnswerType = decision.AnswerType,
+            ReturnedModel = decision.ChosenModel,
+            Winner = decision.Winner,
+            Clusters = [.. decision.Clusters.Select(c => new[] { c.Cluster, c.Weight })],
+            Samples = decision.SampleAnswers,
         }, cancellationToken);
 
     /// <summary>Applies a rating of answer <paramref name="id"/> by <paramref name="key"/>: score in [0, 1]; <paramref name="model"/> judges that member's answer instead of the returned one.</summary>
@@ -63,7 +68,7 @@ public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisi
             try { await log.AppendAsync(FeedbackRecords.Of(decision, update.Outcomes), cancellationToken).ConfigureAwait(false); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException)
             {
-                logger.LogWarning("feedback for {Id} was applied but not logged: {Detail}", id, ex.Message);
+                GatewayLog.FeedbackNotLogged(logger, id, ex.Message);
             }
         }
         _verdicts?.Add(1, new KeyValuePair<string, object?>("verdict", score >= 1 ? "right" : score <= 0 ? "wrong" : "partial"));
@@ -76,7 +81,7 @@ public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisi
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                logger.LogWarning("feedback for {Id} could not be shared (Redis: {Detail}); applied on this replica only", id, ex.Message);
+                GatewayLog.FeedbackNotShared(logger, id, ex.Message);
             }
         }
         Apply(update);
@@ -130,7 +135,7 @@ public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisi
                     {
                         if (JsonSerializer.Deserialize<LiveUpdate>((string)message.Message!) is { } update) Apply(update);
                     }
-                    catch (JsonException) { logger.LogWarning("ignored a malformed feedback message on {Channel}", channel); }
+                    catch (JsonException) { GatewayLog.MalformedFeedbackMessage(logger, channel.ToString()); }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }

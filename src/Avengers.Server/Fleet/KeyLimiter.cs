@@ -68,7 +68,6 @@ public sealed class KeyLimiter
         long now = Environment.TickCount64;
         long last = Interlocked.Read(ref _lastWarning);
         if (now - last >= 60_000 && Interlocked.CompareExchange(ref _lastWarning, now, last) == last)
-            _logger.LogWarning("the limit store (Redis) failed: {Detail}; key limits are {Mode} until it is back (redis_failure)",
-                Avengers.Ensemble.BackendFailures.Redact(ex.Message), _fleet?.FailClosed == true ? "refusing requests" : "not enforced");
+            GatewayLog.LimitStoreFailed(_logger, Avengers.Ensemble.BackendFailures.Redact(ex.Message), _fleet?.FailClosed == true ? "refusing requests" : "not enforced");
     }
 }

@@ -42,7 +42,7 @@ public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<R
                 new KeyValuePair<string, object?>("artifact_sha256", runtime.Artifact.FileHash)), description: "The router artifact serving new requests");
             meter.CreateObservableCounter("avengers_gateway_router_swaps", () => (long)Volatile.Read(ref _swaps), description: "Router artifacts swapped in without a restart");
         }
-        runtime.ArtifactSwapped += sha => logger.LogWarning("router artifact swapped: now serving {Sha} for new requests", sha);
+        runtime.ArtifactSwapped += sha => GatewayLog.ArtifactSwapped(logger, sha);
         if (runtime.Fleet is RedisFleet fleet) await FollowRedisAsync(fleet, stoppingToken).ConfigureAwait(false);
         else await WatchFileAsync(stoppingToken).ConfigureAwait(false);
     }
@@ -103,7 +103,7 @@ public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<R
             await File.WriteAllBytesAsync(file, bytes, stoppingToken).ConfigureAwait(false);
             Swap(RouterArtifact.Load(file), source);
         }
-        catch (Exception ex) when (ex is RouterArtifactException or IOException) { logger.LogWarning("{Source} was refused, the gateway keeps {Sha}: {Problem}", source, runtime.Artifact.FileHash, ex.Message); }
+        catch (Exception ex) when (ex is RouterArtifactException or IOException) { GatewayLog.ArtifactRefused(logger, source, runtime.Artifact.FileHash, ex.Message); }
         finally
         {
             File.Delete(file);
@@ -114,7 +114,7 @@ public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<R
     private void Swap(RouterArtifact candidate, string source)
     {
         if (candidate.FileHash == runtime.Artifact.FileHash) return;
-        if (runtime.TrySwap(candidate) is string problem) logger.LogWarning("{Source} was refused, the gateway keeps {Sha}: {Problem}", source, runtime.Artifact.FileHash, problem);
+        if (runtime.TrySwap(candidate) is string problem) GatewayLog.ArtifactRefused(logger, source, runtime.Artifact.FileHash, problem);
         else Interlocked.Increment(ref _swaps);
     }
 
@@ -142,7 +142,7 @@ public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<R
                 try { Swap(RouterArtifact.Load(path), path); }
                 catch (Exception ex) when (ex is RouterArtifactException or IOException or UnauthorizedAccessException)
                 {
-                    logger.LogWarning("{Source} was refused, the gateway keeps {Sha}: {Problem}", path, runtime.Artifact.FileHash, ex.Message);
+                    GatewayLog.ArtifactRefused(logger, path, runtime.Artifact.FileHash, ex.Message);
                 }
             }
         }

@@ -28,7 +28,8 @@ internal sealed class SharedEmbeddingGenerator(IEmbeddingGenerator<string, Embed
     private static readonly HybridCacheEntryOptions WithRedis = new() { Expiration = SharedFor, LocalCacheExpiration = LocalFor };
     private static readonly HybridCacheEntryOptions WithoutRedis = new()
     {
-        Expiration = SharedFor, LocalCacheExpiration = LocalFor,
+        Expiration = SharedFor,
+        LocalCacheExpiration = LocalFor,
         Flags = HybridCacheEntryFlags.DisableDistributedCache,
     };
 

@@ -48,7 +48,7 @@ public sealed class BoundedChatClient(IChatClient inner, string name, int maxCon
 
     private async Task EnterAsync(CancellationToken cancellationToken)
     {
-        if (_slots.Wait(0)) return;
+        if (_slots.Wait(0, CancellationToken.None)) return; // a free slot now, without waiting
         if (Interlocked.Increment(ref _waiting) > maxQueue)
         {
             Interlocked.Decrement(ref _waiting);

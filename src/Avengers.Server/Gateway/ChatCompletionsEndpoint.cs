@@ -66,7 +66,7 @@ internal static class ChatCompletionsEndpoint
                 await CountForKeyAsync(context, runtime, input + output, spent);
                 return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision, (int)input, (int)output), ChatCompletionWriter.Json);
             }
-            await StreamAsync(context, runtime, target, request, options, id, deadline.Token, deadlineSeconds);
+            await StreamAsync(context, runtime, target, request, options, id, deadlineSeconds, deadline.Token);
             return Results.Empty;
         }
         catch (BackendBusyException ex) when (!context.Response.HasStarted) { return Busy(context, ex.Message); }
@@ -90,7 +90,7 @@ internal static class ChatCompletionsEndpoint
         catch (Exception ex) when (!context.Response.HasStarted && (ex is HttpRequestException or ClientResultException or TimeoutException || BackendHttp.IsResilienceFailure(ex)))
         {
             // A direct call to one backend: its name and a status class; the detail, redacted, to the log.
-            Logger(context).LogWarning("request {Id}: backend {Model} failed: {Detail}", id, request.Model, BackendFailures.Redact(ex.Message));
+            GatewayLog.BackendFailed(Logger(context), id, request.Model, BackendFailures.Redact(ex.Message));
             string message = $"{request.Model}: {BackendFailures.Describe(ex)} (request {id})";
             return ex is ClientResultException && BackendFailures.StatusOf(ex) is 400 or 413 or 422
                 ? OpenAIErrors.BadRequest(message, null, "rejected_by_backend") : OpenAIErrors.BackendFailed(message);
@@ -98,7 +98,7 @@ internal static class ChatCompletionsEndpoint
     }
 
     private static async Task StreamAsync(HttpContext context, GatewayRuntime runtime, IChatClient target, ChatCompletionRequest request, ChatOptions options, string id,
-        CancellationToken deadline, double deadlineSeconds)
+        double deadlineSeconds, CancellationToken deadline)
     {
         CancellationToken aborted = context.RequestAborted;
         bool started = false;
@@ -130,7 +130,7 @@ internal static class ChatCompletionsEndpoint
         catch (Exception ex) when (started && !aborted.IsCancellationRequested)
         {
             // The first byte is out: the backend stays fixed, and the failure ends the stream explicitly.
-            Logger(context).LogWarning("request {Id}: stream from {Model} failed mid-way: {Detail}", id, request.Model, BackendFailures.Redact(ex.Message));
+            GatewayLog.StreamFailed(Logger(context), id, request.Model, BackendFailures.Redact(ex.Message));
             string why = deadline.IsCancellationRequested ? $"the request deadline of {deadlineSeconds:0.###} s passed" : $"the backend failed mid-stream: {BackendFailures.Describe(ex)}";
             await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"{why} (request {id})", aborted);
             return;
@@ -167,7 +167,7 @@ internal static class ChatCompletionsEndpoint
         try { await feedback.RememberAsync(id, key, query, decision, CancellationToken.None); }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            Logger(context).LogWarning("request {Id}: its decision could not be remembered for feedback ({Detail})", id, ex.Message);
+            GatewayLog.DecisionNotRemembered(Logger(context), id, ex.Message);
         }
     }
 
@@ -290,7 +290,14 @@ internal static class ChatCompletionsEndpoint
         }
         overrides = new SettingsOverrides
         {
-            Strategy = strategy, Samples = samples, TopN = topN, TopK = topK, Alpha = alpha, Adaptive = adaptive, SwitchThreshold = switchThreshold, Temperature = temperature,
+            Strategy = strategy,
+            Samples = samples,
+            TopN = topN,
+            TopK = topK,
+            Alpha = alpha,
+            Adaptive = adaptive,
+            SwitchThreshold = switchThreshold,
+            Temperature = temperature,
         };
         // Ranges: the one rule set the YAML's strategy section is checked by too.
         problems.AddRange(overrides.Problems());

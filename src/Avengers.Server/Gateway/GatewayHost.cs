@@ -5,7 +5,6 @@ using Avengers.Voting;
 using Avengers.Routing;
 using Avengers.Server.Configuration;
 using Avengers.Server.OpenAI;
-using OpenTelemetry.Metrics;
 using Avengers.Server.Fleet;
 
 namespace Avengers.Server.Gateway;
@@ -73,8 +72,7 @@ public static class GatewayHost
         endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(() =>
         {
             runtime.BeginDrain();
-            logger.LogWarning("stopping: no new connections; draining {Count} request(s) in flight for up to {Seconds:0.#} s",
-                runtime.InFlight, endpoints.ServiceProvider.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value.ShutdownTimeout.TotalSeconds ?? 0);
+            GatewayLog.Draining(logger, runtime.InFlight, endpoints.ServiceProvider.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value.ShutdownTimeout.TotalSeconds ?? 0);
         });
         // Last resort: an unexpected failure is still an OpenAI-shaped error with a request id, never an empty 500;
         // the detail goes to the log.
@@ -86,8 +84,7 @@ public static class GatewayHost
             {
                 string id = ChatCompletionWriter.NewId();
                 // The exception's text may hold a configured secret: the log gets it redacted, with the stack.
-                logger.LogError("request {Id} {Method} {Path} failed unexpectedly: {Detail}", id, context.HttpContext.Request.Method, context.HttpContext.Request.Path,
-                    BackendFailures.Redact(ex.ToString()));
+                GatewayLog.UnexpectedFailure(logger, id, context.HttpContext.Request.Method, context.HttpContext.Request.Path, BackendFailures.Redact(ex.ToString()));
                 return OpenAIErrors.Result(500, $"internal error (request {id}); the gateway log has the details", "api_error", null, "internal_error");
             }
             finally { runtime.RequestEnded(); }
@@ -204,7 +201,9 @@ public static class GatewayHost
                 ? (policy with { Strategy = runtime.Defaults.Strategy.ToWireName(), TopN = runtime.Defaults.TopN }).Plan(decision) : null;
             return Results.Json(new
             {
-                cluster = decision.Cluster, cluster_name = manifest.ClusterName(decision.Cluster), similarity = decision.Similarity,
+                cluster = decision.Cluster,
+                cluster_name = manifest.ClusterName(decision.Cluster),
+                similarity = decision.Similarity,
                 clusters = decision.Clusters.Select(c => new { cluster = c.Cluster, name = manifest.ClusterName(c.Cluster), similarity = c.Similarity, weight = c.Weight }),
                 models = plan?.Models ?? decision.Models,
                 strategy = (plan?.Options.Strategy ?? runtime.Defaults.Strategy).ToWireName(),

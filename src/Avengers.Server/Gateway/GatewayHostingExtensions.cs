@@ -1,9 +1,7 @@
 using Avengers.Embedding;
 using Avengers.Ensemble;
 using Avengers.Server.Configuration;
-using Microsoft.Extensions.Configuration;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 

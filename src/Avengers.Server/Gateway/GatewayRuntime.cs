@@ -1,11 +1,9 @@
-using Microsoft.Extensions.Logging;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Avengers.Embedding;
 using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Server.Configuration;
-using Avengers.Voting;
 using Microsoft.Extensions.AI;
 using global::OpenAI;
 
@@ -168,12 +166,16 @@ public sealed class GatewayRuntime : IDisposable
             // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
             EnsemblePolicy policy = serving.Manifest.Policy ?? new EnsemblePolicy
             {
-                Strategy = serving.Manifest.Defaults.Strategy, TopN = serving.Manifest.Defaults.TopN, TopK = serving.Manifest.Defaults.TopK,
-                WeightedVote = serving.Manifest.Defaults.WeightedVote, SwitchThreshold = serving.Manifest.Defaults.SwitchThreshold,
+                Strategy = serving.Manifest.Defaults.Strategy,
+                TopN = serving.Manifest.Defaults.TopN,
+                TopK = serving.Manifest.Defaults.TopK,
+                WeightedVote = serving.Manifest.Defaults.WeightedVote,
+                SwitchThreshold = serving.Manifest.Defaults.SwitchThreshold,
             };
             // The per-query parts of the policy (the guard's model, clusters that trust their leader) hold while the YAML keeps the strategy.
             EnsembleSettings defaults = (EnsembleSettings.From(policy, new RoutingOptions { Beta = serving.Manifest.Defaults.Beta })
-                with { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
+                with
+            { MaxCallsPerRequest = config.MaxCallsPerRequest }).With(config.Strategy.ToOverrides());
             var united = new EnsembleChatClient(members, router, queryEmbedder, defaults, loggers?.CreateLogger<EnsembleChatClient>(), ensembleMetrics);
             // A configured last resort sits behind the ensemble, composed as Microsoft.Extensions.AI composes its stages.
             IChatClient ensemble = config.Fallback is string last ? new ChatClientBuilder(members[last]).UseAvengersEnsemble(united).Build() : united;

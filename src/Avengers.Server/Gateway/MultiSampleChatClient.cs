@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Avengers.Ensemble;
 using Microsoft.Extensions.AI;

@@ -15,8 +15,14 @@ public sealed record ChatCompletionRequest(string Model, IReadOnlyList<ChatMessa
     /// <summary>The request's settings as the options every backend call is made with.</summary>
     public ChatOptions ToChatOptions() => new()
     {
-        Temperature = Temperature, MaxOutputTokens = MaxTokens, TopP = Sampling.TopP, StopSequences = Sampling.Stop?.ToList(), Seed = Sampling.Seed,
-        PresencePenalty = Sampling.PresencePenalty, FrequencyPenalty = Sampling.FrequencyPenalty, ResponseFormat = Sampling.ResponseFormat,
+        Temperature = Temperature,
+        MaxOutputTokens = MaxTokens,
+        TopP = Sampling.TopP,
+        StopSequences = Sampling.Stop?.ToList(),
+        Seed = Sampling.Seed,
+        PresencePenalty = Sampling.PresencePenalty,
+        FrequencyPenalty = Sampling.FrequencyPenalty,
+        ResponseFormat = Sampling.ResponseFormat,
     };
 
     /// <summary>The text of the last user message (what routing and replay look up).</summary>

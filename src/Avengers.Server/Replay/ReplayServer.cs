@@ -2,10 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Avengers.Data;
 using Avengers.Server.OpenAI;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Avengers.Answers;
 
 namespace Avengers.Server.Replay;

@@ -13,7 +13,10 @@ public class CollectBudgetTests
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
-            id = "chatcmpl-x", @object = "chat.completion", created = 0, model = "m",
+            id = "chatcmpl-x",
+            @object = "chat.completion",
+            created = 0,
+            model = "m",
             choices = new[] { new { index = 0, message = new { role = "assistant", content = "The answer is 4." }, finish_reason = "stop" } },
             usage = new { prompt_tokens = 1000, completion_tokens = 1000, total_tokens = 2000 },
         }));

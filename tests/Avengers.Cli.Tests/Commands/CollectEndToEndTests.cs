@@ -18,7 +18,7 @@ namespace Avengers.Tests.Cli.Commands;
 /// </summary>
 public class CollectEndToEndTests
 {
-    private static async Task Answer(HttpContext context, string backend, Random random, bool ignoresN)
+    private static async Task Answer(HttpContext context, string backend, bool ignoresN)
     {
         using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body);
         string question = body.RootElement.GetProperty("messages").EnumerateArray().Last().GetProperty("content").GetString()!;
@@ -28,7 +28,10 @@ public class CollectEndToEndTests
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
-            id = "chatcmpl-e2e", @object = "chat.completion", created = 0, model = backend,
+            id = "chatcmpl-e2e",
+            @object = "chat.completion",
+            created = 0,
+            model = backend,
             choices = Enumerable.Range(0, n).Select(i => new { index = i, message = new { role = "assistant", content = $"[{backend}] {question.Split('\n')[0]} The answer is {answer}." }, finish_reason = "stop" }).ToArray(),
             usage = new { prompt_tokens = 20, completion_tokens = 10 * n, total_tokens = 20 + 10 * n },
         }));
@@ -42,9 +45,9 @@ public class CollectEndToEndTests
         var random = new Random(5);
         var gate = new object();
         bool Fails() { lock (gate) return random.NextDouble() < 0.3; }
-        await using var slow = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(150); await Answer(c, "slow", random, ignoresN: false); });
-        await using var flaky = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(30); await (Fails() ? ScriptedBackend.Fail(c, 500) : Answer(c, "flaky", random, ignoresN: false)); });
-        await using var deaf = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(30); await Answer(c, "deaf", random, ignoresN: true); });
+        await using var slow = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(150); await Answer(c, "slow", ignoresN: false); });
+        await using var flaky = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(30); await (Fails() ? ScriptedBackend.Fail(c, 500) : Answer(c, "flaky", ignoresN: false)); });
+        await using var deaf = await ScriptedBackend.StartAsync(async (_, c) => { await Task.Delay(30); await Answer(c, "deaf", ignoresN: true); });
 
         string dir = TestData.TempDir();
         string questions = Path.Combine(dir, "questions.jsonl");
@@ -53,7 +56,11 @@ public class CollectEndToEndTests
         string recorded = Path.Combine(dir, "recorded.jsonl");
         BenchmarkWriter.Write(recorded, Enumerable.Range(0, 200).Select(i => new BenchmarkRecord
         {
-            Id = $"q{i}", Dataset = "recorded", Query = $"What is {i} plus 1? (item {i})", AnswerType = AnswerType.Math, Gold = $"{i + 1}",
+            Id = $"q{i}",
+            Dataset = "recorded",
+            Query = $"What is {i} plus 1? (item {i})",
+            AnswerType = AnswerType.Math,
+            Gold = $"{i + 1}",
             Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["replayed"] = [new Sample($"[replayed] What is {i} plus 1? (item {i}) The answer is {(i % 4 == 0 ? i : i + 1)}.")] },
         }));
         await using WebApplication replay = Avengers.Server.Replay.ReplayServer.Build(BenchmarkReader.Read(recorded), "http://127.0.0.1:0");

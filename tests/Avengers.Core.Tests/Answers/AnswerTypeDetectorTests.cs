@@ -1,5 +1,3 @@
-using Avengers.Data;
-using Avengers.Voting;
 using Avengers.Answers;
 
 namespace Avengers.Tests.Answers;

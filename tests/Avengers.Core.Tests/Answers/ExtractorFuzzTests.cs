@@ -1,6 +1,4 @@
 using System.Text;
-using Avengers.Data;
-using Avengers.Voting;
 using Avengers.Answers;
 
 namespace Avengers.Tests.Answers;

@@ -1,4 +1,3 @@
-using Avengers.Data.Import;
 using Avengers.Answers;
 
 namespace Avengers.Tests.Answers;

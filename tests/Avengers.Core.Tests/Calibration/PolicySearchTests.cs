@@ -1,6 +1,5 @@
 using Avengers.Calibration;
 using Avengers.Clustering;
-using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;

@@ -141,7 +141,9 @@ public class KMeansTests
         IDataView view = ml.Data.LoadFromEnumerable(rows, schema);
         var model = ml.Clustering.Trainers.KMeans(new Microsoft.ML.Trainers.KMeansTrainer.Options
         {
-            NumberOfClusters = k, InitializationAlgorithm = Microsoft.ML.Trainers.KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus, NumberOfThreads = 1,
+            NumberOfClusters = k,
+            InitializationAlgorithm = Microsoft.ML.Trainers.KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
+            NumberOfThreads = 1,
         }).Fit(view);
         VBuffer<float>[] centroids = default!;
         model.Model.GetClusterCentroids(ref centroids, out _);

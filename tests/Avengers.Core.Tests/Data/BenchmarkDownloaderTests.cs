@@ -1,5 +1,3 @@
-using System.Net;
-using Avengers.Data;
 using Avengers.Data.Import;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -60,7 +60,12 @@ public class BenchmarkReaderTests
     {
         string line = System.Text.Json.JsonSerializer.Serialize(new
         {
-            id = "a", dataset = "d", query = "q", answer_type = "exact", gold, outputs = new { m = new[] { new { text } } },
+            id = "a",
+            dataset = "d",
+            query = "q",
+            answer_type = "exact",
+            gold,
+            outputs = new { m = new[] { new { text } } },
         });
         BenchmarkRecord record = BenchmarkReader.Read(Write(line)).Records[0];
         Sample sample = record.Outputs["m"][0];

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text.Json;
 using Avengers.Data;
 using Avengers.Data.Import;
-using Avengers.Voting;
 using Avengers.Answers;
 
 namespace Avengers.Tests.Data;

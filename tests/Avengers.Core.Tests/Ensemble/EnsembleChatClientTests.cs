@@ -5,7 +5,6 @@ using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Voting;
 using Microsoft.Extensions.AI;
-using Avengers.Answers;
 
 namespace Avengers.Tests.Ensemble;
 
@@ -83,7 +82,10 @@ public class EnsembleChatClientTests
         var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = alpha, ["beta"] = beta, ["gamma"] = gamma }, router, embedder,
             new EnsembleSettings
             {
-                Strategy = EnsembleStrategy.Vote, TopN = 3, Samples = 3, Adaptive = true,
+                Strategy = EnsembleStrategy.Vote,
+                TopN = 3,
+                Samples = 3,
+                Adaptive = true,
                 Policy = new EnsemblePolicy { Strategy = "vote", TopN = 3, WeightedVote = true, TopK = 1 },
             });
 

@@ -12,7 +12,12 @@ public sealed class EnsembleSettingsTests
     {
         IReadOnlyList<string> problems = new SettingsOverrides
         {
-            Samples = 65, TopN = 0, TopK = 0, Temperature = float.NaN, SwitchThreshold = 1.5, Alpha = -0.1,
+            Samples = 65,
+            TopN = 0,
+            TopK = 0,
+            Temperature = float.NaN,
+            SwitchThreshold = 1.5,
+            Alpha = -0.1,
         }.Problems();
 
         Assert.Equal(["n:", "top_n:", "top_k:", "temperature:", "switch_threshold:", "alpha:"], problems.Select(p => p[..(p.IndexOf(':') + 1)]));

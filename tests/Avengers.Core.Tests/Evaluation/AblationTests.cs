@@ -38,10 +38,14 @@ public class AblationTests
             string query = math ? $"compute the sum of numbers {i} and {i + 1} please" : $"name the capital city of country number {i} please";
             records.Add(new BenchmarkRecord
             {
-                Id = $"{i:D3}", Dataset = math ? "math" : "geo", Query = query,
+                Id = $"{i:D3}",
+                Dataset = math ? "math" : "geo",
+                Query = query,
                 Outputs = new Dictionary<string, IReadOnlyList<Sample>>
                 {
-                    ["m"] = [new Sample(Score: math ? 1 : 0)], ["g"] = [new Sample(Score: math ? 0 : 1)], ["x"] = [new Sample(Score: 0.5)],
+                    ["m"] = [new Sample(Score: math ? 1 : 0)],
+                    ["g"] = [new Sample(Score: math ? 0 : 1)],
+                    ["x"] = [new Sample(Score: 0.5)],
                 },
             });
         }
@@ -141,7 +145,10 @@ public class AblationLockTests
         using var held = new FileStream(Path.Combine(dir, "k.csv.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         var records = Enumerable.Range(0, 10).Select(i => new BenchmarkRecord
         {
-            Id = $"{i}", Dataset = "d", Query = $"q {i}", Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Score: 1)] },
+            Id = $"{i}",
+            Dataset = "d",
+            Query = $"q {i}",
+            Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Score: 1)] },
         });
         string path = Path.Combine(dir, "b.jsonl");
         BenchmarkWriter.Write(path, records);

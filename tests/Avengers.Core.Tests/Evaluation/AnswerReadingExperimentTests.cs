@@ -19,8 +19,11 @@ public class AnswerReadingExperimentTests
             string value = $"w{i}x{i % 7}";
             records.Add(new BenchmarkRecord
             {
-                Id = i.ToString(), Dataset = i % 2 == 0 ? "strings" : "lists", Query = $"predict the output of function number {i} on input {i % 5}",
-                AnswerType = AnswersOf(answerType), Gold = i % 2 == 0 ? $"'{value}'" : $"[{i}, '{value}']",
+                Id = i.ToString(),
+                Dataset = i % 2 == 0 ? "strings" : "lists",
+                Query = $"predict the output of function number {i} on input {i % 5}",
+                AnswerType = AnswersOf(answerType),
+                Gold = i % 2 == 0 ? $"'{value}'" : $"[{i}, '{value}']",
                 Outputs = models.ToDictionary(m => m, m => (IReadOnlyList<Sample>)[new Sample(textOf(i, m))]),
             });
         }

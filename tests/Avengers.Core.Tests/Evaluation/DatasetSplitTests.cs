@@ -7,7 +7,10 @@ public class DatasetSplitTests
 {
     private static BenchmarkRecord Record(string id, string dataset, string? split = null, string? query = null) => new()
     {
-        Id = id, Dataset = dataset, Query = query ?? $"query {id}", Split = split,
+        Id = id,
+        Dataset = dataset,
+        Query = query ?? $"query {id}",
+        Split = split,
         Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Score: 1)] },
     };
 

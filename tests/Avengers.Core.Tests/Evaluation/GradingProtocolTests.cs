@@ -11,7 +11,11 @@ public class GradingProtocolTests
 {
     private static BenchmarkRecord Question(string response, int options = 4) => new()
     {
-        Id = "q1", Dataset = "law", Query = "Which?", AnswerType = AnswerType.Choice, Gold = "C",
+        Id = "q1",
+        Dataset = "law",
+        Query = "Which?",
+        AnswerType = AnswerType.Choice,
+        Gold = "C",
         Choices = Enumerable.Range(0, options).Select(i => $"option {i}").ToList(),
         Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Text: response)] },
     };
@@ -78,7 +82,11 @@ public class GradingProtocolTests
         // "m" never states its answer in a form this project reads; the benchmark script reads the last letter.
         var records = Enumerable.Range(0, 40).Select(i => new BenchmarkRecord
         {
-            Id = $"{i:D2}", Dataset = "law", Query = $"question {i}", AnswerType = AnswerType.Choice, Gold = "C",
+            Id = $"{i:D2}",
+            Dataset = "law",
+            Query = $"question {i}",
+            AnswerType = AnswerType.Choice,
+            Gold = "C",
             Choices = ["w", "x", "y", "z"],
             Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Text: i % 2 == 0 ? "so C" : "no idea")] },
         }).ToList();

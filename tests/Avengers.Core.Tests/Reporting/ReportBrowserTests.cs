@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Avengers.Calibration;
-using Avengers.Clustering;
 using Avengers.Data;
 using Avengers.Evaluation;
 using Avengers.Reporting;
@@ -36,7 +35,9 @@ public class ReportBrowserTests
     {
         var records = Enumerable.Range(0, 60).Select(i => new BenchmarkRecord
         {
-            Id = $"{i:D3}", Dataset = i % 2 == 0 ? "math" : "geo", Query = i % 2 == 0 ? $"compute the sum of {i} and {i + 1}" : $"name the capital of country {i}",
+            Id = $"{i:D3}",
+            Dataset = i % 2 == 0 ? "math" : "geo",
+            Query = i % 2 == 0 ? $"compute the sum of {i} and {i + 1}" : $"name the capital of country {i}",
             Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["m"] = [new Sample(Score: i % 2 == 0 ? 1 : 0)], ["g"] = [new Sample(Score: i % 2)] },
         }).ToList();
         string dir = TestData.TempDir();

@@ -14,14 +14,18 @@ public class CostAwareRoutingTests
     /// <summary>One cluster; "strong" is right 90% and costs 10, "cheap" right 60% and costs 1, "mid" 80% and 4.</summary>
     private static RouterArtifact Artifact()
     {
-        var points = new VectorSet([1f, 0f, 0.99f, 0.14f, 0.98f, -0.2f], 2);
         string[] models = ["cheap", "mid", "strong"];
         var scores = new ClusterScores(models, 1, [10], [10, 10, 10], [6, 8, 9], priorStrength: 0);
         var costs = new ClusterCosts(1, 3, [1, 4, 10]);
         var manifest = new RouterManifest
         {
-            Embedding = new("test", 2), Clustering = new("kmeans", 1, 1, 1, 0), Data = new("x", "", 10, 0), Scoring = new(0),
-            Models = models, Selected = models, Defaults = new("vote", 1, 1, 6, 0.8),
+            Embedding = new("test", 2),
+            Clustering = new("kmeans", 1, 1, 1, 0),
+            Data = new("x", "", 10, 0),
+            Scoring = new(0),
+            Models = models,
+            Selected = models,
+            Defaults = new("vote", 1, 1, 6, 0.8),
         };
         return new RouterArtifact(manifest, new VectorSet([1f, 0f], 2), scores, costs);
     }
@@ -64,7 +68,11 @@ public class CostAwareRoutingTests
         {
             records.Add(new BenchmarkRecord
             {
-                Id = $"{i:D2}", Dataset = "d", Query = $"question number {i} about topic {i % 2}", AnswerType = AnswerType.Choice, Gold = "A",
+                Id = $"{i:D2}",
+                Dataset = "d",
+                Query = $"question number {i} about topic {i % 2}",
+                AnswerType = AnswerType.Choice,
+                Gold = "A",
                 Outputs = new Dictionary<string, IReadOnlyList<Sample>>
                 {
                     ["pricey"] = [new Sample("a long and careful answer that ends with the answer is (A)")],
@@ -98,10 +106,14 @@ public class CostAwareRoutingTests
         {
             records.Add(new BenchmarkRecord
             {
-                Id = $"{i:D2}", Dataset = "d", Query = $"question number {i}",
+                Id = $"{i:D2}",
+                Dataset = "d",
+                Query = $"question number {i}",
                 Outputs = new Dictionary<string, IReadOnlyList<Sample>>
                 {
-                    ["a"] = [new Sample(Score: i % 2)], ["b"] = [new Sample(Score: 1)], ["c"] = [new Sample(Score: 0)],
+                    ["a"] = [new Sample(Score: i % 2)],
+                    ["b"] = [new Sample(Score: 1)],
+                    ["c"] = [new Sample(Score: 0)],
                 },
             });
         }

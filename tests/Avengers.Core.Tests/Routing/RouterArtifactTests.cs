@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using Avengers.Calibration;
-using Avengers.Clustering;
 using Avengers.Routing;
 using Avengers.Scoring;
 

@@ -20,7 +20,10 @@ public sealed class FaultMatrixTests(RouterFixture fixture) : IClassFixture<Rout
         IReadOnlyList<FaultCell> cells = await FaultMatrix.RunAsync(fixture.Embedding, new FaultMatrixOptions
         {
             // The deadline's own precision is GatewayConfigAndDeadlineTests' subject; here a loaded machine gets more slack.
-            RequestsPerCell = 1, BackendTimeoutSeconds = 0.5, RequestTimeoutSeconds = 2, DeadlineGraceSeconds = 5,
+            RequestsPerCell = 1,
+            BackendTimeoutSeconds = 0.5,
+            RequestTimeoutSeconds = 2,
+            DeadlineGraceSeconds = 5,
         });
         string table = FaultMatrix.ToMarkdown(cells);
         Assert.Equal(FaultBackend.Faults.Count * 3 * 2 * 2, cells.Count);

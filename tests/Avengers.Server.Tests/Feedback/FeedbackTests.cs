@@ -6,7 +6,6 @@ using Avengers.Server.Configuration;
 using Avengers.Server.Feedback;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
-using Avengers.Answers;
 
 namespace Avengers.Tests.Server;
 
@@ -21,8 +20,13 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Redis = redis, RedisPrefix = prefix,
-            Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false }, Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes, Log = log },
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Redis = redis,
+            RedisPrefix = prefix,
+            Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false },
+            Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes, Log = log },
             ApiKeys = [new ApiKeyConfig { Name = "team-a", KeyEnv = "KEY_A" }, new ApiKeyConfig { Name = "team-b", KeyEnv = "KEY_B" }],
             Backends = [new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, SupportsN = false }],
         };
@@ -138,7 +142,12 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     {
         var decision = new RememberedDecision
         {
-            Id = "x", Key = "", AnswerType = "choice", ReturnedModel = "a", Winner = "B", Clusters = [[0, 1.0]],
+            Id = "x",
+            Key = "",
+            AnswerType = "choice",
+            ReturnedModel = "a",
+            Winner = "B",
+            Clusters = [[0, 1.0]],
             Samples = [new SampleAnswer("a", "B"), new SampleAnswer("a", "C"), new SampleAnswer("b", "B"), new SampleAnswer("c", "D"), new SampleAnswer("d", null)],
         };
         var outcomes = FeedbackService.Outcomes(decision, 1.0, null).ToDictionary(o => o.Model, o => o.Outcome);

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Avengers.Tests.Server;
 
@@ -23,8 +22,14 @@ public sealed class FleetTests(RouterFixture fixture) : IClassFixture<RouterFixt
         {
             var config = new GatewayConfig
             {
-                Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
-                Redis = redis, RedisPrefix = prefix, RedisFailure = redisFailure, ApiKeys = [key],
+                Listen = "http://127.0.0.1:0",
+                Router = fixture.Router,
+                Embedding = "minilm",
+                Strategy = new StrategyConfig { Default = "direct" },
+                Redis = redis,
+                RedisPrefix = prefix,
+                RedisFailure = redisFailure,
+                ApiKeys = [key],
                 Backends =
                 [
                     new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl, PriceInputPerMillion = price, PriceOutputPerMillion = price },

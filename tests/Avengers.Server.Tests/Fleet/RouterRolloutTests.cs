@@ -17,7 +17,12 @@ public sealed class RouterRolloutTests(RouterFixture fixture) : IClassFixture<Ro
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" }, Redis = redis, RedisPrefix = prefix,
+            Listen = "http://127.0.0.1:0",
+            Router = router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = "direct" },
+            Redis = redis,
+            RedisPrefix = prefix,
             Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl }],
         };
         WebApplication app = GatewayHost.Build(config, fixture.Embedding, _ => null);

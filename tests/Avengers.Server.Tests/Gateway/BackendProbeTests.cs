@@ -1,4 +1,3 @@
-using System.Net;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

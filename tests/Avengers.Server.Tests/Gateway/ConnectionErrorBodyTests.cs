@@ -16,7 +16,9 @@ public sealed class ConnectionErrorBodyTests(RouterFixture fixture) : IClassFixt
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm",
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
             Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl }],
         };
         WebApplication app = GatewayHost.Build(config, fixture.Embedding, _ => null);

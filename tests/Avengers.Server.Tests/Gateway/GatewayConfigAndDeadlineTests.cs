@@ -63,7 +63,10 @@ public sealed class GatewayConfigAndDeadlineTests(RouterFixture fixture) : IClas
         await using var hung = await ScriptedBackend.StartAsync(async (_, c) => await Task.Delay(TimeSpan.FromSeconds(60), c.RequestAborted));
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", RequestTimeoutSeconds = 1.5,
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            RequestTimeoutSeconds = 1.5,
             Strategy = new StrategyConfig { Default = strategy, Samples = 3 },
             Backends = [new BackendConfig { Name = "calc", BaseUrl = hung.BaseUrl, TimeoutSeconds = 60 }, new BackendConfig { Name = "scribe", BaseUrl = hung.BaseUrl, TimeoutSeconds = 60 }],
         };
@@ -81,7 +84,10 @@ public sealed class GatewayConfigAndDeadlineTests(RouterFixture fixture) : IClas
         await using var hung = await ScriptedBackend.StartAsync(async (_, c) => await Task.Delay(TimeSpan.FromSeconds(60), c.RequestAborted));
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", RequestTimeoutSeconds = 30,
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            RequestTimeoutSeconds = 30,
             Strategy = new StrategyConfig { Default = "direct" },
             Backends = [new BackendConfig { Name = "calc", BaseUrl = hung.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = hung.BaseUrl }],
         };

@@ -58,7 +58,10 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
 
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm", ApiKeysEnv = ["AVENGERS_TEST_KEY"],
+            Listen = "http://127.0.0.1:0",
+            Router = router,
+            Embedding = "minilm",
+            ApiKeysEnv = ["AVENGERS_TEST_KEY"],
             Strategy = new StrategyConfig { Default = "vote", Samples = 4, TopN = 1 },
             Backends = [new BackendConfig { Name = "calc", BaseUrl = replayUrl + "/v1" }, new BackendConfig { Name = "scribe", BaseUrl = replayUrl + "/v1" }],
         };
@@ -104,7 +107,11 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
         string wrong = right == "calc" ? "scribe" : "calc";
         return new BenchmarkRecord
         {
-            Id = id.ToString(), Dataset = dataset, Query = query, AnswerType = answerType, Gold = gold,
+            Id = id.ToString(),
+            Dataset = dataset,
+            Query = query,
+            AnswerType = answerType,
+            Gold = gold,
             Outputs = new Dictionary<string, IReadOnlyList<Sample>>
             {
                 // The right model is right on 2 of its 3 samples; the wrong one says (D) then (C).
@@ -263,7 +270,9 @@ public sealed class GatewayEndToEndTests : IAsyncLifetime
     {
         var config = new GatewayConfig
         {
-            Listen = "not a url", Router = Path.Combine(_dir, "missing.avengers"), ApiKeysEnv = ["NOT_SET_ANYWHERE"],
+            Listen = "not a url",
+            Router = Path.Combine(_dir, "missing.avengers"),
+            ApiKeysEnv = ["NOT_SET_ANYWHERE"],
             Backends =
             [
                 new BackendConfig { Name = "calc", BaseUrl = "ftp://x", PriceInputPerMillion = -1, PriceOutputPerMillion = 2 },

@@ -15,7 +15,10 @@ public sealed class GatewayFallbackTests(RouterFixture fixture) : IClassFixture<
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Fallback = large is null ? null : "large",
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Fallback = large is null ? null : "large",
             Strategy = new StrategyConfig { Default = "direct" },
             Backends =
             [

@@ -19,7 +19,9 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm",
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
             Strategy = new StrategyConfig { Default = strategy, Samples = 2 },
             Backends =
             [
@@ -116,8 +118,13 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         await using WebApplication gateway = await GatewayAsync(calc.BaseUrl, scribe.BaseUrl, strategy);
         string body = JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["model"] = "avengers", ["messages"] = new[] { new { role = "user", content = MathQuestion } },
-            ["top_p"] = 0.9, ["stop"] = new[] { "\n\nQuestion:" }, ["seed"] = 7, ["presence_penalty"] = 0.5, ["frequency_penalty"] = -0.5,
+            ["model"] = "avengers",
+            ["messages"] = new[] { new { role = "user", content = MathQuestion } },
+            ["top_p"] = 0.9,
+            ["stop"] = new[] { "\n\nQuestion:" },
+            ["seed"] = 7,
+            ["presence_penalty"] = 0.5,
+            ["frequency_penalty"] = -0.5,
             ["response_format"] = new { type = "json_schema", json_schema = new { name = "answer", schema = new { type = "object", properties = new { answer = new { type = "string" } } } } },
         });
         var (status, text) = await PostAsync(gateway, "/v1/chat/completions", Encoding.UTF8.GetBytes(body));
@@ -267,7 +274,10 @@ public sealed class GatewayInputAndSecretsTests(RouterFixture fixture) : IClassF
         await using var backend = await ScriptedBackend.StartAsync(async (i, c) => { if (i == 3) await Task.Delay(800); await ScriptedBackend.Answer(c, "The answer is (B)."); });
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "vote" },
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = "vote" },
             Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl, SupportsN = false }],
         };
         await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, _ => null);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Avengers.Embedding;
@@ -40,7 +39,9 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm",
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
             Strategy = new StrategyConfig { Default = strategy, Samples = samples },
             Backends = [calc, scribe],
         };
@@ -225,7 +226,9 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
 
         var (status, body, response) = await PostAsync(gateway, new
         {
-            model = "avengers", messages = new[] { new { role = "user", content = MathQuestion } }, avengers = new { n = 5 },
+            model = "avengers",
+            messages = new[] { new { role = "user", content = MathQuestion } },
+            avengers = new { n = 5 },
         });
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("B", response.Headers.GetValues("x-avengers-winner").Single());
@@ -338,7 +341,10 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Fail(c, 503));
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = "direct" },
             Backends =
             [
                 Backend("calc", calc, b => b with { Retries = 0, ApiKeyEnv = "CALC_KEY" }),

@@ -17,7 +17,10 @@ public sealed class GatewayRetryAndBudgetTests(RouterFixture fixture) : IClassFi
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = "direct" },
             Backends =
             [
                 new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, RetryDelayMilliseconds = 20 },

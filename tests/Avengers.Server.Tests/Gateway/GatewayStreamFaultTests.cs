@@ -17,7 +17,10 @@ public sealed class GatewayStreamFaultTests(RouterFixture fixture) : IClassFixtu
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = "direct" },
             Backends =
             [
                 new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, Retries = 0, TimeoutSeconds = timeoutSeconds },
@@ -98,7 +101,10 @@ public sealed class StreamCircuitBreakerTests(RouterFixture fixture) : IClassFix
         await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Stream(c, ["The answer ", "is (B)."]));
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = "direct" },
             Backends =
             [
                 new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, Retries = 0, BreakerMinimumThroughput = 10, BreakSeconds = 60 },

@@ -16,7 +16,10 @@ public sealed class GatewayStreamingUsageTests(RouterFixture fixture) : IClassFi
     {
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", Strategy = new StrategyConfig { Default = strategy, Samples = 3 },
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = strategy, Samples = 3 },
             Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl }],
         };
         WebApplication app = GatewayHost.Build(config, fixture.Embedding, _ => null);
@@ -73,7 +76,10 @@ public sealed class GatewayStreamingUsageTests(RouterFixture fixture) : IClassFi
         await replay.StartAsync();
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm", Strategy = new StrategyConfig { Default = "direct" },
+            Listen = "http://127.0.0.1:0",
+            Router = router,
+            Embedding = "minilm",
+            Strategy = new StrategyConfig { Default = "direct" },
             Backends = [new BackendConfig { Name = "calc", BaseUrl = replay.Urls.First() + "/v1" }, new BackendConfig { Name = "scribe", BaseUrl = replay.Urls.First() + "/v1" }],
         };
         await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, _ => null);
@@ -93,7 +99,11 @@ public sealed class GatewayStreamingUsageTests(RouterFixture fixture) : IClassFi
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "unused"));
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", ApiKeysEnv = ["METRICS_TEST_KEY"], MetricsRequireKey = true,
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            ApiKeysEnv = ["METRICS_TEST_KEY"],
+            MetricsRequireKey = true,
             Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl }],
         };
         await using WebApplication gateway = GatewayHost.Build(config, fixture.Embedding, name => name == "METRICS_TEST_KEY" ? "k-123" : null);

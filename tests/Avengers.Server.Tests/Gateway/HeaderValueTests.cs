@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Avengers.Data;
 using Avengers.Embedding;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
@@ -85,7 +84,9 @@ public sealed class HeaderValueTests(ExactRouterFixture fixture) : IClassFixture
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, response));
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm",
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
             Strategy = new StrategyConfig { Default = "vote", Samples = 3, TopN = 2 },
             Backends =
             [

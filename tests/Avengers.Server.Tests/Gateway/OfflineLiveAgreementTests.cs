@@ -1,15 +1,12 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Avengers.Calibration;
 using Avengers.Data;
-using Avengers.Data.Import;
 using Avengers.Embedding;
 using Avengers.Evaluation;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
 using Avengers.Server.Replay;
-using Avengers.Voting;
 using Microsoft.AspNetCore.Builder;
 using Avengers.Answers;
 
@@ -34,7 +31,9 @@ public class OfflineLiveAgreementTests
         using EmbeddingStack stack = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"));
         var options = new ExperimentOptions
         {
-            Calibration = new CalibrationOptions { K = 8, WeightedVote = adaptiveAndWeighted ? true : null }, RecordDecisions = true, Adaptive = adaptiveAndWeighted,
+            Calibration = new CalibrationOptions { K = 8, WeightedVote = adaptiveAndWeighted ? true : null },
+            RecordDecisions = true,
+            Adaptive = adaptiveAndWeighted,
         };
         var (result, calibrated) = await Experiment.RunAsync(benchmark, stack.Generator, stack.ModelId, options);
         string router = Path.Combine(dir, "router.avengers");
@@ -46,7 +45,9 @@ public class OfflineLiveAgreementTests
         string replayUrl = replay.Urls.First() + "/v1";
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = router, Embedding = "minilm",
+            Listen = "http://127.0.0.1:0",
+            Router = router,
+            Embedding = "minilm",
             // One recorded response per model: as many samples as the policy's voting models, each drawn once.
             Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = adaptiveAndWeighted },
             Backends = [.. models.Select(m => new BackendConfig { Name = m, BaseUrl = replayUrl })],

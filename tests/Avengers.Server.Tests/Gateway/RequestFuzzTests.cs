@@ -95,7 +95,10 @@ public sealed class RequestFuzzTests(RouterFixture fixture) : IClassFixture<Rout
         });
         var config = new GatewayConfig
         {
-            Listen = "http://127.0.0.1:0", Router = fixture.Router, Embedding = "minilm", RequestTimeoutSeconds = 20,
+            Listen = "http://127.0.0.1:0",
+            Router = fixture.Router,
+            Embedding = "minilm",
+            RequestTimeoutSeconds = 20,
             Strategy = new StrategyConfig { Samples = 3 },
             Backends = [new BackendConfig { Name = "calc", BaseUrl = backend.BaseUrl }, new BackendConfig { Name = "scribe", BaseUrl = backend.BaseUrl }],
         };

@@ -66,8 +66,14 @@ internal static class LlmRouterImporter
                 else unmatched++;
                 records.Add(new BenchmarkRecord
                 {
-                    Id = $"{split}-{index:D5}", Dataset = dataset, Query = query, AnswerType = type,
-                    Gold = gold, Choices = choices, Split = split, Outputs = outputs,
+                    Id = $"{split}-{index:D5}",
+                    Dataset = dataset,
+                    Query = query,
+                    AnswerType = type,
+                    Gold = gold,
+                    Choices = choices,
+                    Split = split,
+                    Outputs = outputs,
                 });
                 index++;
             }

@@ -139,8 +139,13 @@ internal static class LmEvalImporter
             string query = QueryOf(root) ?? arguments[0].Context;
             candidate = new BenchmarkRecord
             {
-                Id = id, Dataset = task, Query = query, AnswerType = AnswerType.Choice, Choices = choices,
-                Gold = goldIndex is int gi ? ((char)('A' + gi)).ToString() : null, Outputs = new Dictionary<string, IReadOnlyList<Sample>>(StringComparer.Ordinal),
+                Id = id,
+                Dataset = task,
+                Query = query,
+                AnswerType = AnswerType.Choice,
+                Choices = choices,
+                Gold = goldIndex is int gi ? ((char)('A' + gi)).ToString() : null,
+                Outputs = new Dictionary<string, IReadOnlyList<Sample>>(StringComparer.Ordinal),
             };
             kinds[task] = $"multiple choice: the option with the highest log-likelihood{(choiceScore == LmEvalChoiceScore.AccNorm ? " per character (acc_norm)" : " (acc)")}, gold as its letter";
         }

@@ -73,8 +73,12 @@ internal static class MmluProImporter
         var records = questions.Select(pair => new BenchmarkRecord
         {
             Id = pair.Key.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Dataset = pair.Value.Category, Query = pair.Value.Text, AnswerType = AnswerType.Choice,
-            Gold = pair.Value.Gold, Choices = pair.Value.Options, Outputs = pair.Value.Outputs,
+            Dataset = pair.Value.Category,
+            Query = pair.Value.Text,
+            AnswerType = AnswerType.Choice,
+            Gold = pair.Value.Gold,
+            Choices = pair.Value.Options,
+            Outputs = pair.Value.Outputs,
         }).ToList();
         BenchmarkWriter.Write(outputPath, records);
         return new ImportReport(outputPath, records.Count, skipped, notes);
