@@ -2,21 +2,6 @@ using System.Text;
 
 namespace Avengers.Answers;
 
-/// <summary>A number as written (kept as text so that its value can be compared exactly later).</summary>
-internal readonly record struct LiteralNumber(string Text);
-
-/// <summary>A Python tuple (compared like a list).</summary>
-internal sealed class LiteralTuple(List<object?> items)
-{
-    public List<object?> Items { get; } = items;
-}
-
-/// <summary>A Python set (compared without order).</summary>
-internal sealed class LiteralSet(List<object?> items)
-{
-    public List<object?> Items { get; } = items;
-}
-
 /// <summary>
 /// Reads the JSON and Python literals models write, forgiving what strict parsers refuse: single quotes,
 /// trailing commas, raw newlines inside strings, bare keys, Python's True/False/None, tuples and sets.

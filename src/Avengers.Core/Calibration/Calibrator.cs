@@ -6,13 +6,6 @@ using Avengers.Answers;
 
 namespace Avengers.Calibration;
 
-/// <summary>The artifact plus what calibration saw on the way.</summary>
-public sealed record CalibrationResult(RouterArtifact Artifact, KMeansResult Clusters, IReadOnlyList<SelectionEntry> Selection, IReadOnlyList<string> Notes)
-{
-    /// <summary>The ensemble configuration stored in the artifact (searched, given, or the defaults).</summary>
-    public EnsemblePolicy Policy => Artifact.Manifest.Policy ?? PolicySearch.Fallback(new CalibrationOptions(), Artifact.Manifest.Selected.Count);
-}
-
 /// <summary>
 /// Stage I of the method: cluster the training embeddings, score every model per cluster, select
 /// the best models, and package it all as a <see cref="RouterArtifact"/>.

@@ -6,9 +6,6 @@ using Avengers.Answers;
 
 namespace Avengers.Collection;
 
-/// <summary>What an import wrote and what it skipped, with reasons.</summary>
-internal sealed record QuestionImportReport(int Written, IReadOnlyList<string> Skipped, string OutputPath);
-
 /// <summary>
 /// Turns the question files people have into the questions <c>collect</c> reads: JSON Lines, a JSON array,
 /// CSV/TSV (with a header) or Parquet, with a field mapping (<c>query=question,gold=answer,choices=options,dataset=subject,id=...</c>)

@@ -4,9 +4,6 @@ using Avengers.Answers;
 
 namespace Avengers.Collection;
 
-/// <summary>A question to collect answers for.</summary>
-public sealed record Question(string Id, string Dataset, string Query, AnswerType AnswerType, string? Gold, IReadOnlyList<string>? Choices);
-
 /// <summary>
 /// Reads a JSON Lines file of questions: <c>query</c> (or <c>question</c>, <c>prompt</c>), optional <c>id</c> (else the
 /// line number), <c>dataset</c> (or <c>subject</c>, <c>task</c>), <c>gold</c> (or <c>answer</c>, <c>target</c>),

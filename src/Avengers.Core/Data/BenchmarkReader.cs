@@ -4,22 +4,6 @@ using Avengers.Answers;
 
 namespace Avengers.Data;
 
-/// <summary>Options for <see cref="BenchmarkReader"/>.</summary>
-public sealed record BenchmarkReadOptions
-{
-    /// <summary>Keep only these models' outputs (null keeps all). Saves memory on wide files.</summary>
-    public IReadOnlySet<string>? Models { get; init; }
-
-    /// <summary>Skip malformed records instead of failing; every skip is reported in <see cref="BenchmarkReadResult.Problems"/>.</summary>
-    public bool SkipInvalid { get; init; }
-
-    /// <summary>Grading rules to apply (null: the <c>.grading.yaml</c> file beside the benchmark, when there is one).</summary>
-    public string? GradingRulesPath { get; init; }
-}
-
-/// <summary>A loaded benchmark plus the problems met while reading it (only when skipping was allowed).</summary>
-public sealed record BenchmarkReadResult(Benchmark Benchmark, IReadOnlyList<BenchmarkFormatException> Problems);
-
 /// <summary>Reads the JSON Lines benchmark format (one query per line; see README "Data format").</summary>
 public static class BenchmarkReader
 {

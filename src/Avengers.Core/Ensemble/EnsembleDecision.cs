@@ -48,6 +48,3 @@ public sealed record EnsembleDecision
     /// <summary>What happened on the way (fallbacks, failed models, adaptive stops), for people.</summary>
     [JsonPropertyName("notes")] public IReadOnlyList<string> Notes { get; init; } = [];
 }
-
-/// <summary>One sample of a decision: which model answered and the answer read from its response.</summary>
-public sealed record SampleAnswer(string Model, string? Answer);

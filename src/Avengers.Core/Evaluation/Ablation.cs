@@ -8,13 +8,6 @@ using Microsoft.Extensions.AI;
 
 namespace Avengers.Evaluation;
 
-/// <summary>One evaluated point of a sweep.</summary>
-internal sealed record AblationPoint(string Sweep, string Value, double Avengers, double BestSingle, double Random, double LabelRouter, double Oracle, double MeanSamplesUsed, string Setup,
-    double AvengersCost = double.NaN, double BestSingleCost = double.NaN);
-
-/// <summary>A named sweep: the values it tries and how each changes the base experiment.</summary>
-internal sealed record Sweep(string Name, IReadOnlyList<string> Values, Func<ExperimentOptions, string, ExperimentOptions> Apply, bool ChangesEmbedding = false);
-
 /// <summary>
 /// One-flag-at-a-time sweeps over the experiment: every point is evaluated exactly as
 /// <see cref="Experiment"/> does (same split, same seed), appended to <c>&lt;out&gt;/&lt;sweep&gt;.csv</c>

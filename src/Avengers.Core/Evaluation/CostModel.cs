@@ -4,9 +4,6 @@ using FastBertTokenizer;
 
 namespace Avengers.Evaluation;
 
-/// <summary>A model's price in currency units per million input and output tokens.</summary>
-public sealed record ModelPrice(double InputPerMillion, double OutputPerMillion);
-
 /// <summary>
 /// What a recorded sample cost: its prompt and output tokens (counted with a WordPiece tokenizer, the
 /// all-MiniLM-L6-v2 vocabulary, so counts are comparable across models) times the model's prices.

@@ -10,9 +10,6 @@ using Avengers.Answers;
 
 namespace Avengers.Evaluation;
 
-/// <summary>Progress of a long stage ("embed", ...); <paramref name="Note"/> is a line to show once (e.g. how long the stage will take).</summary>
-public readonly record struct StageProgress(string Stage, int Done, int Total, string? Note = null);
-
 /// <summary>
 /// Calibrates on the training side, routes and votes on the test side using recorded outputs, and
 /// compares with every single model, the best single model (chosen on train), a random router and

@@ -6,15 +6,6 @@ using Avengers.Evaluation;
 
 namespace Avengers.Reporting;
 
-/// <summary>A named experiment result (from <c>experiment --json</c>).</summary>
-internal sealed record ReportExperiment(string Name, ExperimentResult Result);
-
-/// <summary>A folder written by <c>ablate</c>: its CSV files and plots.</summary>
-internal sealed record ReportAblation(string Name, string Directory);
-
-/// <summary>One cluster for the browser: its size, ranked models, and a few member queries.</summary>
-internal sealed record ClusterView(int Cluster, int Size, IReadOnlyList<(string Model, double Accuracy, double Lower, double Upper, int Answered)> Models, IReadOnlyList<string> Examples);
-
 /// <summary>
 /// Writes a self-contained HTML page (plots embedded as data URIs) and a Markdown twin (plots as files
 /// beside it): per-dataset tables, sweeps, the accuracy-cost front, and a cluster browser.

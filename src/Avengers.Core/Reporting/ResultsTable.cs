@@ -5,12 +5,6 @@ using Avengers.Evaluation;
 
 namespace Avengers.Reporting;
 
-/// <summary>What a row of the results table is.</summary>
-internal enum ResultsRowKind { Model, Reference, BestSingle, Random, LabelRouter, Avengers, Oracle }
-
-/// <summary>One system's accuracy overall and per dataset (NaN where it has none).</summary>
-internal sealed record ResultsRow(ResultsRowKind Kind, string System, double Overall, IReadOnlyList<double> PerDataset);
-
 /// <summary>
 /// The experiment's results table, built once (which systems, in which order, named how) and rendered for the
 /// terminal (fits 120 columns, no Markdown emphasis), as Markdown and as HTML.

@@ -1,24 +1,4 @@
 namespace Avengers.Routing;
 
-/// <summary>A model as ranked for one query.</summary>
-/// <param name="Score">The ranking key: the cluster's smoothed accuracy, or its softmax-weighted mean over top_k clusters.</param>
-/// <param name="Accuracy">Raw accuracy in the nearest cluster (NaN when the model answered none of its items).</param>
-/// <param name="Lower">95% interval of that accuracy.</param>
-/// <param name="Answered">Training items of the nearest cluster the model answered.</param>
-public sealed record RankedModel(string Model, double Score, double Accuracy, double Lower, double Upper, int Answered)
-{
-    /// <summary>With live feedback: the score from calibration alone (<see cref="Score"/> adds the live evidence); null without it.</summary>
-    [System.Text.Json.Serialization.JsonPropertyName("calibrated_score")]
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public double? CalibratedScore { get; init; }
-    /// <summary>With live feedback: the live answers (decayed) behind the score in the nearest cluster.</summary>
-    [System.Text.Json.Serialization.JsonPropertyName("live_answered")]
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    public double? LiveAnswered { get; init; }
-}
-
-/// <summary>A cluster that took part in a decision.</summary>
-public readonly record struct ClusterMatch(int Cluster, float Similarity, double Weight);
-
 /// <summary>Where a query went and which models it prefers, best first.</summary>
 public sealed record RoutingDecision(int Cluster, float Similarity, IReadOnlyList<ClusterMatch> Clusters, IReadOnlyList<RankedModel> Models);

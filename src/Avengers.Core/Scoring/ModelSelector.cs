@@ -1,8 +1,5 @@
 namespace Avengers.Scoring;
 
-/// <summary>A model's standing in automatic selection.</summary>
-public sealed record SelectionEntry(string Model, int FirstPlaces, int SecondPlaces, double Points, double GlobalAccuracy);
-
 /// <summary>
 /// Picks the N best models: per cluster, the first-ranked model gets a point and the second half a
 /// point; models are ordered by points, then first places, then global accuracy, then name.

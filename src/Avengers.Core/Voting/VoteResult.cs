@@ -1,8 +1,5 @@
 namespace Avengers.Voting;
 
-/// <summary>An answer, how many ballots it got, and their summed weight (equal to the count in a plain vote).</summary>
-public readonly record struct TallyEntry(string Answer, int Votes, double Weight);
-
 /// <summary>The outcome of a vote.</summary>
 /// <param name="Winner">The winning answer, or null when every ballot abstained.</param>
 /// <param name="WinningBallot">Index (into the ballots given) of the ballot that represents the winner: the best-ranked, earliest one.</param>

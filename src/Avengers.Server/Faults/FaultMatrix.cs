@@ -13,24 +13,6 @@ using Avengers.Voting;
 
 namespace Avengers.Server.Faults;
 
-/// <summary>What one cell of the matrix saw.</summary>
-public sealed record FaultCell(string Fault, string Pool, string Strategy, bool Stream, int Answered, int CleanErrors, int Bad, double MaxSeconds, string? FirstBad);
-
-/// <summary>Settings of <see cref="FaultMatrix"/>.</summary>
-public sealed record FaultMatrixOptions
-{
-    public IReadOnlyList<string> Faults { get; init; } = FaultBackend.Faults;
-    public IReadOnlyList<string> Strategies { get; init; } = ["direct", "vote", "switch"];
-    public IReadOnlyList<bool> Streams { get; init; } = [false, true];
-    /// <summary>"alone": the faulty backend is the only one; "pool": a healthy backend is ranked after it.</summary>
-    public IReadOnlyList<string> Pools { get; init; } = ["alone", "pool"];
-    public int RequestsPerCell { get; init; } = 3;
-    public double BackendTimeoutSeconds { get; init; } = 2;
-    public double RequestTimeoutSeconds { get; init; } = 8;
-    /// <summary>How far past the deadline an answer may come before it counts as bad (process and network scheduling).</summary>
-    public double DeadlineGraceSeconds { get; init; } = 2;
-}
-
 /// <summary>
 /// Fault injection: every fault of <see cref="FaultBackend"/>, crossed with every strategy and streaming, with
 /// the faulty backend alone and in a pool, against a real gateway on loopback. Every request must end answered

@@ -7,9 +7,6 @@ using Avengers.Server.Gateway;
 
 namespace Avengers.Server.Faults;
 
-/// <summary>One minute of a soak: resources and latency at its end, outcomes during it.</summary>
-public sealed record SoakMinute(int Minute, long Requests, long Answered, long CleanErrors, long Bad, double P50Ms, double P99Ms, double RssMb, int OpenHandles);
-
 /// <summary>
 /// A bounded soak: N minutes of loopback load on one gateway over three backends that fail at random (every
 /// fault of <see cref="FaultBackend"/>), with memory, open handles, latency and outcomes reported every minute,

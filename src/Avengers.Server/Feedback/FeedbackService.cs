@@ -9,15 +9,6 @@ using Avengers.Answers;
 
 namespace Avengers.Server.Feedback;
 
-/// <summary>One piece of live evidence: a model's outcome on a query, spread over the clusters it was routed by.</summary>
-public sealed record LiveUpdate(string ArtifactSha, IReadOnlyList<double[]> Clusters, IReadOnlyList<ModelOutcome> Outcomes);
-
-/// <summary>A model's outcome in [0, 1] (1: right) for one judged answer.</summary>
-public sealed record ModelOutcome(string Model, double Outcome);
-
-/// <summary>Why a rating was not applied, for the endpoint's status code.</summary>
-public enum RatingResult { Applied, UnknownId, AlreadyRated, UnknownModel }
-
 /// <summary>
 /// Learns from users' verdicts on answers. Every ensemble answer's decision is remembered for a while; a rating of
 /// it (<c>POST /v1/feedback</c>, once, by the key that received it) becomes evidence per model: for a choice, math

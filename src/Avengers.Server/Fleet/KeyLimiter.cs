@@ -1,11 +1,7 @@
 using System.Diagnostics.Metrics;
-using Avengers.Server.Configuration;
 using StackExchange.Redis;
 
 namespace Avengers.Server.Fleet;
-
-/// <summary>A gateway key: its name (labels metrics, logs and counters), the secret, and its limits (null: none).</summary>
-public sealed record GatewayKey(string Name, string Secret, ApiKeyConfig? Limits);
 
 /// <summary>
 /// Enforces each key's limits through the store (Redis in fleet mode, this process otherwise) and decides what a

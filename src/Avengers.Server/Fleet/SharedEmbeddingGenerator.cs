@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Avengers.Embedding;
@@ -73,16 +71,4 @@ internal sealed class SharedEmbeddingGenerator(IEmbeddingGenerator<string, Embed
         if (disposing) _seen.Dispose();
         base.Dispose(disposing);
     }
-}
-
-/// <summary>A vector as its raw little-endian floats in Redis: 1,536 bytes for MiniLM, no JSON.</summary>
-internal sealed class FloatArraySerializer : IHybridCacheSerializer<float[]>
-{
-    public float[] Deserialize(ReadOnlySequence<byte> source)
-    {
-        var bytes = source.IsSingleSegment ? source.FirstSpan : source.ToArray();
-        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-    }
-
-    public void Serialize(float[] value, IBufferWriter<byte> target) => target.Write(MemoryMarshal.AsBytes(value.AsSpan()));
 }

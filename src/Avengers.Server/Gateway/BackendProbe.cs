@@ -1,18 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Serialization;
 
 namespace Avengers.Server.Gateway;
-
-/// <summary>What a readiness probe saw of one backend.</summary>
-public sealed record BackendStatus(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("reachable")] bool Reachable,
-    [property: JsonPropertyName("http_status")] int? HttpStatus,
-    [property: JsonPropertyName("latency_ms")] double LatencyMilliseconds,
-    [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("circuit_open")] bool CircuitOpen = false);
 
 /// <summary>
 /// Readiness of the backends: <c>GET {base_url}/models</c> on each, in parallel, with a short timeout. It runs

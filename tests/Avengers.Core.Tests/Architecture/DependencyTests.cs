@@ -54,4 +54,23 @@ public partial class DependencyTests
     [Fact]
     public void Reading_answers_depends_on_no_other_room()
         => Assert.Empty(Graph()["Answers"]);
+
+    [GeneratedRegex(@"^(?:(?<vis>public|internal|file) )?(?:(?:static|sealed|abstract|readonly|partial|unsafe) )*(?:class|record struct|record class|record|struct|enum|interface) (?<name>\w+)", RegexOptions.Multiline)]
+    private static partial Regex TopLevelType();
+
+    [Fact]
+    public void Every_source_file_holds_one_type_named_as_the_file()
+    {
+        // Small private helpers may share a file (file-scoped or nested types); anything a reader would look for by name has its own.
+        string src = Path.GetDirectoryName(CoreFolder())!;
+        var offenders = new List<string>();
+        foreach (string file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")) continue;
+            string[] types = [.. TopLevelType().Matches(File.ReadAllText(file)).Where(m => m.Groups["vis"].Value != "file").Select(m => m.Groups["name"].Value)];
+            if (types.Length > 1 || types.Length == 1 && types[0] != Path.GetFileNameWithoutExtension(file).Split('.')[0])
+                offenders.Add($"{Path.GetRelativePath(src, file)}: {string.Join(", ", types)}");
+        }
+        Assert.True(offenders.Count == 0, "files holding several types, or one not named as the file:\n" + string.Join("\n", offenders));
+    }
 }

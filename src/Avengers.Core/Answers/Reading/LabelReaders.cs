@@ -45,12 +45,3 @@ internal static class LabelReaders
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
 }
-
-/// <summary>Program text: voted on by the normalised code.</summary>
-internal static class CodeReaders
-{
-    public static readonly IReadOnlyList<AnswerReader> All =
-    [
-        new("code_block", "the first fenced block (else the whole response), blank lines and trailing spaces dropped", (text, _) => AnswerForms.Code(text)),
-    ];
-}

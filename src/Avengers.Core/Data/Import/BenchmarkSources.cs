@@ -1,8 +1,5 @@
 namespace Avengers.Data.Import;
 
-/// <summary>A file of a public benchmark source, pinned by commit and SHA-256.</summary>
-internal sealed record SourceFile(string Source, string Name, string UpstreamPath, string Sha256);
-
 /// <summary>Where the two public benchmark sources live upstream and what their files must hash to.</summary>
 internal static class BenchmarkSources
 {

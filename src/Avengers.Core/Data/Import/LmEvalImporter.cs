@@ -4,15 +4,6 @@ using Avengers.Answers;
 
 namespace Avengers.Data.Import;
 
-/// <summary>How a multiple-choice (loglikelihood) document's answer is read from its options' log-likelihoods.</summary>
-internal enum LmEvalChoiceScore
-{
-    /// <summary>The option with the highest log-likelihood (lm-eval's <c>acc</c>).</summary>
-    Acc,
-    /// <summary>The highest log-likelihood per character of the option (lm-eval's <c>acc_norm</c>).</summary>
-    AccNorm,
-}
-
 /// <summary>
 /// Reads the per-sample logs of lm-evaluation-harness (<c>--log_samples</c>, v0.4): one folder per model (its name
 /// is the model's name), each holding <c>samples_&lt;task&gt;_&lt;time&gt;.jsonl</c> files whose lines carry

@@ -1,0 +1,7 @@
+namespace Avengers.Answers;
+
+/// <summary>A Python set (compared without order).</summary>
+internal sealed class LiteralSet(List<object?> items)
+{
+    public List<object?> Items { get; } = items;
+}

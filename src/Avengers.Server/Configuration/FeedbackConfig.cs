@@ -1,0 +1,22 @@
+using YamlDotNet.Serialization;
+
+namespace Avengers.Server.Configuration;
+
+/// <summary>Live feedback settings.</summary>
+public sealed record FeedbackConfig
+{
+    /// <summary>How long after an answer it can be rated (its decision is remembered that long).</summary>
+    [YamlMember(Alias = "ttl_minutes"), ConfigurationKeyName("ttl_minutes")] public double TtlMinutes { get; init; } = 60;
+    /// <summary>Most decisions remembered at once in this process (Redis keeps them by TTL alone).</summary>
+    [YamlMember(Alias = "max_remembered"), ConfigurationKeyName("max_remembered")] public int MaxRemembered { get; init; } = 100_000;
+    /// <summary>After this long live evidence counts half (so drift is followed and noise forgotten).</summary>
+    [YamlMember(Alias = "half_life_hours"), ConfigurationKeyName("half_life_hours")] public double HalfLifeHours { get; init; } = 72;
+    /// <summary>Most live answers one cluster and model may hold (null: no cap): for deployments whose raters are not all trusted.</summary>
+    [YamlMember(Alias = "max_live_per_cluster"), ConfigurationKeyName("max_live_per_cluster")] public double? MaxLivePerCluster { get; init; }
+    /// <summary>
+    /// JSON Lines file every applied rating is appended to, in the benchmark format (the question, each rated model's
+    /// outcome as its score), for <c>avengers feedback export</c> and <c>calibrate --feedback</c>; null: none. In fleet
+    /// mode the log is a Redis list instead.
+    /// </summary>
+    [YamlMember(Alias = "log"), ConfigurationKeyName("log")] public string? Log { get; init; }
+}

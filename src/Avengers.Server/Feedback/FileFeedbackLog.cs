@@ -1,0 +1,27 @@
+using System.Text;
+using Avengers.Data;
+
+namespace Avengers.Server.Feedback;
+
+/// <summary>The log as a JSON Lines file, one line appended and flushed per rating.</summary>
+public sealed class FileFeedbackLog(string path) : IFeedbackLog, IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
+
+    public async Task AppendAsync(BenchmarkRecord record, CancellationToken cancellationToken)
+    {
+        string line = FeedbackRecords.Line(record);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            await using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally { _gate.Release(); }
+    }
+}
