@@ -8,7 +8,7 @@ using Avengers.Evaluation;
 using Avengers.Routing;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
-using Avengers.Server.Replay;
+using Avengers.Testbed.Replay;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

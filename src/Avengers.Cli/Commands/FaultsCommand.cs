@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Avengers.Embedding;
-using Avengers.Server.Faults;
+using Avengers.Testbed.Faults;
 
 namespace Avengers.Cli.Commands;
 

@@ -3,7 +3,7 @@ using Avengers.Data;
 using Avengers.Embedding;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
-using Avengers.Server.Replay;
+using Avengers.Testbed.Replay;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 

@@ -1,7 +1,7 @@
 namespace Avengers.Answers;
 
 /// <summary>Wire names of the answer types, and the type a gold answer implies.</summary>
-internal static class AnswerTypes
+public static class AnswerTypes
 {
     /// <summary>
     /// The answer type of a record whose file does not say: none without a gold answer (scores only); choice when the
@@ -25,6 +25,7 @@ internal static class AnswerTypes
     /// <summary>The wire names used in benchmark files, in enum order.</summary>
     public static readonly IReadOnlyList<string> Names = ["choice", "math", "exact", "label", "code", "text"];
 
+    /// <summary>Parses a wire name (any case, surrounding spaces allowed); false (and <see cref="AnswerType.Text"/>) for an unknown one.</summary>
     public static bool TryParse(string? name, out AnswerType type)
     {
         int index = name is null ? -1 : Names.IndexOf(name.Trim().ToLowerInvariant());
@@ -32,6 +33,7 @@ internal static class AnswerTypes
         return index >= 0;
     }
 
+    /// <summary>The type's wire name, as benchmark files and the gateway's headers write it.</summary>
     public static string ToWireName(this AnswerType type) => Names[(int)type];
 
     /// <summary>True when answers of this type can be compared for a majority vote.</summary>

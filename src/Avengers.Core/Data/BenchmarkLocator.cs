@@ -1,7 +1,7 @@
 namespace Avengers.Data;
 
 /// <summary>Finds the shared benchmark folder and the per-user cache folder.</summary>
-internal static class BenchmarkLocator
+public static class BenchmarkLocator
 {
     /// <summary>Environment variable that points at a folder holding <c>llmrouter/</c> and <c>mmlu-pro/</c>.</summary>
     public const string DataVariable = "AVENGERS_DATA";

@@ -7,7 +7,7 @@ using Avengers.IO;
 namespace Avengers.Embedding;
 
 /// <summary>Where optional embedding models live and how they get there (<c>avengers models download</c>).</summary>
-internal static class EmbeddingModelStore
+public static class EmbeddingModelStore
 {
     private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
 

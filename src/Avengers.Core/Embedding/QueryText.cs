@@ -1,7 +1,7 @@
 namespace Avengers.Embedding;
 
 /// <summary>The text a query is embedded as: what the user actually asks, options included.</summary>
-internal static class QueryText
+public static class QueryText
 {
     /// <summary>
     /// The question followed by its lettered options, one per line, when it has any. A multiple-choice

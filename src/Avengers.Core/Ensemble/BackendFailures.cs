@@ -10,7 +10,7 @@ namespace Avengers.Ensemble;
 /// ("HTTP 401 (authentication)", "connection failed", "timed out"); the backend's own text, which can echo
 /// its key or name internal addresses, goes to the log with secrets redacted.
 /// </summary>
-internal static partial class BackendFailures
+public static partial class BackendFailures
 {
     /// <summary>A short, safe description of <paramref name="error"/>: never the backend's text, never an address.</summary>
     public static string Describe(Exception error)

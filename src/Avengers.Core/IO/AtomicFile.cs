@@ -7,7 +7,7 @@ namespace Avengers.IO;
 /// and cannot block the next write (temporary names are never reused, and old leftovers are cleaned up);
 /// concurrent writers to one path each write their own temporary file and the last rename wins.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Leftover temporary files older than this are deleted by the next write to the same target.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);

@@ -7,7 +7,7 @@ namespace Avengers.Routing;
 /// <summary>
 /// How the routed models' samples become one answer: the one decision both the offline experiment and the
 /// live ensemble chat client apply. Chosen by cross-validation inside the training side at
-/// calibration (<see cref="Calibration.PolicySearch"/>) and stored in the router artifact.
+/// calibration (the lab's policy search) and stored in the router artifact.
 /// </summary>
 public sealed record EnsemblePolicy
 {

@@ -63,7 +63,7 @@ public class CollectEndToEndTests
             Gold = $"{i + 1}",
             Outputs = new Dictionary<string, IReadOnlyList<Sample>> { ["replayed"] = [new Sample($"[replayed] What is {i} plus 1? (item {i}) The answer is {(i % 4 == 0 ? i : i + 1)}.")] },
         }));
-        await using WebApplication replay = Avengers.Server.Replay.ReplayServer.Build(BenchmarkReader.Read(recorded), "http://127.0.0.1:0");
+        await using WebApplication replay = Avengers.Testbed.Replay.ReplayServer.Build(BenchmarkReader.Read(recorded), "http://127.0.0.1:0");
         await replay.StartAsync();
         string prompt = Path.Combine(dir, "prompt.txt");
         File.WriteAllText(prompt, "{query}"); // the question alone, as the recordings were made

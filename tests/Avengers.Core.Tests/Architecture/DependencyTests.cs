@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Avengers.Tests.Architecture;
 
-/// <summary>The core's rooms (its folders, one namespace each) depend on one another without cycles.</summary>
+/// <summary>The core's rooms (its folders, one namespace each, in the runtime assembly and the lab) depend on one another without cycles.</summary>
 public partial class DependencyTests
 {
     [GeneratedRegex(@"\bAvengers\.(?<ns>[A-Z][A-Za-z]+)\b")]
@@ -15,16 +15,20 @@ public partial class DependencyTests
         throw new DirectoryNotFoundException("src/Avengers.Core not found above the test's folder");
     }
 
-    /// <summary>Folder -> the other folders its files name (in usings or qualified names).</summary>
+    /// <summary>Room (a folder of the runtime core or of the lab) -> the other rooms its files name (in usings or qualified names).</summary>
     private static Dictionary<string, HashSet<string>> Graph()
     {
-        string core = CoreFolder();
-        var rooms = Directory.GetDirectories(core).Select(Path.GetFileName).Where(n => n is not ("bin" or "obj")).ToHashSet()!;
+        string[] assemblies = [CoreFolder(), Path.Combine(Path.GetDirectoryName(CoreFolder())!, "Avengers.Lab")];
+        var folders = assemblies.SelectMany(a => Directory.GetDirectories(a).Where(d => Path.GetFileName(d) is not ("bin" or "obj"))).ToList();
+        var rooms = folders.Select(Path.GetFileName).ToHashSet()!;
         var graph = rooms.ToDictionary(r => r!, _ => new HashSet<string>());
-        foreach (string room in rooms!)
-            foreach (string file in Directory.EnumerateFiles(Path.Combine(core, room), "*.cs", SearchOption.AllDirectories))
+        foreach (string folder in folders)
+        {
+            string room = Path.GetFileName(folder);
+            foreach (string file in Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
                 foreach (Match m in Reference().Matches(File.ReadAllText(file)))
                     if (m.Groups["ns"].Value is string used && used != room && rooms.Contains(used)) graph[room].Add(used);
+        }
         return graph;
     }
 
@@ -62,7 +66,7 @@ public partial class DependencyTests
     public void Every_source_file_holds_one_type_named_as_the_file()
     {
         // Small private helpers may share a file (file-scoped or nested types); anything a reader would look for by name has its own.
-        string src = Path.GetDirectoryName(CoreFolder())!;
+        string src = Path.GetDirectoryName(CoreFolder())!; // every project under src
         var offenders = new List<string>();
         foreach (string file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
         {

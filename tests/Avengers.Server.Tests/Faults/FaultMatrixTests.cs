@@ -1,4 +1,4 @@
-using Avengers.Server.Faults;
+using Avengers.Testbed.Faults;
 
 namespace Avengers.Tests.Server;
 

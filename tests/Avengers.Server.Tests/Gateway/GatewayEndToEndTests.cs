@@ -11,7 +11,7 @@ using Avengers.Routing;
 using Avengers.Scoring;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
-using Avengers.Server.Replay;
+using Avengers.Testbed.Replay;
 using Microsoft.AspNetCore.Builder;
 using OpenAI;
 using OpenAI.Chat;

@@ -72,7 +72,7 @@ public sealed class GatewayStreamingUsageTests(RouterFixture fixture) : IClassFi
     public async Task A_direct_stream_over_the_replay_server_reports_the_usage_it_streamed()
     {
         (Avengers.Data.Benchmark benchmark, string router) = await GatewayEndToEndTests.CalibrateAsync(TestData.TempDir(), fixture.Embedding);
-        await using WebApplication replay = Avengers.Server.Replay.ReplayServer.Build(benchmark, "http://127.0.0.1:0");
+        await using WebApplication replay = Avengers.Testbed.Replay.ReplayServer.Build(benchmark, "http://127.0.0.1:0");
         await replay.StartAsync();
         var config = new GatewayConfig
         {

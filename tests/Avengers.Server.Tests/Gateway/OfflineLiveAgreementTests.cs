@@ -6,7 +6,7 @@ using Avengers.Embedding;
 using Avengers.Evaluation;
 using Avengers.Server.Configuration;
 using Avengers.Server.Gateway;
-using Avengers.Server.Replay;
+using Avengers.Testbed.Replay;
 using Microsoft.AspNetCore.Builder;
 using Avengers.Answers;
 

@@ -1,4 +1,0 @@
-namespace Avengers.Collection;
-
-/// <summary>What an import wrote and what it skipped, with reasons.</summary>
-internal sealed record QuestionImportReport(int Written, IReadOnlyList<string> Skipped, string OutputPath);

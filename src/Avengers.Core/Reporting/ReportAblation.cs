@@ -1,4 +1,0 @@
-namespace Avengers.Reporting;
-
-/// <summary>A folder written by <c>ablate</c>: its CSV files and plots.</summary>
-internal sealed record ReportAblation(string Name, string Directory);

@@ -1,6 +1,0 @@
-using Avengers.Evaluation;
-
-namespace Avengers.Reporting;
-
-/// <summary>A named experiment result (from <c>experiment --json</c>).</summary>
-internal sealed record ReportExperiment(string Name, ExperimentResult Result);

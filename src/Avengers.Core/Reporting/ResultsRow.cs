@@ -1,4 +1,0 @@
-namespace Avengers.Reporting;
-
-/// <summary>One system's accuracy overall and per dataset (NaN where it has none).</summary>
-internal sealed record ResultsRow(ResultsRowKind Kind, string System, double Overall, IReadOnlyList<double> PerDataset);

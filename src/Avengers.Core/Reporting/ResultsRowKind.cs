@@ -1,4 +1,0 @@
-namespace Avengers.Reporting;
-
-/// <summary>What a row of the results table is.</summary>
-internal enum ResultsRowKind { Model, Reference, BestSingle, Random, LabelRouter, Avengers, Oracle }

@@ -1,4 +1,0 @@
-namespace Avengers.Server.Faults;
-
-/// <summary>What one cell of the matrix saw.</summary>
-public sealed record FaultCell(string Fault, string Pool, string Strategy, bool Stream, int Answered, int CleanErrors, int Bad, double MaxSeconds, string? FirstBad);
