@@ -60,7 +60,7 @@ internal static class CollectCommand
                 Prices = backends.Where(b => b.PriceInputPerMillion is not null).ToDictionary(b => b.Name!, b => (b.PriceInputPerMillion!.Value, b.PriceOutputPerMillion!.Value)),
                 ConcurrencyPerModel = Math.Max(1, backends.Min(b => b.MaxConcurrency)),
             };
-            IReadOnlyDictionary<string, IChatClient> members = GatewayRuntime.CreateMembers(backends);
+            IReadOnlyDictionary<string, IChatClient> members = BackendHttp.CreateMembers(backends);
             using CollectionJournal journal = CollectionJournal.Open(parse.GetValue(output)!);
             if (journal.RepairedBytes > 0) CliRunner.Info($"{journal.Path}: repaired a torn last line ({journal.RepairedBytes} bytes dropped; that call is redone)");
             if (journal.DoneCount > 0) CliRunner.Info($"{journal.Path}: resuming, {journal.DoneCount} (question, model) pairs already done");

@@ -1,3 +1,8 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Avengers.Ensemble;
+using Microsoft.Extensions.AI;
+using global::OpenAI;
 using Avengers.Server.Configuration;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -18,9 +23,16 @@ public static class BackendHttp
     /// <summary>The named client of a backend.</summary>
     public static string ClientName(string backend) => "avengers.backend." + backend;
 
-    /// <summary>Registers one named, resilient client per backend (backends without a name are left to validation to report).</summary>
-    public static IServiceCollection AddAvengersBackends(this IServiceCollection services, IEnumerable<BackendConfig?> backends, BackendCircuits circuits)
+    /// <summary>
+    /// Registers one named, resilient HttpClient per backend and, over it, the backend's <see cref="IChatClient"/> as a
+    /// keyed service (the key is the backend's name, as the router artifact names the model). Backends without a name
+    /// are left to validation to report.
+    /// </summary>
+    /// <param name="environment">Reads the backends' key variables (null: the process environment).</param>
+    public static IServiceCollection AddAvengersBackends(this IServiceCollection services, IEnumerable<BackendConfig?> backends, BackendCircuits circuits,
+        Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(backends);
         ArgumentNullException.ThrowIfNull(circuits);
@@ -35,16 +47,44 @@ public static class BackendHttp
             // A stream's outcome is known only after the pipeline returned (at [DONE] or its failure): a second breaker counts those.
             Action<Exception?> streamEnded = circuits.AddStreamBreaker(backend);
             client.AddHttpMessageHandler(() => new EventStreamGuard(TimeSpan.FromSeconds(backend.TimeoutSeconds), streamEnded));
+            services.AddKeyedSingleton(backend.Name, (provider, _) => CreateMember(backend, environment, provider.GetRequiredService<IHttpClientFactory>()));
         }
         return services;
     }
 
     /// <summary>
-    /// The same clients outside a host (e.g. <c>avengers collect</c>): a private service provider that lives as long as
-    /// the returned factory's clients are used.
+    /// One client per backend, each with the gateway's whole stack (resilience pipeline, n support, bounded queue,
+    /// keys from the environment): what <c>collect</c> calls models with. Validate the configuration first.
     /// </summary>
-    public static IHttpClientFactory CreateFactory(IEnumerable<BackendConfig> backends, BackendCircuits? circuits = null)
-        => new ServiceCollection().AddAvengersBackends(backends, circuits ?? new BackendCircuits()).BuildServiceProvider().GetRequiredService<IHttpClientFactory>();
+    public static IReadOnlyDictionary<string, IChatClient> CreateMembers(IEnumerable<BackendConfig> backends, Func<string, string?>? environment = null)
+    {
+        List<BackendConfig> list = [.. backends];
+        // A private service provider that lives as long as the returned clients are used.
+        ServiceProvider provider = new ServiceCollection().AddAvengersBackends(list, new BackendCircuits(), environment).BuildServiceProvider();
+        return list.ToDictionary(b => b.Name!, b => provider.GetRequiredKeyedService<IChatClient>(b.Name!), StringComparer.Ordinal);
+    }
+
+    /// <summary>An OpenAI-compatible client over the backend's resilient HttpClient, with n support and a bounded queue.</summary>
+    internal static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment, IHttpClientFactory http)
+    {
+        string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
+        BackendFailures.RegisterSecrets([key]); // collect's log and messages too
+        HttpClient backendHttp = http.CreateClient(BackendHttp.ClientName(backend.Name!));
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(backend.BaseUrl!),
+            // Retries, circuit breaking and per-attempt timeouts live in the Polly pipeline of the transport;
+            // the client's own retries are off and its timeout only caps the whole exchange.
+            Transport = new HttpClientPipelineTransport(backendHttp),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds * (backend.Retries + 1) + 5),
+        };
+        string model = backend.Model ?? backend.Name!;
+        ChatClientBuilder member = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient().AsBuilder()
+            .UseBoundedQueue(backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
+        if (backend.SupportsN) member.UseBackendSamples(backendHttp, new Uri(backend.BaseUrl!), model, key);
+        return member.Build();
+    }
 
     /// <summary>The backend's strategies, from its configuration.</summary>
     internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, BackendConfig backend, CircuitBreakerStateProvider circuit,

@@ -89,7 +89,8 @@ public static class GatewayHost
             }
             finally { runtime.RequestEnded(); }
         });
-        IEndpointConventionBuilder metrics = endpoints.MapPrometheusScrapingEndpoint(prefix + "/metrics");
+        // Inside the group, so that the host's conventions on it (RequireAuthorization, ...) cover the scrape endpoint too.
+        IEndpointConventionBuilder metrics = gateway.MapPrometheusScrapingEndpoint("/metrics");
         if (runtime.Config.MetricsRequireKey && runtime.Keys.Count > 0)
         {
             // metrics_require_key: the scrape endpoint takes the same bearer keys as /v1.

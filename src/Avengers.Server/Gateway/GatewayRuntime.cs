@@ -1,11 +1,9 @@
-using System.ClientModel;
 using System.ClientModel.Primitives;
 using Avengers.Embedding;
 using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Server.Configuration;
 using Microsoft.Extensions.AI;
-using global::OpenAI;
 
 namespace Avengers.Server.Gateway;
 
@@ -136,12 +134,12 @@ public sealed class GatewayRuntime : IDisposable
 
     /// <param name="config">A configuration that passed <see cref="GatewayConfigValidation"/>.</param>
     /// <param name="artifact">The router artifact that validation read (so it is read once).</param>
-    /// <param name="http">Holds one named client per backend (<see cref="BackendHttp.AddAvengersBackends"/>).</param>
+    /// <param name="members">One client per backend, keyed by its name (the keyed <c>IChatClient</c> services of <c>AddAvengersBackends</c>).</param>
     /// <param name="circuits">The backends' breaker states, shared with their pipelines.</param>
     /// <param name="queryEmbedder">What embeds queries (null: the stack's generator); fleet mode passes the shared cache.</param>
     /// <param name="limits">Where key limits are counted (null: in this process).</param>
     /// <param name="fleet">The Redis connection in fleet mode.</param>
-    public static GatewayRuntime Create(GatewayConfig config, RouterArtifact artifact, EmbeddingStack embedding, IHttpClientFactory http, BackendCircuits circuits,
+    public static GatewayRuntime Create(GatewayConfig config, RouterArtifact artifact, EmbeddingStack embedding, IReadOnlyDictionary<string, IChatClient> members, BackendCircuits circuits,
         Func<string, string?>? environment = null, ILoggerFactory? loggers = null, GatewayMetrics? metrics = null, EnsembleMetrics? ensembleMetrics = null,
         IEmbeddingGenerator<string, Embedding<float>>? queryEmbedder = null, Fleet.IKeyLimitStore? limits = null, Fleet.RedisFleet? fleet = null,
         System.Diagnostics.Metrics.IMeterFactory? meters = null)
@@ -149,10 +147,9 @@ public sealed class GatewayRuntime : IDisposable
         queryEmbedder ??= embedding.Generator;
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(artifact);
-        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(circuits);
         environment ??= Environment.GetEnvironmentVariable;
-        var members = config.Backends.ToDictionary(b => b.Name!, b => CreateMember(b, environment, http), StringComparer.Ordinal);
 
         // What an artifact makes of the gateway: built at start, and again for each artifact a rollout swaps in.
         RoutingState Build(RouterArtifact serving)
@@ -195,39 +192,5 @@ public sealed class GatewayRuntime : IDisposable
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
             circuitOpen: circuits.IsOpen, servedModel: config.Backends.ToDictionary(b => b.Name!, b => b.Model ?? b.Name!));
         return new GatewayRuntime(config, Build(artifact), Build, members, keys, embedding, probe, metrics, queryEmbedder, limiter, fleet);
-    }
-
-    /// <summary>
-    /// One client per backend, each with the gateway's whole stack (resilience pipeline, n support, bounded queue,
-    /// keys from the environment): what <c>collect</c> calls models with. Validate the configuration first.
-    /// </summary>
-    public static IReadOnlyDictionary<string, IChatClient> CreateMembers(IEnumerable<BackendConfig> backends, Func<string, string?>? environment = null)
-    {
-        environment ??= Environment.GetEnvironmentVariable;
-        List<BackendConfig> list = [.. backends];
-        IHttpClientFactory http = BackendHttp.CreateFactory(list);
-        return list.ToDictionary(b => b.Name!, b => CreateMember(b, environment, http), StringComparer.Ordinal);
-    }
-
-    /// <summary>An OpenAI-compatible client over the backend's resilient HttpClient, with n support and a bounded queue.</summary>
-    private static IChatClient CreateMember(BackendConfig backend, Func<string, string?> environment, IHttpClientFactory http)
-    {
-        string key = backend.ApiKeyEnv is null ? "EMPTY" : environment(backend.ApiKeyEnv)!;
-        BackendFailures.RegisterSecrets([key]); // collect's log and messages too
-        HttpClient backendHttp = http.CreateClient(BackendHttp.ClientName(backend.Name!));
-        var options = new OpenAIClientOptions
-        {
-            Endpoint = new Uri(backend.BaseUrl!),
-            // Retries, circuit breaking and per-attempt timeouts live in the Polly pipeline of the transport;
-            // the client's own retries are off and its timeout only caps the whole exchange.
-            Transport = new HttpClientPipelineTransport(backendHttp),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = TimeSpan.FromSeconds(backend.TimeoutSeconds * (backend.Retries + 1) + 5),
-        };
-        string model = backend.Model ?? backend.Name!;
-        ChatClientBuilder member = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient().AsBuilder()
-            .UseBoundedQueue(backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
-        if (backend.SupportsN) member.UseBackendSamples(backendHttp, new Uri(backend.BaseUrl!), model, key);
-        return member.Build();
     }
 }

@@ -2,6 +2,7 @@ using Avengers.Embedding;
 using Avengers.Ensemble;
 using Avengers.Server.Configuration;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -18,22 +19,26 @@ public static class GatewayServiceCollectionExtensions
     /// The gateway's services: its configuration as options validated at start (<c>ValidateOnStart</c>; mapping the
     /// endpoints validates it too), one resilient named HttpClient per backend, the meters, and the runtime.
     /// </summary>
+    /// <param name="embedding">The query embedder, owned by the caller; null: an <see cref="EmbeddingStack"/> the host registered,
+    /// else one the gateway builds from the configuration's <c>embedding</c> (and disposes with the host).</param>
     /// <exception cref="GatewayConfigException">When the endpoints are mapped, if the configuration has problems (all listed);
     /// an <see cref="OptionsValidationException"/> with the same list when the host starts without mapping them.</exception>
-    public static IServiceCollection AddAvengersGateway(this IServiceCollection services, GatewayConfig config, EmbeddingStack embedding, Func<string, string?>? environment = null)
+    public static IServiceCollection AddAvengersGateway(this IServiceCollection services, GatewayConfig config, EmbeddingStack? embedding = null, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(embedding);
         config = config.Normalized();
         environment ??= Environment.GetEnvironmentVariable;
         services.AddMetrics();
-        var validation = new GatewayConfigValidation(embedding, environment);
-        services.AddSingleton(validation);
-        services.AddSingleton<IValidateOptions<GatewayConfig>>(validation);
+        // The embedder comes from DI: the one given here, else the host's, else one built from the configuration.
+        if (embedding is not null) services.AddSingleton(embedding);
+        else services.TryAddSingleton(_ => EmbeddingFor(config));
+        services.AddSingleton(provider => new GatewayConfigValidation(provider.GetRequiredService<EmbeddingStack>(), environment));
+        services.AddSingleton<IValidateOptions<GatewayConfig>>(provider => provider.GetRequiredService<GatewayConfigValidation>());
         services.AddSingleton<IOptionsFactory<GatewayConfig>>(provider => new FixedOptionsFactory<GatewayConfig>(config, provider.GetServices<IValidateOptions<GatewayConfig>>()));
         services.AddOptions<GatewayConfig>().ValidateOnStart();
         var circuits = new BackendCircuits();
-        services.AddAvengersBackends(config.Backends ?? [], circuits);
+        // Each backend a keyed IChatClient over its resilient HttpClient (the key: the backend's name).
+        services.AddAvengersBackends(config.Backends ?? [], circuits, environment);
         services.AddSingleton(provider => new EnsembleMetrics(provider.GetRequiredService<IMeterFactory>()));
         services.AddSingleton(provider => new GatewayMetrics(provider.GetRequiredService<IMeterFactory>(), circuits,
             (config.Backends ?? []).OfType<BackendConfig>().Select(b => b.Name).OfType<string>().ToList()));
@@ -59,10 +64,12 @@ public static class GatewayServiceCollectionExtensions
             GatewayConfig validated;
             try { validated = provider.GetRequiredService<IOptions<GatewayConfig>>().Value; }
             catch (OptionsValidationException ex) { throw new GatewayConfigException([.. ex.Failures]); }
+            EmbeddingStack embedding = provider.GetRequiredService<EmbeddingStack>();
+            var members = validated.Backends.ToDictionary(b => b.Name!, b => provider.GetRequiredKeyedService<Microsoft.Extensions.AI.IChatClient>(b.Name!), StringComparer.Ordinal);
             Fleet.RedisFleet? fleet = fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null;
             Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? shared = fleet is null ? null
                 : new Fleet.SharedEmbeddingGenerator(embedding.Generator, provider.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>(), fleet, embedding.ModelId);
-            return GatewayRuntime.Create(validated, validation.Artifact!, embedding, provider.GetRequiredService<IHttpClientFactory>(), circuits, environment,
+            return GatewayRuntime.Create(validated, provider.GetRequiredService<GatewayConfigValidation>().Artifact!, embedding, members, circuits, environment,
                 provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>(),
                 shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet), fleet, provider.GetRequiredService<IMeterFactory>());
         });
@@ -88,11 +95,20 @@ public static class GatewayServiceCollectionExtensions
     /// The same, with the configuration bound from a section of the host's configuration (appsettings.json, environment
     /// variables, ...): the keys are the YAML file's (<c>router</c>, <c>backends:0:base_url</c>, ...).
     /// </summary>
-    public static IServiceCollection AddAvengersGateway(this IServiceCollection services, IConfiguration section, EmbeddingStack embedding, Func<string, string?>? environment = null)
+    public static IServiceCollection AddAvengersGateway(this IServiceCollection services, IConfiguration section, EmbeddingStack? embedding = null, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(section);
         var config = new GatewayConfig();
         section.Bind(config);
         return services.AddAvengersGateway(config, embedding, environment);
+    }
+
+    /// <summary>The configuration's embedder (<c>embedding</c>, its cache and batching), for a host that registered none.</summary>
+    private static EmbeddingStack EmbeddingFor(GatewayConfig config)
+    {
+        string? cache = config.EmbeddingCache is null ? EmbeddingStack.DefaultCachePath
+            : string.Equals(config.EmbeddingCache, "none", StringComparison.OrdinalIgnoreCase) ? null : GatewayConfigLoader.Resolve(config, config.EmbeddingCache);
+        // Once, while the host builds its services (the model loads from the package in well under a second).
+        return EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(config.Embedding), cache, config.EmbeddingBatch).GetAwaiter().GetResult();
     }
 }

@@ -97,4 +97,72 @@ public sealed class GatewayHostingTests(RouterFixture fixture) : IClassFixture<R
 
         Assert.Contains(error.Problems, p => p.StartsWith("router:", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_backends_are_keyed_chat_clients_the_embedder_comes_from_di_and_the_groups_conventions_cover_metrics()
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ai:router"] = fixture.Router,
+            ["Ai:strategy:default"] = "direct",
+            ["Ai:backends:0:name"] = "calc",
+            ["Ai:backends:0:base_url"] = backend.BaseUrl,
+            ["Ai:backends:1:name"] = "scribe",
+            ["Ai:backends:1:base_url"] = backend.BaseUrl,
+        });
+        // The host registers the embedder itself; the gateway takes it from DI.
+        builder.Services.AddSingleton(fixture.Embedding);
+        builder.Services.AddAvengersGateway(builder.Configuration.GetSection("Ai"), environment: _ => null);
+        await using WebApplication app = builder.Build();
+        // A convention on the returned group (here a tenant check, as RequireAuthorization would be) covers /metrics too.
+        ((IEndpointConventionBuilder)app.MapAvengersGateway("/ai")).Finally(endpoint =>
+        {
+            RequestDelegate inner = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = context =>
+            {
+                if (context.Request.Headers["x-tenant"] == "acme") return inner(context);
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+        await app.StartAsync();
+
+        Assert.Same(fixture.Embedding, app.Services.GetRequiredService<Avengers.Embedding.EmbeddingStack>());
+        var calc = app.Services.GetRequiredKeyedService<Microsoft.Extensions.AI.IChatClient>("calc");
+        Assert.Same(calc, app.Services.GetRequiredService<GatewayRuntime>().Members["calc"]);
+        Microsoft.Extensions.AI.ChatResponse direct = await calc.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "What is 2 + 2?")]);
+        Assert.Contains("The answer is (B).", direct.Text);
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("/ai/metrics")).StatusCode);
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/ai/metrics");
+        scrape.Headers.Add("x-tenant", "acme");
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(scrape)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_an_embedder_in_di_the_gateway_builds_the_configured_one_and_disposes_it()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ai:router"] = fixture.Router,
+            ["Ai:embedding_cache"] = "none",
+            ["Ai:backends:0:name"] = "calc",
+            ["Ai:backends:0:base_url"] = "http://127.0.0.1:9/v1",
+            ["Ai:backends:1:name"] = "scribe",
+            ["Ai:backends:1:base_url"] = "http://127.0.0.1:9/v1",
+        });
+        builder.Services.AddAvengersGateway(builder.Configuration.GetSection("Ai"), environment: _ => null);
+        await using WebApplication app = builder.Build();
+        app.MapAvengersGateway();
+
+        var built = app.Services.GetRequiredService<Avengers.Embedding.EmbeddingStack>();
+        Assert.NotSame(fixture.Embedding, built);
+        Assert.Equal(fixture.Embedding.ModelId, built.ModelId);
+        Assert.Same(built.Generator, app.Services.GetRequiredService<GatewayRuntime>().Embedding.Generator);
+    }
 }
