@@ -10,7 +10,7 @@ namespace Avengers.Server.Configuration;
 /// plus the check that the router was calibrated with the gateway's embedding model. The router artifact the
 /// validation reads is kept for the runtime, so it is read once.
 /// </summary>
-public sealed class GatewayConfigValidation(EmbeddingStack embedding, Func<string, string?> environment) : IValidateOptions<GatewayConfig>
+internal sealed class GatewayConfigValidation(EmbeddingStack embedding, Func<string, string?> environment) : IValidateOptions<GatewayConfig>
 {
     private readonly Lock _gate = new();
     private GatewayConfig? _validated;

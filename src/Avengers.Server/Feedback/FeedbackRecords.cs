@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace Avengers.Server.Feedback;
 
 /// <summary>Ratings as benchmark records.</summary>
-public static class FeedbackRecords
+internal static class FeedbackRecords
 {
     /// <summary>The record of one applied rating: each rated model's outcome is its sample's score.</summary>
     public static BenchmarkRecord Of(RememberedDecision decision, IReadOnlyList<ModelOutcome> outcomes) => new()

@@ -18,7 +18,7 @@ namespace Avengers.Server.Feedback;
 /// <see cref="Scoring.LiveEvidence"/>); in fleet mode it is published on Redis and every replica adds it, so feedback
 /// given to one replica counts on all.
 /// </summary>
-public sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null,
+internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null,
     IFeedbackLog? log = null)
     : BackgroundService
 {

@@ -4,7 +4,7 @@ using Avengers.Data;
 namespace Avengers.Server.Feedback;
 
 /// <summary>The log as a JSON Lines file, one line appended and flushed per rating.</summary>
-public sealed class FileFeedbackLog(string path) : IFeedbackLog, IDisposable
+internal sealed class FileFeedbackLog(string path) : IFeedbackLog, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 

@@ -4,7 +4,7 @@ namespace Avengers.Server.Feedback;
 /// Remembers recent decisions for a while (bounded), and that a decision was rated (once). In this process by
 /// default; in Redis in fleet mode, so feedback given to any replica finds the decision another replica made.
 /// </summary>
-public interface IDecisionMemory
+internal interface IDecisionMemory
 {
     Task RememberAsync(RememberedDecision decision, CancellationToken cancellationToken);
     Task<RememberedDecision?> FindAsync(string id, CancellationToken cancellationToken);

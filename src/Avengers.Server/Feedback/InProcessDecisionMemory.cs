@@ -3,7 +3,7 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Avengers.Server.Feedback;
 
 /// <summary>The embedded default: a size-bounded memory cache whose entries expire after the TTL.</summary>
-public sealed class InProcessDecisionMemory(TimeSpan ttl, int maxRemembered) : IDecisionMemory, IDisposable
+internal sealed class InProcessDecisionMemory(TimeSpan ttl, int maxRemembered) : IDecisionMemory, IDisposable
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, maxRemembered) * 2L });
 

@@ -1,4 +1,4 @@
 namespace Avengers.Server.Feedback;
 
 /// <summary>A model's outcome in [0, 1] (1: right) for one judged answer.</summary>
-public sealed record ModelOutcome(string Model, double Outcome);
+internal sealed record ModelOutcome(string Model, double Outcome);

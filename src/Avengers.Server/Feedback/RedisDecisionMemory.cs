@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Avengers.Server.Feedback;
 
 /// <summary>Fleet mode: decisions as JSON under the prefix with the TTL; "rated" set once with SET NX.</summary>
-public sealed class RedisDecisionMemory(RedisFleet fleet, TimeSpan ttl) : IDecisionMemory
+internal sealed class RedisDecisionMemory(RedisFleet fleet, TimeSpan ttl) : IDecisionMemory
 {
     public Task RememberAsync(RememberedDecision decision, CancellationToken cancellationToken)
         => fleet.Connection.GetDatabase().StringSetAsync(fleet.Key("decision:" + decision.Id), JsonSerializer.Serialize(decision), ttl).WaitAsync(fleet.Timeout, cancellationToken);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Avengers.Server.Feedback;
 
 /// <summary>What the gateway remembers of one answer so that it can be rated: who received it and how it was decided.</summary>
-public sealed record RememberedDecision
+internal sealed record RememberedDecision
 {
     [JsonPropertyName("id")] public required string Id { get; init; }
     /// <summary>The name of the key that received the answer ("" without authentication): only it may rate it.</summary>

@@ -3,4 +3,4 @@ using Avengers.Server.Configuration;
 namespace Avengers.Server.Fleet;
 
 /// <summary>A gateway key: its name (labels metrics, logs and counters), the secret, and its limits (null: none).</summary>
-public sealed record GatewayKey(string Name, string Secret, ApiKeyConfig? Limits);
+internal sealed record GatewayKey(string Name, string Secret, ApiKeyConfig? Limits);

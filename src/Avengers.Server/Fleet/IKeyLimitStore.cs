@@ -6,7 +6,7 @@ namespace Avengers.Server.Fleet;
 /// Where per-key counters live: requests and tokens in fixed one-minute windows (on the store's clock), spend per UTC
 /// day or month. Admission and counting are separate because tokens and spend are known only after the answer.
 /// </summary>
-public interface IKeyLimitStore
+internal interface IKeyLimitStore
 {
     /// <summary>Checks every limit of the key and, when all allow it, counts the request; one atomic step.</summary>
     Task<LimitVerdict> AdmitAsync(string name, ApiKeyConfig limits, CancellationToken cancellationToken);

@@ -3,7 +3,7 @@ using Avengers.Server.Configuration;
 namespace Avengers.Server.Fleet;
 
 /// <summary>The embedded default: the same limits, held by this process alone (with N replicas a key gets N times them).</summary>
-public sealed class InProcessKeyLimitStore(TimeProvider? time = null) : IKeyLimitStore
+internal sealed class InProcessKeyLimitStore(TimeProvider? time = null) : IKeyLimitStore
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();

@@ -9,7 +9,7 @@ namespace Avengers.Server.Fleet;
 /// once a minute and a counter; with <c>closed</c> a key with limits is refused until Redis is back. Readiness reports
 /// the degraded state either way.
 /// </summary>
-public sealed class KeyLimiter
+internal sealed class KeyLimiter
 {
     private readonly IKeyLimitStore _store;
     private readonly RedisFleet? _fleet;

@@ -4,7 +4,7 @@ using Avengers.Server.Configuration;
 namespace Avengers.Server.Fleet;
 
 /// <summary>Helpers shared by the stores.</summary>
-public static class KeyLimits
+internal static class KeyLimits
 {
     /// <summary>The budget period a moment falls in: "2026-12-04" for a day, "2026-12" for a month (UTC).</summary>
     public static string PeriodOf(string period, DateTimeOffset at)

@@ -3,4 +3,4 @@ namespace Avengers.Server.Fleet;
 /// <summary>What a key's limits say about one more request.</summary>
 /// <param name="Refused">null: admitted; else which limit refused it: requests, tokens or budget.</param>
 /// <param name="RetryAfter">When the refusing limit's window (or budget period) ends.</param>
-public sealed record LimitVerdict(string? Refused, TimeSpan RetryAfter, LimitCounters Counters);
+internal sealed record LimitVerdict(string? Refused, TimeSpan RetryAfter, LimitCounters Counters);

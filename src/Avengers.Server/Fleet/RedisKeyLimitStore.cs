@@ -9,7 +9,7 @@ namespace Avengers.Server.Fleet;
 /// numbers (three replicas and a key of 10 requests a minute let exactly 10 through). Windows follow Redis's clock
 /// (TIME), not the replicas'.
 /// </summary>
-public sealed class RedisKeyLimitStore(RedisFleet fleet) : IKeyLimitStore
+internal sealed class RedisKeyLimitStore(RedisFleet fleet) : IKeyLimitStore
 {
     // KEYS[1]: the key's counter prefix. ARGV: rpm, tpm, budget (-1: none), budget period key suffix, its seconds left.
     // Returns {refused (0 ok, 1 requests, 2 tokens, 3 budget), requests, tokens, window ms left}.

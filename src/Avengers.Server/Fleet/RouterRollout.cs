@@ -15,7 +15,7 @@ namespace Avengers.Server.Fleet;
 /// (which artifact it serves) for <c>avengers router status</c>. Without Redis the gateway watches its <c>router:</c>
 /// file and swaps the same way. A damaged or incompatible artifact is refused and the old one kept, with a warning.
 /// </summary>
-public sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<RouterRollout> logger, System.Diagnostics.Metrics.IMeterFactory? meters = null) : BackgroundService
+internal sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<RouterRollout> logger, System.Diagnostics.Metrics.IMeterFactory? meters = null) : BackgroundService
 {
     // Resolved when the rollout starts, after the host validated the configuration (hosted services are built first).
     private GatewayRuntime runtime = null!;

@@ -6,7 +6,7 @@ namespace Avengers.Server.Gateway;
 /// The backend decorators as <see cref="ChatClientBuilder"/> stages (the first added is the outermost), as
 /// Microsoft.Extensions.AI composes its own: <c>client.AsBuilder().UseBoundedQueue(...).UseBackendSamples(...).Build()</c>.
 /// </summary>
-public static class BackendChatClientBuilderExtensions
+internal static class BackendChatClientBuilderExtensions
 {
     /// <summary>At most <paramref name="maxConcurrency"/> calls in flight and <paramref name="maxQueue"/> waiting; beyond that, <see cref="Avengers.Ensemble.BackendBusyException"/>.</summary>
     public static ChatClientBuilder UseBoundedQueue(this ChatClientBuilder builder, string backend, int maxConcurrency, int maxQueue)

@@ -5,7 +5,7 @@ using Polly.CircuitBreaker;
 namespace Avengers.Server.Gateway;
 
 /// <summary>Each backend's circuit breaker state, by backend name: for readiness and the circuit metric.</summary>
-public sealed class BackendCircuits
+internal sealed class BackendCircuits
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CircuitBreakerStateProvider> _states = new(StringComparer.Ordinal);
 

@@ -29,7 +29,11 @@ public static class BackendHttp
     /// are left to validation to report.
     /// </summary>
     /// <param name="environment">Reads the backends' key variables (null: the process environment).</param>
-    public static IServiceCollection AddAvengersBackends(this IServiceCollection services, IEnumerable<BackendConfig?> backends, BackendCircuits circuits,
+    public static IServiceCollection AddAvengersBackends(this IServiceCollection services, IEnumerable<BackendConfig?> backends, Func<string, string?>? environment = null)
+        => services.AddAvengersBackends(backends, new BackendCircuits(), environment);
+
+    /// <summary>As the public overload, with the breaker states the gateway's metrics and readiness read.</summary>
+    internal static IServiceCollection AddAvengersBackends(this IServiceCollection services, IEnumerable<BackendConfig?> backends, BackendCircuits circuits,
         Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;

@@ -10,7 +10,7 @@ namespace Avengers.Server.Gateway;
 /// breaker. A backend is reachable when it answers without a server error (401 and 403 count as not
 /// reachable: the gateway could not use it). Results are cached briefly so that frequent probes stay cheap.
 /// </summary>
-public sealed class BackendProbe : IDisposable
+internal sealed class BackendProbe : IDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DefaultCacheFor = TimeSpan.FromSeconds(5);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Avengers.Server.Gateway;
 
 /// <summary>What a readiness probe saw of one backend.</summary>
-public sealed record BackendStatus(
+internal sealed record BackendStatus(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("reachable")] bool Reachable,
     [property: JsonPropertyName("http_status")] int? HttpStatus,

@@ -8,7 +8,7 @@ namespace Avengers.Server.Gateway;
 /// Limits the calls in flight to one backend; beyond <c>maxQueue</c> waiting callers it refuses at once
 /// with <see cref="BackendBusyException"/> (the gateway answers 429) instead of queueing without bound.
 /// </summary>
-public sealed class BoundedChatClient(IChatClient inner, string name, int maxConcurrency, int maxQueue) : DelegatingChatClient(inner), IMultiSampleChatClient
+internal sealed class BoundedChatClient(IChatClient inner, string name, int maxConcurrency, int maxQueue) : DelegatingChatClient(inner), IMultiSampleChatClient
 {
     private readonly IMultiSampleChatClient? _multi = inner.GetService(typeof(IMultiSampleChatClient)) as IMultiSampleChatClient;
 

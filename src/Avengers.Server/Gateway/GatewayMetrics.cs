@@ -6,7 +6,7 @@ namespace Avengers.Server.Gateway;
 /// Request-level instruments of the gateway (meter <c>Avengers.Gateway</c>) and the backends' circuit gauge
 /// (meter <c>Avengers.Gateway.Backends</c>), on meters from the host's <see cref="IMeterFactory"/>.
 /// </summary>
-public sealed class GatewayMetrics
+internal sealed class GatewayMetrics
 {
     public const string MeterName = "Avengers.Gateway";
     public const string BackendMeterName = "Avengers.Gateway.Backends";

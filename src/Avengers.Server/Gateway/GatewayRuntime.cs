@@ -11,7 +11,7 @@ namespace Avengers.Server.Gateway;
 /// The gateway's runtime model, built once from a validated configuration: the router, one resilient
 /// member client per backend, the ensemble over them, and the gateway's own API keys.
 /// </summary>
-public sealed class GatewayRuntime : IDisposable
+internal sealed class GatewayRuntime : IDisposable
 {
     /// <summary>Stops the readiness probe's client (the backends' clients belong to the host's IHttpClientFactory).</summary>
     public void Dispose() => Probe.Dispose();

@@ -9,7 +9,7 @@ namespace Avengers.Server.Gateway;
 /// for every byte outside visible ASCII and for '%' itself, so any percent-decoder
 /// (<c>Uri.UnescapeDataString</c>, <c>decodeURIComponent</c>) gives the text back; the body carries it unencoded.
 /// </summary>
-public static class HeaderValue
+internal static class HeaderValue
 {
     /// <summary>Longest text carried, in UTF-8 bytes before encoding: a header is a hint, the body holds the whole answer.</summary>
     public const int MaxBytes = 256;

@@ -9,7 +9,7 @@ namespace Avengers.Server.Gateway;
 /// the backend's resilient HttpClient). A backend that returns fewer choices than asked (it ignores
 /// <c>n</c>) is topped up with parallel single requests and is not asked for <c>n</c> again.
 /// </summary>
-public sealed class MultiSampleChatClient(IChatClient inner, HttpClient http, Uri baseUrl, string model, string apiKey)
+internal sealed class MultiSampleChatClient(IChatClient inner, HttpClient http, Uri baseUrl, string model, string apiKey)
     : DelegatingChatClient(inner), IMultiSampleChatClient
 {
     private volatile bool _ignoresN;
