@@ -15,10 +15,12 @@ internal sealed class KeyLimiter
     private readonly RedisFleet? _fleet;
     private readonly ILogger _logger;
     private readonly Counter<long>? _failures;
+    private readonly TimeProvider _time;
     private long _lastWarning = long.MinValue;
 
-    public KeyLimiter(IKeyLimitStore store, RedisFleet? fleet, ILogger logger, IMeterFactory? meters = null)
+    public KeyLimiter(IKeyLimitStore store, RedisFleet? fleet, ILogger logger, IMeterFactory? meters = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _store = store;
         _fleet = fleet;
         _logger = logger;
@@ -61,7 +63,8 @@ internal sealed class KeyLimiter
     {
         Degraded = true;
         _failures?.Add(1);
-        long now = Environment.TickCount64;
+        // One warning a minute at most (the metric counts every failure).
+        long now = (long)(_time.GetTimestamp() * 1000.0 / _time.TimestampFrequency);
         long last = Interlocked.Read(ref _lastWarning);
         if (now - last >= 60_000 && Interlocked.CompareExchange(ref _lastWarning, now, last) == last)
             GatewayLog.LimitStoreFailed(_logger, Avengers.Ensemble.BackendFailures.Redact(ex.Message), _fleet?.FailClosed == true ? "refusing requests" : "not enforced");

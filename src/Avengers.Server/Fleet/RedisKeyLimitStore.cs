@@ -9,8 +9,10 @@ namespace Avengers.Server.Fleet;
 /// numbers (three replicas and a key of 10 requests a minute let exactly 10 through). Windows follow Redis's clock
 /// (TIME), not the replicas'.
 /// </summary>
-internal sealed class RedisKeyLimitStore(RedisFleet fleet) : IKeyLimitStore
+internal sealed class RedisKeyLimitStore(RedisFleet fleet, TimeProvider? time = null) : IKeyLimitStore
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     // KEYS[1]: the key's counter prefix. ARGV: rpm, tpm, budget (-1: none), budget period key suffix, its seconds left.
     // Returns {refused (0 ok, 1 requests, 2 tokens, 3 budget), requests, tokens, window ms left}.
     private const string AdmitScript = """
@@ -51,7 +53,7 @@ internal sealed class RedisKeyLimitStore(RedisFleet fleet) : IKeyLimitStore
 
     public async Task<LimitVerdict> AdmitAsync(string name, ApiKeyConfig limits, CancellationToken cancellationToken)
     {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset now = _time.GetUtcNow();
         string period = KeyLimits.PeriodOf(limits.BudgetPeriod, now);
         RedisResult result = await fleet.Connection.GetDatabase().ScriptEvaluateAsync(AdmitScript, [fleet.Key($"limit:{name}:")],
         [
@@ -69,7 +71,7 @@ internal sealed class RedisKeyLimitStore(RedisFleet fleet) : IKeyLimitStore
 
     public async Task RecordAsync(string name, ApiKeyConfig limits, long tokens, double costUsd, CancellationToken cancellationToken)
     {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset now = _time.GetUtcNow();
         await fleet.Connection.GetDatabase().ScriptEvaluateAsync(RecordScript, [fleet.Key($"limit:{name}:")],
         [
             tokens, costUsd.ToString("R", CultureInfo.InvariantCulture), KeyLimits.PeriodOf(limits.BudgetPeriod, now),

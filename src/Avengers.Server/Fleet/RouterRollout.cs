@@ -15,7 +15,8 @@ namespace Avengers.Server.Fleet;
 /// (which artifact it serves) for <c>avengers router status</c>. Without Redis the gateway watches its <c>router:</c>
 /// file and swaps the same way. A damaged or incompatible artifact is refused and the old one kept, with a warning.
 /// </summary>
-internal sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<RouterRollout> logger, System.Diagnostics.Metrics.IMeterFactory? meters = null) : BackgroundService
+internal sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger<RouterRollout> logger, System.Diagnostics.Metrics.IMeterFactory? meters = null,
+    TimeProvider? time = null) : BackgroundService
 {
     // Resolved when the rollout starts, after the host validated the configuration (hosted services are built first).
     private GatewayRuntime runtime = null!;
@@ -28,7 +29,7 @@ internal sealed class RouterRollout(Func<GatewayRuntime> runtimeFactory, ILogger
     public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(5);
 
     private readonly string _replica = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
-    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private readonly DateTimeOffset _started = (time ?? TimeProvider.System).GetUtcNow();
     private readonly SemaphoreSlim _swapping = new(1, 1);
     private int _swaps;
 

@@ -139,11 +139,13 @@ internal sealed class GatewayRuntime : IDisposable
     /// <param name="queryEmbedder">What embeds queries (null: the stack's generator); fleet mode passes the shared cache.</param>
     /// <param name="limits">Where key limits are counted (null: in this process).</param>
     /// <param name="fleet">The Redis connection in fleet mode.</param>
+    /// <param name="time">Where time is read (limit windows, live evidence's decay); null: the system clock.</param>
     public static GatewayRuntime Create(GatewayConfig config, RouterArtifact artifact, EmbeddingStack embedding, IReadOnlyDictionary<string, IChatClient> members, BackendCircuits circuits,
         Func<string, string?>? environment = null, ILoggerFactory? loggers = null, GatewayMetrics? metrics = null, EnsembleMetrics? ensembleMetrics = null,
         IEmbeddingGenerator<string, Embedding<float>>? queryEmbedder = null, Fleet.IKeyLimitStore? limits = null, Fleet.RedisFleet? fleet = null,
-        System.Diagnostics.Metrics.IMeterFactory? meters = null)
+        System.Diagnostics.Metrics.IMeterFactory? meters = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         queryEmbedder ??= embedding.Generator;
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(artifact);
@@ -157,7 +159,7 @@ internal sealed class GatewayRuntime : IDisposable
             // Live feedback adds to this artifact's counts (another artifact has other clusters: it starts afresh).
             var router = new ClusterRouter(serving)
             {
-                Live = new Scoring.LiveEvidence(serving.Scores.ClusterCount, serving.Scores.Models, TimeSpan.FromHours(config.Feedback.HalfLifeHours), config.Feedback.MaxLivePerCluster,
+                Live = new Scoring.LiveEvidence(serving.Scores.ClusterCount, serving.Scores.Models, TimeSpan.FromHours(config.Feedback.HalfLifeHours), config.Feedback.MaxLivePerCluster, time,
                     clustersPerPartition: serving.Manifest.Clustering.K),
             };
             // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
@@ -187,8 +189,8 @@ internal sealed class GatewayRuntime : IDisposable
         // Every configured secret is redacted from logs wherever it appears (a backend's 401 body may echo its key).
         BackendFailures.RegisterSecrets(keys.Select(k => k.Secret).Concat(config.Backends.Select(b => b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv)))
             .Append(config.RedisConnection(environment) is string redis ? StackExchange.Redis.ConfigurationOptions.Parse(redis).Password : null));
-        var limiter = new Fleet.KeyLimiter(limits ?? new Fleet.InProcessKeyLimitStore(), fleet,
-            loggers?.CreateLogger("Avengers.Gateway") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, meters);
+        var limiter = new Fleet.KeyLimiter(limits ?? new Fleet.InProcessKeyLimitStore(time), fleet,
+            loggers?.CreateLogger("Avengers.Gateway") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, meters, time);
         var probe = new BackendProbe(config.Backends.Select(b => (b.Name!, b.BaseUrl!, b.ApiKeyEnv is null ? null : environment(b.ApiKeyEnv))),
             circuitOpen: circuits.IsOpen, servedModel: config.Backends.ToDictionary(b => b.Name!, b => b.Model ?? b.Name!));
         return new GatewayRuntime(config, Build(artifact), Build, members, keys, embedding, probe, metrics, queryEmbedder, limiter, fleet);

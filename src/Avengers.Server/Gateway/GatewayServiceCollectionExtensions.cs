@@ -29,6 +29,8 @@ public static class GatewayServiceCollectionExtensions
         config = config.Normalized();
         environment ??= Environment.GetEnvironmentVariable;
         services.AddMetrics();
+        // Where the gateway reads time (limit windows, budgets, live evidence's decay): a host or a test may register its own.
+        services.TryAddSingleton(TimeProvider.System);
         // The embedder comes from DI: the one given here, else the host's, else one built from the configuration.
         if (embedding is not null) services.AddSingleton(embedding);
         else services.TryAddSingleton(_ => EmbeddingFor(config));
@@ -71,7 +73,8 @@ public static class GatewayServiceCollectionExtensions
                 : new Fleet.SharedEmbeddingGenerator(embedding.Generator, provider.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>(), fleet, embedding.ModelId);
             return GatewayRuntime.Create(validated, provider.GetRequiredService<GatewayConfigValidation>().Artifact!, embedding, members, circuits, environment,
                 provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>(),
-                shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet), fleet, provider.GetRequiredService<IMeterFactory>());
+                shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet, provider.GetRequiredService<TimeProvider>()), fleet, provider.GetRequiredService<IMeterFactory>(),
+                provider.GetRequiredService<TimeProvider>());
         });
         // Live feedback: decisions remembered (in Redis in fleet mode) so that answers can be rated; ratings become live evidence.
         TimeSpan remember = TimeSpan.FromMinutes(config.Feedback?.TtlMinutes is double ttl && ttl > 0 ? ttl : 60);
@@ -84,7 +87,8 @@ public static class GatewayServiceCollectionExtensions
                 : config.Feedback?.Log is string logPath ? new Feedback.FileFeedbackLog(GatewayConfigLoader.Resolve(config, logPath)) : null));
         services.AddHostedService(provider => provider.GetRequiredService<Feedback.FeedbackService>());
         // Router rollout: swaps a newly published (Redis) or rewritten (file) artifact in without a restart.
-        services.AddHostedService(provider => new Fleet.RouterRollout(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>(), provider.GetRequiredService<IMeterFactory>()));
+        services.AddHostedService(provider => new Fleet.RouterRollout(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>(), provider.GetRequiredService<IMeterFactory>(),
+            provider.GetRequiredService<TimeProvider>()));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EnsembleMetrics.MeterName, GatewayMetrics.MeterName, GatewayMetrics.BackendMeterName)
             .AddPrometheusExporter());

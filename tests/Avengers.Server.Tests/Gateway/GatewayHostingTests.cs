@@ -165,4 +165,45 @@ public sealed class GatewayHostingTests(RouterFixture fixture) : IClassFixture<R
         Assert.Equal(fixture.Embedding.ModelId, built.ModelId);
         Assert.Same(built.Generator, app.Services.GetRequiredService<GatewayRuntime>().Embedding.Generator);
     }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task Limits_read_time_from_the_hosts_TimeProvider()
+    {
+        await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ai:router"] = fixture.Router,
+            ["Ai:strategy:default"] = "direct",
+            ["Ai:api_keys:0:name"] = "team-a",
+            ["Ai:api_keys:0:key_env"] = "TEAM_A_KEY",
+            ["Ai:api_keys:0:requests_per_minute"] = "1",
+            ["Ai:backends:0:name"] = "calc",
+            ["Ai:backends:0:base_url"] = backend.BaseUrl,
+            ["Ai:backends:1:name"] = "scribe",
+            ["Ai:backends:1:base_url"] = backend.BaseUrl,
+        });
+        var clock = new ManualClock();
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddAvengersGateway(builder.Configuration.GetSection("Ai"), fixture.Embedding, name => name == "TEAM_A_KEY" ? "team-a-secret-key" : null);
+        await using WebApplication app = builder.Build();
+        app.MapAvengersGateway();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "team-a-secret-key");
+        string body = JsonSerializer.Serialize(new { model = "avengers", messages = new[] { new { role = "user", content = GatewayEndToEndTests.MathQuestions[0] } } });
+        async Task<HttpStatusCode> Ask() { using var r = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json")); return r.StatusCode; }
+
+        Assert.Equal(HttpStatusCode.OK, await Ask());
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Ask());
+        clock.Now += TimeSpan.FromSeconds(61); // the next minute on the host's clock, not the wall clock
+        Assert.Equal(HttpStatusCode.OK, await Ask());
+    }
 }
