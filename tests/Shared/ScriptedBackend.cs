@@ -15,6 +15,33 @@ internal sealed class ScriptedBackend : IAsyncDisposable
 
     public int Calls => Volatile.Read(ref _calls);
     public int Aborted => Volatile.Read(ref _aborted);
+
+    // Waiters on a count: completed by the call (or abort) that reaches it, so tests wait on the event, not by polling.
+    private readonly List<(Func<bool> Reached, TaskCompletionSource Done)> _waiters = [];
+
+    /// <summary>Completes once at least <paramref name="count"/> calls have arrived (fails after <paramref name="timeout"/>, default 10 s).</summary>
+    public Task WhenCalls(int count, TimeSpan? timeout = null) => When(() => Calls >= count, timeout);
+
+    /// <summary>Completes once at least <paramref name="count"/> calls have been aborted by the caller.</summary>
+    public Task WhenAborted(int count, TimeSpan? timeout = null) => When(() => Aborted >= count, timeout);
+
+    private Task When(Func<bool> reached, TimeSpan? timeout)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            if (reached()) return Task.CompletedTask;
+            _waiters.Add((reached, done));
+        }
+        return done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+    }
+
+    private void Signal()
+    {
+        lock (_waiters)
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+                if (_waiters[i].Reached()) { _waiters[i].Done.TrySetResult(); _waiters.RemoveAt(i); }
+    }
     public string BaseUrl => _app.Urls.First() + "/v1";
 
     /// <param name="script">Handles call number i (0-based); use the helpers below to answer.</param>
@@ -24,7 +51,8 @@ internal sealed class ScriptedBackend : IAsyncDisposable
         WebApplication app = await Loopback.StartAsync(app => app.MapPost("/v1/chat/completions", async (HttpContext context) =>
         {
             int call = Interlocked.Increment(ref backend!._calls) - 1;
-            context.RequestAborted.Register(() => Interlocked.Increment(ref backend._aborted));
+            backend.Signal();
+            context.RequestAborted.Register(() => { Interlocked.Increment(ref backend._aborted); backend.Signal(); });
             try { await script(call, context); }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
         }));

@@ -41,8 +41,7 @@ public class ServeDrainTests
             string url = $"http://127.0.0.1:{port}";
             Task<HttpResponseMessage>[] requests = Enumerable.Range(0, 4).Select(i => http.PostAsync(url + "/v1/chat/completions", new StringContent(
                 $$"""{"model": "avengers", "messages": [{"role": "user", "content": "question number {{i}}"}]}""", Encoding.UTF8, "application/json"))).ToArray();
-            var waited = Stopwatch.StartNew();
-            while (backend.Calls < requests.Length && waited.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(20);
+            await backend.WhenCalls(requests.Length, TimeSpan.FromSeconds(20));
             Assert.Equal(requests.Length, backend.Calls);
 
             using (Process kill = Process.Start("kill", [$"-{signal}", gateway.Id.ToString()])!) await kill.WaitForExitAsync();

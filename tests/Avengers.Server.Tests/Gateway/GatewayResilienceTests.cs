@@ -132,7 +132,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
         await using WebApplication gateway = await GatewayAsync(Backend("calc", calc, b => b with { MaxConcurrency = 1, MaxQueue = 0 }), Backend("scribe", scribe));
 
         var first = PostAsync(gateway, Chat("calc", "one"));
-        for (int i = 0; i < 100 && calc.Calls == 0; i++) await Task.Delay(50); // the first request holds the only slot
+        await calc.WhenCalls(1); // the first request holds the only slot
         var (status, body, _) = await PostAsync(gateway, Chat("calc", "two"));
         Assert.Equal((HttpStatusCode)429, status);
         Assert.Equal("backend_busy", body.RootElement.GetProperty("error").GetProperty("code").GetString());
@@ -149,7 +149,7 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
 
         var first = PostAsync(gateway, Chat("calc", "one"));
         var second = PostAsync(gateway, Chat("scribe", "two"));
-        for (int i = 0; i < 100 && (calc.Calls == 0 || scribe.Calls == 0); i++) await Task.Delay(50); // both slots taken
+        await Task.WhenAll(calc.WhenCalls(1), scribe.WhenCalls(1)); // both slots taken
         var (status, body, response) = await PostAsync(gateway, Chat("avengers", MathQuestion));
         Assert.Equal((HttpStatusCode)429, status);
         Assert.Equal("backend_busy", body.RootElement.GetProperty("error").GetProperty("code").GetString());
@@ -188,10 +188,10 @@ public sealed class GatewayResilienceTests(RouterFixture fixture) : IClassFixtur
 
         using var cts = new CancellationTokenSource();
         Task request = PostAsync(gateway, Chat("avengers", MathQuestion), cts.Token);
-        for (int i = 0; i < 200 && calc.Calls < 3; i++) await Task.Delay(50); // all three samples reached the backend
+        await calc.WhenCalls(3); // all three samples reached the backend
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
-        for (int i = 0; i < 50 && calc.Aborted < 3; i++) await Task.Delay(100);
+        await calc.WhenAborted(3);
         Assert.Equal(3, calc.Calls);
         Assert.Equal(3, calc.Aborted);
     }
