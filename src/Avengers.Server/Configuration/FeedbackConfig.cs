@@ -14,6 +14,11 @@ public sealed record FeedbackConfig
     /// <summary>Most live answers one cluster and model may hold (null: no cap): for deployments whose raters are not all trusted.</summary>
     [YamlMember(Alias = "max_live_per_cluster"), ConfigurationKeyName("max_live_per_cluster")] public double? MaxLivePerCluster { get; init; }
     /// <summary>
+    /// Most ratings one key may give per clock hour (null: no cap): one rater cannot outweigh the calibration. Over it,
+    /// 429 with Retry-After; counted across replicas in fleet mode.
+    /// </summary>
+    [YamlMember(Alias = "max_ratings_per_key_per_hour"), ConfigurationKeyName("max_ratings_per_key_per_hour")] public int? MaxRatingsPerKeyPerHour { get; init; }
+    /// <summary>
     /// JSON Lines file every applied rating is appended to, in the benchmark format (the question, each rated model's
     /// outcome as its score), for <c>avengers feedback export</c> and <c>calibrate --feedback</c>; null: none. In fleet
     /// mode the log is a Redis list instead.

@@ -66,8 +66,17 @@ internal static class FeedbackEndpoint
             RatingResult.Applied => Results.Json(new { id, status = "accepted", score }, statusCode: 202),
             RatingResult.UnknownId => OpenAIErrors.NotFound($"no answer '{id}' to rate: unknown, expired, or received by another key", "id", "feedback_not_found"),
             RatingResult.AlreadyRated => OpenAIErrors.Result(409, $"answer '{id}' was rated already: an answer is rated once", "invalid_request_error", "id", "already_rated"),
+            RatingResult.CapReached => CapReached(context, runtime, detail!),
             _ => OpenAIErrors.BadRequest(detail ?? "unknown model", "model"),
         };
+    }
+
+    /// <summary>429 with Retry-After (seconds to the next hour): the key gave the ratings its hour allows.</summary>
+    private static IResult CapReached(HttpContext context, GatewayRuntime runtime, string retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds;
+        return OpenAIErrors.Result(429, $"this key gave its {runtime.Config.Feedback.MaxRatingsPerKeyPerHour} ratings for this hour (feedback.max_ratings_per_key_per_hour); try again in {retryAfterSeconds} s",
+            "rate_limit_exceeded", null, "feedback_cap_reached");
     }
 
     private static string Shown(JsonElement value) => ChatCompletionsEndpoint.Shown(value);

@@ -19,7 +19,7 @@ namespace Avengers.Server.Feedback;
 /// given to one replica counts on all.
 /// </summary>
 internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null,
-    IFeedbackLog? log = null)
+    IFeedbackLog? log = null, RatingAllowance? allowance = null)
     : BackgroundService
 {
     private const string Channel = "feedback";
@@ -50,7 +50,16 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
         if (await memory.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } decision || decision.Key != key) return (RatingResult.UnknownId, null);
         if (model is not null && decision.Samples.All(s => s.Model != model))
             return (RatingResult.UnknownModel, $"'{model}' did not answer this request (it asked: {string.Join(", ", decision.Samples.Select(s => s.Model).Distinct())})");
-        if (!await memory.TryMarkRatedAsync(id, cancellationToken).ConfigureAwait(false)) return (RatingResult.AlreadyRated, null);
+        if (allowance is not null)
+        {
+            (bool taken, TimeSpan retryAfter) = await allowance.TryTakeAsync(key, cancellationToken).ConfigureAwait(false);
+            if (!taken) return (RatingResult.CapReached, ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (!await memory.TryMarkRatedAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            if (allowance is not null) await allowance.ReturnAsync(key, cancellationToken).ConfigureAwait(false);
+            return (RatingResult.AlreadyRated, null);
+        }
 
         LiveUpdate update = new(decision.ArtifactSha ?? "", decision.Clusters, Outcomes(decision, score, model));
         if (log is not null)

@@ -16,7 +16,8 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     private const string KeyA = "k-feedback-a-123", KeyB = "k-feedback-b-456";
     private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
 
-    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:", double ttlMinutes = 60, string? log = null)
+    private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:", double ttlMinutes = 60, string? log = null,
+        int? ratingsPerKeyPerHour = null)
     {
         var config = new GatewayConfig
         {
@@ -26,7 +27,7 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
             Redis = redis,
             RedisPrefix = prefix,
             Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false },
-            Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes, Log = log },
+            Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes, Log = log, MaxRatingsPerKeyPerHour = ratingsPerKeyPerHour },
             ApiKeys = [new ApiKeyConfig { Name = "team-a", KeyEnv = "KEY_A" }, new ApiKeyConfig { Name = "team-b", KeyEnv = "KEY_B" }],
             Backends = [new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, SupportsN = false }],
         };
@@ -179,5 +180,43 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         while (waited.Elapsed < TimeSpan.FromSeconds(5) && (await RouteAsync(a)).GetProperty("models")[0].GetProperty("model").GetString() != "scribe") await Task.Delay(50);
         Assert.Equal("scribe", (await RouteAsync(a)).GetProperty("models")[0].GetProperty("model").GetString());
         Assert.Equal("scribe", (await RouteAsync(b)).GetProperty("models")[0].GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task A_key_gives_at_most_its_hourly_ratings_and_refused_or_unknown_ratings_cost_nothing()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, ratingsPerKeyPerHour: 2);
+        string[] ids = [await AskAsync(gateway), await AskAsync(gateway), await AskAsync(gateway)];
+
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(gateway, "/v1/feedback", new { id = "chatcmpl-unknown", correct = true })).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id = ids[0], correct = true })).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(gateway, "/v1/feedback", new { id = ids[0], correct = true })).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id = ids[1], correct = true })).Status);
+
+        var (status, body) = await PostAsync(gateway, "/v1/feedback", new { id = ids[2], correct = true });
+        Assert.Equal((HttpStatusCode)429, status);
+        Assert.Equal("feedback_cap_reached", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("max_ratings_per_key_per_hour", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        // Another key has its own allowance, and the capped answer can still be rated next hour (it was not marked rated).
+        string other = await AskAsync(gateway, KeyB);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id = other, correct = true }, KeyB)).Status);
+    }
+
+    [Fact]
+    public async Task With_redis_the_hourly_cap_holds_across_replicas()
+    {
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
+        string prefix = $"cap-{Guid.NewGuid():N}:";
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        await using WebApplication a = await GatewayAsync(calc, scribe, redis.Configuration, prefix, ratingsPerKeyPerHour: 2);
+        await using WebApplication b = await GatewayAsync(calc, scribe, redis.Configuration, prefix, ratingsPerKeyPerHour: 2);
+        string[] ids = [await AskAsync(a), await AskAsync(b), await AskAsync(a)];
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(a, "/v1/feedback", new { id = ids[0], correct = true })).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(b, "/v1/feedback", new { id = ids[1], correct = true })).Status);
+        Assert.Equal((HttpStatusCode)429, (await PostAsync(b, "/v1/feedback", new { id = ids[2], correct = true })).Status);
     }
 }
