@@ -39,6 +39,12 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "ignored a malformed feedback message on {Channel}")]
     public static partial void MalformedFeedbackMessage(ILogger logger, string channel);
 
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "replayed {Count} logged rating(s) into the router {Sha}")]
+    public static partial void FeedbackReplayed(ILogger logger, int count, string? sha);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "the feedback log could not be replayed ({Detail}); live evidence starts afresh")]
+    public static partial void FeedbackReplayFailed(ILogger logger, string detail);
+
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "feedback comment on {Id}: {Comment}")]
     public static partial void FeedbackComment(ILogger logger, string id, string comment);
 }

@@ -50,7 +50,8 @@ public sealed class LiveEvidence
 
     /// <summary>Adds one judged answer of <paramref name="model"/>: <paramref name="outcome"/> in [0, 1] (1: right), spread over the clusters by their weights.</summary>
     /// <param name="clusters">The clusters the query was routed by, with their routing weights.</param>
-    public void Add(IReadOnlyList<(int Cluster, double Weight)> clusters, int model, double outcome)
+    /// <param name="ratedAt">When the answer was judged (null: now): a rating replayed from the log counts as decayed as it would be had it never left.</param>
+    public void Add(IReadOnlyList<(int Cluster, double Weight)> clusters, int model, double outcome, DateTimeOffset? ratedAt = null)
     {
         ArgumentNullException.ThrowIfNull(clusters);
         if ((uint)model >= (uint)_models) throw new ArgumentOutOfRangeException(nameof(model));
@@ -58,7 +59,7 @@ public sealed class LiveEvidence
         // Each partition's matched weights sum to one there: the answer is one item in every partition.
         var partitionTotals = new Dictionary<int, double>();
         foreach (var match in clusters) partitionTotals[match.Cluster / _k] = partitionTotals.GetValueOrDefault(match.Cluster / _k) + match.Weight;
-        long now = _time.GetUtcNow().UtcTicks;
+        long now = Math.Min(_time.GetUtcNow().UtcTicks, ratedAt?.UtcTicks ?? long.MaxValue);
         foreach (var match in clusters)
         {
             if ((uint)match.Cluster >= (uint)_rows.Length || !(partitionTotals[match.Cluster / _k] > 0)) continue;
@@ -66,10 +67,12 @@ public sealed class LiveEvidence
             int cell = match.Cluster * _models + model;
             lock (_rows[match.Cluster])
             {
-                double decay = Decay(cell, now);
-                double answered = _answered[cell] * decay + weight, correct = _correct[cell] * decay + weight * outcome;
+                long updated = _updated[cell];
+                // Evidence older than the cell's last update joins it decayed by its age there; newer evidence decays the cell to its own time.
+                double decay = Decay(cell, now), late = updated > now ? Math.Pow(0.5, (updated - now) / _ticksPerHalfLife) : 1;
+                double answered = _answered[cell] * decay + weight * late, correct = _correct[cell] * decay + weight * outcome * late;
                 if (_capPerCell is double cap && answered > cap) { correct *= cap / answered; answered = cap; }
-                (_answered[cell], _correct[cell], _updated[cell]) = (answered, correct, now);
+                (_answered[cell], _correct[cell], _updated[cell]) = (answered, correct, Math.Max(now, updated));
             }
         }
         _any = true;

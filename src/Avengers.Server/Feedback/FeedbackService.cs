@@ -19,9 +19,15 @@ namespace Avengers.Server.Feedback;
 /// given to one replica counts on all.
 /// </summary>
 internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null,
-    IFeedbackLog? log = null, RatingAllowance? allowance = null)
+    IFeedbackLog? log = null, RatingAllowance? allowance = null, TimeProvider? time = null)
     : BackgroundService
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TaskCompletionSource _replayed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Completes once the log was replayed into the artifact served at start (immediately without a log).</summary>
+    public Task Replayed => _replayed.Task;
     private const string Channel = "feedback";
     private GatewayRuntime? _runtime;
     private readonly Counter<long>? _verdicts = meters?.Create(GatewayMetrics.MeterName).CreateCounter<long>("avengers_gateway_feedback", description: "Ratings applied, by verdict (right, wrong, partial)");
@@ -65,7 +71,7 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
         if (log is not null)
         {
             // The log is for the next calibration: losing a line must not lose the rating.
-            try { await log.AppendAsync(FeedbackRecords.Of(decision, update.Outcomes), cancellationToken).ConfigureAwait(false); }
+            try { await log.AppendAsync(FeedbackRecords.Of(decision, update.Outcomes), Now, cancellationToken).ConfigureAwait(false); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException)
             {
                 GatewayLog.FeedbackNotLogged(logger, id, ex.Message);
@@ -119,9 +125,54 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
         return -1;
     }
 
-    /// <summary>In fleet mode: applies what any replica publishes, as long as the gateway runs.</summary>
+    /// <summary>
+    /// Live evidence outlives the process and the artifact: the logged ratings (<c>feedback.log</c>, or the Redis list in
+    /// fleet mode) are replayed into the router being served, at start and after every rollout. Each logged question is
+    /// routed again by that router (a new artifact has other clusters) and its outcomes added with the time they were
+    /// given, so they count as decayed as they would had the gateway never stopped. Ratings older than twenty
+    /// half-lives (a weight under one in a million) and lines without a time are left out.
+    /// </summary>
+    private async Task ReplayAsync(CancellationToken cancellationToken)
+    {
+        GatewayRuntime runtime = Runtime;
+        ClusterRouter router = runtime.Router;
+        if (log is null || router.Live is not { } live) return;
+        DateTimeOffset until = Now;
+        TimeSpan horizon = TimeSpan.FromHours(runtime.Config.Feedback.HalfLifeHours * 20);
+        var ratings = new List<(string Query, IReadOnlyList<ModelOutcome> Outcomes, DateTimeOffset RatedAt)>();
+        foreach (string line in await log.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            if (FeedbackRecords.TryParse(line, out var rating) && rating.RatedAt < until && until - rating.RatedAt <= horizon) ratings.Add(rating);
+        Avengers.Routing.RoutingOptions routing = runtime.Defaults.Routing;
+        foreach (var chunk in ratings.Chunk(64))
+        {
+            var embedded = await runtime.QueryEmbedder.GenerateAsync([.. chunk.Select(r => r.Query)], cancellationToken: cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                RoutingDecision decision = router.Route(embedded[i].Vector.Span, routing);
+                (int Cluster, double Weight)[] clusters = [.. decision.Clusters.Select(c => (c.Cluster, c.Weight))];
+                foreach (ModelOutcome outcome in chunk[i].Outcomes)
+                    if (IndexOf(live.Models, outcome.Model) is int model and >= 0) live.Add(clusters, model, Math.Clamp(outcome.Outcome, 0, 1), chunk[i].RatedAt);
+            }
+        }
+        if (ratings.Count > 0) GatewayLog.FeedbackReplayed(logger, ratings.Count, router.Artifact.FileHash);
+    }
+
+    private async Task ReplaySafelyAsync(CancellationToken cancellationToken)
+    {
+        try { await ReplayAsync(cancellationToken).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException or InvalidOperationException)
+        {
+            GatewayLog.FeedbackReplayFailed(logger, BackendFailures.Redact(ex.Message));
+        }
+    }
+
+    /// <summary>Replays the log into the served router (and into each one a rollout swaps in); in fleet mode, then applies what any replica publishes.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Runtime.ArtifactSwapped += sha => _ = ReplaySafelyAsync(stoppingToken);
+        await ReplaySafelyAsync(stoppingToken).ConfigureAwait(false);
+        _replayed.TrySetResult();
         if (fleet is null) return;
         var channel = RedisChannel.Literal(fleet.Prefix + Channel);
         while (!stoppingToken.IsCancellationRequested)

@@ -11,9 +11,16 @@ internal sealed class FileFeedbackLog(string path) : IFeedbackLog, IDisposable
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
-    public async Task AppendAsync(BenchmarkRecord record, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ReadAllAsync(CancellationToken cancellationToken)
     {
-        string line = FeedbackRecords.Line(record);
+        if (!File.Exists(path)) return [];
+        // A line torn by a kill mid-write is skipped by the parser; the rest stands.
+        return [.. (await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false)).Where(l => l.Length > 0)];
+    }
+
+    public async Task AppendAsync(BenchmarkRecord record, DateTimeOffset ratedAt, CancellationToken cancellationToken)
+    {
+        string line = FeedbackRecords.Line(record, ratedAt);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -8,5 +8,9 @@ namespace Avengers.Server.Feedback;
 /// </summary>
 internal interface IFeedbackLog
 {
-    Task AppendAsync(BenchmarkRecord record, CancellationToken cancellationToken);
+    /// <summary>Appends one rating, with the time it was given (<c>rated_utc</c>, for replaying it with its age).</summary>
+    Task AppendAsync(BenchmarkRecord record, DateTimeOffset ratedAt, CancellationToken cancellationToken);
+
+    /// <summary>Every logged line, oldest first (what a restarted gateway or a new artifact replays).</summary>
+    Task<IReadOnlyList<string>> ReadAllAsync(CancellationToken cancellationToken);
 }

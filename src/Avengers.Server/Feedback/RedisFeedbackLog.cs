@@ -10,10 +10,14 @@ public sealed class RedisFeedbackLog(RedisFleet fleet) : IFeedbackLog
     public const string Key = "feedback:log";
     public const long MaxEntries = 1_000_000;
 
-    public async Task AppendAsync(BenchmarkRecord record, CancellationToken cancellationToken)
+    async Task<IReadOnlyList<string>> IFeedbackLog.ReadAllAsync(CancellationToken cancellationToken)
+        => [.. (await fleet.Connection.GetDatabase().ListRangeAsync(fleet.Key(Key)).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)).Select(v => (string)v!)];
+
+    /// <inheritdoc />
+    public async Task AppendAsync(BenchmarkRecord record, DateTimeOffset ratedAt, CancellationToken cancellationToken)
     {
         IDatabase redis = fleet.Connection.GetDatabase();
-        await redis.ListRightPushAsync(fleet.Key(Key), FeedbackRecords.Line(record)).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
+        await redis.ListRightPushAsync(fleet.Key(Key), FeedbackRecords.Line(record, ratedAt)).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
         await redis.ListTrimAsync(fleet.Key(Key), -MaxEntries, -1).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
     }
 

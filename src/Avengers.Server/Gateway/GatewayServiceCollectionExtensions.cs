@@ -85,7 +85,8 @@ public static class GatewayServiceCollectionExtensions
             fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<ILogger<Feedback.FeedbackService>>(), provider.GetRequiredService<IMeterFactory>(),
             fleetMode ? new Feedback.RedisFeedbackLog(provider.GetRequiredService<Fleet.RedisFleet>())
                 : config.Feedback?.Log is string logPath ? new Feedback.FileFeedbackLog(GatewayConfigLoader.Resolve(config, logPath)) : null,
-            new Feedback.RatingAllowance(config.Feedback?.MaxRatingsPerKeyPerHour, fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<TimeProvider>())));
+            new Feedback.RatingAllowance(config.Feedback?.MaxRatingsPerKeyPerHour, fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<TimeProvider>()),
+            provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService(provider => provider.GetRequiredService<Feedback.FeedbackService>());
         // Router rollout: swaps a newly published (Redis) or rewritten (file) artifact in without a restart.
         services.AddHostedService(provider => new Fleet.RouterRollout(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<ILogger<Fleet.RouterRollout>>(), provider.GetRequiredService<IMeterFactory>(),

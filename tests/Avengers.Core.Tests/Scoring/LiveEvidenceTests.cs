@@ -56,3 +56,35 @@ public class LiveEvidenceTests
         Assert.Equal(5.0, live.Counts(0, 1).Correct, 6);
     }
 }
+
+public class LiveEvidenceReplayTests
+{
+    private sealed class Clock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void A_rating_replayed_with_its_time_counts_as_decayed_as_if_it_had_never_left_whatever_the_order()
+    {
+        var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var liveClock = new Clock(start);
+        var live = new Avengers.Scoring.LiveEvidence(1, ["a"], TimeSpan.FromHours(1), time: liveClock);
+        live.Add([(0, 1.0)], 0, 1.0);
+        liveClock.Now = start.AddHours(1);
+        live.Add([(0, 1.0)], 0, 0.0);
+        liveClock.Now = start.AddHours(2);
+
+        // The same two ratings replayed two hours later, newest first, with their times.
+        var replayed = new Avengers.Scoring.LiveEvidence(1, ["a"], TimeSpan.FromHours(1), time: new Clock(start.AddHours(2)));
+        replayed.Add([(0, 1.0)], 0, 0.0, start.AddHours(1));
+        replayed.Add([(0, 1.0)], 0, 1.0, start);
+
+        (double answered, double correct) = live.Counts(0, 0);
+        Assert.Equal(0.25 + 0.5, answered, 9); // two hours and one hour old
+        Assert.Equal(0.25, correct, 9);
+        Assert.Equal(answered, replayed.Counts(0, 0).Answered, 9);
+        Assert.Equal(correct, replayed.Counts(0, 0).Correct, 9);
+    }
+}

@@ -6,6 +6,7 @@ using Avengers.Server.Configuration;
 using Avengers.Server.Feedback;
 using Avengers.Server.Gateway;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Avengers.Tests.Server;
 
@@ -218,5 +219,27 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(a, "/v1/feedback", new { id = ids[0], correct = true })).Status);
         Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(b, "/v1/feedback", new { id = ids[1], correct = true })).Status);
         Assert.Equal((HttpStatusCode)429, (await PostAsync(b, "/v1/feedback", new { id = ids[2], correct = true })).Status);
+    }
+
+    [Fact]
+    public async Task Live_evidence_survives_a_restart_by_replaying_the_log()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        string log = Path.Combine(TestData.TempDir(), "ratings.jsonl");
+        await using (WebApplication first = await GatewayAsync(calc, scribe, log: log))
+        {
+            for (int i = 0; i < 8; i++)
+                Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(first, "/v1/feedback", new { id = await AskAsync(first), correct = false })).Status);
+            Assert.Equal("scribe", (await RouteAsync(first)).GetProperty("models")[0].GetProperty("model").GetString());
+        }
+        Assert.All(File.ReadAllLines(log), line => Assert.Contains("\"rated_utc\"", line));
+
+        // A new process over the same log: the ratings are routed again and added with their times.
+        await using WebApplication second = await GatewayAsync(calc, scribe, log: log);
+        await second.Services.GetRequiredService<FeedbackService>().Replayed.WaitAsync(TimeSpan.FromSeconds(30));
+        JsonElement top = (await RouteAsync(second)).GetProperty("models")[0];
+        Assert.Equal("scribe", top.GetProperty("model").GetString());
+        Assert.True(top.GetProperty("live_answered").GetDouble() > 0);
     }
 }
