@@ -81,6 +81,9 @@ internal static class GatewayLoad
 
     private static double Elapsed;
 
+    /// <summary>How long the last load ran, in seconds.</summary>
+    internal static double LastElapsed => Elapsed;
+
     internal static void SetElapsed(double seconds) => Elapsed = seconds;
 
     internal static Task<List<double>> LoadAsync(HttpClient http, string url, string model, string[] queries, double seconds, int concurrency, bool unique)

@@ -4,7 +4,13 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- --filter '*'     (all BenchmarkDotNet suites)
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- quality          (k-means inertia: ours vs ML.NET)
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- gateway [s] [c]  (gateway overhead under loopback load)
+// dotnet run -c Release --project bench/Avengers.Benchmarks -- gateway-suite [s] (every path x embedder x 1 and 8 connections, one run)
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- fleet [s] [c]    (what Redis adds: shared cache, limit checks, two replicas)
+if (args.Length > 0 && args[0] == "gateway-suite")
+{
+    await GatewaySuite.RunAsync(args);
+    return;
+}
 if (args.Length > 0 && args[0] == "gateway")
 {
     await GatewayLoad.RunAsync(args);
