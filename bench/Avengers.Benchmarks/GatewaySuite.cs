@@ -17,13 +17,19 @@ internal static class GatewaySuite
     public static async Task RunAsync(string[] args)
     {
         double seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 8;
+        // Optional: only the embedders and paths whose names contain these words (e.g. "minilm-static ensemble").
+        string[] only = args.Length > 2 ? args[2..] : [];
+        string[] embedders = [.. only.Where(w => w.StartsWith("minilm", StringComparison.Ordinal))];
+        string[] paths = [.. only.Except(embedders)];
+        if (embedders.Length == 0) embedders = ["minilm", "minilm-static"];
+        bool Wanted(string path) => paths.Length == 0 || paths.Any(w => path.Contains(w, StringComparison.OrdinalIgnoreCase));
         await using WebApplication backend = await GatewayLoad.StartBackendAsync();
         string backendUrl = backend.Urls.First();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 });
         string[] queries = Enumerable.Range(0, 256).Select(i => $"Question {i}: how many apples are left if {i} are eaten out of {i * 3 + 7}?").ToArray();
         Console.WriteLine($"{Environment.ProcessorCount} cores shared by the load generator, the gateway and the backend; {seconds:F0} s per phase, closed loop");
         var rows = new StringBuilder("| embedder | path | connections | requests/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|---:|\n");
-        foreach (string model in new[] { "minilm", "minilm-static" })
+        foreach (string model in embedders)
         {
             string dir = Path.Combine(Path.GetTempPath(), "avengers-suite-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(dir);
@@ -45,9 +51,9 @@ internal static class GatewaySuite
             await GatewayLoad.LoadAsync(http, url, "avengers-direct", queries, 2, 8, unique: true);
             foreach (int connections in new[] { 1, 8 })
             {
-                Row(rows, model, "pass-through", connections, await GatewayLoad.LoadAsync(http, url, "model", queries, seconds, connections, unique: false));
-                Row(rows, model, "ensemble, cached question (vote of 3)", connections, await GatewayLoad.LoadAsync(http, url, "avengers", queries, seconds, connections, unique: false));
-                Row(rows, model, "unique question (direct)", connections, await GatewayLoad.LoadAsync(http, url, "avengers-direct", queries, seconds, connections, unique: true));
+                if (Wanted("pass-through")) Row(rows, model, "pass-through", connections, await GatewayLoad.LoadAsync(http, url, "model", queries, seconds, connections, unique: false));
+                if (Wanted("ensemble")) Row(rows, model, "ensemble, cached question (vote of 3)", connections, await GatewayLoad.LoadAsync(http, url, "avengers", queries, seconds, connections, unique: false));
+                if (Wanted("unique")) Row(rows, model, "unique question (direct)", connections, await GatewayLoad.LoadAsync(http, url, "avengers-direct", queries, seconds, connections, unique: true));
             }
             await gateway.StopAsync();
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
