@@ -17,7 +17,7 @@ internal static class CliOptions
     };
 
     public static Option<string?> Models() => new("--models") { Description = "Comma-separated model pool (default: the benchmark's pool of small models, else every model)" };
-    public static Option<string?> Embedding() => new("--embedding") { Description = "minilm (default), arctic-xs, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM, or openai:BASE_URL,MODEL[,DIM]" };
+    public static Option<string?> Embedding() => new("--embedding") { Description = "minilm (default), arctic-xs, minilm@N (questions cut to N tokens), minilm-static, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM, or openai:BASE_URL,MODEL[,DIM]" };
     public static Option<string?> Cache() => new("--cache") { Description = "Embedding cache file (SQLite; default ~/.cache/avengers/embeddings.sqlite); 'none' disables it" };
     public static Option<string?> Datasets() => new("--datasets") { Description = "Comma-separated datasets to keep (default: all): run them as if the file held nothing else, e.g. one task as its own collection" };
     public static Option<bool> SkipInvalid() => new("--skip-invalid") { Description = "Skip malformed records (each is reported) instead of stopping at the first" };

@@ -6,7 +6,8 @@ namespace Avengers.Embedding;
 
 /// <summary>
 /// Parses an embedding choice from the command line or config and builds the generator:
-/// <c>minilm</c> (default), <c>arctic-xs</c>, <c>onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM</c>, or
+/// <c>minilm</c> (default), <c>arctic-xs</c>, either cut to its first N tokens (<c>minilm@64</c>), <c>minilm-static</c>,
+/// <c>onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM</c>, or
 /// <c>openai:BASE_URL,MODEL[,DIM]</c> (API key from <c>AVENGERS_EMBEDDING_API_KEY</c>, else "EMPTY").
 /// </summary>
 public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddingGenerator<string, Embedding<float>>> Create)
@@ -20,6 +21,18 @@ public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddi
     public static EmbeddingModelSpec Parse(string? text)
     {
         text = string.IsNullOrWhiteSpace(text) ? Default : text.Trim();
+        // minilm@64: the built-in model with questions cut to their first 64 tokens (a model of its own: its id says so,
+        // so a router calibrated with one refuses the other).
+        int at = text.LastIndexOf('@');
+        if (at > 0 && OnnxEmbeddingModel.BuiltIn.TryGetValue(text[..at], out OnnxEmbeddingModel? full))
+        {
+            if (!int.TryParse(text[(at + 1)..], out int cut) || cut < 8 || cut > full.MaxTokens)
+                throw new ArgumentException($"embedding '{text}': the cut after '@' must be a whole number of tokens from 8 to {full.MaxTokens}");
+            if (OnnxEmbeddingModel.Optional.TryGetValue(text[..at], out OptionalEmbeddingModel? optionalCut) && !EmbeddingModelStore.IsInstalled(optionalCut))
+                throw new ArgumentException(EmbeddingModelStore.NotInstalledMessage(optionalCut));
+            OnnxEmbeddingModel truncated = full with { Id = $"{full.Id}@{cut}", MaxTokens = cut };
+            return new EmbeddingModelSpec(truncated.Id, truncated.Dimension, () => new OnnxEmbeddingGenerator(truncated));
+        }
         if (OnnxEmbeddingModel.BuiltIn.TryGetValue(text, out OnnxEmbeddingModel? builtIn))
         {
             if (OnnxEmbeddingModel.Optional.TryGetValue(text, out OptionalEmbeddingModel? optional) && !EmbeddingModelStore.IsInstalled(optional))

@@ -90,3 +90,28 @@ public class OnnxEmbeddingGeneratorTests : IClassFixture<OnnxEmbeddingGeneratorT
         Assert.Throws<FileNotFoundException>(() => EmbeddingModelSpec.Parse("onnx:/nope.onnx,/nope.txt,mean,384"));
     }
 }
+
+public class TruncatedEmbeddingSpecTests
+{
+    [Fact]
+    public void A_cut_model_is_a_model_of_its_own_that_reads_only_the_first_tokens()
+    {
+        EmbeddingModelSpec cut = EmbeddingModelSpec.Parse("minilm@16");
+        Assert.Equal(OnnxEmbeddingModel.MiniLM.Id + "@16", cut.Id);
+        using var generator = (OnnxEmbeddingGenerator)cut.Create();
+        string head = "How many apples does Sarah have left if she gives three of her ten apples to Tom and two more to her sister Anna?";
+        // Past the cut, nothing changes the vector; within it, the full model sees the difference.
+        float[] a = generator.Embed(head + " She also likes pears and plums and cherries very much indeed.");
+        float[] b = generator.Embed(head + " Completely different trailing words about the history of Rome and its emperors.");
+        Assert.Equal(a, b);
+        using var full = new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLM);
+        Assert.NotEqual(full.Embed(head + " She also likes pears."), full.Embed(head + " Rome had emperors."));
+    }
+
+    [Theory]
+    [InlineData("minilm@4")]
+    [InlineData("minilm@999")]
+    [InlineData("minilm@abc")]
+    public void A_cut_outside_the_models_length_is_refused(string spec)
+        => Assert.Contains("from 8 to 256", Assert.Throws<ArgumentException>(() => EmbeddingModelSpec.Parse(spec)).Message);
+}
