@@ -95,6 +95,12 @@ internal static class DriftBenchmark
                 EmbeddingCache = EmbeddingStack.DefaultCachePath,
                 Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = false },
                 ApiKeys = [new ApiKeyConfig { Name = "drift", KeyEnv = "DRIFT_KEY" }],
+                // AVENGERS_BENCH_CHANGE_POINT_Z: the feedback setting change_point_z (0 turns change points off).
+                Feedback = new FeedbackConfig
+                {
+                    ChangePointZ = Environment.GetEnvironmentVariable("AVENGERS_BENCH_CHANGE_POINT_Z") is { Length: > 0 } z
+                        ? double.Parse(z, System.Globalization.CultureInfo.InvariantCulture) : Avengers.Scoring.LiveEvidence.DefaultChangePointZ,
+                },
                 Backends = [.. models.Select(m => new BackendConfig { Name = m, BaseUrl = urlOf(m) + "/v1", MaxConcurrency = 64, MaxQueue = 256 })],
             };
             await using WebApplication gateway = GatewayHost.Build(config, stack, v => v == "DRIFT_KEY" ? Key : null);

@@ -20,14 +20,30 @@ public sealed class LiveEvidence
     private readonly double? _capPerCell;
     private volatile bool _any;
     private readonly int _k;
+    private readonly double _changePointZ;
+
+    /// <summary>Live answers a cell needs before they can overturn its calibrated evidence.</summary>
+    public const double MinimumLiveForChangePoint = 3;
+    /// <summary>
+    /// Change points are off unless set: measured on the drift benchmark they turn the ranking after far fewer ratings but
+    /// do not raise accuracy (docs/findings.md, section 13). 3 is the setting measured there.
+    /// </summary>
+    public const double DefaultChangePointZ = 0;
 
     /// <param name="clusters">Clusters of the router (every partition's).</param>
     /// <param name="models">Models of the router's scores, in their order.</param>
     /// <param name="halfLife">After this long, live evidence counts half.</param>
     /// <param name="capPerCell">Most live answers one cluster and model may hold (null: no cap), against floods of ratings.</param>
     /// <param name="clustersPerPartition">K: clusters [p * K, (p + 1) * K) are partition p's.</param>
-    public LiveEvidence(int clusters, IReadOnlyList<string> models, TimeSpan halfLife, double? capPerCell = null, TimeProvider? time = null, int? clustersPerPartition = null)
+    /// <param name="changePointZ">
+    /// When a cell's live accuracy lies this many standard errors from its calibrated accuracy (a binomial test against
+    /// the calibrated rate, with at least <see cref="MinimumLiveForChangePoint"/> live answers), the model changed there:
+    /// the calibrated counts stop counting for that cell and its live evidence alone (under the prior) scores it. 0: never.
+    /// </param>
+    public LiveEvidence(int clusters, IReadOnlyList<string> models, TimeSpan halfLife, double? capPerCell = null, TimeProvider? time = null, int? clustersPerPartition = null,
+        double changePointZ = DefaultChangePointZ)
     {
+        _changePointZ = changePointZ;
         _k = Math.Max(1, clustersPerPartition ?? clusters);
         ArgumentNullException.ThrowIfNull(models);
         if (halfLife <= TimeSpan.Zero) throw new ArgumentException($"the half-life of live evidence must be positive (got {halfLife})");
@@ -93,8 +109,20 @@ public sealed class LiveEvidence
         (double answered, double correct) = Counts(cluster, model);
         if (answered <= 0) return calibrated.Smoothed;
         double s = scores.PriorStrength, global = scores.GlobalAccuracy(model);
-        double denominator = calibrated.Answered + answered + s;
-        return denominator <= 0 ? global : (calibrated.Correct + correct + s * global) / denominator;
+        double calibratedAnswered = calibrated.Answered, calibratedCorrect = calibrated.Correct;
+        // A change point: the calibration no longer describes this model here (a swapped quantisation, a changed provider).
+        if (Contradicts(calibrated, answered, correct)) (calibratedAnswered, calibratedCorrect) = (0, 0);
+        double denominator = calibratedAnswered + answered + s;
+        return denominator <= 0 ? global : (calibratedCorrect + correct + s * global) / denominator;
+    }
+
+    /// <summary>True when the live answers disagree with the calibrated accuracy beyond chance (see the constructor's changePointZ).</summary>
+    public bool Contradicts(ModelScore calibrated, double liveAnswered, double liveCorrect)
+    {
+        if (_changePointZ <= 0 || calibrated.Answered <= 0 || liveAnswered < MinimumLiveForChangePoint) return false;
+        double p = Math.Clamp(calibrated.Correct / calibrated.Answered, 0.02, 0.98);
+        double z = (liveCorrect / liveAnswered - p) / Math.Sqrt(p * (1 - p) / liveAnswered);
+        return Math.Abs(z) > _changePointZ;
     }
 
     private double Decay(int cell, long now)

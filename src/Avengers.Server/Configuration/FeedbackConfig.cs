@@ -14,6 +14,11 @@ public sealed record FeedbackConfig
     /// <summary>Most live answers one cluster and model may hold (null: no cap): for deployments whose raters are not all trusted.</summary>
     [YamlMember(Alias = "max_live_per_cluster"), ConfigurationKeyName("max_live_per_cluster")] public double? MaxLivePerCluster { get; init; }
     /// <summary>
+    /// Standard errors between a cluster and model's live accuracy and its calibrated one beyond which the calibration
+    /// is set aside there (the model changed); 0 (the default) turns it off, 3 is the setting measured in docs/findings.md.
+    /// </summary>
+    [YamlMember(Alias = "change_point_z"), ConfigurationKeyName("change_point_z")] public double ChangePointZ { get; init; } = Avengers.Scoring.LiveEvidence.DefaultChangePointZ;
+    /// <summary>
     /// Most ratings one key may give per clock hour (null: no cap): one rater cannot outweigh the calibration. Over it,
     /// 429 with Retry-After; counted across replicas in fleet mode.
     /// </summary>

@@ -160,7 +160,7 @@ internal sealed class GatewayRuntime : IDisposable
             var router = new ClusterRouter(serving)
             {
                 Live = new Scoring.LiveEvidence(serving.Scores.ClusterCount, serving.Scores.Models, TimeSpan.FromHours(config.Feedback.HalfLifeHours), config.Feedback.MaxLivePerCluster, time,
-                    clustersPerPartition: serving.Manifest.Clustering.K),
+                    clustersPerPartition: serving.Manifest.Clustering.K, changePointZ: config.Feedback.ChangePointZ),
             };
             // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
             EnsemblePolicy policy = serving.Manifest.Policy ?? new EnsemblePolicy

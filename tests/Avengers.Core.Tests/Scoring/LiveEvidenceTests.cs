@@ -35,7 +35,8 @@ public class LiveEvidenceTests
     {
         var clock = new Clock();
         ClusterScores scores = Scores();
-        var live = new LiveEvidence(4, scores.Models, TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2);
+        // The pooled rule alone (ten wrong answers against eight of ten right would be a change point: see below).
+        var live = new LiveEvidence(4, scores.Models, TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2, changePointZ: 0);
         double calibrated = scores[0, 0].Smoothed;
         for (int i = 0; i < 10; i++) live.Add([(0, 1)], model: 0, outcome: 0);
         double global = scores.GlobalAccuracy(0);
@@ -86,5 +87,42 @@ public class LiveEvidenceReplayTests
         Assert.Equal(0.25, correct, 9);
         Assert.Equal(answered, replayed.Counts(0, 0).Answered, 9);
         Assert.Equal(correct, replayed.Counts(0, 0).Correct, 9);
+    }
+}
+
+public class LiveEvidenceChangePointTests
+{
+    // One cluster, two models: "a" right on 90 of 100 calibration items, "b" on 60 of 100.
+    private static Avengers.Scoring.ClusterScores Scores() => new(["a", "b"], 1, [100], [100, 100], [90, 60], priorStrength: 2);
+
+    [Fact]
+    public void Live_answers_that_contradict_the_calibration_beyond_chance_set_it_aside()
+    {
+        Avengers.Scoring.ClusterScores scores = Scores();
+        var live = new Avengers.Scoring.LiveEvidence(1, ["a", "b"], TimeSpan.FromDays(3), changePointZ: 3);
+        // Two wrong answers from a 90 % model: chance, the calibration stands.
+        for (int i = 0; i < 2; i++) live.Add([(0, 1.0)], 0, 0.0);
+        Assert.True(live.Smoothed(scores, 0, 0) > live.Smoothed(scores, 0, 1));
+        // Six wrong in a row: about one chance in a million for a 90 % model; the model changed, and b ranks first now.
+        for (int i = 0; i < 4; i++) live.Add([(0, 1.0)], 0, 0.0);
+        Assert.True(live.Contradicts(scores[0, 0], 6, 0));
+        Assert.True(live.Smoothed(scores, 0, 0) < live.Smoothed(scores, 0, 1));
+    }
+
+    [Fact]
+    public void Live_answers_in_line_with_the_calibration_only_add_to_it()
+    {
+        Avengers.Scoring.ClusterScores scores = Scores();
+        var live = new Avengers.Scoring.LiveEvidence(1, ["a", "b"], TimeSpan.FromDays(3), changePointZ: 3);
+        for (int i = 0; i < 10; i++) live.Add([(0, 1.0)], 0, i < 9 ? 1.0 : 0.0); // 9 of 10, as calibrated
+        Assert.False(live.Contradicts(scores[0, 0], 10, 9));
+        Assert.Equal((90 + 9 + 2 * scores.GlobalAccuracy(0)) / (100 + 10 + 2), live.Smoothed(scores, 0, 0), 9);
+    }
+
+    [Fact]
+    public void A_z_of_zero_the_default_turns_change_points_off()
+    {
+        var live = new Avengers.Scoring.LiveEvidence(1, ["a", "b"], TimeSpan.FromDays(3));
+        Assert.False(live.Contradicts(Scores()[0, 0], 50, 0));
     }
 }
