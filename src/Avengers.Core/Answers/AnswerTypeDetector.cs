@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Avengers.Answers;
 
 /// <summary>
@@ -7,14 +5,14 @@ namespace Avengers.Answers;
 /// multiple choice when most samples state a choice letter, math when most end in a boxed or
 /// "####" result, exact when most give a JSON answer field, otherwise free text (which is never voted on).
 /// </summary>
-internal static partial class AnswerTypeDetector
+internal static class AnswerTypeDetector
 {
     public static AnswerType Detect(IReadOnlyList<string?> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
         int present = texts.Count(t => !string.IsNullOrWhiteSpace(t));
         if (present == 0) return AnswerType.Text;
-        int choices = texts.Count(t => t is not null && ExplicitChoice().IsMatch(t));
+        int choices = texts.Count(t => t is not null && ChoiceReaders.StatesALetter(t));
         if (2 * choices > present) return AnswerType.Choice;
         int maths = texts.Count(t => t is not null && (t.Contains("\\boxed", StringComparison.Ordinal) || t.Contains("####", StringComparison.Ordinal)));
         if (2 * maths > present) return AnswerType.Math;
@@ -23,7 +21,4 @@ internal static partial class AnswerTypeDetector
         if (2 * structured > present) return AnswerType.Exact;
         return AnswerType.Text;
     }
-
-    [GeneratedRegex(@"answer\s*(?:is|:)\s*:?\s*(?:option\s+)?[\(\[\*]*[A-Z][\)\]\*]*(?![A-Za-z0-9])|^\s*[\(\[]?[A-Z][\)\]\.]?\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
-    private static partial Regex ExplicitChoice();
 }

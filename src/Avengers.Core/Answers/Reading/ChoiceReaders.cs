@@ -24,6 +24,22 @@ internal static partial class ChoiceReaders
             (text, context) => AnswerForms.ChoiceLetter(text.Trim(), context.ChoiceCount)),
     ];
 
+    /// <summary>
+    /// True when the response states a choice letter outright: the "answer is (B)" or "Answer: B" forms, or a line that
+    /// is a letter alone. What the answer-type detector counts (the weaker forms, a boxed letter among them, could be math).
+    /// </summary>
+    public static bool StatesALetter(string text)
+    {
+        if (AnswerIsChoice().IsMatch(text) || AnswerColonChoice().IsMatch(text)) return true;
+        foreach (var span in text.AsSpan().EnumerateLines())
+        {
+            // The whole line, not its start: "A. London" in a list of options is no answer.
+            string line = span.Trim().ToString();
+            if (line.Length is > 0 and <= 8 && AnswerForms.BareChoice().Match(line) is { Success: true } letter && line[letter.Length..].Trim().Length == 0) return true;
+        }
+        return false;
+    }
+
     private static AnswerReader Stated(string name, string reason, Regex pattern) => new(name, reason, (text, context) => Concluding(pattern, text, context.ChoiceCount));
 
     private static string? Concluding(Regex pattern, string text, int choiceCount)
