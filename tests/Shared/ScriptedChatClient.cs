@@ -12,6 +12,8 @@ internal sealed class ScriptedChatClient(string model, Func<int, string> answer)
     public List<IReadOnlyList<ChatMessage>> Seen { get; } = [];
     public Func<int, TimeSpan>? Delay { get; init; }
     public Func<int, bool>? Fails { get; init; }
+    /// <summary>What a failing call throws (default: a connection failure as the host would classify it).</summary>
+    public Func<string, Exception>? Failure { get; init; }
     public float? LastTemperature { get; private set; }
     private int _inFlight, _maxInFlight;
     /// <summary>The most calls that were running at once.</summary>
@@ -34,7 +36,7 @@ internal sealed class ScriptedChatClient(string model, Func<int, string> answer)
             throw;
         }
         finally { Interlocked.Decrement(ref _inFlight); }
-        if (Fails?.Invoke(call) == true) throw new HttpRequestException($"{model} is down (call {call})");
+        if (Fails?.Invoke(call) == true) throw Failure?.Invoke(model) ?? new HttpRequestException($"{model} is down (call {call})");
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, answer(call))) { ModelId = model };
     }
 
@@ -42,7 +44,7 @@ internal sealed class ScriptedChatClient(string model, Func<int, string> answer)
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         int call = Interlocked.Increment(ref _calls) - 1;
-        if (Fails?.Invoke(call) == true) throw new HttpRequestException($"{model} is down (call {call})");
+        if (Fails?.Invoke(call) == true) throw Failure?.Invoke(model) ?? new HttpRequestException($"{model} is down (call {call})");
         string text = answer(call);
         foreach (string word in text.Split(' '))
         {

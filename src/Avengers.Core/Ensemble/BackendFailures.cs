@@ -1,14 +1,14 @@
-using System.ClientModel;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace Avengers.Ensemble;
 
 /// <summary>
-/// What a client may learn about a backend failure, and what only the log may. Clients get a status class
-/// ("HTTP 401 (authentication)", "connection failed", "timed out"); the backend's own text, which can echo
-/// its key or name internal addresses, goes to the log with secrets redacted.
+/// What a client may learn about a backend failure, and what only the log may. Clients get a status class; the
+/// backend's own text, which can echo its key or name internal addresses, goes to the log with secrets redacted. The
+/// transport's failures (HTTP statuses, connection errors, the resilience strategies' rejections) are classified by the
+/// host that owns the transport into a <see cref="BackendException"/> (the gateway's members throw nothing else); what
+/// is read here is that, and the failures every member may have (at capacity, the call budget, a timeout, a malformed
+/// response).
 /// </summary>
 public static partial class BackendFailures
 {
@@ -16,54 +16,25 @@ public static partial class BackendFailures
     public static string Describe(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        if (StatusOf(error) is int s) return $"HTTP {s} ({ClassOf(s)})";
-        if (error is BackendBusyException) return "at capacity";
-        if (error is CallBudgetExhaustedException) return error.Message;
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
             switch (e)
             {
+                case BackendException classified: return classified.Reason;
+                case BackendBusyException: return "at capacity";
+                case CallBudgetExhaustedException: return e.Message;
                 case TimeoutException or TaskCanceledException: return "timed out";
-                case SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }: return "connection failed";
-                case HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }: return "the connection closed before the response ended";
-                case HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse }: return "invalid response";
                 case System.Text.Json.JsonException or FormatException or InvalidDataException: return "malformed or empty response";
             }
-            string name = e.GetType().Name;
-            if (name.Contains("BrokenCircuit", StringComparison.Ordinal) || name.Contains("IsolatedCircuit", StringComparison.Ordinal)) return "circuit open (too many recent failures)";
-            if (name.Contains("Timeout", StringComparison.Ordinal)) return "timed out";
-            if (name.Contains("RateLimiter", StringComparison.Ordinal) || name.Contains("Busy", StringComparison.Ordinal)) return "busy";
         }
         return "failed";
     }
 
-    private static string ClassOf(int status) => status switch
-    {
-        400 => "bad request",
-        401 or 403 => "authentication",
-        404 => "not found",
-        408 => "timeout",
-        413 => "request too large",
-        422 => "unprocessable request",
-        429 => "rate limited",
-        >= 500 and < 600 => "server error",
-        _ => "error",
-    };
+    /// <summary>The HTTP status the backend answered with, when the host classified one.</summary>
+    public static int? StatusOf(Exception error) => (error as BackendException)?.Status;
 
-    /// <summary>The HTTP status the backend answered with, when the failure carries one.</summary>
-    public static int? StatusOf(Exception error) => error switch
-    {
-        ClientResultException client when client.Status > 0 => client.Status,
-        HttpRequestException { StatusCode: HttpStatusCode code } => (int)code,
-        _ => null,
-    };
-
-    /// <summary>
-    /// True when the backend refused the request itself (400, 413, 422): another model would refuse it too, so
-    /// it is not a backend fault to fall back from. Authentication failures (401, 403), a 404 (the backend does not
-    /// serve the configured model, or the base URL is wrong: that backend is misconfigured), timeouts and rate limits are.
-    /// </summary>
-    public static bool IsClientError(Exception error) => StatusOf(error) is 400 or 413 or 422;
+    /// <summary>True when the backend refused the request itself (<see cref="BackendException.Refused"/>): the next model would refuse it too.</summary>
+    public static bool IsClientError(Exception error) => error is BackendException { Refused: true };
 
     /// <summary>Secrets shorter than this are not registered: a dummy key such as "EMPTY" would blank ordinary words.</summary>
     public const int MinimumSecretLength = 8;

@@ -17,6 +17,13 @@ internal static class BackendChatClientBuilderExtensions
         return builder.Use(inner => new BoundedChatClient(inner, backend, maxConcurrency, maxQueue));
     }
 
+    /// <summary>Every failure of the stages inside as a classified <see cref="Avengers.Ensemble.BackendException"/> (add it first: it is the outermost).</summary>
+    public static ChatClientBuilder UseFailureClassification(this ChatClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use(inner => new FailureClassifyingChatClient(inner));
+    }
+
     /// <summary>Several samples per request with OpenAI's <c>n</c>, topped up with single requests when the backend ignores it.</summary>
     public static ChatClientBuilder UseBackendSamples(this ChatClientBuilder builder, HttpClient http, Uri baseUrl, string model, string apiKey)
     {

@@ -7,7 +7,6 @@ using Avengers.Server.Configuration;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace Avengers.Server.Gateway;
 
@@ -85,6 +84,7 @@ public static class BackendHttp
         };
         string model = backend.Model ?? backend.Name!;
         ChatClientBuilder member = new OpenAIClient(new ApiKeyCredential(key), options).GetChatClient(model).AsIChatClient().AsBuilder()
+            .UseFailureClassification()
             .UseBoundedQueue(backend.Name!, backend.MaxConcurrency, backend.MaxQueue);
         if (backend.SupportsN) member.UseBackendSamples(backendHttp, new Uri(backend.BaseUrl!), model, key);
         return member.Build();
@@ -122,6 +122,4 @@ public static class BackendHttp
             .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(backend.TimeoutSeconds) });
     }
 
-    /// <summary>True for the exceptions the pipeline raises when it gives up (open circuit, timeout).</summary>
-    public static bool IsResilienceFailure(Exception ex) => ex is BrokenCircuitException or TimeoutRejectedException;
 }

@@ -75,7 +75,7 @@ internal sealed class BackendProbe : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new BackendStatus(name, false, null, Elapsed(), ex is TaskCanceledException ? $"no answer within {_http.Timeout.TotalSeconds:0.#} s" : Ensemble.BackendFailures.Describe(ex));
+            return new BackendStatus(name, false, null, Elapsed(), ex is TaskCanceledException ? $"no answer within {_http.Timeout.TotalSeconds:0.#} s" : HttpFailures.Describe(ex));
         }
 
         double Elapsed() => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2);

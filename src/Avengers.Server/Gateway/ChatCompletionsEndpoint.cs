@@ -1,4 +1,3 @@
-using System.ClientModel;
 using System.Globalization;
 using System.Text.Json;
 using Avengers.Ensemble;
@@ -87,12 +86,12 @@ internal static class ChatCompletionsEndpoint
             if (ex.RejectedWithStatus is 400 or 413 or 422) return OpenAIErrors.BadRequest($"{ex.Message} (request {id})", null, "rejected_by_backend");
             return OpenAIErrors.BackendFailed($"{ex.Message} (request {id})");
         }
-        catch (Exception ex) when (!context.Response.HasStarted && (ex is HttpRequestException or ClientResultException or TimeoutException || BackendHttp.IsResilienceFailure(ex)))
+        catch (Exception ex) when (!context.Response.HasStarted && (ex is BackendException or TimeoutException || HttpFailures.Classify(ex) is not null))
         {
             // A direct call to one backend: its name and a status class; the detail, redacted, to the log.
             GatewayLog.BackendFailed(Logger(context), id, request.Model, BackendFailures.Redact(ex.Message));
-            string message = $"{request.Model}: {BackendFailures.Describe(ex)} (request {id})";
-            return ex is ClientResultException && BackendFailures.StatusOf(ex) is 400 or 413 or 422
+            string message = $"{request.Model}: {HttpFailures.Describe(ex)} (request {id})";
+            return (ex as BackendException ?? HttpFailures.Classify(ex)) is { Refused: true }
                 ? OpenAIErrors.BadRequest(message, null, "rejected_by_backend") : OpenAIErrors.BackendFailed(message);
         }
     }
@@ -131,7 +130,7 @@ internal static class ChatCompletionsEndpoint
         {
             // The first byte is out: the backend stays fixed, and the failure ends the stream explicitly.
             GatewayLog.StreamFailed(Logger(context), id, request.Model, BackendFailures.Redact(ex.Message));
-            string why = deadline.IsCancellationRequested ? $"the request deadline of {deadlineSeconds:0.###} s passed" : $"the backend failed mid-stream: {BackendFailures.Describe(ex)}";
+            string why = deadline.IsCancellationRequested ? $"the request deadline of {deadlineSeconds:0.###} s passed" : $"the backend failed mid-stream: {HttpFailures.Describe(ex)}";
             await ChatCompletionWriter.WriteErrorEventAsync(context.Response, $"{why} (request {id})", aborted);
             return;
         }

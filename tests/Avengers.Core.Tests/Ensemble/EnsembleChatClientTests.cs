@@ -173,6 +173,26 @@ public class EnsembleChatClientTests
     }
 
     [Fact]
+    public async Task A_request_a_backend_refused_is_not_sent_to_the_next_model_but_a_backend_fault_is()
+    {
+        var (router, embedder) = Setup();
+        var gamma = new ScriptedChatClient("gamma", _ => "fallback answer");
+        var refusing = new ScriptedChatClient("alpha", _ => "unused") { Fails = _ => true, Failure = m => new BackendException("HTTP 400 (bad request)", $"{m}: bad body", 400, refused: true) };
+        var client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = refusing, ["gamma"] = gamma }, router, embedder,
+            new EnsembleSettings { Strategy = EnsembleStrategy.Direct });
+        var error = await Assert.ThrowsAsync<EnsembleException>(() => client.GetResponseAsync(Ask("math")));
+        Assert.Equal(400, error.RejectedWithStatus);
+        Assert.Equal(0, gamma.Calls);
+
+        var failing = new ScriptedChatClient("alpha", _ => "unused") { Fails = _ => true, Failure = m => new BackendException("HTTP 502 (server error)", $"{m}: upstream", 502) };
+        client = new EnsembleChatClient(new Dictionary<string, IChatClient> { ["alpha"] = failing, ["gamma"] = gamma }, router, embedder,
+            new EnsembleSettings { Strategy = EnsembleStrategy.Direct });
+        ChatResponse response = await client.GetResponseAsync(Ask("math"));
+        Assert.Equal("fallback answer", response.Text);
+        Assert.Contains(((EnsembleDecision)response.AdditionalProperties![SettingsOverrides.Key]!).Notes, n => n == "alpha: HTTP 502 (server error)");
+    }
+
+    [Fact]
     public async Task Every_backend_failing_is_one_clear_error()
     {
         var (router, embedder) = Setup();
