@@ -4,8 +4,9 @@ namespace Avengers.Answers;
 
 /// <summary>
 /// The readers of every answer type, in the order they are tried, and how a dataset's <see cref="GradingRule"/> changes
-/// them: a <c>regex</c> replaces them all (as lm-evaluation-harness's regex filters do), a <c>json_field</c> reads only
-/// that field, <c>readers</c> names exactly the readers to use and their order, <c>skip_readers</c> drops some.
+/// them: a <c>regex</c> replaces them all (as lm-evaluation-harness's regex filters do) unless <c>readers</c> places it,
+/// a <c>json_field</c> reads only that field, <c>readers</c> names exactly the readers to use and their order (any type's
+/// reader may be added by name), <c>skip_readers</c> drops some.
 /// </summary>
 public static partial class AnswerReaders
 {
@@ -48,17 +49,24 @@ public static partial class AnswerReaders
     {
         ReadingPlan plan = For(type);
         if (rule is null || type == AnswerType.Text) return plan;
-        if (rule.Pattern is not null) return new ReadingPlan([], [RegexReader]);
+        // A regex replaces the list, unless the rule's readers place it ("readers: [regex, boxed]" adds it in front).
+        bool placesRegex = rule.Readers?.Contains("regex") == true;
+        if (rule.Pattern is not null && !placesRegex) return new ReadingPlan([], [RegexReader]);
         if (rule.JsonField is not null) plan = plan with { Readers = [JsonField] };
         if (rule.Readers is { Count: > 0 } named)
         {
-            var byName = plan.Readers.ToDictionary(r => r.Name, StringComparer.Ordinal);
-            plan = plan with { Readers = [.. named.Where(byName.ContainsKey).Select(n => byName[n])] };
+            // Exactly these, in this order: the type's own readers by name, else another type's (a rule may add one), or the regex.
+            plan = plan with { Readers = [.. named.Select(n => n == "regex" ? RegexReader : Named(type, n)).OfType<AnswerReader>()] };
         }
         if (rule.SkipReaders is { Count: > 0 } skipped)
             plan = new ReadingPlan([.. plan.Steps.Where(s => !skipped.Contains(s.Name))], [.. plan.Readers.Where(r => !skipped.Contains(r.Name))]);
         return plan;
     }
+
+    /// <summary>The reader of that name: the type's own first (several types have an <c>answer_is</c>), else the first other type's.</summary>
+    private static AnswerReader? Named(AnswerType type, string name)
+        => For(type).Readers.FirstOrDefault(r => r.Name == name)
+           ?? Enum.GetValues<AnswerType>().SelectMany(t => For(t).Readers).FirstOrDefault(r => r.Name == name);
 
     /// <summary>A rule's regex: the capture of its last match, normalised for the type, or no answer.</summary>
     private static readonly AnswerReader RegexReader = new("regex", "the dataset's grading rule names a regular expression: its last match's capture is the answer",
