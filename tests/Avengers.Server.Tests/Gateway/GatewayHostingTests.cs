@@ -98,21 +98,29 @@ public sealed class GatewayHostingTests(RouterFixture fixture) : IClassFixture<R
         Assert.Contains(error.Problems, p => p.StartsWith("router:", StringComparison.Ordinal));
     }
 
+    /// <summary>A host app on a loopback port whose "Ai" section configures the gateway over two backends at <paramref name="backendUrl"/>, plus <paramref name="extra"/> keys.</summary>
+    private WebApplicationBuilder HostWithGatewaySection(string backendUrl, params (string Key, string Value)[] extra)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var section = new Dictionary<string, string?>
+        {
+            ["Ai:router"] = fixture.Router,
+            ["Ai:backends:0:name"] = "calc",
+            ["Ai:backends:0:base_url"] = backendUrl,
+            ["Ai:backends:1:name"] = "scribe",
+            ["Ai:backends:1:base_url"] = backendUrl,
+        };
+        foreach ((string key, string value) in extra) section["Ai:" + key] = value;
+        builder.Configuration.AddInMemoryCollection(section);
+        return builder;
+    }
+
     [Fact]
     public async Task The_backends_are_keyed_chat_clients_the_embedder_comes_from_di_and_the_groups_conventions_cover_metrics()
     {
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Ai:router"] = fixture.Router,
-            ["Ai:strategy:default"] = "direct",
-            ["Ai:backends:0:name"] = "calc",
-            ["Ai:backends:0:base_url"] = backend.BaseUrl,
-            ["Ai:backends:1:name"] = "scribe",
-            ["Ai:backends:1:base_url"] = backend.BaseUrl,
-        });
+        WebApplicationBuilder builder = HostWithGatewaySection(backend.BaseUrl, ("strategy:default", "direct"));
         // The host registers the embedder itself; the gateway takes it from DI.
         builder.Services.AddSingleton(fixture.Embedding);
         builder.Services.AddAvengersGateway(builder.Configuration.GetSection("Ai"), environment: _ => null);
@@ -146,16 +154,7 @@ public sealed class GatewayHostingTests(RouterFixture fixture) : IClassFixture<R
     [Fact]
     public async Task Without_an_embedder_in_di_the_gateway_builds_the_configured_one_and_disposes_it()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Ai:router"] = fixture.Router,
-            ["Ai:embedding_cache"] = "none",
-            ["Ai:backends:0:name"] = "calc",
-            ["Ai:backends:0:base_url"] = "http://127.0.0.1:9/v1",
-            ["Ai:backends:1:name"] = "scribe",
-            ["Ai:backends:1:base_url"] = "http://127.0.0.1:9/v1",
-        });
+        WebApplicationBuilder builder = HostWithGatewaySection("http://127.0.0.1:9/v1", ("embedding_cache", "none"));
         builder.Services.AddAvengersGateway(builder.Configuration.GetSection("Ai"), environment: _ => null);
         await using WebApplication app = builder.Build();
         app.MapAvengersGateway();
@@ -176,20 +175,8 @@ public sealed class GatewayHostingTests(RouterFixture fixture) : IClassFixture<R
     public async Task Limits_read_time_from_the_hosts_TimeProvider()
     {
         await using var backend = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Ai:router"] = fixture.Router,
-            ["Ai:strategy:default"] = "direct",
-            ["Ai:api_keys:0:name"] = "team-a",
-            ["Ai:api_keys:0:key_env"] = "TEAM_A_KEY",
-            ["Ai:api_keys:0:requests_per_minute"] = "1",
-            ["Ai:backends:0:name"] = "calc",
-            ["Ai:backends:0:base_url"] = backend.BaseUrl,
-            ["Ai:backends:1:name"] = "scribe",
-            ["Ai:backends:1:base_url"] = backend.BaseUrl,
-        });
+        WebApplicationBuilder builder = HostWithGatewaySection(backend.BaseUrl, ("strategy:default", "direct"),
+            ("api_keys:0:name", "team-a"), ("api_keys:0:key_env", "TEAM_A_KEY"), ("api_keys:0:requests_per_minute", "1"));
         var clock = new ManualClock();
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddAvengersGateway(builder.Configuration.GetSection("Ai"), fixture.Embedding, name => name == "TEAM_A_KEY" ? "team-a-secret-key" : null);
