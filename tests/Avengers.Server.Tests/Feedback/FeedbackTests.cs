@@ -18,12 +18,12 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
 
     private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:", double ttlMinutes = 60, string? log = null,
-        int? ratingsPerKeyPerHour = null)
+        int? ratingsPerKeyPerHour = null, string? router = null)
     {
         var config = new GatewayConfig
         {
             Listen = "http://127.0.0.1:0",
-            Router = fixture.Router,
+            Router = router ?? fixture.Router,
             Embedding = "minilm",
             Redis = redis,
             RedisPrefix = prefix,
@@ -239,6 +239,36 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         await using WebApplication second = await GatewayAsync(calc, scribe, log: log);
         await second.Services.GetRequiredService<FeedbackService>().Replayed.WaitAsync(TimeSpan.FromSeconds(30));
         JsonElement top = (await RouteAsync(second)).GetProperty("models")[0];
+        Assert.Equal("scribe", top.GetProperty("model").GetString());
+        Assert.True(top.GetProperty("live_answered").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Live_evidence_follows_a_rolled_out_artifact_by_replaying_the_log_into_it()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        string dir = TestData.TempDir(), router = Path.Combine(dir, "router.avengers"), log = Path.Combine(dir, "ratings.jsonl");
+        File.Copy(fixture.Router, router);
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, log: log, router: router);
+        for (int i = 0; i < 8; i++)
+            Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id = await AskAsync(gateway), correct = false })).Status);
+
+        // A new calibration rolled out (the file rewritten in place): other clusters, so the log is routed again into them.
+        (_, string next) = await GatewayEndToEndTests.CalibrateAsync(TestData.TempDir(), fixture.Embedding);
+        string expected = Avengers.Routing.RouterArtifact.Load(next).FileHash!;
+        File.Copy(next, router + ".tmp");
+        File.Move(router + ".tmp", router, overwrite: true);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        JsonElement top = default;
+        while (waited.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            JsonElement route = await RouteAsync(gateway);
+            top = route.GetProperty("models")[0];
+            if (route.GetProperty("artifact_sha256").GetString() == expected && top.TryGetProperty("live_answered", out JsonElement live) && live.GetDouble() > 0) break;
+            await Task.Delay(100); // the swap and the replay happen in the background
+        }
+        Assert.Equal(expected, (await RouteAsync(gateway)).GetProperty("artifact_sha256").GetString());
         Assert.Equal("scribe", top.GetProperty("model").GetString());
         Assert.True(top.GetProperty("live_answered").GetDouble() > 0);
     }
