@@ -39,8 +39,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "ignored a malformed feedback message on {Channel}")]
     public static partial void MalformedFeedbackMessage(ILogger logger, string channel);
 
-    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "replayed {Count} logged rating(s) into the router {Sha}")]
-    public static partial void FeedbackReplayed(ILogger logger, int count, string? sha);
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "replayed {Count} logged rating(s) into the router {Sha}; left out {Unreadable} line(s) without a time or unreadable and {Old} older than twenty half-lives")]
+    public static partial void FeedbackReplayed(ILogger logger, int count, string? sha, int unreadable, int old);
 
     [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "the feedback log could not be replayed ({Detail}); live evidence starts afresh")]
     public static partial void FeedbackReplayFailed(ILogger logger, string detail);

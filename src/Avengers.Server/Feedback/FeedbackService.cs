@@ -140,8 +140,13 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
         DateTimeOffset until = Now;
         TimeSpan horizon = TimeSpan.FromHours(runtime.Config.Feedback.HalfLifeHours * 20);
         var ratings = new List<(string Query, IReadOnlyList<ModelOutcome> Outcomes, DateTimeOffset RatedAt)>();
+        int unreadable = 0, old = 0;
         foreach (string line in await log.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            if (FeedbackRecords.TryParse(line, out var rating) && rating.RatedAt < until && until - rating.RatedAt <= horizon) ratings.Add(rating);
+        {
+            if (!FeedbackRecords.TryParse(line, out var rating)) unreadable++;
+            else if (rating.RatedAt < until && until - rating.RatedAt <= horizon) ratings.Add(rating);
+            else old++;
+        }
         Avengers.Routing.RoutingOptions routing = runtime.Defaults.Routing;
         foreach (var chunk in ratings.Chunk(64))
         {
@@ -154,7 +159,7 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
                     if (IndexOf(live.Models, outcome.Model) is int model and >= 0) live.Add(clusters, model, Math.Clamp(outcome.Outcome, 0, 1), chunk[i].RatedAt);
             }
         }
-        if (ratings.Count > 0) GatewayLog.FeedbackReplayed(logger, ratings.Count, router.Artifact.FileHash);
+        if (ratings.Count + unreadable + old > 0) GatewayLog.FeedbackReplayed(logger, ratings.Count, router.Artifact.FileHash, unreadable, old);
     }
 
     private async Task ReplaySafelyAsync(CancellationToken cancellationToken)
