@@ -74,15 +74,18 @@ internal static class GatewayLoad
 
     internal static void Report(string name, List<double> latencies)
     {
+        (double rate, double p50, double p99) = Summary(latencies);
+        Console.WriteLine($"{name,-36} {rate,8:F0} req/s   p50 {p50,7:F3} ms   p99 {p99,7:F3} ms   ({latencies.Count} requests)");
+    }
+
+    /// <summary>Requests per second over the last load's duration, and the p50 and p99 latencies (sorts the list).</summary>
+    internal static (double Rate, double P50, double P99) Summary(List<double> latencies)
+    {
         latencies.Sort();
-        double p50 = latencies[latencies.Count / 2], p99 = latencies[(int)(latencies.Count * 0.99)];
-        Console.WriteLine($"{name,-36} {latencies.Count / Elapsed,8:F0} req/s   p50 {p50,7:F3} ms   p99 {p99,7:F3} ms   ({latencies.Count} requests)");
+        return (latencies.Count / Elapsed, latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.99)]);
     }
 
     private static double Elapsed;
-
-    /// <summary>How long the last load ran, in seconds.</summary>
-    internal static double LastElapsed => Elapsed;
 
     internal static void SetElapsed(double seconds) => Elapsed = seconds;
 

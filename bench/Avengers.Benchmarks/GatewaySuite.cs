@@ -64,9 +64,7 @@ internal static class GatewaySuite
 
     private static void Row(StringBuilder rows, string embedder, string path, int connections, List<double> latencies)
     {
-        latencies.Sort();
-        double p50 = latencies[latencies.Count / 2], p99 = latencies[(int)(latencies.Count * 0.99)];
-        double rate = latencies.Count / GatewayLoad.LastElapsed;
+        (double rate, double p50, double p99) = GatewayLoad.Summary(latencies);
         Console.WriteLine($"{embedder,-14} {path,-38} {connections,2} conn  {rate,7:F0} req/s  p50 {p50,7:F2} ms  p99 {p99,7:F2} ms");
         rows.Append(System.FormattableString.Invariant($"| {embedder} | {path} | {connections} | {rate:F0} | {p50:F2} | {p99:F2} |\n"));
     }

@@ -14,6 +14,7 @@ internal sealed class RatingAllowance(int? perHour, RedisFleet? fleet, TimeProvi
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, int> _local = new(StringComparer.Ordinal);
+    private long _localHour = -1;
 
     /// <summary>Takes one rating from the key's allowance; when it is spent, false with the time until the next hour.</summary>
     public async Task<(bool Taken, TimeSpan RetryAfter)> TryTakeAsync(string key, CancellationToken cancellationToken)
@@ -38,7 +39,10 @@ internal sealed class RatingAllowance(int? perHour, RedisFleet? fleet, TimeProvi
         }
         else
         {
-            foreach (string old in _local.Keys) if (!old.EndsWith(slot[slot.LastIndexOf(':')..], StringComparison.Ordinal)) _local.TryRemove(old, out _);
+            // A new hour: the counts of the hours before it are spent, once.
+            long hour = _time.GetUtcNow().ToUnixTimeSeconds() / 3600;
+            if (Interlocked.Exchange(ref _localHour, hour) != hour)
+                foreach (string old in _local.Keys) if (!old.EndsWith(slot[slot.LastIndexOf(':')..], StringComparison.Ordinal)) _local.TryRemove(old, out _);
             used = _local.AddOrUpdate(slot, 1, (_, n) => n + 1);
             if (used > max) _local.AddOrUpdate(slot, 0, (_, n) => n - 1);
         }

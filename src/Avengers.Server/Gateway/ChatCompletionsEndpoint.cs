@@ -90,8 +90,9 @@ internal static class ChatCompletionsEndpoint
         {
             // A direct call to one backend: its name and a status class; the detail, redacted, to the log.
             GatewayLog.BackendFailed(Logger(context), id, request.Model, BackendFailures.Redact(ex.Message));
-            string message = $"{request.Model}: {HttpFailures.Describe(ex)} (request {id})";
-            return (ex as BackendException ?? HttpFailures.Classify(ex)) is { Refused: true }
+            BackendException? classified = ex as BackendException ?? HttpFailures.Classify(ex);
+            string message = $"{request.Model}: {classified?.Reason ?? BackendFailures.Describe(ex)} (request {id})";
+            return classified is { Refused: true }
                 ? OpenAIErrors.BadRequest(message, null, "rejected_by_backend") : OpenAIErrors.BackendFailed(message);
         }
     }

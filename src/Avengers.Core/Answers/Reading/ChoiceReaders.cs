@@ -34,8 +34,10 @@ internal static partial class ChoiceReaders
         foreach (var span in text.AsSpan().EnumerateLines())
         {
             // The whole line, not its start: "A. London" in a list of options is no answer.
-            string line = span.Trim().ToString();
-            if (line.Length is > 0 and <= 8 && AnswerForms.BareChoice().Match(line) is { Success: true } letter && line[letter.Length..].Trim().Length == 0) return true;
+            ReadOnlySpan<char> trimmed = span.Trim();
+            if (trimmed.Length is 0 or > 8) continue;
+            string line = trimmed.ToString();
+            if (AnswerForms.BareChoice().Match(line) is { Success: true } letter && line[letter.Length..].Trim().Length == 0) return true;
         }
         return false;
     }
