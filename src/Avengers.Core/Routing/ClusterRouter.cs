@@ -17,6 +17,7 @@ public sealed class ClusterRouter
     private readonly int[] _selected;
     private readonly int _k;
     private readonly int _partitions;
+    private readonly CentroidScreen? _screen;
 
     /// <summary>Prepares routing over the artifact's centroids and scores.</summary>
     public ClusterRouter(RouterArtifact artifact)
@@ -33,12 +34,19 @@ public sealed class ClusterRouter
             float norm = TensorPrimitives.Norm(row);
             if (norm > 0) TensorPrimitives.Divide(row, norm, row);
         }
+        if (CentroidScreen.IsSupported) _screen = new CentroidScreen(_unitCentroids, _dimension, _k, _partitions);
         var index = artifact.Scores.Models.Select((m, i) => (m, i)).ToDictionary(p => p.m, p => p.i, StringComparer.Ordinal);
         _selected = artifact.Manifest.Selected.Select(m => index[m]).ToArray();
     }
 
     /// <summary>The artifact this router routes with.</summary>
     public RouterArtifact Artifact { get; }
+
+    /// <summary>
+    /// Whether similarities go through the 8-bit screen when the processor has it (the default; same result as the
+    /// exact pass over every centroid, which false forces).
+    /// </summary>
+    internal bool UseScreen { get; init; } = true;
 
     /// <summary>Live feedback added to the calibrated counts when ranking (null: calibration alone).</summary>
     public LiveEvidence? Live { get; init; }
@@ -79,11 +87,12 @@ public sealed class ClusterRouter
         else
         {
             LiveEvidence? live = Live is { Any: true } l ? l : null;
+            long now = live?.NowTicks ?? 0; // one clock read per decision, not one per cell
             for (int c = 0; c < candidates.Length; c++)
             {
                 double score = 0;
                 foreach (ClusterMatch match in clusters)
-                    score += match.Weight * (live is null ? scores[match.Cluster, candidates[c]].Smoothed : live.Smoothed(scores, match.Cluster, candidates[c]));
+                    score += match.Weight * (live is null ? scores[match.Cluster, candidates[c]].Smoothed : live.Smoothed(scores, match.Cluster, candidates[c], now));
                 keyed[c] = (score, candidates[c]);
             }
         }
@@ -148,7 +157,8 @@ public sealed class ClusterRouter
         CheckDimension(query);
         int count = _k * _partitions;
         Span<float> similarities = count <= 4096 ? stackalloc float[count] : new float[count];
-        for (int k = 0; k < count; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
+        if (!(UseScreen && _screen is not null && _screen.Similarities(query, topK, similarities)))
+            for (int k = 0; k < count; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
 
         var matches = new ClusterMatch[_partitions * topK];
         Span<int> top = stackalloc int[topK];

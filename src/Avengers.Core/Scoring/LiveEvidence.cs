@@ -95,18 +95,25 @@ public sealed class LiveEvidence
     }
 
     /// <summary>The live counts of a cluster and model now (decayed): answered and correct.</summary>
-    public (double Answered, double Correct) Counts(int cluster, int model)
+    public (double Answered, double Correct) Counts(int cluster, int model) => Counts(cluster, model, NowTicks);
+
+    /// <summary>The clock's time now, read once by a caller that asks about many cells (a routing decision).</summary>
+    internal long NowTicks => _time.GetUtcNow().UtcTicks;
+
+    internal (double Answered, double Correct) Counts(int cluster, int model, long now)
     {
         int cell = cluster * _models + model;
-        double decay = Decay(cell, _time.GetUtcNow().UtcTicks);
+        double decay = Decay(cell, now);
         return (_answered[cell] * decay, _correct[cell] * decay);
     }
 
     /// <summary>The calibrated score with the live counts added, under the same prior.</summary>
-    public double Smoothed(ClusterScores scores, int cluster, int model)
+    public double Smoothed(ClusterScores scores, int cluster, int model) => Smoothed(scores, cluster, model, NowTicks);
+
+    internal double Smoothed(ClusterScores scores, int cluster, int model, long now)
     {
         ModelScore calibrated = scores[cluster, model];
-        (double answered, double correct) = Counts(cluster, model);
+        (double answered, double correct) = Counts(cluster, model, now);
         if (answered <= 0) return calibrated.Smoothed;
         double s = scores.PriorStrength, global = scores.GlobalAccuracy(model);
         double calibratedAnswered = calibrated.Answered, calibratedCorrect = calibrated.Correct;
@@ -128,6 +135,6 @@ public sealed class LiveEvidence
     private double Decay(int cell, long now)
     {
         long updated = Volatile.Read(ref _updated[cell]);
-        return updated == 0 ? 1 : Math.Pow(0.5, Math.Max(0, now - updated) / _ticksPerHalfLife);
+        return updated == 0 || updated >= now ? 1 : double.Exp2(-(now - updated) / _ticksPerHalfLife);
     }
 }
