@@ -81,6 +81,27 @@ public class OnnxEmbeddingGeneratorTests : IClassFixture<OnnxEmbeddingGeneratorT
     }
 
     [Fact]
+    public async Task Repeats_come_from_memory_and_the_memory_tier_keeps_to_its_bytes()
+    {
+        string path = Path.Combine(TestData.TempDir(), "cache.sqlite");
+        using var cache = new SqliteEmbeddingCache(path);
+        var caching = new CachingEmbeddingGenerator(_generator, cache, "minilm-test", 384);
+        GeneratedEmbeddings<Embedding<float>> first = await caching.GenerateAsync(["alpha", "beta"]);
+        GeneratedEmbeddings<Embedding<float>> again = await caching.GenerateAsync(["beta", "alpha"]);
+        Assert.Equal(2, caching.StoreReads); // only the first call looked in the file
+        Assert.Equal(2, caching.Misses);
+        Assert.Equal(first[0].Vector.ToArray(), again[1].Vector.ToArray());
+        Assert.Equal(EmbeddingCacheTier.Local, again[0].AdditionalProperties![EmbeddingCacheTier.Key]);
+
+        // A memory tier smaller than one vector keeps none: every repeat reads the file, and still no text is embedded twice.
+        var tiny = new CachingEmbeddingGenerator(_generator, cache, "minilm-test", 384, memoryBytes: 100);
+        await tiny.GenerateAsync(["alpha"]);
+        await tiny.GenerateAsync(["alpha"]);
+        Assert.Equal(2, tiny.StoreReads);
+        Assert.Equal(0, tiny.Misses);
+    }
+
+    [Fact]
     public void Unknown_embedding_spec_lists_what_is_accepted()
     {
         var error = Assert.Throws<ArgumentException>(() => EmbeddingModelSpec.Parse("bert-huge"));
