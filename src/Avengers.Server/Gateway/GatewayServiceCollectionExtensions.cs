@@ -80,7 +80,7 @@ public static class GatewayServiceCollectionExtensions
         TimeSpan remember = TimeSpan.FromMinutes(config.Feedback?.TtlMinutes is double ttl && ttl > 0 ? ttl : 60);
         services.AddSingleton<Feedback.IDecisionMemory>(provider => fleetMode
             ? new Feedback.RedisDecisionMemory(provider.GetRequiredService<Fleet.RedisFleet>(), remember)
-            : new Feedback.InProcessDecisionMemory(remember, config.Feedback?.MaxRemembered ?? 100_000));
+            : new Feedback.InProcessDecisionMemory(remember, config.Feedback?.MaxRemembered ?? 100_000, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new Feedback.FeedbackService(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<Feedback.IDecisionMemory>(),
             fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<ILogger<Feedback.FeedbackService>>(), provider.GetRequiredService<IMeterFactory>(),
             fleetMode ? new Feedback.RedisFeedbackLog(provider.GetRequiredService<Fleet.RedisFleet>())
