@@ -17,6 +17,8 @@ namespace Avengers.Benchmarks;
 internal static class FleetLoad
 {
     private const string Key = "bench-key-0123456789";
+    /// <summary>Questions replica B reads from Redis in the measured phase (about 3 s of load at 8 connections; AVENGERS_BENCH_SHARED_QUERIES).</summary>
+    private static readonly int SharedQueries = int.TryParse(Environment.GetEnvironmentVariable("AVENGERS_BENCH_SHARED_QUERIES"), out int n) ? n : 12_000;
 
     public static async Task RunAsync(string[] args)
     {
@@ -54,13 +56,20 @@ internal static class FleetLoad
             Console.WriteLine($"closed loop, {concurrency} concurrent clients, {seconds:F0} s per phase, {Environment.ProcessorCount} cores (load, gateways, backend and Redis share them)");
 
             // 1. The cached path: local tier (this process) against the shared tier (Redis), same replicas, same queries.
-            string[] shared = Enumerable.Range(0, 3000).Select(i => $"Shared question {i}: what is {i} times {i % 17}?").ToArray();
+            // Every query is embedded beforehand (the SQLite file both replicas share), so that filling Redis through A
+            // is quick; B first reads a warm-up set from Redis (its first requests ever, JIT and connections), then the
+            // measured set twice: from Redis (shared), then from its own memory (local).
+            string[] warmUp = [.. Enumerable.Range(0, 2_000).Select(i => $"Warm-up question {i}: what is {i} plus {i % 13}?")];
+            string[] shared = [.. Enumerable.Range(0, SharedQueries).Select(i => $"Shared question {i}: what is {i} times {i % 17}?")];
+            Console.WriteLine($"embedding {warmUp.Length + shared.Length} questions in batches ...");
+            foreach (string[] batch in warmUp.Concat(shared).Chunk(64)) await embedding.Generator.GenerateAsync(batch);
             GatewayConfig sharedConfig = Config(withRedis: true, limited: false);
             await using (WebApplication a = await Start(sharedConfig))
             await using (WebApplication b = await Start(sharedConfig with { }))
             {
-                Console.WriteLine($"filling Redis with {shared.Length} embeddings through replica A ...");
-                await Once(http, a.Urls.First(), shared, concurrency);
+                Console.WriteLine($"filling Redis with {warmUp.Length + shared.Length} embeddings through replica A ...");
+                await Once(http, a.Urls.First(), [.. warmUp, .. shared], concurrency);
+                await Once(http, b.Urls.First(), warmUp, concurrency);
                 GatewayLoad.Report("replica B, shared tier (each query's first read: Redis)", await Once(http, b.Urls.First(), shared, concurrency));
                 GatewayLoad.Report("replica B, local tier (the same queries again)", await Once(http, b.Urls.First(), shared, concurrency));
             }

@@ -20,6 +20,9 @@ internal sealed class SharedEmbeddingGenerator(IEmbeddingGenerator<string, Embed
 {
     /// <summary>How long a shared vector is kept (it never changes for a model id, so only space bounds this).</summary>
     public static readonly TimeSpan SharedFor = TimeSpan.FromDays(30);
+    /// <summary>Bytes the gateway host gives this process's tier (HybridCache's, over the host's IMemoryCache): 64 MiB.</summary>
+    public const long LocalTierBytes = 64L << 20;
+
     /// <summary>How long a vector stays in this process's tier.</summary>
     public static readonly TimeSpan LocalFor = TimeSpan.FromHours(1);
 
@@ -33,7 +36,8 @@ internal sealed class SharedEmbeddingGenerator(IEmbeddingGenerator<string, Embed
 
     // Which keys this process has served: HybridCache does not say which tier answered, so a key served before is
     // "local" and one served now for the first time without computing it is "shared". Bounded like the local tier.
-    private readonly MemoryCache _seen = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+    private readonly MemoryCache _seen = new(new MemoryCacheOptions { SizeLimit = 100_000, CompactionPercentage = 0.1 });
+    private static readonly MemoryCacheEntryOptions SeenEntry = new() { Size = 1, SlidingExpiration = LocalFor };
 
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -49,7 +53,7 @@ internal sealed class SharedEmbeddingGenerator(IEmbeddingGenerator<string, Embed
                 computed = true;
                 return (await state.Inner.EmbedOneAsync(state.Text, state.Options, token).ConfigureAwait(false));
             }, fleet.IsConnected ? WithRedis : WithoutRedis, cancellationToken: cancellationToken).ConfigureAwait(false);
-            _seen.Set(key, true, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = LocalFor });
+            if (!known) _seen.Set(key, true, SeenEntry);
             string tier = computed ? EmbeddingCacheTier.Miss : known ? EmbeddingCacheTier.Local : EmbeddingCacheTier.Shared;
             results.Add(new Embedding<float>(vector) { ModelId = modelId, AdditionalProperties = new() { [EmbeddingCacheTier.Key] = tier } });
         }

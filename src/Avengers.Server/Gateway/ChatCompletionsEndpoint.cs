@@ -59,10 +59,10 @@ internal static class ChatCompletionsEndpoint
                     runtime.Metrics?.RecordUsage(decision.Usage, runtime.CostOf);
                     AddHeaders(context.Response, decision);
                 }
-                if (decision is not null) await RememberAsync(context, id, request.LastUserText, decision);
+                if (decision is not null) Remember(context, id, request.LastUserText, decision);
                 long input = response.Usage?.InputTokenCount ?? 0, output = response.Usage?.OutputTokenCount ?? 0;
                 double? spent = decision is not null ? decision.CostUsd : runtime.CostOf(request.Model, new ModelUsage(1, input, output));
-                await CountForKeyAsync(context, runtime, input + output, spent);
+                CountForKey(context, runtime, input + output, spent);
                 return Results.Json(ChatCompletionWriter.Completion(id, request.Model, [response.Text], decision, (int)input, (int)output), ChatCompletionWriter.Json);
             }
             await StreamAsync(context, runtime, target, request, options, id, deadlineSeconds, deadline.Token);
@@ -139,7 +139,7 @@ internal static class ChatCompletionsEndpoint
         await ChatCompletionWriter.WriteChunkAsync(context.Response, id, request.Model, null, "stop", null, aborted);
         // Streamed answers count in the token and cost metrics like the others: the voted usage when the ensemble
         // voted (every sample), else what the streaming backend reported.
-        if (explained is not null) await RememberAsync(context, id, request.LastUserText, explained);
+        if (explained is not null) Remember(context, id, request.LastUserText, explained);
         // A backend that streamed no usage leaves it unknown: no zeros in the metrics or the client's usage chunk.
         if (explained is not null && (usageReported || explained.Usage is { Count: > 0 }))
         {
@@ -152,29 +152,50 @@ internal static class ChatCompletionsEndpoint
         if (usageReported)
         {
             double? spent = explained is { Usage.Count: > 0 } ? runtime.CostOf(explained.Usage) : runtime.CostOf(explained?.ChosenModel ?? request.Model, new ModelUsage(1, promptTokens, completionTokens));
-            await CountForKeyAsync(context, runtime, promptTokens + completionTokens, spent);
+            CountForKey(context, runtime, promptTokens + completionTokens, spent);
         }
         if (request.IncludeUsage)
             await ChatCompletionWriter.WriteUsageChunkAsync(context.Response, id, request.Model, usageReported ? promptTokens : null, usageReported ? completionTokens : null, aborted);
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
     }
 
-    /// <summary>Remembers the decision so that the answer can be rated (POST /v1/feedback); a failure here never costs the answer.</summary>
-    private static async Task RememberAsync(HttpContext context, string id, string query, EnsembleDecision decision)
+    /// <summary>
+    /// Remembers the decision so that the answer can be rated (POST /v1/feedback); a failure here never costs the answer.
+    /// The write is issued now, before the answer leaves, and not waited for: in fleet mode it is a Redis round trip
+    /// the answer need not sit behind, and Redis applies each connection's commands in order, so a rating that follows
+    /// the answer finds it.
+    /// </summary>
+    private static void Remember(HttpContext context, string id, string query, EnsembleDecision decision)
     {
         if (context.RequestServices.GetService<Feedback.FeedbackService>() is not { } feedback) return;
         string key = context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey k ? k.Name : "";
-        try { await feedback.RememberAsync(id, key, query, decision, CancellationToken.None); }
+        ILogger logger = Logger(context); // resolved now: the request's services are gone when the write completes
+        Task written;
+        try { written = feedback.RememberAsync(id, key, query, decision, CancellationToken.None); }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            GatewayLog.DecisionNotRemembered(Logger(context), id, ex.Message);
+            GatewayLog.DecisionNotRemembered(logger, id, ex.Message);
+            return;
+        }
+        if (!written.IsCompletedSuccessfully) _ = ObserveAsync(written, logger, id);
+
+        static async Task ObserveAsync(Task written, ILogger logger, string id)
+        {
+            try { await written.ConfigureAwait(false); }
+            catch (Exception ex) { GatewayLog.DecisionNotRemembered(logger, id, ex.Message); }
         }
     }
 
-    /// <summary>Adds a finished request's tokens and spend to its key's counters (all the calls it made, every sample of a vote).</summary>
-    private static Task CountForKeyAsync(HttpContext context, GatewayRuntime runtime, long tokens, double? costUsd)
-        => context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey key
-            ? runtime.Limiter.RecordAsync(key, tokens, costUsd ?? 0, CancellationToken.None) : Task.CompletedTask;
+    /// <summary>
+    /// Adds a finished request's tokens and spend to its key's counters (all the calls it made, every sample of a vote).
+    /// Issued before the answer leaves and not waited for (the limiter reports its own failures): the next admission
+    /// through this replica's Redis connection comes after it.
+    /// </summary>
+    private static void CountForKey(HttpContext context, GatewayRuntime runtime, long tokens, double? costUsd)
+    {
+        if (context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey key)
+            _ = runtime.Limiter.RecordAsync(key, tokens, costUsd ?? 0, CancellationToken.None);
+    }
 
     /// <summary>429 with a Retry-After: the backends are at capacity, not failing.</summary>
     private static IResult Busy(HttpContext context, string message)

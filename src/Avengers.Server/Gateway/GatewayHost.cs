@@ -45,6 +45,9 @@ public static class GatewayHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // A host that cannot start (e.g. its port is taken) is reported by the caller in one line, not logged with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        // Fleet mode's in-process tier is HybridCache's, over the host's IMemoryCache: bounded here in bytes (HybridCache
+        // sizes every entry), so that a stream of new questions cannot grow it for the hour an entry may live.
+        builder.Services.AddMemoryCache(cache => cache.SizeLimit = SharedEmbeddingGenerator.LocalTierBytes);
         builder.Services.AddAvengersGateway(config, embedding, environment);
         // SIGTERM and Ctrl+C drain: Kestrel stops accepting at once and lets requests in flight finish for this long.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Normalized().Drain);
