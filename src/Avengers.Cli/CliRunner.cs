@@ -114,9 +114,9 @@ internal static class CliRunner
         return result.Benchmark;
     }
 
-    public static Task<EmbeddingStack> EmbeddingAsync(string? spec, string? cache, CancellationToken cancellationToken, EmbeddingBatchOptions? batching = null)
+    public static Task<EmbeddingStack> EmbeddingAsync(string? spec, string? cache, CancellationToken cancellationToken, EmbeddingBatchOptions? batching = null, long? memoryBytes = null)
         => EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(spec),
-            string.Equals(cache, "none", StringComparison.OrdinalIgnoreCase) ? null : cache ?? EmbeddingStack.DefaultCachePath, batching, cancellationToken);
+            string.Equals(cache, "none", StringComparison.OrdinalIgnoreCase) ? null : cache ?? EmbeddingStack.DefaultCachePath, batching, memoryBytes, cancellationToken);
 
     /// <summary>Feeds a stage's progress to a progress display; its notes are printed once, as lines.</summary>
     public static IProgress<Avengers.Evaluation.StageProgress> StageProgress(IProgress<(int Done, int Total)> display)

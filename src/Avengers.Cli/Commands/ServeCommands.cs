@@ -23,7 +23,7 @@ internal static class ServeCommands
             // The embedding stack is built before the rest is validated: its own settings are checked first.
             string[] batchProblems = [.. GatewayConfigLoader.ValidateBackends(loaded).Where(p => p.StartsWith("embedding_batch", StringComparison.Ordinal))];
             if (batchProblems.Length > 0) throw new GatewayConfigException(batchProblems);
-            using EmbeddingStack embedding = await CliRunner.EmbeddingAsync(loaded.Embedding, loaded.EmbeddingCache, cancellationToken, loaded.EmbeddingBatch);
+            using EmbeddingStack embedding = await CliRunner.EmbeddingAsync(loaded.Embedding, loaded.EmbeddingCache, cancellationToken, loaded.EmbeddingBatch, loaded.EmbeddingMemoryMegabytes * (1L << 20));
             WebApplication app = GatewayHost.Build(loaded, embedding);
             // Announce only once the port is bound (a port in use is one error line, not a stack trace after "listening").
             await app.StartAsync(cancellationToken);

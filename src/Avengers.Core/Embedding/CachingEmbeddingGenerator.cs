@@ -19,7 +19,7 @@ internal sealed class CachingEmbeddingGenerator(IEmbeddingGenerator<string, Embe
     /// <summary>Bytes of vectors and texts the memory tier keeps (least recently used go first): 64 MiB.</summary>
     public const long DefaultMemoryBytes = 64L << 20;
 
-    private readonly MemoryCache _memory = new(new MemoryCacheOptions { SizeLimit = memoryBytes, CompactionPercentage = 0.1 });
+    private readonly MemoryCache _memory = new(new MemoryCacheOptions { SizeLimit = Math.Max(0, memoryBytes), CompactionPercentage = 0.1 });
 
     /// <summary>Texts looked up in the persistent tier so far (not found in memory).</summary>
     public int StoreReads { get; private set; }

@@ -32,7 +32,10 @@ public sealed class EmbeddingStack : IDisposable
     /// <param name="cachePath">SQLite file for the cache; null disables caching.</param>
     /// <param name="batching">How concurrent single questions that miss the cache are coalesced into one model run
     /// (null: the defaults; <see cref="EmbeddingBatchOptions.MaxBatch"/> 1 turns it off).</param>
-    public static async Task<EmbeddingStack> CreateAsync(EmbeddingModelSpec spec, string? cachePath, EmbeddingBatchOptions? batching = null, CancellationToken cancellationToken = default)
+    /// <param name="memoryBytes">Bytes of vectors (and their texts) kept in memory in front of the file, least recently
+    /// used out first (null: 64 MiB; 0: none, every lookup reads the file).</param>
+    public static async Task<EmbeddingStack> CreateAsync(EmbeddingModelSpec spec, string? cachePath, EmbeddingBatchOptions? batching = null, long? memoryBytes = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         IEmbeddingGenerator<string, Embedding<float>> model = spec.Create();
@@ -42,7 +45,7 @@ public sealed class EmbeddingStack : IDisposable
         int dimension = spec.Dimension ?? (await inner.GenerateAsync(["dimension probe"], cancellationToken: cancellationToken).ConfigureAwait(false))[0].Vector.Length;
         if (cachePath is null) return new EmbeddingStack(inner, inner, null, spec.Id, dimension);
         var cache = new SqliteEmbeddingCache(cachePath);
-        return new EmbeddingStack(inner, new CachingEmbeddingGenerator(inner, cache, spec.Id, dimension), cache, spec.Id, dimension);
+        return new EmbeddingStack(inner, new CachingEmbeddingGenerator(inner, cache, spec.Id, dimension, memoryBytes ?? CachingEmbeddingGenerator.DefaultMemoryBytes), cache, spec.Id, dimension);
     }
 
     /// <summary>Releases the model's session and the cache's connection.</summary>

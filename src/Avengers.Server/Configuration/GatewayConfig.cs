@@ -16,6 +16,8 @@ public sealed record GatewayConfig
     [YamlMember(Alias = "embedding_batch_size"), ConfigurationKeyName("embedding_batch_size")] public int EmbeddingBatchSize { get; init; } = 32;
     /// <summary>How long a question may wait for others to join its run, in milliseconds (0: never; a batch is what queued during the previous run).</summary>
     [YamlMember(Alias = "embedding_batch_wait_ms"), ConfigurationKeyName("embedding_batch_wait_ms")] public double EmbeddingBatchWaitMilliseconds { get; init; }
+    /// <summary>Megabytes of query vectors this process keeps in memory in front of the embedding cache file (0: none).</summary>
+    [YamlMember(Alias = "embedding_memory_mb"), ConfigurationKeyName("embedding_memory_mb")] public int EmbeddingMemoryMegabytes { get; init; } = 64;
     /// <summary>The batching settings in effect.</summary>
     [YamlIgnore] public Avengers.Embedding.EmbeddingBatchOptions EmbeddingBatch => new() { MaxBatch = EmbeddingBatchSize, MaxWait = TimeSpan.FromMilliseconds(EmbeddingBatchWaitMilliseconds) };
     /// <summary>Embedding cache file, or "none".</summary>

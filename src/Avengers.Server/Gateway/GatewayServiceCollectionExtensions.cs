@@ -115,6 +115,6 @@ public static class GatewayServiceCollectionExtensions
         string? cache = config.EmbeddingCache is null ? EmbeddingStack.DefaultCachePath
             : string.Equals(config.EmbeddingCache, "none", StringComparison.OrdinalIgnoreCase) ? null : GatewayConfigLoader.Resolve(config, config.EmbeddingCache);
         // Once, while the host builds its services (the model loads from the package in well under a second).
-        return EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(config.Embedding), cache, config.EmbeddingBatch).GetAwaiter().GetResult();
+        return EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse(config.Embedding), cache, config.EmbeddingBatch, config.EmbeddingMemoryMegabytes * (1L << 20)).GetAwaiter().GetResult();
     }
 }
