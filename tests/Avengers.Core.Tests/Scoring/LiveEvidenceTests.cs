@@ -4,12 +4,6 @@ namespace Avengers.Tests.Scoring;
 
 public class LiveEvidenceTests
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 4, 0, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static ClusterScores Scores() =>
         // 2 partitions x 2 clusters, 2 models; model 0 right on 8 of 10 items in cluster 0, model 1 on 2 of 10.
         new(["a", "b"], 4, [10, 10, 10, 10], [10, 10, 10, 10, 10, 10, 10, 10], [8, 2, 5, 5, 8, 2, 5, 5], priorStrength: 2);
@@ -17,7 +11,7 @@ public class LiveEvidenceTests
     [Fact]
     public void A_judged_answer_counts_as_one_item_in_every_partition_spread_by_the_routing_weights()
     {
-        var clock = new Clock();
+        var clock = new ManualClock();
         var live = new LiveEvidence(4, ["a", "b"], TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2);
         Assert.False(live.Any);
         // Partition 0: clusters 0 and 1 weighted 0.3 / 0.2; partition 1: cluster 2 alone at 0.5.
@@ -33,7 +27,7 @@ public class LiveEvidenceTests
     [Fact]
     public void Live_counts_join_the_calibrated_ones_under_the_same_prior_and_fade_by_half_life()
     {
-        var clock = new Clock();
+        var clock = new ManualClock();
         ClusterScores scores = Scores();
         // The pooled rule alone (ten wrong answers against eight of ten right would be a change point: see below).
         var live = new LiveEvidence(4, scores.Models, TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2, changePointZ: 0);
@@ -60,17 +54,11 @@ public class LiveEvidenceTests
 
 public class LiveEvidenceReplayTests
 {
-    private sealed class Clock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void A_rating_replayed_with_its_time_counts_as_decayed_as_if_it_had_never_left_whatever_the_order()
     {
         var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
-        var liveClock = new Clock(start);
+        var liveClock = new ManualClock(start);
         var live = new Avengers.Scoring.LiveEvidence(1, ["a"], TimeSpan.FromHours(1), time: liveClock);
         live.Add([(0, 1.0)], 0, 1.0);
         liveClock.Now = start.AddHours(1);
@@ -78,7 +66,7 @@ public class LiveEvidenceReplayTests
         liveClock.Now = start.AddHours(2);
 
         // The same two ratings replayed two hours later, newest first, with their times.
-        var replayed = new Avengers.Scoring.LiveEvidence(1, ["a"], TimeSpan.FromHours(1), time: new Clock(start.AddHours(2)));
+        var replayed = new Avengers.Scoring.LiveEvidence(1, ["a"], TimeSpan.FromHours(1), time: new ManualClock(start.AddHours(2)));
         replayed.Add([(0, 1.0)], 0, 0.0, start.AddHours(1));
         replayed.Add([(0, 1.0)], 0, 1.0, start);
 

@@ -4,12 +4,6 @@ namespace Avengers.Tests.Server;
 
 public class DecisionMemoryTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static RememberedDecision Decision(string id) => new()
     {
         Id = id,

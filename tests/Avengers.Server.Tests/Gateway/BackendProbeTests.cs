@@ -6,12 +6,6 @@ namespace Avengers.Tests.Server;
 
 public class BackendProbeTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static async Task<(WebApplication App, Func<int> Calls, Func<string?> LastKey)> ServerAsync(int status)
     {
         int calls = 0;

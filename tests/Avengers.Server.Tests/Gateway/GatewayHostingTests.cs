@@ -165,12 +165,6 @@ public sealed class GatewayHostingTests(RouterFixture fixture) : IClassFixture<R
         Assert.Same(built.Generator, app.Services.GetRequiredService<GatewayRuntime>().Embedding.Generator);
     }
 
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public async Task Limits_read_time_from_the_hosts_TimeProvider()
     {
