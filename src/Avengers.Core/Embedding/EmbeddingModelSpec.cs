@@ -6,7 +6,7 @@ namespace Avengers.Embedding;
 
 /// <summary>
 /// Parses an embedding choice from the command line or config and builds the generator:
-/// <c>minilm</c> (default), <c>arctic-xs</c>, either cut to its first N tokens (<c>minilm@64</c>), <c>minilm-static</c>,
+/// <c>minilm</c> (default), <c>arctic-xs</c>, either cut to its first N tokens (<c>minilm@64</c>), <c>minilm-static</c>, <c>minilm-int8</c>,
 /// <c>onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM</c>, or
 /// <c>openai:BASE_URL,MODEL[,DIM]</c> (API key from <c>AVENGERS_EMBEDDING_API_KEY</c>, else "EMPTY").
 /// </summary>
@@ -49,6 +49,15 @@ public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddi
                 StaticEmbeddingModel.LoadOrDistill(source, Path.Combine(Data.BenchmarkLocator.CacheRoot(), "static"), progress: message => Console.Error.WriteLine(message))));
         }
 
+        // minilm-int8 (and arctic-xs-int8): the built-in model with its weight products in 8 bits.
+        if (text.EndsWith("-int8", StringComparison.OrdinalIgnoreCase) && OnnxEmbeddingModel.BuiltIn.TryGetValue(text[..^"-int8".Length], out OnnxEmbeddingModel? full8))
+        {
+            if (OnnxEmbeddingModel.Optional.TryGetValue(text[..^"-int8".Length], out OptionalEmbeddingModel? optional) && !EmbeddingModelStore.IsInstalled(optional))
+                throw new ArgumentException(EmbeddingModelStore.NotInstalledMessage(optional));
+            OnnxEmbeddingModel int8 = full8.Quantized8Bit();
+            return new EmbeddingModelSpec(int8.Id, int8.Dimension, () => new OnnxEmbeddingGenerator(int8));
+        }
+
         if (text.StartsWith("onnx:", StringComparison.OrdinalIgnoreCase))
         {
             string[] parts = text["onnx:".Length..].Split(',');
@@ -76,6 +85,6 @@ public sealed record EmbeddingModelSpec(string Id, int? Dimension, Func<IEmbeddi
                     .GetEmbeddingClient(model).AsIEmbeddingGenerator());
         }
 
-        throw new ArgumentException($"unknown embedding '{text}'; expected {string.Join(", ", OnnxEmbeddingModel.BuiltIn.Keys)}, minilm-static, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM or openai:BASE_URL,MODEL[,DIM]");
+        throw new ArgumentException($"unknown embedding '{text}'; expected {string.Join(", ", OnnxEmbeddingModel.BuiltIn.Keys)}, minilm-static, minilm-int8, onnx:MODEL.onnx,VOCAB.txt,mean|cls,DIM or openai:BASE_URL,MODEL[,DIM]");
     }
 }
