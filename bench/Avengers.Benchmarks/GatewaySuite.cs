@@ -21,7 +21,7 @@ internal static class GatewaySuite
         string[] only = args.Length > 2 ? args[2..] : [];
         string[] embedders = [.. only.Where(w => w.StartsWith("minilm", StringComparison.Ordinal))];
         string[] paths = [.. only.Except(embedders)];
-        if (embedders.Length == 0) embedders = ["minilm", "minilm-static"];
+        if (embedders.Length == 0) embedders = ["minilm", "minilm-int8", "minilm-static"];
         bool Wanted(string path) => paths.Length == 0 || paths.Any(w => path.Contains(w, StringComparison.OrdinalIgnoreCase));
         await using WebApplication backend = await GatewayLoad.StartBackendAsync();
         string backendUrl = backend.Urls.First();

@@ -89,7 +89,7 @@ public class EmbeddingBatchBenchmarks
     private IEmbeddingGenerator<string, Embedding<float>> _generator = null!;
     private string[] _batch = null!;
 
-    [Params("minilm", "minilm-static")]
+    [Params("minilm", "minilm-int8", "minilm-static")]
     public string Embedder { get; set; } = "minilm";
 
     [Params(1, 8, 32)]
