@@ -20,6 +20,8 @@ internal static class ModelsCommand
                     : "bundled";
                 Console.WriteLine($"{name,-10} {model.Id,-40} {model.Dimension,4}  {where}");
             }
+            Console.WriteLine("each also as NAME-int8 (its weight products in 8 bits, about twice as fast), NAME-static (a distilled");
+            Console.WriteLine("static embedder) and NAME@N (questions cut to N tokens): each a model of its own for calibration");
             Console.WriteLine($"models folder: {EmbeddingModelStore.Root()} (set {EmbeddingModelStore.ModelsVariable} to move it)");
             return Task.FromResult(0);
         }));
