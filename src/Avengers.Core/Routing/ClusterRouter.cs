@@ -71,7 +71,7 @@ public sealed class ClusterRouter
     {
         options ??= DefaultOptions;
         ClusterScores scores = Artifact.Scores;
-        int[] candidates = options.Available is null ? _selected : _selected.Where(j => options.Available.Contains(scores.Models[j])).ToArray();
+        int[] candidates = options.Available is null ? _selected : Available(scores, options.Available);
         if (candidates.Length == 0)
             throw new ArgumentException($"none of the router's models ({string.Join(", ", Artifact.Manifest.Selected)}) is available");
 
@@ -122,6 +122,18 @@ public sealed class ClusterRouter
     }
 
     private static readonly RoutingOptions DefaultOptions = new();
+
+    /// <summary>The selected models that are available, in selection order (the same array when all are).</summary>
+    private int[] Available(ClusterScores scores, IReadOnlySet<string> available)
+    {
+        int count = 0;
+        foreach (int j in _selected) if (available.Contains(scores.Models[j])) count++;
+        if (count == _selected.Length) return _selected;
+        var candidates = new int[count];
+        count = 0;
+        foreach (int j in _selected) if (available.Contains(scores.Models[j])) candidates[count++] = j;
+        return candidates;
+    }
 
     /// <summary>
     /// Avengers-Pro within one cluster: accuracy min-max normalised over the candidates, cost score
