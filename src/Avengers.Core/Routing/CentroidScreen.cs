@@ -100,12 +100,17 @@ internal sealed class CentroidScreen
         ((partition * _groups + dimension / GroupWidth) * _padded + centroid) * GroupWidth + dimension % GroupWidth;
 
     /// <summary>
-    /// Writes, for every partition, the exact similarity of each centroid that can be among the partition's
-    /// <paramref name="topK"/> nearest, and negative infinity for the others (which cannot be). Returns false, writing
-    /// nothing, for a query the screen cannot bound (zero, or not finite): the caller then compares exactly.
+    /// The <paramref name="topK"/> nearest centroids of every partition (at most K), best first, ties to the lower index:
+    /// partition p's are at [p * n, (p + 1) * n) of <paramref name="clusters"/> (global cluster indices) and
+    /// <paramref name="similarities"/> (their exact similarities), n = min(topK, K). Returns false, writing nothing, for
+    /// a query the screen cannot bound (zero, or not finite): the caller then compares exactly.
     /// </summary>
-    public bool Similarities(ReadOnlySpan<float> query, int topK, Span<float> similarities)
+    public bool Nearest(ReadOnlySpan<float> query, int topK, Span<int> clusters, Span<float> similarities) => Nearest(query, topK, clusters, similarities, out _);
+
+    /// <param name="compared">How many centroids were compared in fp32 (of K x partitions).</param>
+    internal bool Nearest(ReadOnlySpan<float> query, int topK, Span<int> clusters, Span<float> similarities, out int compared)
     {
+        compared = 0;
         float maxAbs = Math.Abs(TensorPrimitives.MaxMagnitude(query));
         float queryL1 = TensorPrimitives.SumOfMagnitudes(query);
         if (!Usable || !(maxAbs > 0) || !float.IsFinite(maxAbs) || !float.IsFinite(queryL1)) return false;
@@ -123,7 +128,6 @@ internal sealed class CentroidScreen
         Span<float> upper = stackalloc float[_padded];
         int wanted = Math.Min(topK, _k);
         Span<int> top = stackalloc int[wanted];
-        Span<float> best = stackalloc float[wanted];
         Span<int> candidates = stackalloc int[_padded];
         for (int p = 0; p < _partitions; p++)
         {
@@ -137,8 +141,6 @@ internal sealed class CentroidScreen
                 int found = Clustering.TopK.Indices(lower, 0, _k, top);
                 threshold = lower[top[found - 1]];
             }
-            Span<float> partition = similarities.Slice(p * _k, _k);
-            partition.Fill(float.NegativeInfinity);
             int count = 0;
             var bar = Vector256.Create(threshold);
             for (int b = 0; b < _blocks; b++)
@@ -150,36 +152,47 @@ internal sealed class CentroidScreen
                     mask &= mask - 1;
                 }
             }
-            Refine(query, p, candidates[..count], upper, best, partition);
+            compared += Refine(query, p, candidates[..count], upper, clusters.Slice(p * wanted, wanted), similarities.Slice(p * wanted, wanted));
         }
         return true;
     }
 
     /// <summary>
-    /// Compares the candidates exactly, highest upper bound first, and stops at the first whose upper bound is below
-    /// the k-th best exact similarity found so far: it, and every candidate after it, cannot enter the top k.
+    /// Compares the candidates exactly, highest upper bound first, keeping the k best (ties to the lower index), and stops
+    /// at the first whose upper bound is below the k-th best exact similarity found so far: it, and every candidate after
+    /// it, cannot enter the top k.
     /// </summary>
-    private void Refine(ReadOnlySpan<float> query, int p, Span<int> candidates, ReadOnlySpan<float> upper, Span<float> best, Span<float> partition)
+    /// <returns>How many were compared.</returns>
+    private int Refine(ReadOnlySpan<float> query, int p, Span<int> candidates, ReadOnlySpan<float> upper, Span<int> bestClusters, Span<float> best)
     {
+        int compared = 0;
         for (int i = 1; i < candidates.Length; i++)
         {
             int candidate = candidates[i], at = i;
             while (at > 0 && upper[candidates[at - 1]] < upper[candidate]) { candidates[at] = candidates[at - 1]; at--; }
             candidates[at] = candidate;
         }
-        best.Fill(float.NegativeInfinity); // the k best exact similarities so far, best first
+        best.Fill(float.NegativeInfinity);
+        bestClusters.Fill(int.MaxValue);
         foreach (int j in candidates)
         {
             if (upper[j] < best[^1]) break;
-            float exact = TensorPrimitives.Dot(query, _centroids.AsSpan((p * _k + j) * _dimension, _dimension));
-            partition[j] = exact;
+            int cluster = p * _k + j;
+            float exact = TensorPrimitives.Dot(query, _centroids.AsSpan(cluster * _dimension, _dimension));
+            compared++;
             int at = best.Length - 1;
-            if (!(exact > best[at])) continue;
-            while (at > 0 && exact > best[at - 1]) { best[at] = best[at - 1]; at--; }
-            best[at] = exact;
+            if (!Better(exact, cluster, best[at], bestClusters[at])) continue;
+            while (at > 0 && Better(exact, cluster, best[at - 1], bestClusters[at - 1]))
+            {
+                (best[at], bestClusters[at]) = (best[at - 1], bestClusters[at - 1]);
+                at--;
+            }
+            (best[at], bestClusters[at]) = (exact, cluster);
         }
-    }
+        return compared;
 
+        static bool Better(float similarity, int cluster, float than, int thanCluster) => similarity > than || (similarity == than && cluster < thanCluster);
+    }
 
     /// <summary>Writes the query's unsigned codes (q̂ + 128; 128 past the dimension) and returns ‖e_q‖₂.</summary>
     private static float Code(ReadOnlySpan<float> query, float scale, Span<byte> codes)

@@ -97,13 +97,14 @@ public sealed class ClusterRouter
             }
         }
         // Best score first; ties go to the better global accuracy, then the name (ordinal).
-        Array.Sort(keyed, (x, y) =>
+        // (An insertion sort: a handful of models, and no comparison delegate to allocate per decision.)
+        for (int i = 1; i < keyed.Length; i++)
         {
-            int byScore = y.Score.CompareTo(x.Score);
-            if (byScore != 0) return byScore;
-            int byGlobal = scores.GlobalAccuracy(y.Model).CompareTo(scores.GlobalAccuracy(x.Model));
-            return byGlobal != 0 ? byGlobal : string.CompareOrdinal(scores.Models[x.Model], scores.Models[y.Model]);
-        });
+            (double Score, int Model) item = keyed[i];
+            int at = i;
+            while (at > 0 && Before(item, keyed[at - 1], scores)) { keyed[at] = keyed[at - 1]; at--; }
+            keyed[at] = item;
+        }
         var ranked = new RankedModel[keyed.Length];
         bool showLive = Live is { Any: true } && options.Alpha is null;
         for (int c = 0; c < keyed.Length; c++)
@@ -122,6 +123,14 @@ public sealed class ClusterRouter
     }
 
     private static readonly RoutingOptions DefaultOptions = new();
+
+    private static bool Before((double Score, int Model) x, (double Score, int Model) y, ClusterScores scores)
+    {
+        int byScore = y.Score.CompareTo(x.Score);
+        if (byScore != 0) return byScore < 0;
+        int byGlobal = scores.GlobalAccuracy(y.Model).CompareTo(scores.GlobalAccuracy(x.Model));
+        return byGlobal != 0 ? byGlobal < 0 : string.CompareOrdinal(scores.Models[x.Model], scores.Models[y.Model]) < 0;
+    }
 
     /// <summary>The selected models that are available, in selection order (the same array when all are).</summary>
     private int[] Available(ClusterScores scores, IReadOnlySet<string> available)
@@ -167,21 +176,31 @@ public sealed class ClusterRouter
     private ClusterMatch[] MatchClusters(ReadOnlySpan<float> query, int topK, double beta)
     {
         CheckDimension(query);
-        int count = _k * _partitions;
-        Span<float> similarities = count <= 4096 ? stackalloc float[count] : new float[count];
-        if (!(UseScreen && _screen is not null && _screen.Similarities(query, topK, similarities)))
+        int n = _partitions * topK;
+        Span<int> top = n <= 1024 ? stackalloc int[n] : new int[n];
+        Span<float> nearest = n <= 1024 ? stackalloc float[n] : new float[n];
+        if (!(UseScreen && _screen is not null && _screen.Nearest(query, topK, top, nearest)))
+        {
+            int count = _k * _partitions;
+            Span<float> similarities = count <= 4096 ? stackalloc float[count] : new float[count];
             for (int k = 0; k < count; k++) similarities[k] = TensorPrimitives.Dot(query, _unitCentroids.AsSpan(k * _dimension, _dimension));
+            for (int p = 0; p < _partitions; p++)
+            {
+                Span<int> partitionTop = top.Slice(p * topK, topK);
+                TopK.Indices(similarities, p * _k, _k, partitionTop);
+                for (int i = 0; i < topK; i++) nearest[p * topK + i] = similarities[partitionTop[i]];
+            }
+        }
 
-        var matches = new ClusterMatch[_partitions * topK];
-        Span<int> top = stackalloc int[topK];
+        var matches = new ClusterMatch[n];
         Span<double> weights = stackalloc double[topK];
         double share = 1.0 / _partitions;
         for (int p = 0; p < _partitions; p++)
         {
-            int found = TopK.Indices(similarities, p * _k, _k, top);
-            double max = similarities[top[0]], total = 0;
-            for (int i = 0; i < found; i++) { weights[i] = topK == 1 ? 1 : Math.Exp(beta * (similarities[top[i]] - max)); total += weights[i]; }
-            for (int i = 0; i < found; i++) matches[p * topK + i] = new ClusterMatch(top[i], similarities[top[i]], share * weights[i] / total);
+            int first = p * topK;
+            double max = nearest[first], total = 0;
+            for (int i = 0; i < topK; i++) { weights[i] = topK == 1 ? 1 : Math.Exp(beta * (nearest[first + i] - max)); total += weights[i]; }
+            for (int i = 0; i < topK; i++) matches[first + i] = new ClusterMatch(top[first + i], nearest[first + i], share * weights[i] / total);
         }
         return matches;
     }
