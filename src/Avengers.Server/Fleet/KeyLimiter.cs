@@ -51,7 +51,9 @@ internal sealed class KeyLimiter
     /// <summary>Counts a finished request's tokens and cost; a failed store loses this count (logged), never the answer.</summary>
     public async Task RecordAsync(GatewayKey key, long tokens, double costUsd, CancellationToken cancellationToken)
     {
+        // Only what a limit reads is counted: a key limited in requests alone costs no second call per request.
         if (key.Limits is not { Limited: true } limits || (tokens <= 0 && costUsd <= 0)) return;
+        if (limits.TokensPerMinute is null && limits.BudgetUsd is null) return;
         try { await _store.RecordAsync(key.Name, limits, tokens, costUsd, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken)) { Failed(ex); }
     }
