@@ -169,15 +169,15 @@ internal static class ChatCompletionsEndpoint
     {
         if (context.RequestServices.GetService<Feedback.FeedbackService>() is not { } feedback) return;
         string key = context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey k ? k.Name : "";
-        ILogger logger = Logger(context); // resolved now: the request's services are gone when the write completes
         Task written;
         try { written = feedback.RememberAsync(id, key, query, decision, CancellationToken.None); }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            GatewayLog.DecisionNotRemembered(logger, id, ex.Message);
+            GatewayLog.DecisionNotRemembered(Logger(context), id, ex.Message);
             return;
         }
-        if (!written.IsCompletedSuccessfully) _ = ObserveAsync(written, logger, id);
+        // The logger is resolved now, while the request's services exist; the embedded memory completes at once and needs none.
+        if (!written.IsCompletedSuccessfully) _ = ObserveAsync(written, Logger(context), id);
 
         static async Task ObserveAsync(Task written, ILogger logger, string id)
         {
