@@ -80,17 +80,32 @@ internal static class FleetLoad
             // 2. The limit check: a key with limits (a Lua script in Redis per request) against the same fleet replica's key
             // without, and both against a replica without Redis (what fleet mode costs in all: the shared tier's lookups,
             // the remembered decisions written to Redis), cached embeddings.
+            // Each row also says where the CPU went per request: this process (load, gateway, backend) and redis-server.
             await using (WebApplication plain = await Start(Config(withRedis: false, limited: false)))
+            await using (WebApplication plainLimited = await Start(Config(withRedis: false, limited: true)))
             await using (WebApplication unlimited = await Start(Config(withRedis: true, limited: false)))
             await using (WebApplication limited = await Start(Config(withRedis: true, limited: true)))
             {
-                foreach (WebApplication app in new[] { plain, unlimited, limited })
+                foreach (WebApplication app in new[] { plain, plainLimited, unlimited, limited })
                     await GatewayLoad.LoadAsync(http, app.Urls.First(), "avengers", queries, 2, concurrency, unique: false);
+                async Task Phase(string name, WebApplication app)
+                {
+                    TimeSpan ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                    redis.Refresh();
+                    TimeSpan redisBefore = redis.TotalProcessorTime;
+                    List<double> latencies = await GatewayLoad.LoadAsync(http, app.Urls.First(), "avengers", queries, seconds, concurrency, unique: false);
+                    redis.Refresh();
+                    double own = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalMicroseconds / latencies.Count;
+                    double server = (redis.TotalProcessorTime - redisBefore).TotalMicroseconds / latencies.Count;
+                    GatewayLoad.Report(name, latencies);
+                    Console.WriteLine($"  CPU per request: {own:F0} us in this process, {server:F0} us in redis-server");
+                }
                 for (int round = 0; round < 2; round++)
                 {
-                    GatewayLoad.Report("1 replica, no Redis, key without limits", await GatewayLoad.LoadAsync(http, plain.Urls.First(), "avengers", queries, seconds, concurrency, unique: false));
-                    GatewayLoad.Report("1 replica with Redis, key without limits", await GatewayLoad.LoadAsync(http, unlimited.Urls.First(), "avengers", queries, seconds, concurrency, unique: false));
-                    GatewayLoad.Report("1 replica with Redis, limits checked", await GatewayLoad.LoadAsync(http, limited.Urls.First(), "avengers", queries, seconds, concurrency, unique: false));
+                    await Phase("1 replica, no Redis, key without limits", plain);
+                    await Phase("1 replica, no Redis, limits checked in process", plainLimited);
+                    await Phase("1 replica with Redis, key without limits", unlimited);
+                    await Phase("1 replica with Redis, limits checked", limited);
                 }
             }
 
