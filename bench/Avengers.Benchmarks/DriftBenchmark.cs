@@ -97,11 +97,11 @@ internal static class DriftBenchmark
                 EmbeddingCache = EmbeddingStack.DefaultCachePath,
                 Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = false },
                 ApiKeys = [new ApiKeyConfig { Name = "drift", KeyEnv = "DRIFT_KEY" }],
-                // AVENGERS_BENCH_CHANGE_POINT_Z: the feedback setting change_point_z (0 turns change points off).
+                // AVENGERS_BENCH_CHANGE_THRESHOLD: the feedback setting change_threshold (0 turns the change detector off).
                 Feedback = new FeedbackConfig
                 {
-                    ChangePointZ = Environment.GetEnvironmentVariable("AVENGERS_BENCH_CHANGE_POINT_Z") is { Length: > 0 } z
-                        ? double.Parse(z, System.Globalization.CultureInfo.InvariantCulture) : Avengers.Scoring.LiveEvidence.DefaultChangePointZ,
+                    ChangeThreshold = Environment.GetEnvironmentVariable("AVENGERS_BENCH_CHANGE_THRESHOLD") is { Length: > 0 } h
+                        ? double.Parse(h, System.Globalization.CultureInfo.InvariantCulture) : Avengers.Scoring.LiveEvidence.DefaultChangeThreshold,
                 },
                 Backends = [.. models.Select(m => new BackendConfig { Name = m, BaseUrl = urlOf(m) + "/v1", MaxConcurrency = 64, MaxQueue = 256 })],
             };
@@ -113,6 +113,8 @@ internal static class DriftBenchmark
             var correct = new List<double>();
             var eventsSoFar = new Dictionary<int, int>();
             var recovered = new Dictionary<int, int>();
+            var askedDegraded = new List<int>();
+            var rankDegraded = new List<int>();
             int i = 0;
             foreach (BenchmarkRecord record in asked)
             {
@@ -128,6 +130,13 @@ internal static class DriftBenchmark
                 JsonElement decision = json.RootElement.GetProperty("avengers");
                 int cluster = routed[record.Id].Cluster;
                 string top = decision.GetProperty("models")[0].GetProperty("model").GetString()!;
+                if (drifted && affected.TryGetValue(cluster, out string? degradedHere))
+                {
+                    int requested = decision.GetProperty("samples_requested").GetInt32();
+                    int rank = decision.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString()).ToList().IndexOf(degradedHere);
+                    askedDegraded.Add(rank >= 0 && rank < requested ? 1 : 0);
+                    rankDegraded.Add(rank);
+                }
                 if (drifted && affected.TryGetValue(cluster, out string? bad) && top != bad && !recovered.ContainsKey(cluster))
                     recovered[cluster] = eventsSoFar.GetValueOrDefault(cluster);
                 if (feedback && gold is not null && random.NextDouble() < fraction)
@@ -137,13 +146,15 @@ internal static class DriftBenchmark
                     if (drifted) eventsSoFar[cluster] = eventsSoFar.GetValueOrDefault(cluster) + 1;
                 }
             }
+            if (askedDegraded.Count > 0)
+                Console.WriteLine($"  degraded model asked on {askedDegraded.Average():P0} of the degraded clusters' questions after the drift (mean rank {rankDegraded.Average() + 1:F1}; first/second half {askedDegraded.Take(askedDegraded.Count / 2).Average():P0} / {askedDegraded.Skip(askedDegraded.Count / 2).Average():P0})");
             return ([.. correct], recovered);
         }
 
         string ProxyOrOriginal(string model) => degradedModels.Contains(model) ? proxy.Urls.First() : original.Urls.First();
         var (staticRun, _) = await RunAsync(router, false, ProxyOrOriginal, stream, half);
         var (feedbackRun, events) = await RunAsync(router, true, ProxyOrOriginal, stream, half);
-        var (referenceRun, _) = await RunAsync(referenceRouter, false, _ => broken.Urls.First(), stream[half..], int.MaxValue);
+        var (referenceRun, _) = await RunAsync(referenceRouter, false, _ => broken.Urls.First(), stream[half..], 0);
 
         double Mean(IEnumerable<double> xs) => xs.DefaultIfEmpty(0).Average();
         Console.WriteLine();

@@ -45,6 +45,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "the feedback log could not be replayed ({Detail}); live evidence starts afresh")]
     public static partial void FeedbackReplayFailed(ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "live feedback says {Model} changed in cluster {Cluster} of router {Sha}: its calibration there is set aside (answers well below the calibrated accuracy) and comes back with feedback.half_life_hours")]
+    public static partial void ModelChanged(ILogger logger, string model, int cluster, string? sha);
+
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "feedback comment on {Id}: {Comment}")]
     public static partial void FeedbackComment(ILogger logger, string id, string comment);
 }

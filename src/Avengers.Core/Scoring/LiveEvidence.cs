@@ -8,6 +8,15 @@ namespace Avengers.Scoring;
 /// partition, as a calibration item does, spread over that partition's clusters the query was routed by in
 /// proportion to their routing weights. Updates lock one cluster row at a time (sharded by
 /// cluster), reads take no lock: a torn read of two doubles only blurs one score for one request.
+/// <para>
+/// A change detector watches every cell: a CUSUM of the judged outcomes against the calibrated accuracy (the lower end
+/// of its 95 % interval, since the router prefers the cells whose calibration came out high) and half of it. It is
+/// floored at zero, so a long good history does not hide a sudden fall. Past the threshold (see
+/// <see cref="DefaultChangeThreshold"/>) the model changed there (a swapped quantisation, a provider's
+/// silent update): the calibrated counts stop counting for that cell and the ratings since the fall score it, under the
+/// same prior; the calibration comes back with the live evidence's half-life, so a false alarm fades as noise does. The
+/// pooled rule alone is too slow for a change: a rating weighs one item against a hundred-odd calibrated ones.
+/// </para>
 /// </summary>
 public sealed class LiveEvidence
 {
@@ -20,30 +29,41 @@ public sealed class LiveEvidence
     private readonly double? _capPerCell;
     private volatile bool _any;
     private readonly int _k;
-    private readonly double _changePointZ;
+    private readonly ClusterScores? _calibrated;
+    private readonly double _changeThreshold;
+    private readonly double[] _cusum, _runAnswered, _runCorrect;
+    private readonly long[] _changedAt; // when the cell was last found changed (0: never)
 
-    /// <summary>Live answers a cell needs before they can overturn its calibrated evidence.</summary>
-    public const double MinimumLiveForChangePoint = 3;
     /// <summary>
-    /// Change points are off unless set: measured on the drift benchmark they turn the ranking after far fewer ratings but
-    /// do not raise accuracy (docs/findings.md, section 13). 3 is the setting measured there.
+    /// The change detector's threshold at a cell without live evidence (docs/findings.md, section 13d): the largest
+    /// measured whose accuracy after a drift was never below the router without it and before it never lower than
+    /// feedback without it. Simulated at the calibrated accuracy, 2 to 4 cells in 100 raise a false alarm within 2,000
+    /// ratings (13 to 25 at 3 and about half at 2, which react sooner). 0 turns detection off.
     /// </summary>
-    public const double DefaultChangePointZ = 0;
+    public const double DefaultChangeThreshold = 4;
+
+    /// <summary>Live answers a cell holds at which its threshold has risen by ln 2.</summary>
+    public const double ThresholdScale = 100;
+
+    /// <summary>
+    /// Judged answers (weighted) the run past the threshold must hold: where the calibrated accuracy is high, two wrong
+    /// answers in a row would cross it alone, and two in a row happen by chance.
+    /// </summary>
+    public const double MinimumRun = 3;
 
     /// <param name="clusters">Clusters of the router (every partition's).</param>
     /// <param name="models">Models of the router's scores, in their order.</param>
     /// <param name="halfLife">After this long, live evidence counts half.</param>
     /// <param name="capPerCell">Most live answers one cluster and model may hold (null: no cap), against floods of ratings.</param>
     /// <param name="clustersPerPartition">K: clusters [p * K, (p + 1) * K) are partition p's.</param>
-    /// <param name="changePointZ">
-    /// When a cell's live accuracy lies this many standard errors from its calibrated accuracy (a binomial test against
-    /// the calibrated rate, with at least <see cref="MinimumLiveForChangePoint"/> live answers), the model changed there:
-    /// the calibrated counts stop counting for that cell and its live evidence alone (under the prior) scores it. 0: never.
-    /// </param>
+    /// <param name="calibrated">The router's calibrated scores, the change detector's baseline (null: no detection).</param>
+    /// <param name="changeThreshold">The change detector's threshold (see <see cref="DefaultChangeThreshold"/>); 0: never.</param>
     public LiveEvidence(int clusters, IReadOnlyList<string> models, TimeSpan halfLife, double? capPerCell = null, TimeProvider? time = null, int? clustersPerPartition = null,
-        double changePointZ = DefaultChangePointZ)
+        ClusterScores? calibrated = null, double changeThreshold = DefaultChangeThreshold)
     {
-        _changePointZ = changePointZ;
+        if (!(changeThreshold >= 0) || double.IsInfinity(changeThreshold)) throw new ArgumentOutOfRangeException(nameof(changeThreshold), changeThreshold, "a finite number >= 0");
+        _calibrated = calibrated;
+        _changeThreshold = calibrated is null ? 0 : changeThreshold;
         _k = Math.Max(1, clustersPerPartition ?? clusters);
         ArgumentNullException.ThrowIfNull(models);
         if (halfLife <= TimeSpan.Zero) throw new ArgumentException($"the half-life of live evidence must be positive (got {halfLife})");
@@ -52,6 +72,10 @@ public sealed class LiveEvidence
         _answered = new double[clusters * _models];
         _correct = new double[clusters * _models];
         _updated = new long[clusters * _models];
+        _cusum = new double[clusters * _models];
+        _runAnswered = new double[clusters * _models];
+        _runCorrect = new double[clusters * _models];
+        _changedAt = new long[clusters * _models];
         _rows = [.. Enumerable.Range(0, clusters).Select(_ => new object())];
         _time = time ?? TimeProvider.System;
         _ticksPerHalfLife = halfLife.Ticks;
@@ -76,6 +100,7 @@ public sealed class LiveEvidence
         var partitionTotals = new Dictionary<int, double>();
         foreach (var match in clusters) partitionTotals[match.Cluster / _k] = partitionTotals.GetValueOrDefault(match.Cluster / _k) + match.Weight;
         long now = Math.Min(_time.GetUtcNow().UtcTicks, ratedAt?.UtcTicks ?? long.MaxValue);
+        List<int>? detected = null;
         foreach (var match in clusters)
         {
             if ((uint)match.Cluster >= (uint)_rows.Length || !(partitionTotals[match.Cluster / _k] > 0)) continue;
@@ -87,12 +112,62 @@ public sealed class LiveEvidence
                 // Evidence older than the cell's last update joins it decayed by its age there; newer evidence decays the cell to its own time.
                 double decay = Decay(cell, now), late = updated > now ? Math.Pow(0.5, (updated - now) / _ticksPerHalfLife) : 1;
                 double answered = _answered[cell] * decay + weight * late, correct = _correct[cell] * decay + weight * outcome * late;
+                if (_changeThreshold > 0 && SetAside(cell, now) < RearmBelow && Detect(cell, match.Cluster, model, weight, outcome, now, _answered[cell] * decay))
+                {
+                    // Only the ratings since the fall describe the changed model.
+                    (answered, correct, _runAnswered[cell], _runCorrect[cell]) = (_runAnswered[cell], _runCorrect[cell], 0, 0);
+                    (detected ??= []).Add(match.Cluster);
+                }
                 if (_capPerCell is double cap && answered > cap) { correct *= cap / answered; answered = cap; }
                 (_answered[cell], _correct[cell], _updated[cell]) = (answered, correct, Math.Max(now, updated));
             }
         }
         _any = true;
+        if (detected is not null && ChangeDetected is { } handler)
+            foreach (int cluster in detected) handler(cluster, Models[model]);
     }
+
+    /// <summary>Raised (outside any lock) when a cluster's model is found changed: its cluster and name.</summary>
+    public event Action<int, string>? ChangeDetected;
+
+    /// <summary>
+    /// CUSUM for a fall of the cell's accuracy from p0 (the calibrated interval's lower end) to half of it: each weighted
+    /// outcome's log-likelihood ratio is added, floored at zero, so that answers from before a change do not mask it.
+    /// Past the threshold the cell changed: its live counts restart from the run that crossed it. Called under the row's lock.
+    /// </summary>
+    private bool Detect(int cell, int cluster, int model, double weight, double outcome, long now, double heldBefore)
+    {
+        double p0 = Math.Clamp(_calibrated![cluster, model].Lower, 0.05, 0.95), p1 = p0 / 2;
+        double step = weight * (outcome * Math.Log(p1 / p0) + (1 - outcome) * Math.Log((1 - p1) / (1 - p0)));
+        double s = _cusum[cell] + step;
+        if (s <= 0)
+        {
+            (_cusum[cell], _runAnswered[cell], _runCorrect[cell]) = (0, 0, 0);
+            return false;
+        }
+        (_cusum[cell], _runAnswered[cell], _runCorrect[cell]) = (s, _runAnswered[cell] + weight, _runCorrect[cell] + weight * outcome);
+        // The threshold rises with the log of the live evidence the cell holds: a busy cell (thousands of ratings) would
+        // otherwise cross a fixed one by chance every few hundred, while a quiet one must still react within a handful.
+        if (s < _changeThreshold + Math.Log(1 + heldBefore / ThresholdScale) || _runAnswered[cell] < MinimumRun) return false;
+        (_changedAt[cell], _cusum[cell]) = (Math.Max(1, now), 0);
+        return true;
+    }
+
+    /// <summary>True while the cell's model is held changed (most of its calibration there set aside).</summary>
+    public bool Changed(int cluster, int model) => SetAside(cluster * _models + model, NowTicks) >= RearmBelow;
+
+    /// <summary>
+    /// The share of the cell's calibration set aside: all of it when the change is found, fading back with the live
+    /// evidence's half-life (the finding is live evidence too, and a false alarm must not last).
+    /// </summary>
+    private double SetAside(int cell, long now)
+    {
+        long at = Volatile.Read(ref _changedAt[cell]);
+        return at == 0 ? 0 : at >= now ? 1 : double.Exp2(-(now - at) / _ticksPerHalfLife);
+    }
+
+    /// <summary>Below this share set aside the calibration counts again and the detector watches the cell anew.</summary>
+    private const double RearmBelow = 0.1;
 
     /// <summary>The live counts of a cluster and model now (decayed): answered and correct.</summary>
     public (double Answered, double Correct) Counts(int cluster, int model) => Counts(cluster, model, NowTicks);
@@ -117,19 +192,11 @@ public sealed class LiveEvidence
         if (answered <= 0) return calibrated.Smoothed;
         double s = scores.PriorStrength, global = scores.GlobalAccuracy(model);
         double calibratedAnswered = calibrated.Answered, calibratedCorrect = calibrated.Correct;
-        // A change point: the calibration no longer describes this model here (a swapped quantisation, a changed provider).
-        if (Contradicts(calibrated, answered, correct)) (calibratedAnswered, calibratedCorrect) = (0, 0);
+        // The model changed here: the calibration no longer describes it.
+        double kept = 1 - SetAside(cluster * _models + model, now);
+        (calibratedAnswered, calibratedCorrect) = (calibratedAnswered * kept, calibratedCorrect * kept);
         double denominator = calibratedAnswered + answered + s;
         return denominator <= 0 ? global : (calibratedCorrect + correct + s * global) / denominator;
-    }
-
-    /// <summary>True when the live answers disagree with the calibrated accuracy beyond chance (see the constructor's changePointZ).</summary>
-    public bool Contradicts(ModelScore calibrated, double liveAnswered, double liveCorrect)
-    {
-        if (_changePointZ <= 0 || calibrated.Answered <= 0 || liveAnswered < MinimumLiveForChangePoint) return false;
-        double p = Math.Clamp(calibrated.Correct / calibrated.Answered, 0.02, 0.98);
-        double z = (liveCorrect / liveAnswered - p) / Math.Sqrt(p * (1 - p) / liveAnswered);
-        return Math.Abs(z) > _changePointZ;
     }
 
     private double Decay(int cell, long now)

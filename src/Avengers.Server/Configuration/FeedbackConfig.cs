@@ -14,10 +14,13 @@ public sealed record FeedbackConfig
     /// <summary>Most live answers one cluster and model may hold (null: no cap): for deployments whose raters are not all trusted.</summary>
     [YamlMember(Alias = "max_live_per_cluster"), ConfigurationKeyName("max_live_per_cluster")] public double? MaxLivePerCluster { get; init; }
     /// <summary>
-    /// Standard errors between a cluster and model's live accuracy and its calibrated one beyond which the calibration
-    /// is set aside there (the model changed); 0 (the default) turns it off, 3 is the setting measured in docs/findings.md.
+    /// The change detector's threshold (a CUSUM per cluster and model, in log-likelihood units): past it, the model
+    /// changed in that cluster and its calibration there is set aside, coming back with half_life_hours. 4 by default;
+    /// lower reacts sooner and raises more false alarms (docs/findings.md, section 13d); 0 turns it off.
     /// </summary>
-    [YamlMember(Alias = "change_point_z"), ConfigurationKeyName("change_point_z")] public double ChangePointZ { get; init; } = Avengers.Scoring.LiveEvidence.DefaultChangePointZ;
+    [YamlMember(Alias = "change_threshold"), ConfigurationKeyName("change_threshold")] public double ChangeThreshold { get; init; } = Avengers.Scoring.LiveEvidence.DefaultChangeThreshold;
+    /// <summary>Replaced by <see cref="ChangeThreshold"/>; read only to say so.</summary>
+    [YamlMember(Alias = "change_point_z"), ConfigurationKeyName("change_point_z")] public double? ChangePointZ { get; init; }
     /// <summary>
     /// Most ratings one key may give per clock hour (null: no cap): one rater cannot outweigh the calibration. Over it,
     /// 429 with Retry-After; counted across replicas in fleet mode.

@@ -15,6 +15,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _tokens;
     private readonly Counter<double> _cost;
+    private readonly Counter<long> _changes;
 
     /// <param name="circuits">Observed by <c>avengers.gateway.backend.circuit_open</c>: 1 while a backend's breaker is open, else 0.</param>
     /// <param name="backends">The configured backends (each reports 0 until its circuit first opens).</param>
@@ -27,6 +28,7 @@ internal sealed class GatewayMetrics
         _latency = meter.CreateHistogram<double>("avengers.gateway.request.duration", "ms", "Chat completion latency, by HTTP status");
         _tokens = meter.CreateCounter<long>("avengers.gateway.tokens", "{token}", "Tokens consumed by ensemble answers, by model and direction (input, output)");
         _cost = meter.CreateCounter<double>("avengers.gateway.cost", "USD", "What ensemble answers cost, by model, from the backends' prices");
+        _changes = meter.CreateCounter<long>("avengers_gateway_feedback_model_changes", "{cluster}", "Clusters in which live feedback found a model changed (its calibration set aside there), by model");
         meterFactory.Create(BackendMeterName, "1.0").CreateObservableGauge("avengers.gateway.backend.circuit_open",
             () => backends.Select(b => new Measurement<int>(circuits.IsOpen(b) ? 1 : 0, new KeyValuePair<string, object?>("backend", b))),
             "{circuit}", "1 while the backend's circuit breaker is open");
@@ -38,6 +40,9 @@ internal sealed class GatewayMetrics
         _requests.Add(1, tag);
         _latency.Record(milliseconds, tag);
     }
+
+    /// <summary>Counts a cluster in which feedback found <paramref name="model"/> changed.</summary>
+    public void RecordModelChange(string model) => _changes.Add(1, new KeyValuePair<string, object?>("model", model));
 
     /// <summary>Records an ensemble answer's usage per model, and its cost where the model has prices.</summary>
     public void RecordUsage(IReadOnlyDictionary<string, Avengers.Ensemble.ModelUsage> usage, Func<string, Avengers.Ensemble.ModelUsage, double?> costOf)

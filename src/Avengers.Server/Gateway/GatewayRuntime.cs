@@ -160,7 +160,13 @@ internal sealed class GatewayRuntime : IDisposable
             var router = new ClusterRouter(serving)
             {
                 Live = new Scoring.LiveEvidence(serving.Scores.ClusterCount, serving.Scores.Models, TimeSpan.FromHours(config.Feedback.HalfLifeHours), config.Feedback.MaxLivePerCluster, time,
-                    clustersPerPartition: serving.Manifest.Clustering.K, changePointZ: config.Feedback.ChangePointZ),
+                    clustersPerPartition: serving.Manifest.Clustering.K, calibrated: serving.Scores, changeThreshold: config.Feedback.ChangeThreshold),
+            };
+            ILogger changes = loggers?.CreateLogger("Avengers.Gateway.Feedback") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+            router.Live.ChangeDetected += (cluster, model) =>
+            {
+                GatewayLog.ModelChanged(changes, model, cluster, serving.FileHash);
+                metrics?.RecordModelChange(model);
             };
             // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
             EnsemblePolicy policy = serving.Manifest.Policy ?? new EnsemblePolicy

@@ -30,7 +30,7 @@ public class LiveEvidenceTests
         var clock = new ManualClock();
         ClusterScores scores = Scores();
         // The pooled rule alone (ten wrong answers against eight of ten right would be a change point: see below).
-        var live = new LiveEvidence(4, scores.Models, TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2, changePointZ: 0);
+        var live = new LiveEvidence(4, scores.Models, TimeSpan.FromHours(1), time: clock, clustersPerPartition: 2);
         double calibrated = scores[0, 0].Smoothed;
         for (int i = 0; i < 10; i++) live.Add([(0, 1)], model: 0, outcome: 0);
         double global = scores.GlobalAccuracy(0);
@@ -78,39 +78,104 @@ public class LiveEvidenceReplayTests
     }
 }
 
-public class LiveEvidenceChangePointTests
+public class LiveEvidenceChangeDetectionTests
 {
     // One cluster, two models: "a" right on 90 of 100 calibration items, "b" on 60 of 100.
-    private static Avengers.Scoring.ClusterScores Scores() => new(["a", "b"], 1, [100], [100, 100], [90, 60], priorStrength: 2);
+    private static ClusterScores Scores() => new(["a", "b"], 1, [100], [100, 100], [90, 60], priorStrength: 2);
+
+    private static LiveEvidence Live(ClusterScores scores, ManualClock clock, double threshold = LiveEvidence.DefaultChangeThreshold)
+        => new(1, scores.Models, TimeSpan.FromHours(10), time: clock, calibrated: scores, changeThreshold: threshold);
 
     [Fact]
-    public void Live_answers_that_contradict_the_calibration_beyond_chance_set_it_aside()
+    public void A_model_that_starts_answering_wrong_is_found_changed_within_a_few_ratings_and_loses_its_rank()
     {
-        Avengers.Scoring.ClusterScores scores = Scores();
-        var live = new Avengers.Scoring.LiveEvidence(1, ["a", "b"], TimeSpan.FromDays(3), changePointZ: 3);
-        // Two wrong answers from a 90 % model: chance, the calibration stands.
-        for (int i = 0; i < 2; i++) live.Add([(0, 1.0)], 0, 0.0);
+        ClusterScores scores = Scores();
+        LiveEvidence live = Live(scores, new ManualClock());
+        var found = new List<(int, string)>();
+        live.ChangeDetected += (cluster, model) => found.Add((cluster, model));
+        // A long good history first (one wrong in ten, as calibrated): it must not hide the fall.
+        for (int i = 0; i < 200; i++) live.Add([(0, 1.0)], 0, i % 10 == 5 ? 0.0 : 1.0);
+        Assert.False(live.Changed(0, 0));
         Assert.True(live.Smoothed(scores, 0, 0) > live.Smoothed(scores, 0, 1));
-        // Six wrong in a row: about one chance in a million for a 90 % model; the model changed, and b ranks first now.
-        for (int i = 0; i < 4; i++) live.Add([(0, 1.0)], 0, 0.0);
-        Assert.True(live.Contradicts(scores[0, 0], 6, 0));
+
+        live.Add([(0, 1.0)], 0, 0.0);
+        live.Add([(0, 1.0)], 0, 0.0);
+        Assert.False(live.Changed(0, 0)); // two in a row happen by chance at 90 %
+        int wrong = 2;
+        while (!live.Changed(0, 0) && wrong < 20)
+        {
+            live.Add([(0, 1.0)], 0, 0.0);
+            wrong++;
+        }
+        Assert.InRange(wrong, 3, 6);
+        Assert.Equal([(0, "a")], found);
+        // Scored by the ratings since the fall alone, under the prior: b ranks first now.
+        Assert.Equal((0 + 2 * scores.GlobalAccuracy(0)) / (wrong + 2), live.Smoothed(scores, 0, 0), 9);
         Assert.True(live.Smoothed(scores, 0, 0) < live.Smoothed(scores, 0, 1));
+        Assert.False(live.Changed(0, 1));
     }
 
     [Fact]
-    public void Live_answers_in_line_with_the_calibration_only_add_to_it()
+    public void The_calibration_comes_back_with_the_half_life_and_the_detector_watches_again()
     {
-        Avengers.Scoring.ClusterScores scores = Scores();
-        var live = new Avengers.Scoring.LiveEvidence(1, ["a", "b"], TimeSpan.FromDays(3), changePointZ: 3);
-        for (int i = 0; i < 10; i++) live.Add([(0, 1.0)], 0, i < 9 ? 1.0 : 0.0); // 9 of 10, as calibrated
-        Assert.False(live.Contradicts(scores[0, 0], 10, 9));
-        Assert.Equal((90 + 9 + 2 * scores.GlobalAccuracy(0)) / (100 + 10 + 2), live.Smoothed(scores, 0, 0), 9);
+        ClusterScores scores = Scores();
+        var clock = new ManualClock();
+        LiveEvidence live = Live(scores, clock, threshold: 2);
+        int found = 0;
+        live.ChangeDetected += (_, _) => found++;
+        for (int i = 0; i < 3; i++) live.Add([(0, 1.0)], 0, 0.0);
+        Assert.True(live.Changed(0, 0));
+        // One half-life later half of the calibration counts again, as do half of the three wrong answers.
+        clock.Now += TimeSpan.FromHours(10);
+        Assert.Equal((45 + 0 + 2 * scores.GlobalAccuracy(0)) / (50 + 1.5 + 2), live.Smoothed(scores, 0, 0), 9);
+        Assert.True(live.Changed(0, 0));
+        // Past 90 % restored it is no longer held changed, and a new fall is found again.
+        clock.Now += TimeSpan.FromHours(30);
+        Assert.False(live.Changed(0, 0));
+        for (int i = 0; i < 3; i++) live.Add([(0, 1.0)], 0, 0.0);
+        Assert.True(live.Changed(0, 0));
+        Assert.Equal(2, found);
     }
 
     [Fact]
-    public void A_z_of_zero_the_default_turns_change_points_off()
+    public void Models_answering_as_calibrated_are_rarely_found_changed_even_in_a_busy_cell()
     {
-        var live = new Avengers.Scoring.LiveEvidence(1, ["a", "b"], TimeSpan.FromDays(3));
-        Assert.False(live.Contradicts(Scores()[0, 0], 50, 0));
+        ClusterScores scores = Scores();
+        var random = new Random(42);
+        // 100 cells of each model rated 2,000 times at its calibrated accuracy: at the default threshold, which also rises
+        // with the evidence a cell holds, few cross it by chance.
+        int Alarms(int model, double accuracy, double threshold)
+        {
+            int alarms = 0;
+            for (int trial = 0; trial < 100; trial++)
+            {
+                LiveEvidence live = Live(scores, new ManualClock(), threshold);
+                for (int i = 0; i < 2_000 && !live.Changed(0, model); i++) live.Add([(0, 1.0)], model, random.NextDouble() < accuracy ? 1 : 0);
+                if (live.Changed(0, model)) alarms++;
+            }
+            return alarms;
+        }
+        Assert.InRange(Alarms(0, 0.9, LiveEvidence.DefaultChangeThreshold), 0, 12);
+        Assert.InRange(Alarms(1, 0.6, LiveEvidence.DefaultChangeThreshold), 0, 12);
+        // The sensitive setting pays for its speed: about half the cells.
+        Assert.InRange(Alarms(1, 0.6, 2), 25, 80);
+    }
+
+    [Fact]
+    public void Off_at_zero_and_without_calibrated_scores()
+    {
+        ClusterScores scores = Scores();
+        var clock = new ManualClock();
+        var byDefault = new LiveEvidence(1, scores.Models, TimeSpan.FromHours(10), time: clock, calibrated: scores, changeThreshold: 0);
+        var blind = new LiveEvidence(1, scores.Models, TimeSpan.FromHours(10), time: clock, changeThreshold: 2);
+        for (int i = 0; i < 50; i++)
+        {
+            byDefault.Add([(0, 1.0)], 0, 0.0);
+            blind.Add([(0, 1.0)], 0, 0.0);
+        }
+        Assert.False(byDefault.Changed(0, 0));
+        Assert.False(blind.Changed(0, 0));
+        Assert.Equal((90 + 0 + 2 * scores.GlobalAccuracy(0)) / (100 + 50 + 2), byDefault.Smoothed(scores, 0, 0), 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Live(scores, clock, threshold: -1));
     }
 }

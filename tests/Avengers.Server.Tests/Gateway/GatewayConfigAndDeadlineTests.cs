@@ -27,6 +27,8 @@ public sealed class GatewayConfigAndDeadlineTests(RouterFixture fixture) : IClas
     [InlineData("backends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n    retry_delay_ms: 1e12\n", "backends[0].retry_delay_ms: must lie in")]
     [InlineData("request_timeout_seconds: 0\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "request_timeout_seconds: must lie in")]
     [InlineData("embedding_memory_mb: -1\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "embedding_memory_mb: must lie in [0, 1048576] (got -1)")]
+    [InlineData("feedback:\n  change_threshold: -1\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "feedback.change_threshold: must be a finite number >= 0 (got -1)")]
+    [InlineData("feedback:\n  change_point_z: 3\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "feedback.change_point_z: replaced by feedback.change_threshold")]
     [InlineData("strategy:\n  temperature: .nan\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "strategy.temperature")]
     public void Broken_files_are_problems_not_crashes_and_serve_checks_the_same(string yaml, string? problem)
     {
