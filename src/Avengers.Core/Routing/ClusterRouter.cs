@@ -115,8 +115,13 @@ public sealed class ClusterRouter
             {
                 // Side by side: what calibration alone says, and how much live evidence moved it.
                 double calibrated = 0;
-                foreach (ClusterMatch match in clusters) calibrated += match.Weight * scores[match.Cluster, keyed[c].Model].Smoothed;
-                ranked[c] = ranked[c] with { CalibratedScore = calibrated, LiveAnswered = Live!.Counts(nearest, keyed[c].Model).Answered };
+                List<int>? changed = null;
+                foreach (ClusterMatch match in clusters)
+                {
+                    calibrated += match.Weight * scores[match.Cluster, keyed[c].Model].Smoothed;
+                    if (Live!.Changed(match.Cluster, keyed[c].Model)) (changed ??= []).Add(match.Cluster);
+                }
+                ranked[c] = ranked[c] with { CalibratedScore = calibrated, LiveAnswered = Live!.Counts(nearest, keyed[c].Model).Answered, ChangedIn = changed };
             }
         }
         return new RoutingDecision(nearest, clusters[0].Similarity, clusters, ranked);

@@ -15,4 +15,8 @@ public sealed record RankedModel(string Model, double Score, double Accuracy, do
     [System.Text.Json.Serialization.JsonPropertyName("live_answered")]
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double? LiveAnswered { get; init; }
+    /// <summary>With live feedback: the query's clusters in which feedback found this model changed (its calibration set aside); null: none.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("changed_in")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? ChangedIn { get; init; }
 }

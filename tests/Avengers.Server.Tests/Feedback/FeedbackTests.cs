@@ -18,7 +18,7 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     private static readonly string MathQuestion = GatewayEndToEndTests.MathQuestions[0];
 
     private async Task<WebApplication> GatewayAsync(ScriptedBackend calc, ScriptedBackend scribe, string? redis = null, string prefix = "avengers:", double ttlMinutes = 60, string? log = null,
-        int? ratingsPerKeyPerHour = null, string? router = null)
+        int? ratingsPerKeyPerHour = null, string? router = null, double changeThreshold = Avengers.Scoring.LiveEvidence.DefaultChangeThreshold)
     {
         var config = new GatewayConfig
         {
@@ -28,7 +28,7 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
             Redis = redis,
             RedisPrefix = prefix,
             Strategy = new StrategyConfig { Default = "vote", TopN = 2, Samples = 2, Adaptive = false },
-            Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes, Log = log, MaxRatingsPerKeyPerHour = ratingsPerKeyPerHour },
+            Feedback = new FeedbackConfig { TtlMinutes = ttlMinutes, Log = log, MaxRatingsPerKeyPerHour = ratingsPerKeyPerHour, ChangeThreshold = changeThreshold },
             ApiKeys = [new ApiKeyConfig { Name = "team-a", KeyEnv = "KEY_A" }, new ApiKeyConfig { Name = "team-b", KeyEnv = "KEY_B" }],
             Backends = [new BackendConfig { Name = "calc", BaseUrl = calc.BaseUrl, SupportsN = false }, new BackendConfig { Name = "scribe", BaseUrl = scribe.BaseUrl, SupportsN = false }],
         };
@@ -82,6 +82,28 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         Assert.True(top.GetProperty("live_answered").GetDouble() > 0);
         using var http = new HttpClient();
         Assert.Matches(@"avengers_gateway_feedback\S*\{[^}]*verdict=""wrong""[^}]*\} 8", await http.GetStringAsync(gateway.Urls.First() + "/metrics"));
+    }
+
+    [Fact]
+    public async Task A_model_that_keeps_being_judged_wrong_is_found_changed_and_route_logs_and_metrics_say_where()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        // A sensitive threshold, so that a handful of ratings reaches it whatever calc's calibrated accuracy there.
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, changeThreshold: 0.5);
+        for (int i = 0; i < 12; i++)
+        {
+            string id = await AskAsync(gateway);
+            Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id, correct = false })).Status);
+        }
+
+        JsonElement models = (await RouteAsync(gateway)).GetProperty("models");
+        JsonElement changed = models.EnumerateArray().Single(m => m.GetProperty("model").GetString() == "calc");
+        Assert.NotEmpty(changed.GetProperty("changed_in").EnumerateArray());
+        // scribe, whose answers the users' verdicts agree with, did not change.
+        Assert.False(models.EnumerateArray().Single(m => m.GetProperty("model").GetString() == "scribe").TryGetProperty("changed_in", out _));
+        using var http = new HttpClient();
+        Assert.Matches(@"avengers_gateway_feedback_model_changes\S*\{[^}]*model=""calc""[^}]*\} [1-9]", await http.GetStringAsync(gateway.Urls.First() + "/metrics"));
     }
 
     [Fact]
