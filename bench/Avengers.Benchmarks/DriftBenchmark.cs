@@ -37,6 +37,18 @@ internal static class DriftBenchmark
         int affectedCount = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5;
         string plot = args.Length > 4 ? args[4] : "drift.png";
         var watch = Stopwatch.StartNew();
+        // The gateways' warning for each model found changed would flood this report: counted from the metric instead.
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Avengers.Gateway.Feedback", "Error");
+        var changes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) => { if (instrument.Name == "avengers_gateway_feedback_model_changes") l.EnableMeasurementEvents(instrument); },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags) if (tag.Key == "model") changes.AddOrUpdate((string)tag.Value!, (int)value, (_, n) => n + (int)value);
+        });
+        listener.Start();
 
         Benchmark benchmark = BenchmarkReader.Read(await BenchmarkCatalog.ResolveAsync(name, false, Console.WriteLine));
         using EmbeddingStack stack = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), EmbeddingStack.DefaultCachePath);
@@ -154,6 +166,7 @@ internal static class DriftBenchmark
         string ProxyOrOriginal(string model) => degradedModels.Contains(model) ? proxy.Urls.First() : original.Urls.First();
         var (staticRun, _) = await RunAsync(router, false, ProxyOrOriginal, stream, half);
         var (feedbackRun, events) = await RunAsync(router, true, ProxyOrOriginal, stream, half);
+        Console.WriteLine($"  cells found changed in the feedback run: {changes.Values.Sum()} ({string.Join(", ", changes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))})");
         var (referenceRun, _) = await RunAsync(referenceRouter, false, _ => broken.Urls.First(), stream[half..], 0);
 
         double Mean(IEnumerable<double> xs) => xs.DefaultIfEmpty(0).Average();
