@@ -13,20 +13,19 @@ internal sealed class RedisKeyLimitStore(RedisFleet fleet, TimeProvider? time = 
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    // KEYS[1]: the key's counter prefix. ARGV: rpm, tpm, budget (-1: none), budget period key suffix, its seconds left.
-    // Returns {refused (0 ok, 1 requests, 2 tokens, 3 budget), requests, tokens, window ms left}.
+    // KEYS[1]: the key's counter prefix. ARGV: rpm, tpm, budget (-1: none), budget period key suffix.
+    // Returns {refused (0 ok, 1 requests, 2 tokens, 3 budget), requests, tokens, window ms left}. Only the counters of the
+    // limits the key has are read (a key limited in requests alone costs one GET and one INCR).
     private const string AdmitScript = """
         local t = redis.call('TIME')
         local minute = math.floor(tonumber(t[1]) / 60)
         local left = (60 - (tonumber(t[1]) % 60)) * 1000 - math.floor(tonumber(t[2]) / 1000)
         local rk = KEYS[1] .. 'rpm:' .. minute
-        local tk = KEYS[1] .. 'tpm:' .. minute
-        local bk = KEYS[1] .. 'usd:' .. ARGV[4]
-        local requests = tonumber(redis.call('GET', rk) or '0')
-        local tokens = tonumber(redis.call('GET', tk) or '0')
-        local spent = tonumber(redis.call('GET', bk) or '0')
         local rpm, tpm, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-        if budget >= 0 and spent >= budget then return {3, requests, tokens, left} end
+        local requests = tonumber(redis.call('GET', rk) or '0')
+        local tokens = 0
+        if tpm >= 0 then tokens = tonumber(redis.call('GET', KEYS[1] .. 'tpm:' .. minute) or '0') end
+        if budget >= 0 and tonumber(redis.call('GET', KEYS[1] .. 'usd:' .. ARGV[4]) or '0') >= budget then return {3, requests, tokens, left} end
         if tpm >= 0 and tokens >= tpm then return {2, requests, tokens, left} end
         if rpm >= 0 and requests >= rpm then return {1, requests, tokens, left} end
         requests = redis.call('INCR', rk)
