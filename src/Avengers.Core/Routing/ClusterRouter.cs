@@ -107,6 +107,7 @@ public sealed class ClusterRouter
         }
         var ranked = new RankedModel[keyed.Length];
         bool showLive = Live is { Any: true } && options.Alpha is null;
+        long shownAt = showLive ? Live!.NowTicks : 0; // one clock read for the side-by-side view as well
         for (int c = 0; c < keyed.Length; c++)
         {
             ModelScore near = scores[nearest, keyed[c].Model];
@@ -119,9 +120,9 @@ public sealed class ClusterRouter
                 foreach (ClusterMatch match in clusters)
                 {
                     calibrated += match.Weight * scores[match.Cluster, keyed[c].Model].Smoothed;
-                    if (Live!.Changed(match.Cluster, keyed[c].Model)) (changed ??= []).Add(match.Cluster);
+                    if (Live!.Changed(match.Cluster, keyed[c].Model, shownAt)) (changed ??= []).Add(match.Cluster);
                 }
-                ranked[c] = ranked[c] with { CalibratedScore = calibrated, LiveAnswered = Live!.Counts(nearest, keyed[c].Model).Answered, ChangedIn = changed };
+                ranked[c] = ranked[c] with { CalibratedScore = calibrated, LiveAnswered = Live!.Counts(nearest, keyed[c].Model, shownAt).Answered, ChangedIn = changed };
             }
         }
         return new RoutingDecision(nearest, clusters[0].Similarity, clusters, ranked);

@@ -154,7 +154,9 @@ public sealed class LiveEvidence
     }
 
     /// <summary>True while the cell's model is held changed (most of its calibration there set aside).</summary>
-    public bool Changed(int cluster, int model) => SetAside(cluster * _models + model, NowTicks) >= RearmBelow;
+    public bool Changed(int cluster, int model) => Changed(cluster, model, NowTicks);
+
+    internal bool Changed(int cluster, int model, long now) => SetAside(cluster * _models + model, now) >= RearmBelow;
 
     /// <summary>
     /// The share of the cell's calibration set aside: all of it when the change is found, fading back with the live
