@@ -7,23 +7,20 @@ namespace Avengers.Tests.Server;
 [Collection(nameof(TimingSensitive))]
 public sealed class RedisKeyLimitStoreTests
 {
-    private static RedisFleet Fleet(RedisServer redis) => RedisFleet.Create(
-        new GatewayConfig { Redis = redis.Configuration, RedisPrefix = $"t{Guid.NewGuid():N}:" }, _ => null)!;
-
-    private static async Task WithinOneWindowAsync()
+    /// <summary>A store over the run's Redis, under a prefix of its own, called inside one minute window.</summary>
+    private static async Task WithStoreAsync(Func<RedisKeyLimitStore, Task> test)
     {
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
+        using RedisFleet fleet = RedisFleet.Create(new GatewayConfig { Redis = redis.Configuration, RedisPrefix = $"t{Guid.NewGuid():N}:" }, _ => null)!;
         // All admissions must fall in one minute window (Redis's clock is this machine's).
         if (DateTime.UtcNow.Second > 50) await Task.Delay((61 - DateTime.UtcNow.Second) * 1000);
+        await test(new RedisKeyLimitStore(fleet));
     }
 
     [Fact]
-    public async Task Concurrent_admissions_of_one_key_grant_exactly_the_limit_each_with_its_own_count()
+    public Task Concurrent_admissions_of_one_key_grant_exactly_the_limit_each_with_its_own_count() => WithStoreAsync(async store =>
     {
-        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
-        using RedisFleet fleet = Fleet(redis);
-        var store = new RedisKeyLimitStore(fleet);
         var limits = new ApiKeyConfig { Name = "team-a", RequestsPerMinute = 25 };
-        await WithinOneWindowAsync();
 
         LimitVerdict[] verdicts = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => Task.Run(() => store.AdmitAsync("team-a", limits, CancellationToken.None))));
 
@@ -39,17 +36,13 @@ public sealed class RedisKeyLimitStoreTests
         });
         // The next one, alone, is refused too: the window's count is the limit, not more.
         Assert.Equal("requests", (await store.AdmitAsync("team-a", limits, CancellationToken.None)).Refused);
-    }
+    });
 
     [Fact]
-    public async Task A_spent_budget_refuses_every_concurrent_admission_and_other_keys_are_apart()
+    public Task A_spent_budget_refuses_every_concurrent_admission_and_other_keys_are_apart() => WithStoreAsync(async store =>
     {
-        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
-        using RedisFleet fleet = Fleet(redis);
-        var store = new RedisKeyLimitStore(fleet);
         var budget = new ApiKeyConfig { Name = "team-b", BudgetUsd = 1 };
         var free = new ApiKeyConfig { Name = "team-c", RequestsPerMinute = 1000 };
-        await WithinOneWindowAsync();
         await store.RecordAsync("team-b", budget, 10, 1.5, CancellationToken.None);
 
         LimitVerdict[] verdicts = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() =>
@@ -59,5 +52,5 @@ public sealed class RedisKeyLimitStoreTests
         Assert.All(verdicts.Where((_, i) => i % 2 == 0), v => Assert.True(v.RetryAfter > TimeSpan.Zero));
         Assert.All(verdicts.Where((_, i) => i % 2 == 1), v => Assert.Null(v.Refused));
         Assert.Equal(Enumerable.Range(980, 20).Select(i => (long?)i), verdicts.Where((_, i) => i % 2 == 1).Select(v => v.Counters.RequestsRemaining).Order());
-    }
+    });
 }
