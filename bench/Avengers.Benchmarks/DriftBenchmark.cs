@@ -126,6 +126,7 @@ internal static class DriftBenchmark
             var eventsSoFar = new Dictionary<int, int>();
             var recovered = new Dictionary<int, int>();
             var askedDegraded = new List<int>();
+            int failed = 0;
             var rankDegraded = new List<int>();
             int i = 0;
             foreach (BenchmarkRecord record in asked)
@@ -134,7 +135,13 @@ internal static class DriftBenchmark
                 string body = JsonSerializer.Serialize(new { model = "avengers", messages = new[] { new { role = "user", content = record.Query } } });
                 using HttpResponseMessage response = await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
                 using JsonDocument json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                if (!response.IsSuccessStatusCode) { correct.Add(0); continue; }
+                if (!response.IsSuccessStatusCode)
+                {
+                    // Counted as wrong, and said: a run whose answers fail is not a measurement.
+                    if (failed++ == 0) Console.WriteLine($"  request failed: {(int)response.StatusCode} {json.RootElement.GetRawText()[..Math.Min(300, json.RootElement.GetRawText().Length)]}");
+                    correct.Add(0);
+                    continue;
+                }
                 string? text = json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
                 string? gold = Grader.GoldOf(record);
                 double grade = Grader.Grade(record, new Sample(text), Grader.AnswerOf(record, new Sample(text)), gold) ?? 0;
@@ -158,6 +165,9 @@ internal static class DriftBenchmark
                     if (drifted) eventsSoFar[cluster] = eventsSoFar.GetValueOrDefault(cluster) + 1;
                 }
             }
+            if (failed > 0) Console.WriteLine($"  {failed} of {correct.Count} requests failed (counted as wrong)");
+            if (failed * 10 > correct.Count)
+                throw new InvalidOperationException($"{failed} of {correct.Count} questions of {name} got no answer through the replay server (above); the drift benchmark needs recordings it can replay by question text, as MMLU-Pro's");
             if (askedDegraded.Count > 0)
                 Console.WriteLine($"  degraded model asked on {askedDegraded.Average():P0} of the degraded clusters' questions after the drift (mean rank {rankDegraded.Average() + 1:F1}; first/second half {askedDegraded.Take(askedDegraded.Count / 2).Average():P0} / {askedDegraded.Skip(askedDegraded.Count / 2).Average():P0})");
             return ([.. correct], recovered);

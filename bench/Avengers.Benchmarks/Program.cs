@@ -6,6 +6,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- gateway [s] [c]  (gateway overhead under loopback load)
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- gateway-suite [s] (every path x embedder x 1 and 8 connections, one run)
 // dotnet run -c Release --project bench/Avengers.Benchmarks -- fleet [s] [c]    (what Redis adds: shared cache, limit checks, two replicas)
+// dotnet run -c Release --project bench/Avengers.Benchmarks -- drift mmlu-pro [fraction] [clusters] [plot.png]  (live feedback after a drift)
 if (args.Length > 0 && args[0] == "gateway-suite")
 {
     await GatewaySuite.RunAsync(args);
@@ -23,7 +24,12 @@ if (args.Length > 0 && args[0] == "fleet")
 }
 if (args.Length > 0 && args[0] == "drift")
 {
-    await DriftBenchmark.RunAsync(args);
+    try { await DriftBenchmark.RunAsync(args); }
+    catch (InvalidOperationException ex)
+    {
+        Console.Error.WriteLine($"drift: {ex.Message}");
+        Environment.ExitCode = 1;
+    }
     return;
 }
 if (args.Length > 0 && args[0] == "static-agreement")
