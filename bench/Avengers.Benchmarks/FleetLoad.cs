@@ -88,17 +88,22 @@ internal static class FleetLoad
             {
                 foreach (WebApplication app in new[] { plain, plainLimited, unlimited, limited })
                     await GatewayLoad.LoadAsync(http, app.Urls.First(), "avengers", queries, 2, concurrency, unique: false);
+                using StackExchange.Redis.ConnectionMultiplexer counter = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
+                StackExchange.Redis.IServer server = counter.GetServer($"127.0.0.1:{port}");
+                async Task<long> Commands() => long.Parse((await server.InfoAsync("stats")).SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, System.Globalization.CultureInfo.InvariantCulture);
                 async Task Phase(string name, WebApplication app)
                 {
                     TimeSpan ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     redis.Refresh();
                     TimeSpan redisBefore = redis.TotalProcessorTime;
+                    long commandsBefore = await Commands();
                     List<double> latencies = await GatewayLoad.LoadAsync(http, app.Urls.First(), "avengers", queries, seconds, concurrency, unique: false);
                     redis.Refresh();
                     double own = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalMicroseconds / latencies.Count;
-                    double server = (redis.TotalProcessorTime - redisBefore).TotalMicroseconds / latencies.Count;
+                    double cpu = (redis.TotalProcessorTime - redisBefore).TotalMicroseconds / latencies.Count;
+                    double commands = (await Commands() - commandsBefore - 1) / (double)latencies.Count; // less the INFO itself
                     GatewayLoad.Report(name, latencies);
-                    Console.WriteLine($"  CPU per request: {own:F0} us in this process, {server:F0} us in redis-server");
+                    Console.WriteLine($"  CPU per request: {own:F0} us in this process, {cpu:F0} us in redis-server; Redis commands per request: {commands:F2}");
                 }
                 for (int round = 0; round < 2; round++)
                 {

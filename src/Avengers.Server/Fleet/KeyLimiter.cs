@@ -38,7 +38,7 @@ internal sealed class KeyLimiter
         try
         {
             LimitVerdict verdict = await _store.AdmitAsync(key.Name, limits, cancellationToken).ConfigureAwait(false);
-            Degraded = false;
+            if (!verdict.Leased) Degraded = false;
             return verdict;
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Avengers.Server.Configuration;
 using StackExchange.Redis;
@@ -7,74 +8,185 @@ namespace Avengers.Server.Fleet;
 /// <summary>
 /// Fleet mode: the counters in Redis, checked and counted by one Lua script so that every replica sees the same
 /// numbers (three replicas and a key of 10 requests a minute let exactly 10 through). Windows follow Redis's clock
-/// (TIME), not the replicas'.
+/// (TIME), not the replicas'. A busy key far from its limits takes a few permits at once (<see cref="PermitLease"/>),
+/// so most of its requests are admitted here without a round trip; near a limit every request asks Redis.
 /// </summary>
-internal sealed class RedisKeyLimitStore(RedisFleet fleet, TimeProvider? time = null) : IKeyLimitStore
+internal sealed class RedisKeyLimitStore : IKeyLimitStore
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-
-    // KEYS[1]: the key's counter prefix. ARGV: rpm, tpm, budget (-1: none), budget period key suffix.
-    // Returns {refused (0 ok, 1 requests, 2 tokens, 3 budget), requests, tokens, window ms left}. Only the counters of the
-    // limits the key has are read (a key limited in requests alone costs one GET and one INCR).
+    // KEYS[1]: the key's counter prefix. ARGV: rpm, tpm, budget (-1: none), budget period key suffix, permits wanted,
+    // unused permits handed back, the window they were counted in.
+    // Returns {refused (0 ok, 1 requests, 2 tokens, 3 budget), requests, tokens, window ms left, permits granted, window}.
+    // Only the counters of the limits the key has are read (a key limited in requests alone: one GET and one INCRBY).
+    // More than one permit only far from every limit (tokens and spend under half, at most a sixteenth of the requests
+    // the window has left), so that a window's last permits go one by one to whichever replica asks.
     private const string AdmitScript = """
         local t = redis.call('TIME')
         local minute = math.floor(tonumber(t[1]) / 60)
         local left = (60 - (tonumber(t[1]) % 60)) * 1000 - math.floor(tonumber(t[2]) / 1000)
         local rk = KEYS[1] .. 'rpm:' .. minute
         local rpm, tpm, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+        local wanted, returned = tonumber(ARGV[5]), tonumber(ARGV[6])
+        if returned > 0 and tonumber(ARGV[7]) == minute and redis.call('EXISTS', rk) == 1 then redis.call('DECRBY', rk, returned) end
         local requests = tonumber(redis.call('GET', rk) or '0')
-        local tokens = 0
+        local tokens, spent = 0, 0
         if tpm >= 0 then tokens = tonumber(redis.call('GET', KEYS[1] .. 'tpm:' .. minute) or '0') end
-        if budget >= 0 and tonumber(redis.call('GET', KEYS[1] .. 'usd:' .. ARGV[4]) or '0') >= budget then return {3, requests, tokens, left} end
-        if tpm >= 0 and tokens >= tpm then return {2, requests, tokens, left} end
-        if rpm >= 0 and requests >= rpm then return {1, requests, tokens, left} end
-        requests = redis.call('INCR', rk)
+        if budget >= 0 then spent = tonumber(redis.call('GET', KEYS[1] .. 'usd:' .. ARGV[4]) or '0') end
+        if budget >= 0 and spent >= budget then return {3, requests, tokens, left, 0, minute} end
+        if tpm >= 0 and tokens >= tpm then return {2, requests, tokens, left, 0, minute} end
+        if rpm >= 0 and requests >= rpm then return {1, requests, tokens, left, 0, minute} end
+        local n = 1
+        if wanted > 1 and (tpm < 0 or tokens * 2 < tpm) and (budget < 0 or spent * 2 < budget) then
+          n = wanted
+          if rpm >= 0 then n = math.max(1, math.min(n, math.floor((rpm - requests) / 16))) end
+        end
+        requests = redis.call('INCRBY', rk, n)
         redis.call('PEXPIRE', rk, left + 1000)
-        return {0, requests, tokens, left}
+        return {0, requests, tokens, left, n, minute}
         """;
 
     // KEYS[1]: the key's counter prefix. ARGV: tokens, cost, budget period key suffix, its seconds left.
+    // Returns {tokens this minute, spend this period} (a lease ends when either comes near its limit).
     private const string RecordScript = """
         local t = redis.call('TIME')
         local minute = math.floor(tonumber(t[1]) / 60)
         local tk = KEYS[1] .. 'tpm:' .. minute
         local bk = KEYS[1] .. 'usd:' .. ARGV[3]
+        local tokens, spent = 0, '0'
         if tonumber(ARGV[1]) > 0 then
-          redis.call('INCRBY', tk, ARGV[1])
+          tokens = redis.call('INCRBY', tk, ARGV[1])
           redis.call('EXPIRE', tk, 120)
         end
         if tonumber(ARGV[2]) > 0 then
-          redis.call('INCRBYFLOAT', bk, ARGV[2])
+          spent = redis.call('INCRBYFLOAT', bk, ARGV[2])
           redis.call('EXPIRE', bk, tonumber(ARGV[4]) + 86400)
         end
+        return {tokens, spent}
+        """;
+
+    // KEYS[1]: the window's request counter. ARGV: permits, the window they were counted in.
+    private const string ReturnScript = """
+        local t = redis.call('TIME')
+        if tonumber(ARGV[2]) == math.floor(tonumber(t[1]) / 60) and redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECRBY', KEYS[1], ARGV[1]) end
         return 1
         """;
 
+    private readonly RedisFleet _fleet;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, PermitLease> _leases = new(StringComparer.Ordinal);
+    private readonly ITimer _sweep;
+    private int _sweepArmed;
+
+    public RedisKeyLimitStore(RedisFleet fleet, TimeProvider? time = null)
+    {
+        _fleet = fleet;
+        _time = time ?? TimeProvider.System;
+        _sweep = _time.CreateTimer(_ => Sweep(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Script calls made for admissions (a lease saves them); for tests and the benchmark.</summary>
+    internal long AdmissionCalls => Interlocked.Read(ref _admissionCalls);
+    private long _admissionCalls;
+
     public async Task<LimitVerdict> AdmitAsync(string name, ApiKeyConfig limits, CancellationToken cancellationToken)
     {
+        PermitLease lease = _leases.GetOrAdd(name, static (_, time) => new PermitLease(time), _time);
+        if (lease.TryTake(out LeasedCounts held, out PermitLease.Ask refill))
+        {
+            if (refill.Refill) lease.Refilling = RefillAsync(name, limits, lease, refill);
+            return new LimitVerdict(null, TimeSpan.Zero, KeyLimits.Counters(limits, held.Requests, held.Tokens, held.WindowLeft, held.WindowLeft)) { Leased = true };
+        }
+        PermitLease.Ask ask = refill;
         DateTimeOffset now = _time.GetUtcNow();
-        string period = KeyLimits.PeriodOf(limits.BudgetPeriod, now);
-        RedisResult result = await fleet.Connection.GetDatabase().ScriptEvaluateAsync(AdmitScript, [fleet.Key($"limit:{name}:")],
+        Answer answer;
+        try { answer = await AskAsync(name, limits, ask, now, cancellationToken).ConfigureAwait(false); }
+        catch
+        {
+            lease.Failed(ask);
+            throw;
+        }
+        long seen = lease.Granted(ask, answer.Granted, answer.Minute, answer.Requests, answer.Tokens, answer.WindowLeft);
+        if (answer.Granted > 1) ArmSweep();
+        // Refused while a refill of this replica's lease was on its way or had just landed: the window's last permits
+        // may be in it.
+        if (answer.Code == 1)
+        {
+            if (lease.Refilling is { IsCompleted: false } pending) await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (lease.TryTake(out LeasedCounts late, out _))
+                return new LimitVerdict(null, TimeSpan.Zero, KeyLimits.Counters(limits, late.Requests, late.Tokens, late.WindowLeft, late.WindowLeft)) { Leased = true };
+        }
+        string? refused = answer.Code switch { 1 => "requests", 2 => "tokens", 3 => "budget", _ => null };
+        TimeSpan retry = refused == "budget" ? KeyLimits.PeriodEnd(limits.BudgetPeriod, now) - now : answer.WindowLeft;
+        // The count as this replica sees it: the permits it holds are counted in Redis but not used yet.
+        return new LimitVerdict(refused, retry, KeyLimits.Counters(limits, answer.Code == 0 ? seen : answer.Requests, answer.Tokens, answer.WindowLeft, answer.WindowLeft));
+    }
+
+    /// <summary>Tops up a busy key's lease beside a request it admitted (not awaited by it); a failure leaves it to the next ask.</summary>
+    private async Task RefillAsync(string name, ApiKeyConfig limits, PermitLease lease, PermitLease.Ask ask)
+    {
+        try
+        {
+            Answer answer = await AskAsync(name, limits, ask, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            lease.Granted(ask, answer.Code == 0 ? answer.Granted : 0, answer.Minute, answer.Requests, answer.Tokens, answer.WindowLeft);
+            if (answer.Granted > 0) ArmSweep();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        {
+            lease.Failed(ask);
+        }
+    }
+
+    /// <summary>The admission script's answer.</summary>
+    private readonly record struct Answer(int Code, long Requests, long Tokens, TimeSpan WindowLeft, int Granted, long Minute);
+
+    private async Task<Answer> AskAsync(string name, ApiKeyConfig limits, PermitLease.Ask ask, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _admissionCalls);
+        RedisResult result = await _fleet.Connection.GetDatabase().ScriptEvaluateAsync(AdmitScript, [_fleet.Key($"limit:{name}:")],
         [
             limits.RequestsPerMinute ?? -1, limits.TokensPerMinute ?? -1,
-            limits.BudgetUsd?.ToString("R", CultureInfo.InvariantCulture) ?? "-1", period,
-        ]).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
+            limits.BudgetUsd?.ToString("R", CultureInfo.InvariantCulture) ?? "-1", KeyLimits.PeriodOf(limits.BudgetPeriod, now),
+            ask.Wanted, ask.Returned, ask.ReturnedMinute,
+        ]).WaitAsync(_fleet.Timeout, cancellationToken).ConfigureAwait(false);
         var values = (RedisResult[])result!;
-        int code = (int)values[0];
-        long requests = (long)values[1], tokens = (long)values[2];
-        TimeSpan reset = TimeSpan.FromMilliseconds(Math.Max(0, (long)values[3]));
-        string? refused = code switch { 1 => "requests", 2 => "tokens", 3 => "budget", _ => null };
-        TimeSpan retry = refused == "budget" ? KeyLimits.PeriodEnd(limits.BudgetPeriod, now) - now : reset;
-        return new LimitVerdict(refused, retry, KeyLimits.Counters(limits, requests, tokens, reset, reset));
+        return new Answer((int)values[0], (long)values[1], (long)values[2], TimeSpan.FromMilliseconds(Math.Max(0, (long)values[3])), (int)values[4], (long)values[5]);
     }
 
     public async Task RecordAsync(string name, ApiKeyConfig limits, long tokens, double costUsd, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        await fleet.Connection.GetDatabase().ScriptEvaluateAsync(RecordScript, [fleet.Key($"limit:{name}:")],
+        RedisResult result = await _fleet.Connection.GetDatabase().ScriptEvaluateAsync(RecordScript, [_fleet.Key($"limit:{name}:")],
         [
             tokens, costUsd.ToString("R", CultureInfo.InvariantCulture), KeyLimits.PeriodOf(limits.BudgetPeriod, now),
             (long)(KeyLimits.PeriodEnd(limits.BudgetPeriod, now) - now).TotalSeconds,
-        ]).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
+        ]).WaitAsync(_fleet.Timeout, cancellationToken).ConfigureAwait(false);
+        var values = (RedisResult[])result!;
+        long used = (long)values[0];
+        double spent = double.Parse((string)values[1]!, CultureInfo.InvariantCulture);
+        // Near a token limit or the budget, leased permits would admit what a check might refuse: ask Redis again.
+        if ((limits.TokensPerMinute is long tpm && used * 2 >= tpm) || (limits.BudgetUsd is double budget && spent * 2 >= budget))
+            if (_leases.TryGetValue(name, out PermitLease? lease)) lease.Expire();
+    }
+
+    private void ArmSweep()
+    {
+        if (Interlocked.CompareExchange(ref _sweepArmed, 1, 0) == 0)
+            _sweep.Change(PermitLease.SweepEvery, Timeout.InfiniteTimeSpan);
+    }
+
+    // Hands unused permits back to their window once their lifetime has passed (so another replica can use them),
+    // and looks again while any are held.
+    private void Sweep()
+    {
+        Volatile.Write(ref _sweepArmed, 0);
+        bool held = false;
+        foreach ((string name, PermitLease lease) in _leases)
+        {
+            (int permits, long minute) = lease.TakeExpired();
+            if (permits > 0)
+                _ = _fleet.Connection.GetDatabase().ScriptEvaluateAsync(ReturnScript, [_fleet.Key($"limit:{name}:rpm:{minute}")], [permits, minute])
+                    .WaitAsync(_fleet.Timeout).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            held |= lease.Holds;
+        }
+        if (held) ArmSweep();
     }
 }

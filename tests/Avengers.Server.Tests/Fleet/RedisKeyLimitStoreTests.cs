@@ -8,14 +8,76 @@ namespace Avengers.Tests.Server;
 public sealed class RedisKeyLimitStoreTests
 {
     /// <summary>A store over the run's Redis, under a prefix of its own, called inside one minute window.</summary>
-    private static async Task WithStoreAsync(Func<RedisKeyLimitStore, Task> test)
+    private static Task WithStoreAsync(Func<RedisKeyLimitStore, Task> test) => WithStoresAsync(1, (stores, _) => test(stores[0]));
+
+    /// <summary>Several stores (replicas) over one Redis prefix, called inside one minute window (ten seconds at least), with a
+    /// timeout that a busy test machine's pauses do not reach.</summary>
+    private static async Task WithStoresAsync(int replicas, Func<RedisKeyLimitStore[], RedisFleet, Task> test)
     {
         await using RedisServer redis = await RedisServer.SharedOrStartAsync();
-        using RedisFleet fleet = RedisFleet.Create(new GatewayConfig { Redis = redis.Configuration, RedisPrefix = $"t{Guid.NewGuid():N}:" }, _ => null)!;
-        // All admissions must fall in one minute window (Redis's clock is this machine's).
-        if (DateTime.UtcNow.Second > 50) await Task.Delay((61 - DateTime.UtcNow.Second) * 1000);
-        await test(new RedisKeyLimitStore(fleet));
+        string prefix = $"t{Guid.NewGuid():N}:";
+        RedisFleet[] fleets = [.. Enumerable.Range(0, replicas).Select(_ => RedisFleet.Create(new GatewayConfig { Redis = redis.Configuration, RedisPrefix = prefix, RedisTimeoutMilliseconds = 5000 }, _ => null)!)];
+        try
+        {
+            // All admissions must fall in one minute window (Redis's clock is this machine's).
+            if (DateTime.UtcNow.Second > 48) await Task.Delay((61 - DateTime.UtcNow.Second) * 1000);
+            await test([.. fleets.Select(f => new RedisKeyLimitStore(f))], fleets[0]);
+        }
+        finally
+        {
+            foreach (RedisFleet fleet in fleets) fleet.Dispose();
+        }
     }
+
+    [Fact]
+    public Task A_busy_key_is_admitted_from_leased_permits_and_the_unused_ones_go_back() => WithStoresAsync(1, async (stores, fleet) =>
+    {
+        RedisKeyLimitStore store = stores[0];
+        var limits = new ApiKeyConfig { Name = "busy", RequestsPerMinute = 1_000_000 };
+        // Steady admissions for a while set the key's pace; then most admissions need no script call.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int admitted = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(0.6))
+        {
+            admitted += (await store.AdmitAsync("busy", limits, CancellationToken.None)).Refused is null ? 1 : 0;
+            await Task.Yield(); // as a request would: the client's continuations need a thread too
+        }
+        long callsBefore = store.AdmissionCalls;
+        LimitVerdict[] leased = new LimitVerdict[500];
+        for (int i = 0; i < leased.Length; i++) { leased[i] = await store.AdmitAsync("busy", limits, CancellationToken.None); await Task.Yield(); }
+        admitted += leased.Length;
+        Assert.All(leased, v => Assert.Null(v.Refused));
+        Assert.InRange(store.AdmissionCalls - callsBefore, 1, leased.Length / 10);
+        // The counts a replica reports follow its own use, within what its lease holds (the others' use since it was counted
+        // is not seen; a lease's permits are counted in Redis before they are used).
+        for (int i = 0; i < leased.Length; i++)
+            Assert.InRange(limits.RequestsPerMinute!.Value - leased[i].Counters.RequestsRemaining!.Value, admitted - leased.Length + i + 1 - 2 * PermitLease.MaxSize, admitted - leased.Length + i + 1 + 2 * PermitLease.MaxSize);
+        // Redis counted the lease's permits ahead of use (a lease and its refill at most); once their lifetime is over,
+        // the unused ones go back.
+        StackExchange.Redis.IDatabase db = fleet.Connection.GetDatabase();
+        long minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
+        Assert.InRange((long)await db.StringGetAsync(fleet.Key($"limit:busy:rpm:{minute}")), admitted, admitted + 2 * PermitLease.MaxSize);
+        await Task.Delay(PermitLease.Lifetime + PermitLease.SweepEvery + TimeSpan.FromMilliseconds(500));
+        Assert.Equal(admitted, (long)await db.StringGetAsync(fleet.Key($"limit:busy:rpm:{minute}")));
+    });
+
+    [Fact]
+    public Task Three_replicas_holding_leases_grant_exactly_the_limit_between_them() => WithStoresAsync(3, async (stores, _) =>
+    {
+        var limits = new ApiKeyConfig { Name = "shared", RequestsPerMinute = 40_000 };
+        // Each replica asks until it is refused; leases form once a replica's pace is known.
+        int[] admitted = await Task.WhenAll(stores.Select(store => Task.Run(async () =>
+        {
+            int count = 0;
+            // A leased permit completes at once: yield as a request would, so that three loops on two cores leave the
+            // Redis client's continuations a thread.
+            while ((await store.AdmitAsync("shared", limits, CancellationToken.None)).Refused is null) { count++; await Task.Yield(); }
+            return count;
+        })));
+
+        Assert.Equal(40_000, admitted.Sum());
+        Assert.True(stores.Sum(s => s.AdmissionCalls) < 40_000 / 2, $"{stores.Sum(s => s.AdmissionCalls)} script calls for 40,000 admissions");
+    });
 
     [Fact]
     public Task Concurrent_admissions_of_one_key_grant_exactly_the_limit_each_with_its_own_count() => WithStoreAsync(async store =>
