@@ -30,6 +30,13 @@ internal static class FleetLoad
         try
         {
             await using WebApplication backend = await GatewayLoad.StartBackendAsync();
+            // Redis's own count of the commands it ran (a script's inner commands included), to say what each phase asked of it.
+            using StackExchange.Redis.ConnectionMultiplexer counter = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
+            StackExchange.Redis.IServer server = counter.GetServer($"127.0.0.1:{port}");
+            async Task<long> Commands() => long.Parse((await server.InfoAsync("stats")).SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, System.Globalization.CultureInfo.InvariantCulture);
+            // Calls per command name ("cmdstat_hmget" -> calls), for what a phase's requests asked of Redis.
+            async Task<Dictionary<string, long>> CommandCalls() => (await server.InfoAsync("commandstats")).SelectMany(g => g)
+                .ToDictionary(p => p.Key.Replace("cmdstat_", "", StringComparison.Ordinal), p => long.Parse(p.Value.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
             // The default deployment: the SQLite embedding cache under every gateway (fleet mode puts its tiers in front).
             using EmbeddingStack embedding = await EmbeddingStack.CreateAsync(EmbeddingModelSpec.Parse("minilm"), Path.Combine(dir, "cache.sqlite"));
             string[] queries = Enumerable.Range(0, 256).Select(i => $"Question {i}: how many apples are left if {i} are eaten out of {i * 3 + 7}?").ToArray();
@@ -58,7 +65,7 @@ internal static class FleetLoad
             // 1. The cached path: local tier (this process) against the shared tier (Redis), same replicas, same queries.
             // Every query is embedded beforehand (the SQLite file both replicas share), so that filling Redis through A
             // is quick; B first reads a warm-up set from Redis (its first requests ever, JIT and connections), then the
-            // measured set twice: from Redis (shared), then from its own memory (local).
+            // measured set twice, a chunk at a time: from Redis (shared), then from its own memory (local).
             string[] warmUp = [.. Enumerable.Range(0, 2_000).Select(i => $"Warm-up question {i}: what is {i} plus {i % 13}?")];
             string[] shared = [.. Enumerable.Range(0, SharedQueries).Select(i => $"Shared question {i}: what is {i} times {i % 17}?")];
             Console.WriteLine($"embedding {warmUp.Length + shared.Length} questions in batches ...");
@@ -73,8 +80,35 @@ internal static class FleetLoad
                 // Let the fill's aftermath settle (HybridCache's writes to Redis finish after A answers; the fill's garbage).
                 GC.Collect();
                 await Task.Delay(TimeSpan.FromSeconds(3));
-                GatewayLoad.Report("replica B, shared tier (each query's first read: Redis)", await Once(http, b.Urls.First(), shared, concurrency));
-                GatewayLoad.Report("replica B, local tier (the same queries again)", await Once(http, b.Urls.First(), shared, concurrency));
+                // Chunk by chunk, each question's first read on B (from Redis) and then its second (from B's own memory),
+                // so that both tiers are measured under the same conditions of the machine. Redis commands per request say
+                // which tier answered (the remembered decision is one; a read from Redis one more): a local tier too small
+                // for the set would send the second reads back to Redis.
+                var sharedReads = new List<double>();
+                var localReads = new List<double>();
+                double sharedSeconds = 0, localSeconds = 0;
+                var sharedCommands = new Dictionary<string, long>();
+                var localCommands = new Dictionary<string, long>();
+                foreach (string[] chunk in shared.Chunk(1_000))
+                {
+                    foreach ((List<double> reads, Dictionary<string, long> commands, bool first) in new[] { (sharedReads, sharedCommands, true), (localReads, localCommands, false) })
+                    {
+                        Dictionary<string, long> before = await CommandCalls();
+                        var watch = Stopwatch.StartNew();
+                        reads.AddRange(await Once(http, b.Urls.First(), chunk, concurrency));
+                        if (first) sharedSeconds += watch.Elapsed.TotalSeconds; else localSeconds += watch.Elapsed.TotalSeconds;
+                        foreach ((string name, long calls) in await CommandCalls())
+                            commands[name] = commands.GetValueOrDefault(name) + calls - before.GetValueOrDefault(name);
+                    }
+                }
+                string PerRequest(Dictionary<string, long> commands) => string.Join(", ", commands.Where(c => c.Value > shared.Length / 100 && c.Key != "info")
+                    .OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value / (double)shared.Length:F2}"));
+                GatewayLoad.SetElapsed(sharedSeconds);
+                GatewayLoad.Report("replica B, shared tier (each query's first read: Redis)", sharedReads);
+                Console.WriteLine($"  Redis commands per request: {PerRequest(sharedCommands)}");
+                GatewayLoad.SetElapsed(localSeconds);
+                GatewayLoad.Report("replica B, local tier (the same queries again)", localReads);
+                Console.WriteLine($"  Redis commands per request: {PerRequest(localCommands)}");
             }
 
             // 2. The limit check: a key with limits (a Lua script in Redis per request) against the same fleet replica's key
@@ -88,9 +122,6 @@ internal static class FleetLoad
             {
                 foreach (WebApplication app in new[] { plain, plainLimited, unlimited, limited })
                     await GatewayLoad.LoadAsync(http, app.Urls.First(), "avengers", queries, 2, concurrency, unique: false);
-                using StackExchange.Redis.ConnectionMultiplexer counter = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
-                StackExchange.Redis.IServer server = counter.GetServer($"127.0.0.1:{port}");
-                async Task<long> Commands() => long.Parse((await server.InfoAsync("stats")).SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value, System.Globalization.CultureInfo.InvariantCulture);
                 async Task Phase(string name, WebApplication app)
                 {
                     TimeSpan ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
