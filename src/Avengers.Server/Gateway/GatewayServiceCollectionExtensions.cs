@@ -50,10 +50,15 @@ public static class GatewayServiceCollectionExtensions
             // Fleet mode: one Redis connection; the embedding cache is HybridCache (this process, then Redis) and key
             // limits are counted in Redis, so every replica shares both.
             services.AddSingleton(_ => Fleet.RedisFleet.Create(config, environment)!);
-            // The shared tier: one Redis string per entry (one command per read and per write; see RedisBlobCache).
-            // "blob:" rather than the hash entries' "cache:" of earlier versions, which expire by themselves.
             services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(provider =>
-                new Fleet.RedisBlobCache(provider.GetRequiredService<Fleet.RedisFleet>(), "blob:"));
+            {
+                Fleet.RedisFleet fleet = provider.GetRequiredService<Fleet.RedisFleet>();
+                return new Microsoft.Extensions.Caching.StackExchangeRedis.RedisCache(Options.Create(new Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = () => Task.FromResult<StackExchange.Redis.IConnectionMultiplexer>(fleet.Connection),
+                    InstanceName = fleet.Prefix + "cache:",
+                }));
+            });
             services.AddHybridCache(cache => cache.MaximumPayloadBytes = 1 << 20).AddSerializer<float[], Fleet.FloatArraySerializer>();
         }
         services.AddSingleton(provider =>
