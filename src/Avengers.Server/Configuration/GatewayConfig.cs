@@ -39,6 +39,8 @@ public sealed record GatewayConfig
     [YamlMember(Alias = "redis_failure"), ConfigurationKeyName("redis_failure")] public string RedisFailure { get; init; } = "open";
     /// <summary>How long one Redis call may take before it counts as a failure, in milliseconds.</summary>
     [YamlMember(Alias = "redis_timeout_ms"), ConfigurationKeyName("redis_timeout_ms")] public int RedisTimeoutMilliseconds { get; init; } = 250;
+    /// <summary>Most request permits a replica counts in Redis at once for a busy key far from its limits (1: every request asks Redis).</summary>
+    [YamlMember(Alias = "redis_limit_lease"), ConfigurationKeyName("redis_limit_lease")] public int RedisLimitLease { get; init; } = 64;
     /// <summary>Live feedback (POST /v1/feedback): how long answers can be rated, how many are remembered, how fast live evidence fades.</summary>
     [YamlMember(Alias = "feedback"), ConfigurationKeyName("feedback")] public FeedbackConfig Feedback { get; init; } = new();
     /// <summary>/metrics asks for the same bearer keys as /v1 (when keys are configured).</summary>

@@ -111,6 +111,7 @@ public static class GatewayConfigLoader
         }
         if (config.RedisFailure is not ("open" or "closed")) problems.Add($"redis_failure: expected open or closed (got '{config.RedisFailure}')");
         if (config.RedisTimeoutMilliseconds is < 10 or > 60_000) problems.Add($"redis_timeout_ms: must lie in [10, 60000] (got {config.RedisTimeoutMilliseconds})");
+        if (config.RedisLimitLease is < 1 or > 10_000) problems.Add($"redis_limit_lease: must lie in [1, 10000] (got {config.RedisLimitLease}; 1 asks Redis on every request)");
         if (config.EmbeddingBatchSize is < 1 or > 1024) problems.Add($"embedding_batch_size: must lie in [1, 1024] (got {config.EmbeddingBatchSize})");
         if (config.EmbeddingMemoryMegabytes is < 0 or > 1_048_576) problems.Add($"embedding_memory_mb: must lie in [0, 1048576] (got {config.EmbeddingMemoryMegabytes})");
         if (!(config.EmbeddingBatchWaitMilliseconds >= 0 && config.EmbeddingBatchWaitMilliseconds <= 1000)) problems.Add($"embedding_batch_wait_ms: must lie in [0, 1000] (got {config.EmbeddingBatchWaitMilliseconds})");

@@ -4,7 +4,7 @@ namespace Avengers.Server.Fleet;
 /// Request permits of one key that this replica has already counted in Redis and not yet used, so that a busy key
 /// does not cost a Redis round trip per request (its CPU, on a saturated gateway, is what the limit check costs).
 /// Never more than the limit goes through: a permit is counted in Redis when leased, not when used. The lease follows
-/// the key's own pace here (about what it uses in a <see cref="Lifetime"/> at the pace of its last quarter of one, at most <see cref="MaxSize"/>),
+/// the key's own pace here (about what it uses in a <see cref="Lifetime"/> at the pace of its last quarter of one, at most <c>redis_limit_lease</c>, 64 by default),
 /// the script grants at most a sixteenth of what the window has left (so the last permits of a window go one request
 /// at a time, exactly, whichever replica asks), and what is not used within the lifetime is handed back.
 /// </summary>
@@ -14,8 +14,8 @@ internal sealed class PermitLease
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
     /// <summary>How often unused permits past their lifetime are looked for (they are held at most this much longer).</summary>
     public static readonly TimeSpan SweepEvery = TimeSpan.FromMilliseconds(250);
-    /// <summary>Most permits one lease takes.</summary>
-    public const int MaxSize = 64;
+    /// <summary>Most permits one lease takes by default (<c>redis_limit_lease</c>).</summary>
+    public const int DefaultMaxSize = 64;
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -29,9 +29,14 @@ internal sealed class PermitLease
     private long _paceStart;       // this replica's admissions of the key, per lifetime: now and the last one
     private int _paceNow, _paceLast; // admissions since _paceStart, and the pace (per lifetime) measured before it
 
-    public PermitLease(TimeProvider time)
+    private readonly int _maxSize;
+
+    /// <param name="time">The clock.</param>
+    /// <param name="maxSize">Most permits one lease takes (1: every request asks Redis).</param>
+    public PermitLease(TimeProvider time, int maxSize = DefaultMaxSize)
     {
         _time = time;
+        _maxSize = maxSize;
         _paceStart = time.GetTimestamp();
     }
 
@@ -57,7 +62,7 @@ internal sealed class PermitLease
             {
                 _permits--;
                 counts = new LeasedCounts(_counted - _permits, _tokens, _time.GetElapsedTime(now, _windowEnds));
-                int wanted = Math.Clamp(_paceLast, 1, MaxSize);
+                int wanted = Math.Clamp(_paceLast, 1, _maxSize);
                 ask = default;
                 if (!_renewing && wanted > 1 && _permits <= wanted / 4)
                 {
@@ -68,7 +73,7 @@ internal sealed class PermitLease
             }
             int returned = _permits;
             _permits = 0;
-            int size = _renewing ? 1 : Math.Clamp(_paceLast, 1, MaxSize);
+            int size = _renewing ? 1 : Math.Clamp(_paceLast, 1, _maxSize);
             if (size > 1) _renewing = true;
             counts = default;
             ask = new Ask(size, returned, _minute);

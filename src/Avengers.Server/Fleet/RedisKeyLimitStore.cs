@@ -76,9 +76,15 @@ internal sealed class RedisKeyLimitStore : IKeyLimitStore
     private readonly ITimer _sweep;
     private int _sweepArmed;
 
-    public RedisKeyLimitStore(RedisFleet fleet, TimeProvider? time = null)
+    private readonly int _leaseSize;
+
+    /// <param name="fleet">The Redis connection.</param>
+    /// <param name="time">The clock (leases' lifetimes; the windows follow Redis's).</param>
+    /// <param name="leaseSize">Most permits a busy key takes per call (<c>redis_limit_lease</c>; 1: every request asks Redis).</param>
+    public RedisKeyLimitStore(RedisFleet fleet, TimeProvider? time = null, int leaseSize = PermitLease.DefaultMaxSize)
     {
         _fleet = fleet;
+        _leaseSize = leaseSize;
         _time = time ?? TimeProvider.System;
         _sweep = _time.CreateTimer(_ => Sweep(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -89,7 +95,7 @@ internal sealed class RedisKeyLimitStore : IKeyLimitStore
 
     public async Task<LimitVerdict> AdmitAsync(string name, ApiKeyConfig limits, CancellationToken cancellationToken)
     {
-        PermitLease lease = _leases.GetOrAdd(name, static (_, time) => new PermitLease(time), _time);
+        PermitLease lease = _leases.GetOrAdd(name, static (_, store) => new PermitLease(store._time, store._leaseSize), this);
         if (lease.TryTake(out LeasedCounts held, out PermitLease.Ask refill))
         {
             if (refill.Refill) lease.Refilling = RefillAsync(name, limits, lease, refill);

@@ -73,7 +73,7 @@ public static class GatewayServiceCollectionExtensions
                 : new Fleet.SharedEmbeddingGenerator(embedding.Generator, provider.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>(), fleet, embedding.ModelId);
             return GatewayRuntime.Create(validated, provider.GetRequiredService<GatewayConfigValidation>().Artifact!, embedding, members, circuits, environment,
                 provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<GatewayMetrics>(), provider.GetRequiredService<EnsembleMetrics>(),
-                shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet, provider.GetRequiredService<TimeProvider>()), fleet, provider.GetRequiredService<IMeterFactory>(),
+                shared, fleet is null ? null : new Fleet.RedisKeyLimitStore(fleet, provider.GetRequiredService<TimeProvider>(), validated.RedisLimitLease), fleet, provider.GetRequiredService<IMeterFactory>(),
                 provider.GetRequiredService<TimeProvider>());
         });
         // Live feedback: decisions remembered (in Redis in fleet mode) so that answers can be rated; ratings become live evidence.

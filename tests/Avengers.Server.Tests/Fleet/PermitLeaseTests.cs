@@ -36,7 +36,7 @@ public sealed class PermitLeaseTests
         for (int i = 0; i < 99; i++) if (!lease.TryTake(out _, out PermitLease.Ask one)) lease.Granted(one, 1, 100, 8 + i, 0, TimeSpan.FromSeconds(30));
         clock.Advance(Quarter);
         Assert.False(lease.TryTake(out _, out PermitLease.Ask busy));
-        Assert.Equal(PermitLease.MaxSize, busy.Wanted);
+        Assert.Equal(PermitLease.DefaultMaxSize, busy.Wanted);
 
         // A quiet quarter and more: back to one.
         clock.Advance(3 * Quarter);
@@ -128,13 +128,13 @@ public sealed class PermitLeaseTests
         for (int i = 0; i < 16; i++) lease.TryTake(out _, out _);
         clock.Advance(Quarter);
         Assert.False(lease.TryTake(out _, out PermitLease.Ask ask));
-        Assert.Equal(PermitLease.MaxSize, ask.Wanted);
-        lease.Granted(ask, PermitLease.MaxSize, 100, 64, 0, TimeSpan.FromSeconds(30)); // 63 held
+        Assert.Equal(PermitLease.DefaultMaxSize, ask.Wanted);
+        lease.Granted(ask, PermitLease.DefaultMaxSize, 100, 64, 0, TimeSpan.FromSeconds(30)); // 63 held
 
         int taken = 0;
         PermitLease.Ask refill = default;
         while (!refill.Refill) { Assert.True(lease.TryTake(out _, out refill)); taken++; }
-        Assert.Equal(63 - PermitLease.MaxSize / 4, taken); // 16 left
+        Assert.Equal(63 - PermitLease.DefaultMaxSize / 4, taken); // 16 left
         Assert.Equal(0, refill.Returned);
         Assert.True(lease.TryTake(out _, out PermitLease.Ask none));
         Assert.False(none.Refill); // one refill at a time

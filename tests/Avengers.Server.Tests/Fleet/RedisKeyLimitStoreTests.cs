@@ -51,14 +51,29 @@ public sealed class RedisKeyLimitStoreTests
         // The counts a replica reports follow its own use, within what its lease holds (the others' use since it was counted
         // is not seen; a lease's permits are counted in Redis before they are used).
         for (int i = 0; i < leased.Length; i++)
-            Assert.InRange(limits.RequestsPerMinute!.Value - leased[i].Counters.RequestsRemaining!.Value, admitted - leased.Length + i + 1 - 2 * PermitLease.MaxSize, admitted - leased.Length + i + 1 + 2 * PermitLease.MaxSize);
+            Assert.InRange(limits.RequestsPerMinute!.Value - leased[i].Counters.RequestsRemaining!.Value, admitted - leased.Length + i + 1 - 2 * PermitLease.DefaultMaxSize, admitted - leased.Length + i + 1 + 2 * PermitLease.DefaultMaxSize);
         // Redis counted the lease's permits ahead of use (a lease and its refill at most); once their lifetime is over,
         // the unused ones go back.
         StackExchange.Redis.IDatabase db = fleet.Connection.GetDatabase();
         long minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
-        Assert.InRange((long)await db.StringGetAsync(fleet.Key($"limit:busy:rpm:{minute}")), admitted, admitted + 2 * PermitLease.MaxSize);
+        Assert.InRange((long)await db.StringGetAsync(fleet.Key($"limit:busy:rpm:{minute}")), admitted, admitted + 2 * PermitLease.DefaultMaxSize);
         await Task.Delay(PermitLease.Lifetime + PermitLease.SweepEvery + TimeSpan.FromMilliseconds(500));
         Assert.Equal(admitted, (long)await db.StringGetAsync(fleet.Key($"limit:busy:rpm:{minute}")));
+    });
+
+    [Fact]
+    public Task With_leases_of_one_every_admission_asks_Redis() => WithStoresAsync(1, async (_, fleet) =>
+    {
+        var store = new RedisKeyLimitStore(fleet, leaseSize: 1);
+        var limits = new ApiKeyConfig { Name = "strict", RequestsPerMinute = 1_000_000 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int admitted = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(0.6))
+        {
+            admitted += (await store.AdmitAsync("strict", limits, CancellationToken.None)).Refused is null ? 1 : 0;
+            await Task.Yield();
+        }
+        Assert.Equal(admitted, store.AdmissionCalls);
     });
 
     [Fact]
