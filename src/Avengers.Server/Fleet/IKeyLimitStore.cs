@@ -13,4 +13,7 @@ internal interface IKeyLimitStore
 
     /// <summary>Adds what a finished request used: the tokens the backends reported and what they cost.</summary>
     Task RecordAsync(string name, ApiKeyConfig limits, long tokens, double costUsd, CancellationToken cancellationToken);
+
+    /// <summary>Hands back what this replica holds and has not used (it is stopping); nothing for a store that holds nothing.</summary>
+    Task ReleaseAsync() => Task.CompletedTask;
 }

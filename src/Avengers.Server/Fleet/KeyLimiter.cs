@@ -58,6 +58,9 @@ internal sealed class KeyLimiter
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken)) { Failed(ex); }
     }
 
+    /// <summary>Hands back what the store holds for this replica (leased permits in fleet mode): the replica is stopping.</summary>
+    public Task ReleaseAsync() => _store.ReleaseAsync();
+
     private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken)
         => ex is RedisException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 

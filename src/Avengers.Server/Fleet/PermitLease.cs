@@ -130,6 +130,18 @@ internal sealed class PermitLease
         }
     }
 
+    /// <summary>Takes back every unused permit now (the replica is stopping), for handing back to its window.</summary>
+    public (int Permits, long Minute) TakeAll()
+    {
+        lock (_gate)
+        {
+            int permits = _permits;
+            _permits = 0;
+            _expires = 0;
+            return (permits, _minute);
+        }
+    }
+
     /// <summary>The refill asked for last (the store's; a request refused meanwhile waits for it).</summary>
     public Task? Refilling { get; set; }
 

@@ -173,6 +173,25 @@ internal sealed class RedisKeyLimitStore : IKeyLimitStore
             if (_leases.TryGetValue(name, out PermitLease? lease)) lease.Expire();
     }
 
+    /// <summary>Hands every unused leased permit back to its window (the replica is stopping), within the Redis timeout.</summary>
+    public async Task ReleaseAsync()
+    {
+        var returns = new List<Task>();
+        foreach ((string name, PermitLease lease) in _leases)
+        {
+            // A refill on its way lands first, so that its permits go back too.
+            if (lease.Refilling is { IsCompleted: false } refilling)
+                try { await refilling.WaitAsync(_fleet.Timeout).ConfigureAwait(false); } catch (TimeoutException) { }
+            (int permits, long minute) = lease.TakeAll();
+            if (permits > 0) returns.Add(HandBackAsync(name, permits, minute));
+        }
+        try { await Task.WhenAll(returns).WaitAsync(_fleet.Timeout).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is RedisException or TimeoutException) { } // the window ends within a minute anyway
+    }
+
+    private Task HandBackAsync(string name, int permits, long minute)
+        => _fleet.Connection.GetDatabase().ScriptEvaluateAsync(ReturnScript, [_fleet.Key($"limit:{name}:rpm:{minute}")], [permits, minute]);
+
     private void ArmSweep()
     {
         if (Interlocked.CompareExchange(ref _sweepArmed, 1, 0) == 0)
@@ -189,8 +208,7 @@ internal sealed class RedisKeyLimitStore : IKeyLimitStore
         {
             (int permits, long minute) = lease.TakeExpired();
             if (permits > 0)
-                _ = _fleet.Connection.GetDatabase().ScriptEvaluateAsync(ReturnScript, [_fleet.Key($"limit:{name}:rpm:{minute}")], [permits, minute])
-                    .WaitAsync(_fleet.Timeout).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                _ = HandBackAsync(name, permits, minute).WaitAsync(_fleet.Timeout).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             held |= lease.Holds;
         }
         if (held) ArmSweep();

@@ -77,6 +77,8 @@ public static class GatewayHost
             runtime.BeginDrain();
             GatewayLog.Draining(logger, runtime.InFlight, endpoints.ServiceProvider.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value.ShutdownTimeout.TotalSeconds ?? 0);
         });
+        // Stopped (the requests in flight are done): leased permits this replica did not use go back to their window.
+        endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopped.Register(() => runtime.Limiter.ReleaseAsync().GetAwaiter().GetResult());
         // Last resort: an unexpected failure is still an OpenAI-shaped error with a request id, never an empty 500;
         // the detail goes to the log.
         gateway.AddEndpointFilter(async (context, next) =>

@@ -62,6 +62,28 @@ public sealed class RedisKeyLimitStoreTests
     });
 
     [Fact]
+    public Task A_stopping_replica_hands_back_its_unused_permits_at_once() => WithStoresAsync(1, async (stores, fleet) =>
+    {
+        RedisKeyLimitStore store = stores[0];
+        var limits = new ApiKeyConfig { Name = "leaving", RequestsPerMinute = 1_000_000 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int admitted = 0;
+        StackExchange.Redis.IDatabase db = fleet.Connection.GetDatabase();
+        long minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
+        // Until a lease holds permits counted in Redis and not used.
+        while (clock.Elapsed < TimeSpan.FromSeconds(5) && (admitted < 100 || (long)await db.StringGetAsync(fleet.Key($"limit:leaving:rpm:{minute}")) == admitted))
+        {
+            admitted += (await store.AdmitAsync("leaving", limits, CancellationToken.None)).Refused is null ? 1 : 0;
+            await Task.Yield();
+        }
+        Assert.True((long)await db.StringGetAsync(fleet.Key($"limit:leaving:rpm:{minute}")) > admitted);
+
+        await store.ReleaseAsync();
+
+        Assert.Equal(admitted, (long)await db.StringGetAsync(fleet.Key($"limit:leaving:rpm:{minute}")));
+    });
+
+    [Fact]
     public Task With_leases_of_one_every_admission_asks_Redis() => WithStoresAsync(1, async (_, fleet) =>
     {
         var store = new RedisKeyLimitStore(fleet, leaseSize: 1);
