@@ -87,6 +87,7 @@ internal static class FleetLoad
                 var sharedReads = new List<double>();
                 var localReads = new List<double>();
                 double sharedSeconds = 0, localSeconds = 0;
+                double[] sharedCpu = new double[2], localCpu = new double[2]; // microseconds: this process, redis-server
                 var sharedCommands = new Dictionary<string, long>();
                 var localCommands = new Dictionary<string, long>();
                 foreach (string[] chunk in shared.Chunk(1_000))
@@ -94,9 +95,15 @@ internal static class FleetLoad
                     foreach ((List<double> reads, Dictionary<string, long> commands, bool first) in new[] { (sharedReads, sharedCommands, true), (localReads, localCommands, false) })
                     {
                         Dictionary<string, long> before = await CommandCalls();
+                        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                        redis.Refresh();
+                        TimeSpan redisCpuBefore = redis.TotalProcessorTime;
                         var watch = Stopwatch.StartNew();
                         reads.AddRange(await Once(http, b.Urls.First(), chunk, concurrency));
                         if (first) sharedSeconds += watch.Elapsed.TotalSeconds; else localSeconds += watch.Elapsed.TotalSeconds;
+                        redis.Refresh();
+                        (first ? sharedCpu : localCpu)[0] += (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
+                        (first ? sharedCpu : localCpu)[1] += (redis.TotalProcessorTime - redisCpuBefore).TotalMicroseconds;
                         foreach ((string name, long calls) in await CommandCalls())
                             commands[name] = commands.GetValueOrDefault(name) + calls - before.GetValueOrDefault(name);
                     }
@@ -105,10 +112,10 @@ internal static class FleetLoad
                     .OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value / (double)shared.Length:F2}"));
                 GatewayLoad.SetElapsed(sharedSeconds);
                 GatewayLoad.Report("replica B, shared tier (each query's first read: Redis)", sharedReads);
-                Console.WriteLine($"  Redis commands per request: {PerRequest(sharedCommands)}");
+                Console.WriteLine($"  Redis commands per request: {PerRequest(sharedCommands)}; CPU per request: {sharedCpu[0] / shared.Length:F0} us in this process, {sharedCpu[1] / shared.Length:F0} us in redis-server");
                 GatewayLoad.SetElapsed(localSeconds);
                 GatewayLoad.Report("replica B, local tier (the same queries again)", localReads);
-                Console.WriteLine($"  Redis commands per request: {PerRequest(localCommands)}");
+                Console.WriteLine($"  Redis commands per request: {PerRequest(localCommands)}; CPU per request: {localCpu[0] / shared.Length:F0} us in this process, {localCpu[1] / shared.Length:F0} us in redis-server");
             }
 
             // 2. The limit check: a key with limits (a Lua script in Redis per request) against the same fleet replica's key
