@@ -99,7 +99,7 @@ internal sealed class RedisKeyLimitStore : IKeyLimitStore
         if (lease.TryTake(out LeasedCounts held, out PermitLease.Ask refill))
         {
             if (refill.Refill) lease.Refilling = RefillAsync(name, limits, lease, refill);
-            return new LimitVerdict(null, TimeSpan.Zero, KeyLimits.Counters(limits, held.Requests, held.Tokens, held.WindowLeft, held.WindowLeft)) { Leased = true };
+            return FromLease(limits, held);
         }
         PermitLease.Ask ask = refill;
         DateTimeOffset now = _time.GetUtcNow();
@@ -117,14 +117,16 @@ internal sealed class RedisKeyLimitStore : IKeyLimitStore
         if (answer.Code == 1)
         {
             if (lease.Refilling is { IsCompleted: false } pending) await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (lease.TryTake(out LeasedCounts late, out _))
-                return new LimitVerdict(null, TimeSpan.Zero, KeyLimits.Counters(limits, late.Requests, late.Tokens, late.WindowLeft, late.WindowLeft)) { Leased = true };
+            if (lease.TryTake(out LeasedCounts late, out _)) return FromLease(limits, late);
         }
         string? refused = answer.Code switch { 1 => "requests", 2 => "tokens", 3 => "budget", _ => null };
         TimeSpan retry = refused == "budget" ? KeyLimits.PeriodEnd(limits.BudgetPeriod, now) - now : answer.WindowLeft;
         // The count as this replica sees it: the permits it holds are counted in Redis but not used yet.
         return new LimitVerdict(refused, retry, KeyLimits.Counters(limits, answer.Code == 0 ? seen : answer.Requests, answer.Tokens, answer.WindowLeft, answer.WindowLeft));
     }
+
+    private static LimitVerdict FromLease(ApiKeyConfig limits, LeasedCounts counts)
+        => new(null, TimeSpan.Zero, KeyLimits.Counters(limits, counts.Requests, counts.Tokens, counts.WindowLeft, counts.WindowLeft)) { Leased = true };
 
     /// <summary>Tops up a busy key's lease beside a request it admitted (not awaited by it); a failure leaves it to the next ask.</summary>
     private async Task RefillAsync(string name, ApiKeyConfig limits, PermitLease lease, PermitLease.Ask ask)
