@@ -24,6 +24,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "the limit store (Redis) failed: {Detail}; key limits are {Mode} until it is back (redis_failure)")]
     public static partial void LimitStoreFailed(ILogger logger, string detail, string mode);
 
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "key '{Key}' refused by its {Limit} limit (429)")]
+    public static partial void KeyRefused(ILogger logger, string key, string limit);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "router artifact swapped: now serving {Sha} for new requests")]
     public static partial void ArtifactSwapped(ILogger logger, string sha);
 

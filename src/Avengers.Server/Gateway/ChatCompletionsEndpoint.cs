@@ -18,7 +18,7 @@ internal static class ChatCompletionsEndpoint
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         context.Response.OnCompleted(() =>
         {
-            runtime.Metrics?.RecordRequest(context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            runtime.Metrics?.RecordRequest(context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, KeyNameOf(context));
             return Task.CompletedTask;
         });
         (JsonDocument? document, IResult? error) = await ReadJsonAsync(context, runtime.Config.MaxBodyBytes);
@@ -56,7 +56,7 @@ internal static class ChatCompletionsEndpoint
                 if (decision is not null)
                 {
                     decision = decision with { CostUsd = runtime.CostOf(decision.Usage) };
-                    runtime.Metrics?.RecordUsage(decision.Usage, runtime.CostOf);
+                    runtime.Metrics?.RecordUsage(decision.Usage, runtime.CostOf, KeyNameOf(context));
                     AddHeaders(context.Response, decision);
                 }
                 if (decision is not null) Remember(context, id, request.LastUserText, decision);
@@ -145,7 +145,7 @@ internal static class ChatCompletionsEndpoint
         {
             IReadOnlyDictionary<string, ModelUsage> usage = explained.Usage is { Count: > 0 } voted ? voted
                 : new Dictionary<string, ModelUsage> { [explained.ChosenModel] = new ModelUsage(1, promptTokens, completionTokens) };
-            runtime.Metrics?.RecordUsage(usage, runtime.CostOf);
+            runtime.Metrics?.RecordUsage(usage, runtime.CostOf, KeyNameOf(context));
             if (explained.Usage is { Count: > 0 }) (promptTokens, completionTokens) = (usage.Values.Sum(u => u.InputTokens), usage.Values.Sum(u => u.OutputTokens));
             usageReported = true;
         }
@@ -159,6 +159,10 @@ internal static class ChatCompletionsEndpoint
         await ChatCompletionWriter.WriteDoneAsync(context.Response, aborted);
     }
 
+    /// <summary>The name of the gateway key the request presented (metrics and logs carry it, never the key); null without keys.</summary>
+    private static string? KeyNameOf(HttpContext context)
+        => context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey key ? key.Name : null;
+
     /// <summary>
     /// Remembers the decision so that the answer can be rated (POST /v1/feedback); a failure here never costs the answer.
     /// The write is issued now, before the answer leaves, and not waited for: in fleet mode it is a Redis round trip
@@ -168,7 +172,7 @@ internal static class ChatCompletionsEndpoint
     private static void Remember(HttpContext context, string id, string query, EnsembleDecision decision)
     {
         if (context.RequestServices.GetService<Feedback.FeedbackService>() is not { } feedback) return;
-        string key = context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey k ? k.Name : "";
+        string key = KeyNameOf(context) ?? "";
         Task written;
         try { written = feedback.RememberAsync(id, key, query, decision, CancellationToken.None); }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)

@@ -139,10 +139,16 @@ public static class GatewayHost
             // The key's limits (shared by every replica in fleet mode): over one, 429 in OpenAI's shape with its headers.
             Fleet.LimitVerdict? verdict = await runtime.Limiter.AdmitAsync(key, context.HttpContext.RequestAborted);
             if (verdict is null)
+            {
+                runtime.Metrics?.RecordRefused(key.Name, "store_unavailable");
                 return OpenAIErrors.Result(503, "the limit store (Redis) is unreachable and redis_failure is closed: requests with limits are refused until it is back", "api_error", null, "limit_store_unavailable");
+            }
             LimitHeaders.Add(context.HttpContext.Response, verdict.Counters);
             if (verdict.Refused is string limit)
             {
+                // The key's name labels the count and the log line, never the key.
+                runtime.Metrics?.RecordRefused(key.Name, limit);
+                GatewayLog.KeyRefused(logger, key.Name, limit);
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(verdict.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return limit == "budget"
                     ? OpenAIErrors.Result(429, $"key '{key.Name}' spent its budget of {key.Limits!.BudgetUsd} USD for this {key.Limits.BudgetPeriod}; it renews in {verdict.RetryAfter.TotalHours:0.#} h", "insufficient_quota", null, "insufficient_quota")

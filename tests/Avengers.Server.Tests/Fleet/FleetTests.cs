@@ -212,6 +212,21 @@ public sealed class FleetTests(RouterFixture fixture) : IClassFixture<RouterFixt
             Assert.Equal("3", fourth.Headers.GetValues("x-ratelimit-limit-requests").Single());
             // A wrong key is still a 401, never counted.
             Assert.Equal(HttpStatusCode.Unauthorized, (await AskAsync(alone[0], "x", key: "wrong")).StatusCode);
+
+            // The key's name (never the key) labels the metrics: its answered requests and its refusal.
+            using var http = new HttpClient();
+            string metrics = "";
+            for (int i = 0; i < 20 && !metrics.Contains("avengers_gateway_limit_refused"); i++)
+            {
+                metrics = await http.GetStringAsync(alone[0].Urls.First() + "/metrics");
+                if (!metrics.Contains("avengers_gateway_limit_refused")) await Task.Delay(500);
+            }
+            string refused = metrics.Split('\n').Single(l => l.StartsWith("avengers_gateway_limit_refused", StringComparison.Ordinal) && !l.StartsWith('#'));
+            Assert.Contains("key=\"team-a\"", refused);
+            Assert.Contains("limit=\"requests\"", refused);
+            Assert.Equal("1", refused.Split(' ')[1]); // name{labels} value [timestamp]
+            Assert.Contains(metrics.Split('\n'), l => l.StartsWith("avengers_gateway_requests", StringComparison.Ordinal) && l.Contains("key=\"team-a\"") && l.Contains("status=\"200\""));
+            Assert.DoesNotContain(TeamKey, metrics);
         }
         finally { await DisposeAllAsync(alone); }
     }
