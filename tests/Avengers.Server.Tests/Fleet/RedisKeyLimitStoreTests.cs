@@ -29,19 +29,30 @@ public sealed class RedisKeyLimitStoreTests
         }
     }
 
+    /// <summary>
+    /// Admits one request after another, as a steady client would, for <paramref name="duration"/> or until
+    /// <paramref name="done"/> says so; returns how many were admitted. A leased permit completes at once, so each
+    /// admission yields as a request would: the Redis client's continuations need a thread too.
+    /// </summary>
+    private static async Task<int> AdmitSteadilyAsync(RedisKeyLimitStore store, ApiKeyConfig limits, TimeSpan duration, Func<int, Task<bool>>? done = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int admitted = 0;
+        while (clock.Elapsed < duration && (done is null || !await done(admitted)))
+        {
+            admitted += (await store.AdmitAsync(limits.Name!, limits, CancellationToken.None)).Refused is null ? 1 : 0;
+            await Task.Yield();
+        }
+        return admitted;
+    }
+
     [Fact]
     public Task A_busy_key_is_admitted_from_leased_permits_and_the_unused_ones_go_back() => WithStoresAsync(1, async (stores, fleet) =>
     {
         RedisKeyLimitStore store = stores[0];
         var limits = new ApiKeyConfig { Name = "busy", RequestsPerMinute = 1_000_000 };
         // Steady admissions for a while set the key's pace; then most admissions need no script call.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        int admitted = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(0.6))
-        {
-            admitted += (await store.AdmitAsync("busy", limits, CancellationToken.None)).Refused is null ? 1 : 0;
-            await Task.Yield(); // as a request would: the client's continuations need a thread too
-        }
+        int admitted = await AdmitSteadilyAsync(store, limits, TimeSpan.FromSeconds(0.6));
         long callsBefore = store.AdmissionCalls;
         LimitVerdict[] leased = new LimitVerdict[500];
         for (int i = 0; i < leased.Length; i++) { leased[i] = await store.AdmitAsync("busy", limits, CancellationToken.None); await Task.Yield(); }
@@ -66,16 +77,11 @@ public sealed class RedisKeyLimitStoreTests
     {
         RedisKeyLimitStore store = stores[0];
         var limits = new ApiKeyConfig { Name = "leaving", RequestsPerMinute = 1_000_000 };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        int admitted = 0;
         StackExchange.Redis.IDatabase db = fleet.Connection.GetDatabase();
         long minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
         // Until a lease holds permits counted in Redis and not used.
-        while (clock.Elapsed < TimeSpan.FromSeconds(5) && (admitted < 100 || (long)await db.StringGetAsync(fleet.Key($"limit:leaving:rpm:{minute}")) == admitted))
-        {
-            admitted += (await store.AdmitAsync("leaving", limits, CancellationToken.None)).Refused is null ? 1 : 0;
-            await Task.Yield();
-        }
+        int admitted = await AdmitSteadilyAsync(store, limits, TimeSpan.FromSeconds(5),
+            async count => count >= 100 && (long)await db.StringGetAsync(fleet.Key($"limit:leaving:rpm:{minute}")) > count);
         Assert.True((long)await db.StringGetAsync(fleet.Key($"limit:leaving:rpm:{minute}")) > admitted);
 
         await store.ReleaseAsync();
@@ -88,13 +94,7 @@ public sealed class RedisKeyLimitStoreTests
     {
         var store = new RedisKeyLimitStore(fleet, leaseSize: 1);
         var limits = new ApiKeyConfig { Name = "strict", RequestsPerMinute = 1_000_000 };
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        int admitted = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(0.6))
-        {
-            admitted += (await store.AdmitAsync("strict", limits, CancellationToken.None)).Refused is null ? 1 : 0;
-            await Task.Yield();
-        }
+        int admitted = await AdmitSteadilyAsync(store, limits, TimeSpan.FromSeconds(0.6));
         Assert.Equal(admitted, store.AdmissionCalls);
     });
 
