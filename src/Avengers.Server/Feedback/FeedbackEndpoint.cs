@@ -59,7 +59,7 @@ internal static class FeedbackEndpoint
         }
 
         FeedbackService feedback = context.RequestServices.GetRequiredService<FeedbackService>();
-        string key = context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey k ? k.Name : "";
+        string key = GatewayHost.RequestKey(context)?.Name ?? "";
         (RatingResult result, string? detail) = await feedback.RateAsync(id, key, score, model, context.RequestAborted);
         return result switch
         {

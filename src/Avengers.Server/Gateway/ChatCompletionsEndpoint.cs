@@ -161,7 +161,7 @@ internal static class ChatCompletionsEndpoint
 
     /// <summary>The name of the gateway key the request presented (metrics and logs carry it, never the key); null without keys.</summary>
     private static string? KeyNameOf(HttpContext context)
-        => context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey key ? key.Name : null;
+        => GatewayHost.RequestKey(context)?.Name;
 
     /// <summary>
     /// Remembers the decision so that the answer can be rated (POST /v1/feedback); a failure here never costs the answer.
@@ -197,7 +197,7 @@ internal static class ChatCompletionsEndpoint
     /// </summary>
     private static void CountForKey(HttpContext context, GatewayRuntime runtime, long tokens, double? costUsd)
     {
-        if (context.Items.TryGetValue(GatewayHost.KeyItem, out object? item) && item is Fleet.GatewayKey key)
+        if (GatewayHost.RequestKey(context) is Fleet.GatewayKey key)
             _ = runtime.Limiter.RecordAsync(key, tokens, costUsd ?? 0, CancellationToken.None);
     }
 

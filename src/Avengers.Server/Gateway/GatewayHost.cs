@@ -171,6 +171,10 @@ public static class GatewayHost
     /// <summary>HttpContext.Items entry holding the request's <see cref="Fleet.GatewayKey"/>.</summary>
     internal const string KeyItem = "avengers.key";
 
+    /// <summary>The gateway key the request was authenticated with (set by the /v1 filter), or null without keys.</summary>
+    internal static Fleet.GatewayKey? RequestKey(HttpContext context)
+        => context.Items.TryGetValue(KeyItem, out object? item) ? item as Fleet.GatewayKey : null;
+
     /// <summary>The configured key the request presents (compared in constant time), or null.</summary>
     private static Fleet.GatewayKey? KeyOf(HttpContext context, GatewayRuntime runtime)
     {
