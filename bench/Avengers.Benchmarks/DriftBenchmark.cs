@@ -98,7 +98,7 @@ internal static class DriftBenchmark
         reference.Artifact.Save(referenceRouter);
 
         var degradedModels = affected.Values.ToHashSet(StringComparer.Ordinal);
-        async Task<(double[] Correct, Dictionary<int, int> Events)> RunAsync(string artifact, bool feedback, Func<string, string> urlOf, IEnumerable<BenchmarkRecord> asked, int flipAt)
+        async Task<(double[] Correct, Dictionary<int, int> Events, bool[] Rated)> RunAsync(string artifact, bool feedback, Func<string, string> urlOf, IEnumerable<BenchmarkRecord> asked, int flipAt)
         {
             drifted = false;
             var config = new GatewayConfig
@@ -123,6 +123,7 @@ internal static class DriftBenchmark
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
             var random = new Random(7);
             var correct = new List<double>();
+            var rated = new List<bool>();
             var eventsSoFar = new Dictionary<int, int>();
             var recovered = new Dictionary<int, int>();
             var askedDegraded = new List<int>();
@@ -140,6 +141,7 @@ internal static class DriftBenchmark
                     // Counted as wrong, and said: a run whose answers fail is not a measurement.
                     if (failed++ == 0) Console.WriteLine($"  request failed: {(int)response.StatusCode} {json.RootElement.GetRawText()[..Math.Min(300, json.RootElement.GetRawText().Length)]}");
                     correct.Add(0);
+                    rated.Add(false);
                     continue;
                 }
                 string? text = json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
@@ -158,10 +160,11 @@ internal static class DriftBenchmark
                 }
                 if (drifted && affected.TryGetValue(cluster, out string? bad) && top != bad && !recovered.ContainsKey(cluster))
                     recovered[cluster] = eventsSoFar.GetValueOrDefault(cluster);
-                if (feedback && gold is not null && random.NextDouble() < fraction)
+                rated.Add(feedback && gold is not null && random.NextDouble() < fraction);
+                if (rated[^1])
                 {
                     string rating = JsonSerializer.Serialize(new { id = json.RootElement.GetProperty("id").GetString(), correct = grade >= 1 });
-                    using HttpResponseMessage rated = await http.PostAsync("/v1/feedback", new StringContent(rating, Encoding.UTF8, "application/json"));
+                    using HttpResponseMessage ratingResponse = await http.PostAsync("/v1/feedback", new StringContent(rating, Encoding.UTF8, "application/json"));
                     if (drifted) eventsSoFar[cluster] = eventsSoFar.GetValueOrDefault(cluster) + 1;
                 }
             }
@@ -170,14 +173,14 @@ internal static class DriftBenchmark
                 throw new InvalidOperationException($"{failed} of {correct.Count} questions of {name} got no answer through the replay server (above); the drift benchmark needs recordings it can replay by question text, as MMLU-Pro's");
             if (askedDegraded.Count > 0)
                 Console.WriteLine($"  degraded model asked on {askedDegraded.Average():P0} of the degraded clusters' questions after the drift (mean rank {rankDegraded.Average() + 1:F1}; first/second half {askedDegraded.Take(askedDegraded.Count / 2).Average():P0} / {askedDegraded.Skip(askedDegraded.Count / 2).Average():P0})");
-            return ([.. correct], recovered);
+            return ([.. correct], recovered, [.. rated]);
         }
 
         string ProxyOrOriginal(string model) => degradedModels.Contains(model) ? proxy.Urls.First() : original.Urls.First();
-        var (staticRun, _) = await RunAsync(router, false, ProxyOrOriginal, stream, half);
-        var (feedbackRun, events) = await RunAsync(router, true, ProxyOrOriginal, stream, half);
+        var (staticRun, _, _) = await RunAsync(router, false, ProxyOrOriginal, stream, half);
+        var (feedbackRun, events, ratedRun) = await RunAsync(router, true, ProxyOrOriginal, stream, half);
         Console.WriteLine($"  cells found changed in the feedback run: {changes.Values.Sum()} ({string.Join(", ", changes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))})");
-        var (referenceRun, _) = await RunAsync(referenceRouter, false, _ => broken.Urls.First(), stream[half..], 0);
+        var (referenceRun, _, _) = await RunAsync(referenceRouter, false, _ => broken.Urls.First(), stream[half..], 0);
 
         double Mean(IEnumerable<double> xs) => xs.DefaultIfEmpty(0).Average();
         Console.WriteLine();
@@ -192,6 +195,23 @@ internal static class DriftBenchmark
         Console.WriteLine($"after the drift, on the {hit.Count(h => h)} questions of the degraded clusters / the {hit.Count(h => !h)} others: " +
             $"static {Part(staticRun[half..], true):F3} / {Part(staticRun[half..], false):F3}, feedback {Part(feedbackRun[half..], true):F3} / {Part(feedbackRun[half..], false):F3}, " +
             $"reference {Part(referenceRun, true):F3} / {Part(referenceRun, false):F3}");
+        // How fast a change must be found: an oracle that answers each degraded cluster's questions as the reference does
+        // once n of them were rated after the drift (before that, as the feedback run did), everything else as the feedback run.
+        var oracle = new List<string>();
+        for (int n = 0; n <= 8; n++)
+        {
+            var ratedIn = new Dictionary<int, int>();
+            double total = 0;
+            for (int i = half; i < stream.Length; i++)
+            {
+                int cluster = routed[stream[i].Id].Cluster;
+                bool known = affected.ContainsKey(cluster) && ratedIn.GetValueOrDefault(cluster) >= n;
+                total += known ? referenceRun[i - half] : feedbackRun[i];
+                if (affected.ContainsKey(cluster) && ratedRun[i]) ratedIn[cluster] = ratedIn.GetValueOrDefault(cluster) + 1;
+            }
+            oracle.Add($"{n}: {total / (stream.Length - half):F3}");
+        }
+        Console.WriteLine($"after the drift, had the change been known in a cluster once n of its answers were rated (n: accuracy): {string.Join(", ", oracle)}");
         foreach (var (cluster, model) in affected)
             Console.WriteLine($"cluster {cluster} ({model}): " + (events.TryGetValue(cluster, out int n) ? $"the router stopped ranking it first after {n} feedback event(s) there" : "still ranked first at the end"));
 
