@@ -73,7 +73,10 @@ internal static class DriftBenchmark
         // The test stream: questions asked once (the replay server finds answers by text), in a seeded order.
         var repeated = benchmark.Records.GroupBy(r => r.Query.Trim(), StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         BenchmarkRecord[] stream = [.. split.Test.Where(r => !repeated.Contains(r.Query.Trim()))];
-        new Random(42).Shuffle(stream);
+        // AVENGERS_BENCH_ORDER_SEED and AVENGERS_BENCH_RATING_SEED vary the order of the questions and which answers are rated.
+        int orderSeed = int.TryParse(Environment.GetEnvironmentVariable("AVENGERS_BENCH_ORDER_SEED"), out int o) ? o : 42;
+        int ratingSeed = int.TryParse(Environment.GetEnvironmentVariable("AVENGERS_BENCH_RATING_SEED"), out int rs) ? rs : 7;
+        new Random(orderSeed).Shuffle(stream);
         int half = stream.Length / 2;
 
         // The drift: the clusters with the most test questions lose their top model's quality.
@@ -121,7 +124,7 @@ internal static class DriftBenchmark
             await gateway.StartAsync();
             using var http = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
-            var random = new Random(7);
+            var random = new Random(ratingSeed);
             var correct = new List<double>();
             var rated = new List<bool>();
             var eventsSoFar = new Dictionary<int, int>();
@@ -189,6 +192,8 @@ internal static class DriftBenchmark
         Console.WriteLine($"{"calibrated router, no feedback (static)",-44} {Mean(staticRun[..half]),8:F3} {Mean(staticRun[half..]),8:F3} {Mean(staticRun[lastThird..]),18:F3}");
         Console.WriteLine($"{$"with feedback on {fraction:P0} of the answers",-44} {Mean(feedbackRun[..half]),8:F3} {Mean(feedbackRun[half..]),8:F3} {Mean(feedbackRun[lastThird..]),18:F3}");
         Console.WriteLine($"{"calibrated on the degraded models (reference)",-44} {"",8} {Mean(referenceRun),8:F3} {Mean(referenceRun[(lastThird - half)..]),18:F3}");
+        Console.WriteLine($"after the drift, against the reference: feedback {100 * (Mean(feedbackRun[half..]) - Mean(referenceRun)):+0.00;-0.00} points, static {100 * (Mean(staticRun[half..]) - Mean(referenceRun)):+0.00;-0.00}; " +
+            $"before it, feedback against static {100 * (Mean(feedbackRun[..half]) - Mean(staticRun[..half])):+0.00;-0.00} (order seed {orderSeed}, rating seed {ratingSeed})");
         // Where the runs differ after the drift: on the degraded clusters' questions, and on all the others.
         bool[] hit = [.. stream[half..].Select(r => affected.ContainsKey(routed[r.Id].Cluster))];
         double Part(double[] xs, bool inAffected) => Mean(xs.Where((_, i) => hit[i] == inAffected));
