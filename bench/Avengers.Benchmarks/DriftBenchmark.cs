@@ -25,6 +25,10 @@ namespace Avengers.Benchmarks;
 /// Prints accuracy over time and how many feedback events each affected cluster needed before the router stopped
 /// ranking the degraded model first there; writes a plot.
 /// Run: dotnet run -c Release --project bench/Avengers.Benchmarks -- drift [benchmark] [feedback fraction] [clusters] [plot.png]
+/// Environment: AVENGERS_BENCH_DRIFT_SKIP (degrade the next clusters by size), AVENGERS_BENCH_CHANGE_THRESHOLD (the
+/// detector's threshold), AVENGERS_BENCH_ORDER_SEED and AVENGERS_BENCH_RATING_SEED (the question order, 42, and which
+/// answers are rated, 7), AVENGERS_BENCH_DRIFT_TRACE=1 (each degraded question after the drift: the degraded model's
+/// rank, score and changed clusters).
 /// </summary>
 internal static class DriftBenchmark
 {
@@ -86,6 +90,7 @@ internal static class DriftBenchmark
             .ToDictionary(g => g.Key, g => routed[g.First().Id].Models[0].Model);
         Console.WriteLine($"{name}: {stream.Length} test questions, {half} before the drift; degraded: " +
             string.Join(", ", affected.Select(a => $"{a.Value} in cluster {a.Key} ({stream.Count(r => routed[r.Id].Cluster == a.Key)} questions)")));
+        Console.WriteLine($"policy: {calibrated.Artifact.Manifest.Policy?.Describe() ?? "default"}");
         Benchmark degraded = Degrade(benchmark, models, affected, routed);
 
         await using WebApplication original = ReplayServer.Build(benchmark, "http://127.0.0.1:0");
@@ -160,6 +165,13 @@ internal static class DriftBenchmark
                     int rank = decision.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString()).ToList().IndexOf(degradedHere);
                     askedDegraded.Add(rank >= 0 && rank < requested ? 1 : 0);
                     rankDegraded.Add(rank);
+                    if (feedback && Environment.GetEnvironmentVariable("AVENGERS_BENCH_DRIFT_TRACE") == "1")
+                    {
+                        JsonElement[] ranked = [.. decision.GetProperty("models").EnumerateArray()];
+                        JsonElement mine = ranked[Math.Max(rank, 0)];
+                        Console.WriteLine($"    trace c{cluster} rank {rank + 1} score {mine.GetProperty("score").GetDouble():F3} top {ranked[0].GetProperty("score").GetDouble():F3} " +
+                            $"requested {requested} chosen {decision.GetProperty("chosen_model").GetString()} calibrated {(mine.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : double.NaN):F3} changed_in {(mine.TryGetProperty("changed_in", out JsonElement ch) && ch.ValueKind == JsonValueKind.Array ? ch.GetArrayLength() : 0)} events {eventsSoFar.GetValueOrDefault(cluster)}");
+                    }
                 }
                 if (drifted && affected.TryGetValue(cluster, out string? bad) && top != bad && !recovered.ContainsKey(cluster))
                     recovered[cluster] = eventsSoFar.GetValueOrDefault(cluster);
