@@ -35,14 +35,19 @@ public sealed class LiveEvidence
     private readonly long[] _changedAt; // when the cell was last found changed (0: never)
 
     /// <summary>
-    /// The change detector's threshold at a cell without live evidence (docs/findings.md, section 13d): the largest
-    /// measured whose accuracy after a drift was never below the router without it and before it never lower than
-    /// feedback without it. Simulated at the calibrated accuracy, 2 to 4 cells in 100 raise a false alarm within 2,000
-    /// ratings (13 to 25 at 3 and about half at 2, which react sooner). 0 turns detection off.
+    /// The change detector's threshold at a cell without live evidence (docs/findings.md, sections 13d and 13e). It
+    /// rises by <see cref="ThresholdSlope"/> times ln(1 + held / <see cref="ThresholdScale"/>) with the live answers a
+    /// cell holds: a quiet cell, where a fall shows in a handful of ratings, reacts after fewer wrong answers than a busy
+    /// one, which would otherwise cross it by chance every few hundred. Simulated at the calibrated accuracy (100 cells,
+    /// a model right 90 % / 60 % of the time), 8 / 2 cells raise a false alarm within 300 ratings, 9 / 2 within 2,000
+    /// and 7 / 3 within 10,000; 0 turns detection off.
     /// </summary>
-    public const double DefaultChangeThreshold = 4;
+    public const double DefaultChangeThreshold = 3;
 
-    /// <summary>Live answers a cell holds at which its threshold has risen by ln 2.</summary>
+    /// <summary>How steeply the threshold rises with the live evidence a cell holds.</summary>
+    public const double ThresholdSlope = 2;
+
+    /// <summary>Live answers a cell holds at which its threshold has risen by <see cref="ThresholdSlope"/> times ln 2.</summary>
     public const double ThresholdScale = 100;
 
     /// <summary>
@@ -146,9 +151,8 @@ public sealed class LiveEvidence
             return false;
         }
         (_cusum[cell], _runAnswered[cell], _runCorrect[cell]) = (s, _runAnswered[cell] + weight, _runCorrect[cell] + weight * outcome);
-        // The threshold rises with the log of the live evidence the cell holds: a busy cell (thousands of ratings) would
-        // otherwise cross a fixed one by chance every few hundred, while a quiet one must still react within a handful.
-        if (s < _changeThreshold + Math.Log(1 + heldBefore / ThresholdScale) || _runAnswered[cell] < MinimumRun) return false;
+        // The threshold rises with the log of the live evidence the cell holds (see DefaultChangeThreshold).
+        if (s < _changeThreshold + ThresholdSlope * Math.Log(1 + heldBefore / ThresholdScale) || _runAnswered[cell] < MinimumRun) return false;
         (_changedAt[cell], _cusum[cell]) = (Math.Max(1, now), 0);
         return true;
     }

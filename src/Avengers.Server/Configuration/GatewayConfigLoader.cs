@@ -120,7 +120,7 @@ public static class GatewayConfigLoader
         if (!(config.Feedback.HalfLifeHours > 0 && double.IsFinite(config.Feedback.HalfLifeHours))) problems.Add($"feedback.half_life_hours: must be a positive number (got {config.Feedback.HalfLifeHours})");
         if (config.Feedback.MaxLivePerCluster is double cap && !(cap > 0)) problems.Add($"feedback.max_live_per_cluster: must be positive (got {cap})");
         if (!(config.Feedback.ChangeThreshold >= 0) || double.IsInfinity(config.Feedback.ChangeThreshold)) problems.Add($"feedback.change_threshold: must be a finite number >= 0 (got {config.Feedback.ChangeThreshold})");
-        if (config.Feedback.ChangePointZ is not null) problems.Add("feedback.change_point_z: replaced by feedback.change_threshold (a CUSUM change detector, 4 by default; 0 turns it off): remove the key");
+        if (config.Feedback.ChangePointZ is not null) problems.Add($"feedback.change_point_z: replaced by feedback.change_threshold (a CUSUM change detector, {Avengers.Scoring.LiveEvidence.DefaultChangeThreshold} by default; 0 turns it off): remove the key");
         if (config.Feedback.MaxRatingsPerKeyPerHour is int perKey && perKey < 1) problems.Add($"feedback.max_ratings_per_key_per_hour: must be at least 1 (got {perKey})");
         if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
         if (config.MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max_calls_per_request: must lie in [1, 10000] (got {config.MaxCallsPerRequest})");

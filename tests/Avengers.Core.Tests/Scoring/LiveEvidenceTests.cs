@@ -157,8 +157,30 @@ public class LiveEvidenceChangeDetectionTests
         }
         Assert.InRange(Alarms(0, 0.9, LiveEvidence.DefaultChangeThreshold), 0, 12);
         Assert.InRange(Alarms(1, 0.6, LiveEvidence.DefaultChangeThreshold), 0, 12);
-        // The sensitive setting pays for its speed: about half the cells.
-        Assert.InRange(Alarms(1, 0.6, 2), 25, 80);
+        // The sensitive setting pays for its speed: several times as many.
+        Assert.InRange(Alarms(1, 0.6, 2), 12, 60);
+    }
+
+    [Fact]
+    public void A_quiet_cell_reacts_after_fewer_wrong_answers_than_a_busy_one()
+    {
+        ClusterScores scores = Scores();
+        int WrongUntilFound(int history)
+        {
+            LiveEvidence live = Live(scores, new ManualClock());
+            for (int i = 0; i < history; i++) live.Add([(0, 1.0)], 1, i % 5 < 3 ? 1.0 : 0.0); // 60 %, as calibrated
+            Assert.False(live.Changed(0, 1));
+            int wrong = 0;
+            while (!live.Changed(0, 1) && wrong < 100)
+            {
+                live.Add([(0, 1.0)], 1, 0.0);
+                wrong++;
+            }
+            return wrong;
+        }
+        int quiet = WrongUntilFound(0), busy = WrongUntilFound(2_000);
+        Assert.InRange(quiet, 6, 10);
+        Assert.True(busy > 2 * quiet, $"a cell holding 2,000 ratings should need far more wrong answers in a row than a new one ({busy} against {quiet})");
     }
 
     [Fact]
