@@ -7,7 +7,8 @@ namespace Avengers.Routing;
 /// <summary>
 /// Routes an embedded query: cosine similarity to every centroid, then the models ranked by their
 /// accuracy in the nearest cluster (or a softmax-weighted blend of the top_k nearest). With several
-/// partitions (independent clusterings), each contributes its own nearest cluster(s) with equal weight.
+/// partitions (independent clusterings), each contributes its own nearest cluster(s) with equal weight, except that
+/// the clusters in which live feedback found a model changed hold at least half of that model's score.
 /// Thread-safe.
 /// </summary>
 public sealed class ClusterRouter
@@ -88,11 +89,21 @@ public sealed class ClusterRouter
         {
             LiveEvidence? live = Live is { Any: true } l ? l : null;
             long now = live?.NowTicks ?? 0; // one clock read per decision, not one per cell
+            bool changes = live is { AnyChange: true };
             for (int c = 0; c < candidates.Length; c++)
             {
-                double score = 0;
+                double score = 0, changedScore = 0, changedWeight = 0;
                 foreach (ClusterMatch match in clusters)
-                    score += match.Weight * (live is null ? scores[match.Cluster, candidates[c]].Smoothed : live.Smoothed(scores, match.Cluster, candidates[c], now));
+                {
+                    double smoothed = live is null ? scores[match.Cluster, candidates[c]].Smoothed : live.Smoothed(scores, match.Cluster, candidates[c], now);
+                    score += match.Weight * smoothed;
+                    if (changes && live!.Changed(match.Cluster, candidates[c], now)) (changedScore, changedWeight) = (changedScore + match.Weight * smoothed, changedWeight + match.Weight);
+                }
+                // Where the model was found changed in some of the query's clusters, those weigh at least half of its
+                // score: the partitions whose cells mix the changed questions with others must not outvote the finding
+                // by their number.
+                if (changedWeight > 0 && changedWeight < ChangedShare)
+                    score = ChangedShare * changedScore / changedWeight + (1 - ChangedShare) * (score - changedScore) / (1 - changedWeight);
                 keyed[c] = (score, candidates[c]);
             }
         }
@@ -129,6 +140,13 @@ public sealed class ClusterRouter
     }
 
     private static readonly RoutingOptions DefaultOptions = new();
+
+    /// <summary>
+    /// The least share of a model's score held by the query's clusters in which it was found changed (see
+    /// <see cref="LiveEvidence"/>). All of it lost 3 to 4 points where a mixed cell's finding reached untouched questions,
+    /// their routing weight alone (a fifth with five partitions) barely moved the model (docs/findings.md, 13d and 13e).
+    /// </summary>
+    internal const double ChangedShare = 0.5;
 
     private static bool Before((double Score, int Model) x, (double Score, int Model) y, ClusterScores scores)
     {

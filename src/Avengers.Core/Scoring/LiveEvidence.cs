@@ -33,6 +33,7 @@ public sealed class LiveEvidence
     private readonly double _changeThreshold;
     private readonly double[] _cusum, _runAnswered, _runCorrect;
     private readonly long[] _changedAt; // when the cell was last found changed (0: never)
+    private volatile bool _anyChange;
 
     /// <summary>
     /// The change detector's threshold at a cell without live evidence (docs/findings.md, sections 13d and 13e). It
@@ -154,8 +155,12 @@ public sealed class LiveEvidence
         // The threshold rises with the log of the live evidence the cell holds (see DefaultChangeThreshold).
         if (s < _changeThreshold + ThresholdSlope * Math.Log(1 + heldBefore / ThresholdScale) || _runAnswered[cell] < MinimumRun) return false;
         (_changedAt[cell], _cusum[cell]) = (Math.Max(1, now), 0);
+        _anyChange = true;
         return true;
     }
+
+    /// <summary>True once any cell was found changed (routing looks for changes only then).</summary>
+    internal bool AnyChange => _anyChange;
 
     /// <summary>True while the cell's model is held changed (most of its calibration there set aside).</summary>
     public bool Changed(int cluster, int model) => Changed(cluster, model, NowTicks);
