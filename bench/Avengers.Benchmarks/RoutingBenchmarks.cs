@@ -22,9 +22,13 @@ public class RoutingBenchmarks
     [Params(1, 5)]
     public int Partitions { get; set; }
 
-    /// <summary>With live feedback in every cluster and model (the ranking reads calibrated plus live counts).</summary>
-    [Params(false, true)]
-    public bool Live { get; set; }
+    /// <summary>
+    /// no: calibration alone; yes: live feedback in every cluster and model (the ranking reads calibrated plus live
+    /// counts); changed: that, and every model found changed in every cluster the query reaches (each candidate's score
+    /// then gives its changed clusters half of it).
+    /// </summary>
+    [Params("no", "yes", "changed")]
+    public string Live { get; set; } = "no";
 
     [GlobalSetup]
     public void Setup()
@@ -38,15 +42,25 @@ public class RoutingBenchmarks
         CalibrationResult calibrated = Calibrator.Calibrate(points, correctness, new CalibrationOptions { K = 64, Restarts = 1, Partitions = Partitions },
             new RouterManifest.EmbeddingInfo("bench", 384), new RouterManifest.DataInfo("bench", "", points.Count, 0));
         _router = new ClusterRouter(calibrated.Artifact);
-        if (Live)
-        {
-            var live = new LiveEvidence(calibrated.Artifact.Scores.ClusterCount, models, TimeSpan.FromHours(72), clustersPerPartition: 64);
-            for (int c = 0; c < calibrated.Artifact.Scores.ClusterCount; c++)
-                for (int j = 0; j < models.Length; j++) live.Add([(c, 1.0)], j, random.NextDouble());
-            _router = new ClusterRouter(calibrated.Artifact) { Live = live };
-        }
         _query = points[123].ToArray();
         _soft = new RoutingOptions { TopK = 3, Beta = 6 };
+        if (Live != "no")
+        {
+            var live = new LiveEvidence(calibrated.Artifact.Scores.ClusterCount, models, TimeSpan.FromHours(72), clustersPerPartition: 64,
+                calibrated: Live == "changed" ? calibrated.Artifact.Scores : null);
+            for (int c = 0; c < calibrated.Artifact.Scores.ClusterCount; c++)
+                for (int j = 0; j < models.Length; j++) live.Add([(c, 1.0)], j, random.NextDouble());
+            if (Live == "changed")
+            {
+                ClusterMatch[] reached = [.. _router.Route(_query, _soft).Clusters];
+                for (int j = 0; j < models.Length; j++)
+                    for (int n = 0; n < 500 && !reached.All(m => live.Changed(m.Cluster, j)); n++)
+                        foreach (ClusterMatch match in reached) live.Add([(match.Cluster, 1.0)], j, 0.0);
+                if (!reached.All(m => Enumerable.Range(0, models.Length).All(j => live.Changed(m.Cluster, j))))
+                    throw new InvalidOperationException("the set-up did not find every model changed in every cluster the query reaches");
+            }
+            _router = new ClusterRouter(calibrated.Artifact) { Live = live };
+        }
         // The gateway's call: the available backends given as a set, the same set every time.
         _gateway = new RoutingOptions { TopK = 3, Beta = 6, Available = models.ToHashSet(StringComparer.Ordinal) };
     }

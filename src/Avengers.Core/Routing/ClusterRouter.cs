@@ -89,15 +89,15 @@ public sealed class ClusterRouter
         {
             LiveEvidence? live = Live is { Any: true } l ? l : null;
             long now = live?.NowTicks ?? 0; // one clock read per decision, not one per cell
-            bool changes = live is { AnyChange: true };
             for (int c = 0; c < candidates.Length; c++)
             {
                 double score = 0, changedScore = 0, changedWeight = 0;
                 foreach (ClusterMatch match in clusters)
                 {
-                    double smoothed = live is null ? scores[match.Cluster, candidates[c]].Smoothed : live.Smoothed(scores, match.Cluster, candidates[c], now);
+                    bool changed = false;
+                    double smoothed = live is null ? scores[match.Cluster, candidates[c]].Smoothed : live.Smoothed(scores, match.Cluster, candidates[c], now, out changed);
                     score += match.Weight * smoothed;
-                    if (changes && live!.Changed(match.Cluster, candidates[c], now)) (changedScore, changedWeight) = (changedScore + match.Weight * smoothed, changedWeight + match.Weight);
+                    if (changed) (changedScore, changedWeight) = (changedScore + match.Weight * smoothed, changedWeight + match.Weight);
                 }
                 // Where the model was found changed in some of the query's clusters, those weigh at least half of its
                 // score: the partitions whose cells mix the changed questions with others must not outvote the finding

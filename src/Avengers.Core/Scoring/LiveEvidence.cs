@@ -33,7 +33,6 @@ public sealed class LiveEvidence
     private readonly double _changeThreshold;
     private readonly double[] _cusum, _runAnswered, _runCorrect;
     private readonly long[] _changedAt; // when the cell was last found changed (0: never)
-    private volatile bool _anyChange;
 
     /// <summary>
     /// The change detector's threshold at a cell without live evidence (docs/findings.md, sections 13d and 13e). It
@@ -155,12 +154,8 @@ public sealed class LiveEvidence
         // The threshold rises with the log of the live evidence the cell holds (see DefaultChangeThreshold).
         if (s < _changeThreshold + ThresholdSlope * Math.Log(1 + heldBefore / ThresholdScale) || _runAnswered[cell] < MinimumRun) return false;
         (_changedAt[cell], _cusum[cell]) = (Math.Max(1, now), 0);
-        _anyChange = true;
         return true;
     }
-
-    /// <summary>True once any cell was found changed (routing looks for changes only then).</summary>
-    internal bool AnyChange => _anyChange;
 
     /// <summary>True while the cell's model is held changed (most of its calibration there set aside).</summary>
     public bool Changed(int cluster, int model) => Changed(cluster, model, NowTicks);
@@ -196,15 +191,20 @@ public sealed class LiveEvidence
     /// <summary>The calibrated score with the live counts added, under the same prior.</summary>
     public double Smoothed(ClusterScores scores, int cluster, int model) => Smoothed(scores, cluster, model, NowTicks);
 
-    internal double Smoothed(ClusterScores scores, int cluster, int model, long now)
+    internal double Smoothed(ClusterScores scores, int cluster, int model, long now) => Smoothed(scores, cluster, model, now, out _);
+
+    /// <summary>The smoothed score, and whether the cell's model is held changed (one read of the finding for both).</summary>
+    internal double Smoothed(ClusterScores scores, int cluster, int model, long now, out bool changed)
     {
+        double setAside = SetAside(cluster * _models + model, now);
+        changed = setAside >= RearmBelow;
         ModelScore calibrated = scores[cluster, model];
         (double answered, double correct) = Counts(cluster, model, now);
         if (answered <= 0) return calibrated.Smoothed;
         double s = scores.PriorStrength, global = scores.GlobalAccuracy(model);
         double calibratedAnswered = calibrated.Answered, calibratedCorrect = calibrated.Correct;
         // The model changed here: the calibration no longer describes it.
-        double kept = 1 - SetAside(cluster * _models + model, now);
+        double kept = 1 - setAside;
         (calibratedAnswered, calibratedCorrect) = (calibratedAnswered * kept, calibratedCorrect * kept);
         double denominator = calibratedAnswered + answered + s;
         return denominator <= 0 ? global : (calibratedCorrect + correct + s * global) / denominator;
