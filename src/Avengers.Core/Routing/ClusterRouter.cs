@@ -143,7 +143,7 @@ public sealed class ClusterRouter
 
     /// <summary>
     /// The least share of a model's score held by the query's clusters in which it was found changed (see
-    /// <see cref="LiveEvidence"/>). All of it lost 3 to 4 points where a mixed cell's finding reached untouched questions,
+    /// <see cref="LiveEvidence"/>). All of it lost 3 to 4 points where a mixed cell's finding reached untouched questions;
     /// their routing weight alone (a fifth with five partitions) barely moved the model (docs/findings.md, 13d and 13e).
     /// </summary>
     internal const double ChangedShare = 0.5;
