@@ -206,6 +206,9 @@ internal static class DriftBenchmark
         Console.WriteLine($"{"calibrated on the degraded models (reference)",-44} {"",8} {Mean(referenceRun),8:F3} {Mean(referenceRun[(lastThird - half)..]),18:F3}");
         Console.WriteLine($"after the drift, against the reference: feedback {100 * (Mean(feedbackRun[half..]) - Mean(referenceRun)):+0.00;-0.00} points, static {100 * (Mean(staticRun[half..]) - Mean(referenceRun)):+0.00;-0.00}; " +
             $"before it, feedback against static {100 * (Mean(feedbackRun[..half]) - Mean(staticRun[..half])):+0.00;-0.00} (order seed {orderSeed}, rating seed {ratingSeed})");
+        // Once recovered: the last third after the drift, where the time a change takes to be found has passed.
+        Console.WriteLine($"in the last third after the drift, against the reference: feedback {100 * (Mean(feedbackRun[lastThird..]) - Mean(referenceRun[(lastThird - half)..])):+0.00;-0.00} points, " +
+            $"static {100 * (Mean(staticRun[lastThird..]) - Mean(referenceRun[(lastThird - half)..])):+0.00;-0.00}");
         // Where the runs differ after the drift: on the degraded clusters' questions, and on all the others.
         bool[] hit = [.. stream[half..].Select(r => affected.ContainsKey(routed[r.Id].Cluster))];
         double Part(double[] xs, bool inAffected) => Mean(xs.Where((_, i) => hit[i] == inAffected));
