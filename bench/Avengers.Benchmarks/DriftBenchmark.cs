@@ -37,9 +37,18 @@ internal static class DriftBenchmark
     public static async Task RunAsync(string[] args)
     {
         string name = args.Length > 1 ? args[1] : "mmlu-pro";
-        double fraction = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0.2;
-        int affectedCount = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        double fraction = args.Length > 2 ? Number(args[2], "the feedback fraction (second argument)", 0, 1) : 0.2;
+        int affectedCount = args.Length > 3 ? (int)Number(args[3], "the number of clusters to degrade (third argument)", 1, 64, whole: true) : 5;
         string plot = args.Length > 4 ? args[4] : "drift.png";
+        // AVENGERS_BENCH_ORDER_SEED and AVENGERS_BENCH_RATING_SEED vary the order of the questions and which answers are rated.
+        int orderSeed = (int)Setting("AVENGERS_BENCH_ORDER_SEED", 42, 0, int.MaxValue, whole: true);
+        int ratingSeed = (int)Setting("AVENGERS_BENCH_RATING_SEED", 7, 0, int.MaxValue, whole: true);
+        // AVENGERS_BENCH_DRIFT_SKIP=N degrades the next clusters by size instead (a drift the settings were not chosen on).
+        int skip = (int)Setting("AVENGERS_BENCH_DRIFT_SKIP", 0, 0, 1_000, whole: true);
+        // AVENGERS_BENCH_CHANGE_THRESHOLD: the feedback setting change_threshold (0 turns the change detector off).
+        double threshold = Setting("AVENGERS_BENCH_CHANGE_THRESHOLD", Avengers.Scoring.LiveEvidence.DefaultChangeThreshold, 0, 100);
+        if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(plot))))
+            throw new ArgumentException($"the plot's folder does not exist: {Path.GetDirectoryName(Path.GetFullPath(plot))} (fourth argument: where to write the plot, a .png)");
         var watch = Stopwatch.StartNew();
         // The gateways' warning for each model found changed would flood this report: counted from the metric instead.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Avengers.Gateway.Feedback", "Error");
@@ -77,17 +86,14 @@ internal static class DriftBenchmark
         // The test stream: questions asked once (the replay server finds answers by text), in a seeded order.
         var repeated = benchmark.Records.GroupBy(r => r.Query.Trim(), StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         BenchmarkRecord[] stream = [.. split.Test.Where(r => !repeated.Contains(r.Query.Trim()))];
-        // AVENGERS_BENCH_ORDER_SEED and AVENGERS_BENCH_RATING_SEED vary the order of the questions and which answers are rated.
-        int orderSeed = int.TryParse(Environment.GetEnvironmentVariable("AVENGERS_BENCH_ORDER_SEED"), out int o) ? o : 42;
-        int ratingSeed = int.TryParse(Environment.GetEnvironmentVariable("AVENGERS_BENCH_RATING_SEED"), out int rs) ? rs : 7;
         new Random(orderSeed).Shuffle(stream);
         int half = stream.Length / 2;
 
         // The drift: the clusters with the most test questions lose their top model's quality.
-        // AVENGERS_BENCH_DRIFT_SKIP=N degrades the next clusters by size instead (a drift the settings were not chosen on).
-        int skip = int.TryParse(Environment.GetEnvironmentVariable("AVENGERS_BENCH_DRIFT_SKIP"), out int skipped) ? skipped : 0;
         var affected = stream.GroupBy(r => routed[r.Id].Cluster).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Skip(skip).Take(affectedCount)
             .ToDictionary(g => g.Key, g => routed[g.First().Id].Models[0].Model);
+        if (affected.Count < affectedCount)
+            throw new ArgumentException($"{name}'s test questions reach {affected.Count + skip} clusters; {affectedCount} to degrade after skipping {skip} (AVENGERS_BENCH_DRIFT_SKIP) leaves {affected.Count}");
         Console.WriteLine($"{name}: {stream.Length} test questions, {half} before the drift; degraded: " +
             string.Join(", ", affected.Select(a => $"{a.Value} in cluster {a.Key} ({stream.Count(r => routed[r.Id].Cluster == a.Key)} questions)")));
         Console.WriteLine($"policy: {calibrated.Artifact.Manifest.Policy?.Describe() ?? "default"}");
@@ -117,12 +123,7 @@ internal static class DriftBenchmark
                 EmbeddingCache = EmbeddingStack.DefaultCachePath,
                 Strategy = new StrategyConfig { Samples = calibrated.Policy.TopN, Adaptive = false },
                 ApiKeys = [new ApiKeyConfig { Name = "drift", KeyEnv = "DRIFT_KEY" }],
-                // AVENGERS_BENCH_CHANGE_THRESHOLD: the feedback setting change_threshold (0 turns the change detector off).
-                Feedback = new FeedbackConfig
-                {
-                    ChangeThreshold = Environment.GetEnvironmentVariable("AVENGERS_BENCH_CHANGE_THRESHOLD") is { Length: > 0 } h
-                        ? double.Parse(h, System.Globalization.CultureInfo.InvariantCulture) : Avengers.Scoring.LiveEvidence.DefaultChangeThreshold,
-                },
+                Feedback = new FeedbackConfig { ChangeThreshold = threshold },
                 Backends = [.. models.Select(m => new BackendConfig { Name = m, BaseUrl = urlOf(m) + "/v1", MaxConcurrency = 64, MaxQueue = 256 })],
             };
             await using WebApplication gateway = GatewayHost.Build(config, stack, v => v == "DRIFT_KEY" ? Key : null);
@@ -257,6 +258,19 @@ internal static class DriftBenchmark
         Console.WriteLine($"plot: {plot}; done in {watch.Elapsed.TotalSeconds:F0} s");
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
     }
+
+    /// <summary>A number given on the command line, checked: the message names the argument and what it must be.</summary>
+    private static double Number(string text, string what, double min, double max, bool whole = false)
+    {
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            || value < min || value > max || (whole && value != Math.Floor(value)))
+            throw new ArgumentException($"{what} must be {(whole ? "a whole number" : "a number")} from {min} to {max}, got '{text}'");
+        return value;
+    }
+
+    /// <summary>A number from an environment variable (unset or empty: the default), checked as <see cref="Number"/>.</summary>
+    private static double Setting(string variable, double fallback, double min, double max, bool whole = false)
+        => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text ? Number(text, variable, min, max, whole) : fallback;
 
     /// <summary>The benchmark with each affected cluster's top model answering wrong there: another model's wrong response, else an unreadable one.</summary>
     private static Benchmark Degrade(Benchmark benchmark, IReadOnlyList<string> models, Dictionary<int, string> affected, Dictionary<string, RoutingDecision> routed)

@@ -25,7 +25,7 @@ if (args.Length > 0 && args[0] == "fleet")
 if (args.Length > 0 && args[0] == "drift")
 {
     try { await DriftBenchmark.RunAsync(args); }
-    catch (InvalidOperationException ex)
+    catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FileNotFoundException or Avengers.Data.BenchmarkFormatException)
     {
         Console.Error.WriteLine($"drift: {ex.Message}");
         Environment.ExitCode = 1;
