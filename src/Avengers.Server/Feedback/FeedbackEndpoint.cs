@@ -6,8 +6,8 @@ namespace Avengers.Server.Feedback;
 
 /// <summary>
 /// <c>POST /v1/feedback</c> with <c>{"id": "chatcmpl-...", "score": 0.0..1.0}</c> or <c>{"id", "correct": true|false}</c>,
-/// optionally <c>"model"</c> (judge one member's answer instead of the returned one) and <c>"comment"</c> (logged,
-/// never echoed). 202 when applied; 404 for an unknown or expired id (or one another key received); 409 for a second
+/// optionally <c>"model"</c> (judge one member's answer instead of the returned one) and <c>"comment"</c> (kept with
+/// the rating in the feedback log, never echoed). 202 when applied; 404 for an unknown or expired id (or one another key received); 409 for a second
 /// rating of the same answer; 400 naming the field for a bad body.
 /// </summary>
 internal static class FeedbackEndpoint
@@ -20,7 +20,7 @@ internal static class FeedbackEndpoint
         if (error is not null) return error;
         string id;
         double score;
-        string? model = null;
+        string? model = null, note = null;
         using (document)
         {
             JsonElement root = document!.RootElement;
@@ -47,20 +47,13 @@ internal static class FeedbackEndpoint
             {
                 if (comment.ValueKind != JsonValueKind.String || comment.GetString()!.Length > MaxComment)
                     return OpenAIErrors.BadRequest($"'comment' must be a string of at most {MaxComment} characters", "comment");
-                {
-                    ILogger logger = Logger(context);
-                    if (logger.IsEnabled(LogLevel.Information))
-                    {
-                        string redacted = Avengers.Ensemble.BackendFailures.Redact(comment.GetString());
-                        GatewayLog.FeedbackComment(logger, id, redacted);
-                    }
-                }
+                note = comment.GetString();
             }
         }
 
         FeedbackService feedback = context.RequestServices.GetRequiredService<FeedbackService>();
         string key = GatewayHost.RequestKey(context)?.Name ?? "";
-        (RatingResult result, string? detail) = await feedback.RateAsync(id, key, score, model, context.RequestAborted);
+        (RatingResult result, string? detail) = await feedback.RateAsync(id, key, score, model, context.RequestAborted, note);
         return result switch
         {
             RatingResult.Applied => Results.Json(new { id, status = "accepted", score }, statusCode: 202),
@@ -80,6 +73,4 @@ internal static class FeedbackEndpoint
     }
 
     private static string Shown(JsonElement value) => ChatCompletionsEndpoint.Shown(value);
-
-    private static ILogger Logger(HttpContext context) => ChatCompletionsEndpoint.Logger(context);
 }

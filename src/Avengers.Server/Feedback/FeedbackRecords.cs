@@ -18,14 +18,18 @@ internal static class FeedbackRecords
         Outputs = outcomes.ToDictionary(o => o.Model, o => (IReadOnlyList<Sample>)[new Sample(Score: o.Outcome)], StringComparer.Ordinal),
     };
 
-    /// <summary>The record as one JSON line, with <c>rated_utc</c> beside the benchmark fields (which readers of the format ignore).</summary>
-    public static string Line(BenchmarkRecord record, DateTimeOffset ratedAt)
+    /// <summary>
+    /// The record as one JSON line, with <c>rated_utc</c> (for replaying it with its age) and the rater's <c>comment</c>,
+    /// if any, beside the benchmark fields (which readers of the format ignore).
+    /// </summary>
+    public static string Line(BenchmarkRecord record, DateTimeOffset ratedAt, string? comment = null)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             BenchmarkWriter.WriteRecord(writer, record);
         var line = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(buffer.WrittenSpan)!;
         line["rated_utc"] = ratedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        if (comment is not null) line["comment"] = comment;
         return line.ToJsonString(LineJson);
     }
 

@@ -49,8 +49,12 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
             Samples = decision.SampleAnswers,
         }, cancellationToken);
 
-    /// <summary>Applies a rating of answer <paramref name="id"/> by <paramref name="key"/>: score in [0, 1]; <paramref name="model"/> judges that member's answer instead of the returned one.</summary>
-    public async Task<(RatingResult Result, string? Detail)> RateAsync(string id, string key, double score, string? model, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies a rating of answer <paramref name="id"/> by <paramref name="key"/>: score in [0, 1]; <paramref name="model"/>
+    /// judges that member's answer instead of the returned one; <paramref name="comment"/> (secrets redacted) is kept
+    /// with the rating in the log and written to the gateway's log at Information level, once the rating is applied.
+    /// </summary>
+    public async Task<(RatingResult Result, string? Detail)> RateAsync(string id, string key, double score, string? model, CancellationToken cancellationToken, string? comment = null)
     {
         // Another key's answer is "unknown" to this key: its existence is not revealed.
         if (await memory.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } decision || decision.Key != key) return (RatingResult.UnknownId, null);
@@ -68,10 +72,12 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
         }
 
         LiveUpdate update = new(decision.ArtifactSha ?? "", decision.Clusters, Outcomes(decision, score, model));
+        comment = comment is null ? null : BackendFailures.Redact(comment);
+        if (comment is not null) GatewayLog.FeedbackComment(logger, id, comment);
         if (log is not null)
         {
             // The log is for the next calibration: losing a line must not lose the rating.
-            try { await log.AppendAsync(FeedbackRecords.Of(decision, update.Outcomes), Now, cancellationToken).ConfigureAwait(false); }
+            try { await log.AppendAsync(FeedbackRecords.Line(FeedbackRecords.Of(decision, update.Outcomes), Now, comment), cancellationToken).ConfigureAwait(false); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException)
             {
                 GatewayLog.FeedbackNotLogged(logger, id, ex.Message);

@@ -1,5 +1,4 @@
 using System.Text;
-using Avengers.Data;
 
 namespace Avengers.Server.Feedback;
 
@@ -18,9 +17,8 @@ internal sealed class FileFeedbackLog(string path) : IFeedbackLog, IDisposable
         return [.. (await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false)).Where(l => l.Length > 0)];
     }
 
-    public async Task AppendAsync(BenchmarkRecord record, DateTimeOffset ratedAt, CancellationToken cancellationToken)
+    public async Task AppendAsync(string line, CancellationToken cancellationToken)
     {
-        string line = FeedbackRecords.Line(record, ratedAt);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

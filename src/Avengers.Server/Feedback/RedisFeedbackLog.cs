@@ -1,4 +1,3 @@
-using Avengers.Data;
 using Avengers.Server.Fleet;
 using StackExchange.Redis;
 
@@ -14,10 +13,10 @@ public sealed class RedisFeedbackLog(RedisFleet fleet) : IFeedbackLog
         => [.. (await fleet.Connection.GetDatabase().ListRangeAsync(fleet.Key(Key)).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)).Select(v => (string)v!)];
 
     /// <inheritdoc />
-    public async Task AppendAsync(BenchmarkRecord record, DateTimeOffset ratedAt, CancellationToken cancellationToken)
+    public async Task AppendAsync(string line, CancellationToken cancellationToken)
     {
         IDatabase redis = fleet.Connection.GetDatabase();
-        await redis.ListRightPushAsync(fleet.Key(Key), FeedbackRecords.Line(record, ratedAt)).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
+        await redis.ListRightPushAsync(fleet.Key(Key), line).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
         await redis.ListTrimAsync(fleet.Key(Key), -MaxEntries, -1).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
     }
 

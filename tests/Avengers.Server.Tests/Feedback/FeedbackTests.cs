@@ -143,12 +143,21 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         string log = Path.Combine(TestData.TempDir(), "feedback.jsonl");
         await using WebApplication gateway = await GatewayAsync(calc, scribe, log: log);
         string id = await AskAsync(gateway);
-        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id, correct = false })).Status);
+        // A comment is kept with the rating it came with (a secret in it redacted), and only with a rating that was applied.
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(gateway, "/v1/feedback", new { id = "chatcmpl-nope", correct = false, comment = "refused" })).Status);
+        var (status, body) = await PostAsync(gateway, "/v1/feedback", new { id, correct = false, comment = "B is not it; my key sk-abcdefghijklmnopqrstuvwx" });
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.DoesNotContain("comment", body.RootElement.GetRawText()); // never echoed
+        Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(gateway, "/v1/feedback", new { id, correct = true, comment = "second thoughts" })).Status);
 
         Avengers.Data.BenchmarkRecord record = Assert.Single(Avengers.Data.BenchmarkReader.Read(log).Records);
         Assert.Equal((id, "feedback", MathQuestion), (record.Id, record.Dataset, record.Query));
         Assert.Equal(0.0, record.Outputs["calc"][0].Score);   // the returned answer, judged wrong
         Assert.Equal(1.0, record.Outputs["scribe"][0].Score); // disagreed with it
+        using JsonDocument line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(log)));
+        string comment = line.RootElement.GetProperty("comment").GetString()!;
+        Assert.StartsWith("B is not it; my key ", comment);
+        Assert.DoesNotContain("sk-abcdefghijklmnopqrstuvwx", comment);
     }
 
     [Fact]
