@@ -243,6 +243,18 @@ public class CliTests
         Assert.Contains("'request_timeout_seconds': expected a number", error);
         Assert.DoesNotContain("System.", output + error);
 
+        // A word where a number or a boolean belongs: the setting's own type says what was expected.
+        foreach (var (setting, expected) in new[] { ("feedback:\n  change_threshold: abc", "'change_threshold': expected a number"),
+                                                    ("strategy:\n  n: lots", "'n': expected a whole number"), ("strategy:\n  adaptive: maybe", "'adaptive': expected true or false") })
+        {
+            File.WriteAllText(config, "listen: http://127.0.0.1:8080\nbackends:\n  - name: a\n    base_url: http://127.0.0.1:9/v1\n" + setting + "\n");
+            var (wordExit, wordOutput, wordError) = Run("config", "validate", config);
+            Assert.Equal(1, wordExit);
+            Assert.Contains($"{config}:6:", wordError);
+            Assert.Contains(expected, wordError);
+            Assert.DoesNotContain("correct format", wordOutput + wordError);
+        }
+
         string prices = Path.Combine(dir, "bad.json");
         File.WriteAllText(prices, "{ not json");
         string bench = Path.Combine(dir, "b.jsonl");

@@ -15,8 +15,9 @@ public sealed record FeedbackConfig
     [YamlMember(Alias = "max_live_per_cluster"), ConfigurationKeyName("max_live_per_cluster")] public double? MaxLivePerCluster { get; init; }
     /// <summary>
     /// The change detector's threshold (a CUSUM per cluster and model, in log-likelihood units): past it, the model
-    /// changed in that cluster and its calibration there is set aside, coming back with half_life_hours. 4 by default;
-    /// lower reacts sooner and raises more false alarms (docs/findings.md, section 13d); 0 turns it off.
+    /// changed in that cluster and its calibration there is set aside, coming back with half_life_hours. 3 by default,
+    /// rising with the live evidence a cell holds; lower reacts sooner and raises more false alarms (docs/findings.md,
+    /// sections 13d and 13e); 0 turns it off.
     /// </summary>
     [YamlMember(Alias = "change_threshold"), ConfigurationKeyName("change_threshold")] public double ChangeThreshold { get; init; } = Avengers.Scoring.LiveEvidence.DefaultChangeThreshold;
     /// <summary>Replaced by <see cref="ChangeThreshold"/>; read only to say so.</summary>

@@ -34,7 +34,12 @@ public static class GatewayConfigLoader
     {
         string message = ex.InnerException?.Message ?? ex.Message;
         System.Text.RegularExpressions.Match type = System.Text.RegularExpressions.Regex.Match(message, @"into type (?<t>[\w.`\[\]]+)");
-        if (!type.Success && !message.Contains("deserializ", StringComparison.OrdinalIgnoreCase)) return message;
+        // A scalar that does not parse (a word where a number belongs) says only "the input string 'x' was not in a
+        // correct format": what was expected comes from the type of the setting the line names.
+        bool unparsed = ex.InnerException is FormatException or OverflowException;
+        string? key = KeyOnLine(path, ex.Start.Line);
+        if (unparsed && key is not null && SettingType(key) is { } settingType) type = System.Text.RegularExpressions.Regex.Match($"into type {settingType.FullName}", @"into type (?<t>[\w.`\[\]]+)");
+        if (!type.Success && !unparsed && !message.Contains("deserializ", StringComparison.OrdinalIgnoreCase)) return message;
         string expected = (type.Success ? type.Groups["t"].Value : "") switch
         {
             var t when t.Contains("System.String", StringComparison.Ordinal) => "a single text value",
@@ -44,17 +49,50 @@ public static class GatewayConfigLoader
             var t when t.Contains("List", StringComparison.Ordinal) => "a list",
             var t when t.Contains("BackendConfig", StringComparison.Ordinal) => "a backend: a mapping with name, base_url and its settings",
             var t when t.Contains("StrategyConfig", StringComparison.Ordinal) => "a mapping of strategy settings (default, n, top_n, ...)",
-            _ => "another kind of value",
+            _ => unparsed ? "a number" : "another kind of value",
         };
-        // The key is what the line says before its colon (a list item's dash dropped).
-        string? key = null;
+        return key is { Length: > 0 } ? $"'{key}': expected {expected}" : $"expected {expected} here";
+    }
+
+    /// <summary>Why a log file cannot be appended to (null: it can). Creates its folder, as the gateway would; leaves no new file behind.</summary>
+    private static string? LogProblem(string path)
+    {
+        if (Directory.Exists(path)) return $"{path} is a folder; expected a file to append ratings to";
+        bool existed = File.Exists(path);
         try
         {
-            string? line = File.ReadLines(path).Skip((int)Math.Max(0, ex.Start.Line - 1)).FirstOrDefault();
-            if (line is not null && line.IndexOf(':') is int colon and > 0) key = line[..colon].Trim().TrimStart('-').Trim();
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using (new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { }
+            if (!existed) File.Delete(path);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return $"cannot append to {path}: {ex.Message}";
+        }
+    }
+
+    /// <summary>The key a line of the file sets: what it says before its colon (a list item's dash dropped).</summary>
+    private static string? KeyOnLine(string path, long line)
+    {
+        try
+        {
+            string? text = File.ReadLines(path).Skip((int)Math.Max(0, line - 1)).FirstOrDefault();
+            if (text is not null && text.IndexOf(':') is int colon and > 0 && text[..colon].Trim().TrimStart('-').Trim() is { Length: > 0 } key) return key;
         }
         catch (IOException) { }
-        return key is { Length: > 0 } ? $"'{key}': expected {expected}" : $"expected {expected} here";
+        return null;
+    }
+
+    /// <summary>The type of the setting a YAML key names, in any section of the configuration (null: not a setting).</summary>
+    private static Type? SettingType(string key)
+    {
+        Type[] sections = [typeof(GatewayConfig), typeof(BackendConfig), typeof(StrategyConfig), typeof(FeedbackConfig), typeof(ApiKeyConfig)];
+        foreach (Type section in sections)
+            foreach (System.Reflection.PropertyInfo property in section.GetProperties())
+                if (property.GetCustomAttributes(typeof(YamlMemberAttribute), false) is [YamlMemberAttribute { Alias: { } alias }] && alias == key)
+                    return Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        return null;
     }
 
     /// <summary>A parser's message without the configuration string itself (it may hold a password).</summary>
@@ -122,6 +160,9 @@ public static class GatewayConfigLoader
         if (!(config.Feedback.ChangeThreshold >= 0) || double.IsInfinity(config.Feedback.ChangeThreshold)) problems.Add($"feedback.change_threshold: must be a finite number >= 0 (got {config.Feedback.ChangeThreshold})");
         if (config.Feedback.ChangePointZ is not null) problems.Add($"feedback.change_point_z: replaced by feedback.change_threshold (a CUSUM change detector, {Avengers.Scoring.LiveEvidence.DefaultChangeThreshold} by default; 0 turns it off): remove the key");
         if (config.Feedback.MaxRatingsPerKeyPerHour is int perKey && perKey < 1) problems.Add($"feedback.max_ratings_per_key_per_hour: must be at least 1 (got {perKey})");
+        // Without Redis the ratings go to this file: a path that cannot be written would lose each one with a warning.
+        if (config.Feedback.Log is { Length: > 0 } feedbackLog && config.RedisConnection(environment) is null && LogProblem(Resolve(config, feedbackLog)) is { } logProblem)
+            problems.Add($"feedback.log: {logProblem}");
         if (config.MaxBodyBytes is < 1024 or > MaxBodyLimit) problems.Add($"max_body_bytes: must lie in [1024, {MaxBodyLimit}] (got {config.MaxBodyBytes})");
         if (config.MaxCallsPerRequest is < 1 or > 10_000) problems.Add($"max_calls_per_request: must lie in [1, 10000] (got {config.MaxCallsPerRequest})");
         if (!(config.RequestTimeoutSeconds > 0 && config.RequestTimeoutSeconds <= MaxSeconds)) problems.Add($"request_timeout_seconds: must lie in (0, {MaxSeconds}] (got {config.RequestTimeoutSeconds})");

@@ -29,6 +29,9 @@ public sealed class GatewayConfigAndDeadlineTests(RouterFixture fixture) : IClas
     [InlineData("embedding_memory_mb: -1\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "embedding_memory_mb: must lie in [0, 1048576] (got -1)")]
     [InlineData("feedback:\n  change_threshold: -1\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "feedback.change_threshold: must be a finite number >= 0 (got -1)")]
     [InlineData("feedback:\n  change_point_z: 3\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "feedback.change_point_z: replaced by feedback.change_threshold")]
+    [InlineData("feedback:\n  log: .\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "is a folder; expected a file to append ratings to")]
+    [InlineData("feedback:\n  log: avengers.yaml/ratings.jsonl\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "feedback.log: cannot append to")]
+    [InlineData("feedback:\n  log: logs/ratings.jsonl\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", null)]
     [InlineData("redis_limit_lease: 0\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "redis_limit_lease: must lie in [1, 10000] (got 0; 1 asks Redis on every request)")]
     [InlineData("strategy:\n  temperature: .nan\nbackends:\n  - name: calc\n    base_url: http://127.0.0.1:9/v1\n", "strategy.temperature")]
     public void Broken_files_are_problems_not_crashes_and_serve_checks_the_same(string yaml, string? problem)
