@@ -90,7 +90,7 @@ public static class BenchmarkReader
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(json); }
-        catch (JsonException ex) { throw new BenchmarkFormatException(file, line, "(line)", $"not valid JSON: {ex.Message}"); }
+        catch (JsonException ex) { throw new BenchmarkFormatException(file, line, "(line)", JsonProblem.Describe(ex)); }
 
         using (document)
         {

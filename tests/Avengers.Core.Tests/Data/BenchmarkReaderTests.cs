@@ -94,6 +94,7 @@ public class BenchmarkReaderTests
         Assert.Equal(field, error.Field);
         Assert.Contains(problem, error.Message);
         Assert.StartsWith($"{path}:2: field '{field}'", error.Message);
+        Assert.DoesNotContain("LineNumber", error.Message); // the parser's zero-based positions, restated once
     }
 
     [Fact]

@@ -109,7 +109,7 @@ public static class LlmRouterImporter
             if (string.IsNullOrWhiteSpace(text)) continue;
             JsonElement element;
             try { element = JsonDocument.Parse(text).RootElement; }
-            catch (JsonException ex) { throw new BenchmarkFormatException(path, line, "(line)", $"not valid JSON: {ex.Message}"); }
+            catch (JsonException ex) { throw new BenchmarkFormatException(path, line, "(line)", JsonProblem.Describe(ex)); }
             if (!element.TryGetProperty("query", out JsonElement q) || q.ValueKind != JsonValueKind.String)
                 throw new BenchmarkFormatException(path, line, "query", "missing (expected a string)");
             if (!element.TryGetProperty("task_name", out JsonElement t) || t.ValueKind != JsonValueKind.String)
@@ -123,6 +123,6 @@ public static class LlmRouterImporter
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"LLMRouter file not found: {path}", path);
         try { using var stream = File.OpenRead(path); return JsonDocument.Parse(stream); }
-        catch (JsonException ex) { throw new BenchmarkFormatException(path, (int)(ex.LineNumber ?? 0) + 1, "(file)", $"not valid JSON: {ex.Message}"); }
+        catch (JsonException ex) { throw new BenchmarkFormatException(path, (int)(ex.LineNumber ?? 0) + 1, "(file)", JsonProblem.Describe(ex)); }
     }
 }
