@@ -27,7 +27,7 @@ namespace Avengers.Benchmarks;
 /// Run: dotnet run -c Release --project bench/Avengers.Benchmarks -- drift [benchmark] [feedback fraction] [clusters] [plot.png]
 /// Environment: AVENGERS_BENCH_DRIFT_SKIP (degrade the next clusters by size), AVENGERS_BENCH_CHANGE_THRESHOLD (the
 /// detector's threshold), AVENGERS_BENCH_ORDER_SEED and AVENGERS_BENCH_RATING_SEED (the question order, 42, and which
-/// answers are rated, 7), AVENGERS_BENCH_DRIFT_TRACE=1 (each degraded question after the drift: the degraded model's
+/// answers are rated, 7), AVENGERS_BENCH_DEGRADE (first or random: whose wrong answer a degraded model gives), AVENGERS_BENCH_DRIFT_TRACE=1 (each degraded question after the drift: the degraded model's
 /// rank, score and changed clusters).
 /// </summary>
 internal static class DriftBenchmark
@@ -97,7 +97,12 @@ internal static class DriftBenchmark
         Console.WriteLine($"{name}: {stream.Length} test questions, {half} before the drift; degraded: " +
             string.Join(", ", affected.Select(a => $"{a.Value} in cluster {a.Key} ({stream.Count(r => routed[r.Id].Cluster == a.Key)} questions)")));
         Console.WriteLine($"policy: {calibrated.Artifact.Manifest.Policy?.Describe() ?? "default"}");
-        Benchmark degraded = Degrade(benchmark, models, affected, routed);
+        // AVENGERS_BENCH_DEGRADE: whose wrong answer replaces the degraded model's, "first" (the first model in the router's
+        // list that answered wrong; the default) or "random" (a seeded draw among all the wrong answers).
+        string degradeRule = Environment.GetEnvironmentVariable("AVENGERS_BENCH_DEGRADE") is { Length: > 0 } rule ? rule : "first";
+        if (degradeRule is not ("first" or "random")) throw new ArgumentException($"AVENGERS_BENCH_DEGRADE must be first or random, got '{degradeRule}'");
+        Benchmark degraded = Degrade(benchmark, models, affected, routed, degradeRule == "random" ? new Random(11) : null);
+        if (degradeRule == "random") Console.WriteLine("degraded answers: a seeded draw among the other models' wrong ones");
 
         await using WebApplication original = ReplayServer.Build(benchmark, "http://127.0.0.1:0");
         await using WebApplication broken = ReplayServer.Build(degraded, "http://127.0.0.1:0");
@@ -273,14 +278,16 @@ internal static class DriftBenchmark
         => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text ? Number(text, variable, min, max, whole) : fallback;
 
     /// <summary>The benchmark with each affected cluster's top model answering wrong there: another model's wrong response, else an unreadable one.</summary>
-    private static Benchmark Degrade(Benchmark benchmark, IReadOnlyList<string> models, Dictionary<int, string> affected, Dictionary<string, RoutingDecision> routed)
+    /// <param name="draw">Null: the first wrong answer in the models' order; else a draw among all of them.</param>
+    private static Benchmark Degrade(Benchmark benchmark, IReadOnlyList<string> models, Dictionary<int, string> affected, Dictionary<string, RoutingDecision> routed, Random? draw = null)
     {
         var records = benchmark.Records.Select(record =>
         {
             if (!affected.TryGetValue(routed[record.Id].Cluster, out string? model) || !record.Outputs.ContainsKey(model)) return record;
             string? gold = Grader.GoldOf(record);
-            Sample? wrong = models.Where(m => m != model && record.Outputs.ContainsKey(m)).SelectMany(m => record.Outputs[m])
-                .FirstOrDefault(s => s.Text is not null && Grader.Grade(record, s, Grader.AnswerOf(record, s), gold) is 0);
+            Sample[] wrongs = [.. models.Where(m => m != model && record.Outputs.ContainsKey(m)).SelectMany(m => record.Outputs[m])
+                .Where(s => s.Text is not null && Grader.Grade(record, s, Grader.AnswerOf(record, s), gold) is 0)];
+            Sample? wrong = wrongs.Length == 0 ? null : draw is null ? wrongs[0] : wrongs[draw.Next(wrongs.Length)];
             var outputs = new Dictionary<string, IReadOnlyList<Sample>>(record.Outputs, StringComparer.Ordinal) { [model] = [wrong ?? new Sample("I cannot tell.")] };
             return record with { Outputs = outputs };
         }).ToList();
