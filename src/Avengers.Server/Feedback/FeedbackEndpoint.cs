@@ -8,7 +8,7 @@ namespace Avengers.Server.Feedback;
 /// <c>POST /v1/feedback</c> with <c>{"id": "chatcmpl-...", "score": 0.0..1.0}</c> or <c>{"id", "correct": true|false}</c>,
 /// optionally <c>"model"</c> (judge one member's answer instead of the returned one) and <c>"comment"</c> (kept with
 /// the rating in the feedback log, never echoed). 202 when applied; 404 for an unknown or expired id (or one another key received); 409 for a second
-/// rating of the same answer; 400 naming the field for a bad body.
+/// rating of the same answer; 400 naming the field for a bad body; 503 while Redis (fleet mode) is unreachable.
 /// </summary>
 internal static class FeedbackEndpoint
 {
@@ -60,6 +60,7 @@ internal static class FeedbackEndpoint
             RatingResult.UnknownId => OpenAIErrors.NotFound($"no answer '{id}' to rate: unknown, expired, or received by another key", "id", "feedback_not_found"),
             RatingResult.AlreadyRated => OpenAIErrors.Result(409, $"answer '{id}' was rated already: an answer is rated once", "invalid_request_error", "id", "already_rated"),
             RatingResult.CapReached => CapReached(context, runtime, detail!),
+            RatingResult.StoreUnavailable => StoreUnavailable(context),
             _ => OpenAIErrors.BadRequest(detail ?? "unknown model", "model"),
         };
     }
@@ -70,6 +71,14 @@ internal static class FeedbackEndpoint
         context.Response.Headers.RetryAfter = retryAfterSeconds;
         return OpenAIErrors.Result(429, $"this key gave its {runtime.Config.Feedback.MaxRatingsPerKeyPerHour} ratings for this hour (feedback.max_ratings_per_key_per_hour); try again in {retryAfterSeconds} s",
             "rate_limit_exceeded", null, "feedback_cap_reached");
+    }
+
+    /// <summary>503 with Retry-After: Redis, which holds the answers that can be rated, is unreachable; nothing was applied.</summary>
+    private static IResult StoreUnavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return OpenAIErrors.Result(503, "the store of answers to rate (Redis) is unreachable: the rating was not applied; try again shortly",
+            "api_error", null, "feedback_store_unavailable");
     }
 
     private static string Shown(JsonElement value) => ChatCompletionsEndpoint.Shown(value);

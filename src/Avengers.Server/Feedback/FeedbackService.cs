@@ -57,7 +57,10 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
     public async Task<(RatingResult Result, string? Detail)> RateAsync(string id, string key, double score, string? model, CancellationToken cancellationToken, string? comment = null)
     {
         // Another key's answer is "unknown" to this key: its existence is not revealed.
-        if (await memory.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } decision || decision.Key != key) return (RatingResult.UnknownId, null);
+        RememberedDecision? found;
+        try { found = await memory.FindAsync(id, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is RedisException or TimeoutException) { return (RatingResult.StoreUnavailable, null); }
+        if (found is not { } decision || decision.Key != key) return (RatingResult.UnknownId, null);
         if (model is not null && decision.Samples.All(s => s.Model != model))
             return (RatingResult.UnknownModel, $"'{model}' did not answer this request (it asked: {string.Join(", ", decision.Samples.Select(s => s.Model).Distinct())})");
         if (allowance is not null)
@@ -65,7 +68,14 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
             (bool taken, TimeSpan retryAfter) = await allowance.TryTakeAsync(key, cancellationToken).ConfigureAwait(false);
             if (!taken) return (RatingResult.CapReached, ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
-        if (!await memory.TryMarkRatedAsync(id, cancellationToken).ConfigureAwait(false))
+        bool first;
+        try { first = await memory.TryMarkRatedAsync(id, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            if (allowance is not null) await allowance.ReturnAsync(key, cancellationToken).ConfigureAwait(false);
+            return (RatingResult.StoreUnavailable, null);
+        }
+        if (!first)
         {
             if (allowance is not null) await allowance.ReturnAsync(key, cancellationToken).ConfigureAwait(false);
             return (RatingResult.AlreadyRated, null);

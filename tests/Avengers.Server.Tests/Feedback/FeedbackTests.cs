@@ -194,6 +194,32 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     }
 
     [Fact]
+    public async Task With_redis_down_a_rating_is_refused_with_503_not_an_internal_error_and_works_again_after()
+    {
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using WebApplication gateway = await GatewayAsync(calc, calc, redis.Configuration, $"t{Guid.NewGuid():N}:");
+        string id = await AskAsync(gateway);
+        await redis.StopAsync();
+
+        var (down, body) = await PostAsync(gateway, "/v1/feedback", new { id, correct = true });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down);
+        Assert.Equal("feedback_store_unavailable", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+
+        await redis.StartAgainAsync();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode again;
+        do
+        {
+            await Task.Delay(250);
+            // The restarted server kept nothing (no persistence here): a new answer is rated.
+            again = (await PostAsync(gateway, "/v1/feedback", new { id = await AskAsync(gateway), correct = true })).Status;
+        }
+        while (again != HttpStatusCode.Accepted && waited.Elapsed < TimeSpan.FromSeconds(15));
+        Assert.Equal(HttpStatusCode.Accepted, again);
+    }
+
+    [Fact]
     public async Task Feedback_given_to_one_replica_counts_on_all_of_them()
     {
         await using RedisServer redis = await RedisServer.SharedOrStartAsync();
