@@ -39,8 +39,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "feedback for {Id} could not be shared (Redis: {Detail}); applied on this replica only")]
     public static partial void FeedbackNotShared(ILogger logger, string id, string detail);
 
-    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "ignored a malformed feedback message on {Channel}")]
-    public static partial void MalformedFeedbackMessage(ILogger logger, string channel);
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "ignored a malformed rating {EntryId} in the stream {Stream}")]
+    public static partial void MalformedFeedbackEntry(ILogger logger, string entryId, string stream);
 
     [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "replayed {Count} logged rating(s) into the router {Sha}; left out {Unreadable} line(s) without a time or unreadable and {Old} older than twenty half-lives")]
     public static partial void FeedbackReplayed(ILogger logger, int count, string? sha, int unreadable, int old);

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 using Avengers.Ensemble;
 using Avengers.Routing;
 using Avengers.Server.Fleet;
@@ -15,8 +14,8 @@ namespace Avengers.Server.Feedback;
 /// or exact answer every model whose sample agreed with the judged answer gets the verdict's outcome and every model
 /// that disagreed the opposite (several samples of one model count as one answer, their mean); a free-text answer
 /// credits only the model that gave it. The evidence is added to the router's live counts (see
-/// <see cref="Scoring.LiveEvidence"/>); in fleet mode it is published on Redis and every replica adds it, so feedback
-/// given to one replica counts on all.
+/// <see cref="Scoring.LiveEvidence"/>); in fleet mode it is appended to a Redis stream that every replica reads from
+/// where it stopped (<see cref="RedisFeedbackLog"/>), so feedback given to one replica counts on all, once each.
 /// </summary>
 internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDecisionMemory memory, RedisFleet? fleet, ILogger<FeedbackService> logger, IMeterFactory? meters = null,
     IFeedbackLog? log = null, RatingAllowance? allowance = null, TimeProvider? time = null)
@@ -28,8 +27,12 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
 
     /// <summary>Completes once the log was replayed into the artifact served at start (immediately without a log).</summary>
     public Task Replayed => _replayed.Task;
-    private const string Channel = "feedback";
     private GatewayRuntime? _runtime;
+    private readonly RedisFeedbackLog? _stream = fleet is null ? null : new RedisFeedbackLog(fleet);
+    private RedisValue _last = "0"; // the last stream entry applied (fleet mode; read and written by ExecuteAsync's loop alone)
+
+    /// <summary>How often a replica reads the stream for ratings given anywhere in the fleet, when it has read all there was.</summary>
+    internal static readonly TimeSpan StreamPoll = TimeSpan.FromMilliseconds(100);
     private readonly Counter<long>? _verdicts = meters?.Create(GatewayMetrics.MeterName).CreateCounter<long>("avengers_gateway_feedback", description: "Ratings applied, by verdict (right, wrong, partial)");
 
     private GatewayRuntime Runtime => _runtime ??= runtimeFactory();
@@ -84,26 +87,27 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
         LiveUpdate update = new(decision.ArtifactSha ?? "", decision.Clusters, Outcomes(decision, score, model));
         comment = comment is null ? null : BackendFailures.Redact(comment);
         if (comment is not null) GatewayLog.FeedbackComment(logger, id, comment);
-        if (log is not null)
-        {
-            // The log is for the next calibration: losing a line must not lose the rating.
-            try { await log.AppendAsync(FeedbackRecords.Line(FeedbackRecords.Of(decision, update.Outcomes), Now, comment), cancellationToken).ConfigureAwait(false); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException)
-            {
-                GatewayLog.FeedbackNotLogged(logger, id, ex.Message);
-            }
-        }
+        string line = FeedbackRecords.Line(FeedbackRecords.Of(decision, update.Outcomes), Now, comment);
         _verdicts?.Add(1, new KeyValuePair<string, object?>("verdict", score >= 1 ? "right" : score <= 0 ? "wrong" : "partial"));
-        if (fleet is not null)
+        if (_stream is not null)
         {
             try
             {
-                await fleet.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(fleet.Prefix + Channel), JsonSerializer.Serialize(update)).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
-                return (RatingResult.Applied, null); // every replica, this one included, applies it from the channel
+                await _stream.AddAsync(line, update, cancellationToken).ConfigureAwait(false);
+                return (RatingResult.Applied, null); // every replica, this one included, applies it from the stream
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 GatewayLog.FeedbackNotShared(logger, id, ex.Message);
+            }
+        }
+        else if (log is not null)
+        {
+            // The log is for the next calibration: losing a line must not lose the rating.
+            try { await log.AppendAsync(line, cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                GatewayLog.FeedbackNotLogged(logger, id, ex.Message);
             }
         }
         Apply(update);
@@ -150,14 +154,21 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
     /// </summary>
     private async Task ReplayAsync(CancellationToken cancellationToken)
     {
+        if (log is null || Runtime.Router.Live is null) return;
+        await AddLinesAsync(await log.ReadAllAsync(cancellationToken).ConfigureAwait(false), report: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds logged ratings to the served router's live counts, each question routed again by it (see <see cref="ReplayAsync"/>).</summary>
+    private async Task AddLinesAsync(IEnumerable<string> lines, bool report, CancellationToken cancellationToken)
+    {
         GatewayRuntime runtime = Runtime;
         ClusterRouter router = runtime.Router;
-        if (log is null || router.Live is not { } live) return;
+        if (router.Live is not { } live) return;
         DateTimeOffset until = Now;
         TimeSpan horizon = TimeSpan.FromHours(runtime.Config.Feedback.HalfLifeHours * 20);
         var ratings = new List<(string Query, IReadOnlyList<ModelOutcome> Outcomes, DateTimeOffset RatedAt)>();
         int unreadable = 0, old = 0;
-        foreach (string line in await log.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        foreach (string line in lines)
         {
             if (!FeedbackRecords.TryParse(line, out var rating)) unreadable++;
             else if (rating.RatedAt < until && until - rating.RatedAt <= horizon) ratings.Add(rating);
@@ -175,7 +186,7 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
                     if (IndexOf(live.Models, outcome.Model) is int model and >= 0) live.Add(clusters, model, Math.Clamp(outcome.Outcome, 0, 1), chunk[i].RatedAt);
             }
         }
-        if (ratings.Count + unreadable + old > 0) GatewayLog.FeedbackReplayed(logger, ratings.Count, router.Artifact.FileHash, unreadable, old);
+        if (report && ratings.Count + unreadable + old > 0) GatewayLog.FeedbackReplayed(logger, ratings.Count, router.Artifact.FileHash, unreadable, old);
     }
 
     private async Task ReplaySafelyAsync(CancellationToken cancellationToken)
@@ -188,30 +199,94 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
         }
     }
 
-    /// <summary>Replays the log into the served router (and into each one a rollout swaps in); in fleet mode, then applies what any replica publishes.</summary>
+    /// <summary>
+    /// Replays the log into the served router, and into each one a rollout swaps in. In fleet mode one loop does it and
+    /// then applies each new entry of the stream, once, in order: a replay and the entries after it never overlap.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Runtime.ArtifactSwapped += sha => _ = ReplaySafelyAsync(stoppingToken);
-        await ReplaySafelyAsync(stoppingToken).ConfigureAwait(false);
-        _replayed.TrySetResult();
-        if (fleet is null) return;
-        var channel = RedisChannel.Literal(fleet.Prefix + Channel);
+        if (_stream is null)
+        {
+            Runtime.ArtifactSwapped += sha => _ = ReplaySafelyAsync(stoppingToken);
+            await ReplaySafelyAsync(stoppingToken).ConfigureAwait(false);
+            _replayed.TrySetResult();
+            return;
+        }
+        int swapped = 1; // the artifact served at start wants its replay too
+        Runtime.ArtifactSwapped += _ => Interlocked.Exchange(ref swapped, 1);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                ChannelMessageQueue queue = await fleet.Connection.GetSubscriber().SubscribeAsync(channel).ConfigureAwait(false);
-                await foreach (ChannelMessage message in queue.WithCancellation(stoppingToken).ConfigureAwait(false))
+                if (Interlocked.Exchange(ref swapped, 0) == 1 && !await ReplayStreamAsync(stoppingToken).ConfigureAwait(false))
                 {
-                    try
-                    {
-                        if (JsonSerializer.Deserialize<LiveUpdate>((string)message.Message!) is { } update) Apply(update);
-                    }
-                    catch (JsonException) { GatewayLog.MalformedFeedbackMessage(logger, channel.ToString()); }
+                    Volatile.Write(ref swapped, 1); // replayed when Redis answers again
+                    await DelayQuietly(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                    continue;
                 }
+                const int Batch = 256;
+                var entries = await _stream.ReadAfterAsync(_last, Batch, stoppingToken).ConfigureAwait(false);
+                foreach (var (id, line, update) in entries)
+                {
+                    if (Volatile.Read(ref swapped) == 1) break; // a new artifact: its replay covers this entry and the rest
+                    if (update is null && line is null) GatewayLog.MalformedFeedbackEntry(logger, id.ToString(), fleet!.Prefix + RedisFeedbackLog.Key);
+                    else await ApplyEntryAsync(line, update, stoppingToken).ConfigureAwait(false);
+                    _last = id;
+                }
+                if (entries.Count < Batch) await Task.Delay(StreamPoll, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
-            catch (Exception ex) when (ex is RedisException or TimeoutException) { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is RedisException or TimeoutException) { await DelayQuietly(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false); }
         }
+    }
+
+    /// <summary>
+    /// Fleet mode's replay: every logged rating into the served router; reading then goes on after the last. False when
+    /// Redis could not be read (tried again); a rating that cannot be added is logged and passed over, never added twice.
+    /// </summary>
+    private async Task<bool> ReplayStreamAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> lines;
+        try { (lines, _last) = await _stream!.ReadAllAsync(cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            GatewayLog.FeedbackReplayFailed(logger, BackendFailures.Redact(ex.Message));
+            _replayed.TrySetResult();
+            return false;
+        }
+        await AddSafelyAsync(lines, report: true, cancellationToken).ConfigureAwait(false);
+        _replayed.TrySetResult();
+        return true;
+    }
+
+    /// <summary>One rating read from the stream: its update where it was made under the served artifact, else its question routed again.</summary>
+    private async Task ApplyEntryAsync(string? line, LiveUpdate? update, CancellationToken cancellationToken)
+    {
+        if (update is null || (update.ArtifactSha.Length > 0 && update.ArtifactSha != Runtime.Router.Artifact.FileHash))
+        {
+            if (line is not null) await AddSafelyAsync([line], report: false, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        try { Apply(update); }
+        catch (Exception ex) when (ex is ArgumentException or InvalidCastException or OverflowException)
+        {
+            GatewayLog.FeedbackReplayFailed(logger, BackendFailures.Redact(ex.Message)); // passed over: the replica reads on
+        }
+    }
+
+    /// <summary><see cref="AddLinesAsync"/>, its failure logged: one rating that cannot be added must not stop the replica from reading the rest.</summary>
+    private async Task AddSafelyAsync(IEnumerable<string> lines, bool report, CancellationToken cancellationToken)
+    {
+        try { await AddLinesAsync(lines, report, cancellationToken).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            GatewayLog.FeedbackReplayFailed(logger, BackendFailures.Redact(ex.Message));
+        }
+    }
+
+    private static async Task DelayQuietly(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try { await Task.Delay(delay, cancellationToken).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
     }
 }

@@ -83,8 +83,8 @@ public static class GatewayServiceCollectionExtensions
             : new Feedback.InProcessDecisionMemory(remember, config.Feedback?.MaxRemembered ?? 100_000, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new Feedback.FeedbackService(() => provider.GetRequiredService<GatewayRuntime>(), provider.GetRequiredService<Feedback.IDecisionMemory>(),
             fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<ILogger<Feedback.FeedbackService>>(), provider.GetRequiredService<IMeterFactory>(),
-            fleetMode ? new Feedback.RedisFeedbackLog(provider.GetRequiredService<Fleet.RedisFleet>())
-                : config.Feedback?.Log is string logPath ? new Feedback.FileFeedbackLog(GatewayConfigLoader.Resolve(config, logPath)) : null,
+            // In fleet mode the ratings' Redis stream is the log (the service keeps it); without Redis, the file if set.
+            !fleetMode && config.Feedback?.Log is string logPath ? new Feedback.FileFeedbackLog(GatewayConfigLoader.Resolve(config, logPath)) : null,
             new Feedback.RatingAllowance(config.Feedback?.MaxRatingsPerKeyPerHour, fleetMode ? provider.GetRequiredService<Fleet.RedisFleet>() : null, provider.GetRequiredService<TimeProvider>()),
             provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService(provider => provider.GetRequiredService<Feedback.FeedbackService>());

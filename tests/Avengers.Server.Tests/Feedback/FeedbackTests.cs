@@ -241,6 +241,45 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     }
 
     [Fact]
+    public async Task A_replica_started_later_holds_the_fleets_ratings_once_and_takes_new_ones_from_the_stream()
+    {
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        string prefix = $"t{Guid.NewGuid():N}:";
+        await using WebApplication a = await GatewayAsync(calc, scribe, redis.Configuration, prefix);
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(a, "/v1/feedback", new { id = await AskAsync(a), correct = false })).Status);
+        // calc's live answers (decayed) in the question's cluster, as a replica reports them once they stop changing.
+        async Task<double> SettledAsync(WebApplication replica, Func<double, bool> ready)
+        {
+            async Task<double> ReadAsync() => (await RouteAsync(replica)).GetProperty("models").EnumerateArray()
+                .Single(m => m.GetProperty("model").GetString() == "calc").TryGetProperty("live_answered", out JsonElement l) ? l.GetDouble() : 0;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!ready(await ReadAsync()) && waited.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+            await Task.Delay(300); // two more reads of the stream: anything still coming has come
+            return await ReadAsync();
+        }
+        double onA = await SettledAsync(a, live => live > 0);
+        Assert.True(onA > 0);
+
+        // B starts after the five: it replays them from the stream, then reads on from there, so none counts twice.
+        await using WebApplication b = await GatewayAsync(calc, scribe, redis.Configuration, prefix);
+        await b.Services.GetRequiredService<FeedbackService>().Replayed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(onA, await SettledAsync(b, live => live > 0), 3);
+
+        // A sixth rating, given to B, reaches both, once.
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(b, "/v1/feedback", new { id = await AskAsync(b), correct = false })).Status);
+        double sixthOnA = await SettledAsync(a, live => Math.Abs(live - onA) > 1e-3), sixthOnB = await SettledAsync(b, live => Math.Abs(live - onA) > 1e-3);
+        Assert.NotEqual(onA, sixthOnA, 3);
+        Assert.Equal(sixthOnA, sixthOnB, 3);
+        // The stream is the fleet's log too: what 'avengers feedback export' writes, every rating once, oldest first.
+        IReadOnlyList<string> logged = await RedisFeedbackLog.ReadAllAsync(a.Services.GetRequiredService<Avengers.Server.Fleet.RedisFleet>());
+        Assert.Equal(6, logged.Count);
+        Assert.All(logged, l => Assert.Contains("\"rated_utc\"", l));
+    }
+
+    [Fact]
     public async Task A_key_gives_at_most_its_hourly_ratings_and_refused_or_unknown_ratings_cost_nothing()
     {
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
