@@ -24,6 +24,7 @@ public sealed class RedisFeedbackLog(RedisFleet fleet)
     public const int MaxEntries = 1_000_000;
 
     private const int Page = 10_000;
+    private static readonly TimeSpan ReadBudget = TimeSpan.FromSeconds(5);
 
     /// <summary>Appends one rating; every replica applies it when it next reads the stream.</summary>
     internal Task AddAsync(string line, LiveUpdate update, CancellationToken cancellationToken)
@@ -33,7 +34,8 @@ public sealed class RedisFeedbackLog(RedisFleet fleet)
     /// <summary>The entries after <paramref name="after"/> ("0": from the start), oldest first, at most <paramref name="count"/>.</summary>
     internal async Task<IReadOnlyList<(RedisValue Id, string? Line, LiveUpdate? Update)>> ReadAfterAsync(RedisValue after, int count, CancellationToken cancellationToken)
     {
-        StreamEntry[] entries = await fleet.Connection.GetDatabase().StreamReadAsync(fleet.Key(Key), after, count).WaitAsync(fleet.Timeout, cancellationToken).ConfigureAwait(false);
+        // A background read, not on any request's path: a busy machine must not make it give up as a request would.
+        StreamEntry[] entries = await fleet.Connection.GetDatabase().StreamReadAsync(fleet.Key(Key), after, count).WaitAsync(ReadBudget, cancellationToken).ConfigureAwait(false);
         return [.. entries.Select(e => (e.Id, (string?)e["line"], Parse(e["update"])))];
     }
 
@@ -44,7 +46,7 @@ public sealed class RedisFeedbackLog(RedisFleet fleet)
     internal async Task<(IReadOnlyList<string> Lines, RedisValue Last)> ReadAllAsync(CancellationToken cancellationToken)
     {
         IDatabase redis = fleet.Connection.GetDatabase();
-        TimeSpan budget = TimeSpan.FromSeconds(30);
+        TimeSpan budget = ReadBudget * 6;
         var lines = new List<string>((await redis.ListRangeAsync(fleet.Key(LegacyListKey)).WaitAsync(budget, cancellationToken).ConfigureAwait(false)).Select(v => (string)v!));
         RedisValue last = "0";
         while (true)
