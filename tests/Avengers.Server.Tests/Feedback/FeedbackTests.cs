@@ -53,6 +53,17 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         return body.RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>calc's live answers (decayed) in the question's cluster, as a replica reports them once <paramref name="ready"/> holds and they stop changing.</summary>
+    private static async Task<double> SettledAsync(WebApplication replica, Func<double, bool> ready)
+    {
+        async Task<double> ReadAsync() => (await RouteAsync(replica)).GetProperty("models").EnumerateArray()
+            .Single(m => m.GetProperty("model").GetString() == "calc").TryGetProperty("live_answered", out JsonElement l) ? l.GetDouble() : 0;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!ready(await ReadAsync()) && waited.Elapsed < TimeSpan.FromSeconds(15)) await Task.Delay(50);
+        await Task.Delay(300); // a few more reads of the stream: anything still coming has come
+        return await ReadAsync();
+    }
+
     /// <summary>Starts replicas of one fleet (one Redis, a prefix of its own) over the two backends.</summary>
     private Func<Task<WebApplication>> Fleet(RedisServer redis, ScriptedBackend calc, ScriptedBackend scribe)
     {
@@ -259,16 +270,6 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         await using WebApplication a = await replica();
         for (int i = 0; i < 5; i++)
             Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(a, "/v1/feedback", new { id = await AskAsync(a), correct = false })).Status);
-        // calc's live answers (decayed) in the question's cluster, as a replica reports them once they stop changing.
-        async Task<double> SettledAsync(WebApplication replica, Func<double, bool> ready)
-        {
-            async Task<double> ReadAsync() => (await RouteAsync(replica)).GetProperty("models").EnumerateArray()
-                .Single(m => m.GetProperty("model").GetString() == "calc").TryGetProperty("live_answered", out JsonElement l) ? l.GetDouble() : 0;
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (!ready(await ReadAsync()) && waited.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
-            await Task.Delay(300); // two more reads of the stream: anything still coming has come
-            return await ReadAsync();
-        }
         double onA = await SettledAsync(a, live => live > 0);
         Assert.True(onA > 0);
 
@@ -286,6 +287,40 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         IReadOnlyList<string> logged = await RedisFeedbackLog.ReadAllAsync(a.Services.GetRequiredService<Avengers.Server.Fleet.RedisFleet>());
         Assert.Equal(6, logged.Count);
         Assert.All(logged, l => Assert.Contains("\"rated_utc\"", l));
+    }
+
+    [Fact]
+    public async Task A_replica_cut_off_from_redis_applies_the_ratings_it_missed_once_it_is_back()
+    {
+        await using RedisServer redis = await RedisServer.SharedOrStartAsync();
+        await using ScriptedBackend calc = await AnsweringAsync("B"), scribe = await AnsweringAsync("D");
+        string prefix = $"t{Guid.NewGuid():N}:", name = $"cut-{Guid.NewGuid():N}"[..16];
+        await using WebApplication a = await GatewayAsync(calc, scribe, redis.Configuration, prefix);
+        await using WebApplication b = await GatewayAsync(calc, scribe, $"{redis.Configuration},name={name}", prefix);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(a, "/v1/feedback", new { id = await AskAsync(a), correct = false })).Status);
+        double before = await SettledAsync(b, live => live > 0);
+
+        // The server keeps closing B's connections (as a flaky network would) while A takes three more ratings.
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},allowAdmin=true");
+        StackExchange.Redis.IServer server = admin.GetServer(admin.GetEndPoints()[0]);
+        Assert.Contains(await server.ClientListAsync(), c => c.Name == name);
+        using var cutting = new CancellationTokenSource();
+        Task cutter = Task.Run(async () =>
+        {
+            while (!cutting.IsCancellationRequested)
+            {
+                foreach (StackExchange.Redis.ClientInfo client in (await server.ClientListAsync()).Where(c => c.Name == name)) await server.ClientKillAsync(client.Id);
+                await Task.Delay(5);
+            }
+        });
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(a, "/v1/feedback", new { id = await AskAsync(a), correct = false })).Status);
+        await Task.Delay(200);
+        await cutting.CancelAsync();
+        await cutter;
+
+        double onA = await SettledAsync(a, live => live > before + 1e-3);
+        Assert.Equal(onA, await SettledAsync(b, live => Math.Abs(live - onA) < 1e-3), 3);
     }
 
     [Fact]
