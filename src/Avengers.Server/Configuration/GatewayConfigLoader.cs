@@ -33,14 +33,14 @@ public static class GatewayConfigLoader
     private static string Describe(YamlException ex, string path)
     {
         string message = ex.InnerException?.Message ?? ex.Message;
-        System.Text.RegularExpressions.Match type = System.Text.RegularExpressions.Regex.Match(message, @"into type (?<t>[\w.`\[\]]+)");
+        System.Text.RegularExpressions.Match into = System.Text.RegularExpressions.Regex.Match(message, @"into type (?<t>[\w.`\[\]]+)");
         // A scalar that does not parse (a word where a number belongs) says only "the input string 'x' was not in a
         // correct format": what was expected comes from the type of the setting the line names.
         bool unparsed = ex.InnerException is FormatException or OverflowException;
         string? key = KeyOnLine(path, ex.Start.Line);
-        if (unparsed && key is not null && SettingType(key) is { } settingType) type = System.Text.RegularExpressions.Regex.Match($"into type {settingType.FullName}", @"into type (?<t>[\w.`\[\]]+)");
-        if (!type.Success && !unparsed && !message.Contains("deserializ", StringComparison.OrdinalIgnoreCase)) return message;
-        string expected = (type.Success ? type.Groups["t"].Value : "") switch
+        string? type = into.Success ? into.Groups["t"].Value : unparsed && key is not null ? SettingType(key)?.FullName : null;
+        if (type is null && !unparsed && !message.Contains("deserializ", StringComparison.OrdinalIgnoreCase)) return message;
+        string expected = (type ?? "") switch
         {
             var t when t.Contains("System.String", StringComparison.Ordinal) => "a single text value",
             var t when t.Contains("Int32", StringComparison.Ordinal) || t.Contains("Int64", StringComparison.Ordinal) => "a whole number",

@@ -7,8 +7,9 @@ namespace Avengers.Server.Feedback;
 /// <summary>
 /// <c>POST /v1/feedback</c> with <c>{"id": "chatcmpl-...", "score": 0.0..1.0}</c> or <c>{"id", "correct": true|false}</c>,
 /// optionally <c>"model"</c> (judge one member's answer instead of the returned one) and <c>"comment"</c> (kept with
-/// the rating in the feedback log, never echoed). 202 when applied; 404 for an unknown or expired id (or one another key received); 409 for a second
-/// rating of the same answer; 400 naming the field for a bad body; 503 while Redis (fleet mode) is unreachable.
+/// the rating in the feedback log, never echoed). 202 when applied; 404 for an unknown or expired id (or one another
+/// key received); 409 for a second rating of the same answer; 400 naming the field for a bad body; 503 while Redis
+/// (fleet mode) is unreachable.
 /// </summary>
 internal static class FeedbackEndpoint
 {
