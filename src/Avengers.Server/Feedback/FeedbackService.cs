@@ -98,7 +98,7 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                GatewayLog.FeedbackNotShared(logger, id, ex.Message);
+                GatewayLog.FeedbackNotShared(logger, id, BackendFailures.Redact(ex.Message));
             }
         }
         else if (log is not null)
@@ -107,7 +107,7 @@ internal sealed class FeedbackService(Func<GatewayRuntime> runtimeFactory, IDeci
             try { await log.AppendAsync(line, cancellationToken).ConfigureAwait(false); }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                GatewayLog.FeedbackNotLogged(logger, id, ex.Message);
+                GatewayLog.FeedbackNotLogged(logger, id, BackendFailures.Redact(ex.Message));
             }
         }
         Apply(update);

@@ -177,7 +177,7 @@ internal static class ChatCompletionsEndpoint
         try { written = feedback.RememberAsync(id, key, query, decision, CancellationToken.None); }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
-            GatewayLog.DecisionNotRemembered(Logger(context), id, ex.Message);
+            GatewayLog.DecisionNotRemembered(Logger(context), id, BackendFailures.Redact(ex.Message));
             return;
         }
         // The logger is resolved now, while the request's services exist; the embedded memory completes at once and needs none.
@@ -186,7 +186,7 @@ internal static class ChatCompletionsEndpoint
         static async Task ObserveAsync(Task written, ILogger logger, string id)
         {
             try { await written.ConfigureAwait(false); }
-            catch (Exception ex) { GatewayLog.DecisionNotRemembered(logger, id, ex.Message); }
+            catch (Exception ex) { GatewayLog.DecisionNotRemembered(logger, id, BackendFailures.Redact(ex.Message)); }
         }
     }
 
