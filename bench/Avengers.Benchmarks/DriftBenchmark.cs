@@ -28,7 +28,8 @@ namespace Avengers.Benchmarks;
 /// Environment: AVENGERS_BENCH_DRIFT_SKIP (degrade the next clusters by size), AVENGERS_BENCH_CHANGE_THRESHOLD (the
 /// detector's threshold), AVENGERS_BENCH_ORDER_SEED and AVENGERS_BENCH_RATING_SEED (the question order, 42, and which
 /// answers are rated, 7), AVENGERS_BENCH_DEGRADE (first or random: whose wrong answer a degraded model gives), AVENGERS_BENCH_DRIFT_TRACE=1 (each degraded question after the drift: the degraded model's
-/// rank, score and changed clusters).
+/// rank, score and changed clusters), AVENGERS_BENCH_DRIFT_SCOPE (clusters, the default, or model: the model ranked first
+/// most often degraded everywhere), AVENGERS_BENCH_DEGRADE_SHARE (the share of its answers that turn wrong, 1).
 /// </summary>
 internal static class DriftBenchmark
 {
@@ -59,7 +60,13 @@ internal static class DriftBenchmark
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
-            foreach (var tag in tags) if (tag.Key == "model") changes.AddOrUpdate((string)tag.Value!, (int)value, (_, n) => n + (int)value);
+            string? model = null, scope = "cluster";
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "model") model = (string)tag.Value!;
+                if (tag.Key == "scope") scope = (string)tag.Value!;
+            }
+            if (model is not null) changes.AddOrUpdate(scope == "model" ? model + " (as a whole)" : model, (int)value, (_, n) => n + (int)value);
         });
         listener.Start();
 
@@ -89,19 +96,35 @@ internal static class DriftBenchmark
         new Random(orderSeed).Shuffle(stream);
         int half = stream.Length / 2;
 
-        // The drift: the clusters with the most test questions lose their top model's quality.
-        var affected = stream.GroupBy(r => routed[r.Id].Cluster).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Skip(skip).Take(affectedCount)
-            .ToDictionary(g => g.Key, g => routed[g.First().Id].Models[0].Model);
-        if (affected.Count < affectedCount)
+        // AVENGERS_BENCH_DRIFT_SCOPE: "clusters" (the default: the clusters with the most test questions lose their top
+        // model's quality there) or "model" (the model ranked first on the most test questions loses it everywhere, as a
+        // swapped quantisation or a provider's silent update would; the number of clusters is then ignored).
+        string scope = Environment.GetEnvironmentVariable("AVENGERS_BENCH_DRIFT_SCOPE") is { Length: > 0 } scopeText ? scopeText : "clusters";
+        if (scope is not ("clusters" or "model")) throw new ArgumentException($"AVENGERS_BENCH_DRIFT_SCOPE must be clusters or model, got '{scope}'");
+        Dictionary<int, string> affected;
+        if (scope == "model")
+        {
+            string everywhere = stream.GroupBy(r => routed[r.Id].Models[0].Model).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+            affected = routed.Values.Select(d => d.Cluster).Distinct().ToDictionary(c => c, _ => everywhere);
+        }
+        else
+            affected = stream.GroupBy(r => routed[r.Id].Cluster).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Skip(skip).Take(affectedCount)
+                .ToDictionary(g => g.Key, g => routed[g.First().Id].Models[0].Model);
+        if (scope == "clusters" && affected.Count < affectedCount)
             throw new ArgumentException($"{name}'s test questions reach {affected.Count + skip} clusters; {affectedCount} to degrade after skipping {skip} (AVENGERS_BENCH_DRIFT_SKIP) leaves {affected.Count}");
-        Console.WriteLine($"{name}: {stream.Length} test questions, {half} before the drift; degraded: " +
-            string.Join(", ", affected.Select(a => $"{a.Value} in cluster {a.Key} ({stream.Count(r => routed[r.Id].Cluster == a.Key)} questions)")));
+        Console.WriteLine($"{name}: {stream.Length} test questions, {half} before the drift; degraded: " + (scope == "model"
+            ? $"{affected.Values.First()} everywhere (ranked first on {stream.Count(r => routed[r.Id].Models[0].Model == affected.Values.First())} questions)"
+            : string.Join(", ", affected.Select(a => $"{a.Value} in cluster {a.Key} ({stream.Count(r => routed[r.Id].Cluster == a.Key)} questions)"))));
         Console.WriteLine($"policy: {calibrated.Artifact.Manifest.Policy?.Describe() ?? "default"}");
         // AVENGERS_BENCH_DEGRADE: whose wrong answer replaces the degraded model's, "first" (the first model in the router's
         // list that answered wrong; the default) or "random" (a seeded draw among all the wrong answers).
         string degradeRule = Environment.GetEnvironmentVariable("AVENGERS_BENCH_DEGRADE") is { Length: > 0 } rule ? rule : "first";
         if (degradeRule is not ("first" or "random")) throw new ArgumentException($"AVENGERS_BENCH_DEGRADE must be first or random, got '{degradeRule}'");
-        Benchmark degraded = Degrade(benchmark, models, affected, routed, degradeRule == "random" ? new Random(11) : null);
+        // AVENGERS_BENCH_DEGRADE_SHARE: the share of the degraded model's answers that turn wrong (1, the default: all of
+        // them; less is a milder change, a seeded draw of the questions).
+        double share = Setting("AVENGERS_BENCH_DEGRADE_SHARE", 1, 0, 1);
+        Benchmark degraded = Degrade(benchmark, models, affected, routed, degradeRule == "random" ? new Random(11) : null, share);
+        if (share < 1) Console.WriteLine($"degraded answers: {share:P0} of the degraded model's, a seeded draw");
         if (degradeRule == "random") Console.WriteLine("degraded answers: a seeded draw among the other models' wrong ones");
 
         await using WebApplication original = ReplayServer.Build(benchmark, "http://127.0.0.1:0");
@@ -200,7 +223,7 @@ internal static class DriftBenchmark
         string ProxyOrOriginal(string model) => degradedModels.Contains(model) ? proxy.Urls.First() : original.Urls.First();
         var (staticRun, _, _) = await RunAsync(router, false, ProxyOrOriginal, stream, half);
         var (feedbackRun, events, ratedRun) = await RunAsync(router, true, ProxyOrOriginal, stream, half);
-        Console.WriteLine($"  cells found changed in the feedback run: {changes.Values.Sum()} ({string.Join(", ", changes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))})");
+        Console.WriteLine($"  findings of a change in the feedback run: {changes.Values.Sum()} ({string.Join(", ", changes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))})");
         var (referenceRun, _, _) = await RunAsync(referenceRouter, false, _ => broken.Urls.First(), stream[half..], 0);
 
         double Mean(IEnumerable<double> xs) => xs.DefaultIfEmpty(0).Average();
@@ -238,7 +261,14 @@ internal static class DriftBenchmark
             oracle.Add($"{n}: {total / (stream.Length - half):F3}");
         }
         Console.WriteLine($"after the drift, had the change been known in a cluster once n of its answers were rated (n: accuracy): {string.Join(", ", oracle)}");
-        foreach (var (cluster, model) in affected)
+        if (scope == "model")
+        {
+            var wasFirst = stream.Where(r => routed[r.Id].Models[0].Model == affected.Values.First()).Select(r => routed[r.Id].Cluster).ToHashSet();
+            int[] needed = [.. events.Where(e => wasFirst.Contains(e.Key)).Select(e => e.Value).Order()];
+            Console.WriteLine($"clusters where the router stopped ranking it first: {needed.Length} of the {wasFirst.Count} where it was first" +
+                (needed.Length > 0 ? $", after a median of {needed[needed.Length / 2]} feedback events there" : ""));
+        }
+        else foreach (var (cluster, model) in affected)
             Console.WriteLine($"cluster {cluster} ({model}): " + (events.TryGetValue(cluster, out int n) ? $"the router stopped ranking it first after {n} feedback event(s) there" : "still ranked first at the end"));
 
         // Accuracy over time, windows of 200 questions.
@@ -257,7 +287,7 @@ internal static class DriftBenchmark
         var line = figure.Add.VerticalLine(half); line.LegendText = "drift";
         figure.XLabel("questions asked");
         figure.YLabel($"accuracy per {Window} questions");
-        figure.Title($"{name}: the top model of {affected.Count} clusters degraded halfway");
+        figure.Title(scope == "model" ? $"{name}: {affected.Values.First()} degraded everywhere halfway" : $"{name}: the top model of {affected.Count} clusters degraded halfway");
         figure.ShowLegend();
         figure.SavePng(plot, 800, 450);
         Console.WriteLine($"plot: {plot}; done in {watch.Elapsed.TotalSeconds:F0} s");
@@ -279,11 +309,14 @@ internal static class DriftBenchmark
 
     /// <summary>The benchmark with each affected cluster's top model answering wrong there: another model's wrong response, else an unreadable one.</summary>
     /// <param name="draw">Null: the first wrong answer in the models' order; else a draw among all of them.</param>
-    private static Benchmark Degrade(Benchmark benchmark, IReadOnlyList<string> models, Dictionary<int, string> affected, Dictionary<string, RoutingDecision> routed, Random? draw = null)
+    /// <param name="share">The share of the questions on which it turns wrong (a seeded draw; 1: all).</param>
+    private static Benchmark Degrade(Benchmark benchmark, IReadOnlyList<string> models, Dictionary<int, string> affected, Dictionary<string, RoutingDecision> routed, Random? draw = null, double share = 1)
     {
+        var which = new Random(13);
         var records = benchmark.Records.Select(record =>
         {
             if (!affected.TryGetValue(routed[record.Id].Cluster, out string? model) || !record.Outputs.ContainsKey(model)) return record;
+            if (share < 1 && which.NextDouble() >= share) return record;
             string? gold = Grader.GoldOf(record);
             Sample[] wrongs = [.. models.Where(m => m != model && record.Outputs.ContainsKey(m)).SelectMany(m => record.Outputs[m])
                 .Where(s => s.Text is not null && Grader.Grade(record, s, Grader.AnswerOf(record, s), gold) is 0)];

@@ -51,6 +51,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "live feedback says {Model} changed in cluster {Cluster} of router {Sha}: its calibration there is set aside (answers well below the calibrated accuracy) and comes back with feedback.half_life_hours")]
     public static partial void ModelChanged(ILogger logger, string model, int cluster, string? sha);
 
+    [LoggerMessage(EventId = 37, Level = LogLevel.Warning, Message = "live feedback says {Model} changed as a whole (router {Sha}): its calibrated accuracy is scaled by {Scale:F2} everywhere, learnt from every later rating, and comes back with feedback.half_life_hours")]
+    public static partial void ModelChangedEverywhere(ILogger logger, string model, double scale, string? sha);
+
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "feedback comment on {Id}: {Comment}")]
     public static partial void FeedbackComment(ILogger logger, string id, string comment);
 }

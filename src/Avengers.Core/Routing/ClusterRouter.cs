@@ -133,7 +133,12 @@ public sealed class ClusterRouter
                     calibrated += match.Weight * scores[match.Cluster, keyed[c].Model].Smoothed;
                     if (Live!.Changed(match.Cluster, keyed[c].Model, shownAt)) (changed ??= []).Add(match.Cluster);
                 }
-                ranked[c] = ranked[c] with { CalibratedScore = calibrated, LiveAnswered = Live!.Counts(nearest, keyed[c].Model, shownAt).Answered, ChangedIn = changed };
+                double scale = Live!.ModelScale(keyed[c].Model, shownAt);
+                ranked[c] = ranked[c] with
+                {
+                    CalibratedScore = calibrated, LiveAnswered = Live!.Counts(nearest, keyed[c].Model, shownAt).Answered, ChangedIn = changed,
+                    CalibrationScale = scale < 1 ? scale : null,
+                };
             }
         }
         return new RoutingDecision(nearest, clusters[0].Similarity, clusters, ranked);

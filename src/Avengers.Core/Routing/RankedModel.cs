@@ -19,4 +19,11 @@ public sealed record RankedModel(string Model, double Score, double Accuracy, do
     [System.Text.Json.Serialization.JsonPropertyName("changed_in")]
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<int>? ChangedIn { get; init; }
+    /// <summary>
+    /// With live feedback: when feedback found this model changed as a whole, what its calibrated accuracy is multiplied
+    /// by everywhere (its right answers since the fall over those calibration expected); null: not found changed.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("calibration_scale")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? CalibrationScale { get; init; }
 }

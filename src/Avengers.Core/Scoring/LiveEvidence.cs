@@ -17,6 +17,12 @@ namespace Avengers.Scoring;
 /// same prior; the calibration comes back with the live evidence's half-life, so a false alarm fades as noise does. The
 /// pooled rule alone is too slow for a change: a rating weighs one item against a hundred-odd calibrated ones.
 /// </para>
+/// <para>
+/// A second detector watches each model as a whole (<see cref="ModelWatch"/>): a change that reaches every cluster, as
+/// a swapped quantisation does, shows in all of the model's ratings long before it shows in any one cell's. Found
+/// there, the model's calibrated accuracy is scaled everywhere by its accuracy since the fall against what calibration
+/// expected (see <see cref="ModelScale(int)"/>).
+/// </para>
 /// </summary>
 public sealed class LiveEvidence
 {
@@ -33,6 +39,7 @@ public sealed class LiveEvidence
     private readonly double _changeThreshold;
     private readonly double[] _cusum, _runAnswered, _runCorrect;
     private readonly long[] _changedAt; // when the cell was last found changed (0: never)
+    private readonly ModelWatch[] _watches;
 
     /// <summary>
     /// The change detector's threshold at a cell without live evidence (docs/findings.md, sections 13d and 13e). It
@@ -55,6 +62,12 @@ public sealed class LiveEvidence
     /// answers in a row would cross it alone, and two in a row happen by chance.
     /// </summary>
     public const double MinimumRun = 3;
+
+    /// <summary>
+    /// How much higher a model's own threshold lies than a cell's: a model-wide finding moves the model everywhere, and
+    /// a model holds the ratings of all its cells, so its chart meets more chance runs (docs/findings.md, 13g).
+    /// </summary>
+    public const double ModelThresholdMargin = 2;
 
     /// <param name="clusters">Clusters of the router (every partition's).</param>
     /// <param name="models">Models of the router's scores, in their order.</param>
@@ -81,6 +94,7 @@ public sealed class LiveEvidence
         _runAnswered = new double[clusters * _models];
         _runCorrect = new double[clusters * _models];
         _changedAt = new long[clusters * _models];
+        _watches = [.. Enumerable.Range(0, _models).Select(_ => new ModelWatch())];
         _rows = [.. Enumerable.Range(0, clusters).Select(_ => new object())];
         _time = time ?? TimeProvider.System;
         _ticksPerHalfLife = halfLife.Ticks;
@@ -105,6 +119,7 @@ public sealed class LiveEvidence
         var partitionTotals = new Dictionary<int, double>();
         foreach (var match in clusters) partitionTotals[match.Cluster / _k] = partitionTotals.GetValueOrDefault(match.Cluster / _k) + match.Weight;
         long now = Math.Min(_time.GetUtcNow().UtcTicks, ratedAt?.UtcTicks ?? long.MaxValue);
+        bool modelChanged = _changeThreshold > 0 && WatchModel(clusters, partitionTotals, model, outcome, now);
         List<int>? detected = null;
         foreach (var match in clusters)
         {
@@ -128,12 +143,51 @@ public sealed class LiveEvidence
             }
         }
         _any = true;
+        if (modelChanged) ModelChangeDetected?.Invoke(Models[model], ModelScale(model));
         if (detected is not null && ChangeDetected is { } handler)
             foreach (int cluster in detected) handler(cluster, Models[model]);
     }
 
     /// <summary>Raised (outside any lock) when a cluster's model is found changed: its cluster and name.</summary>
     public event Action<int, string>? ChangeDetected;
+
+    /// <summary>Raised (outside any lock) when a model is found changed as a whole: its name and the scale now applied to its calibration.</summary>
+    public event Action<string, double>? ModelChangeDetected;
+
+    /// <summary>
+    /// Feeds the model's own detector with the rating, against the calibrated accuracy blended as the router blends it
+    /// (each partition's matched clusters by their weights, the partitions alike). When the model is found changed, the
+    /// live counts it held from before the fall are dropped in every cell: they describe the former model.
+    /// </summary>
+    private bool WatchModel(IReadOnlyList<(int Cluster, double Weight)> clusters, Dictionary<int, double> partitionTotals, int model, double outcome, long now)
+    {
+        double expected = 0, lower = 0;
+        foreach (var match in clusters)
+        {
+            if ((uint)match.Cluster >= (uint)_rows.Length || !(partitionTotals[match.Cluster / _k] > 0)) continue;
+            double weight = match.Weight / partitionTotals[match.Cluster / _k];
+            ModelScore calibrated = _calibrated![match.Cluster, model];
+            expected += weight * calibrated.Smoothed;
+            lower += weight * (double.IsNaN(calibrated.Lower) ? calibrated.Smoothed : calibrated.Lower);
+        }
+        int partitions = partitionTotals.Count(p => p.Value > 0);
+        if (partitions == 0) return false;
+        if (!_watches[model].Add(outcome, expected / partitions, lower / partitions, now, _changeThreshold + ModelThresholdMargin, _ticksPerHalfLife)) return false;
+        for (int cluster = 0; cluster < _rows.Length; cluster++)
+            lock (_rows[cluster]) (_answered[cluster * _models + model], _correct[cluster * _models + model]) = (0, 0);
+        return true;
+    }
+
+    /// <summary>
+    /// What the model's calibrated accuracy is multiplied by everywhere: 1 unless feedback found the model changed as a
+    /// whole; then its right answers since the fall over those calibration expected, fading back to 1 with the half-life.
+    /// </summary>
+    public double ModelScale(int model) => ModelScale(model, NowTicks);
+
+    internal double ModelScale(int model, long now) => _watches[model].Scale(now, _ticksPerHalfLife);
+
+    /// <summary>True while the model is held changed as a whole.</summary>
+    public bool ModelChanged(int model) => _watches[model].Changed(NowTicks, _ticksPerHalfLife);
 
     /// <summary>
     /// CUSUM for a fall of the cell's accuracy from p0 (the calibrated interval's lower end) to half of it: each weighted
@@ -173,7 +227,7 @@ public sealed class LiveEvidence
     }
 
     /// <summary>Below this share set aside the calibration counts again and the detector watches the cell anew.</summary>
-    private const double RearmBelow = 0.1;
+    internal const double RearmBelow = 0.1;
 
     /// <summary>The live counts of a cluster and model now (decayed): answered and correct.</summary>
     public (double Answered, double Correct) Counts(int cluster, int model) => Counts(cluster, model, NowTicks);
@@ -200,9 +254,11 @@ public sealed class LiveEvidence
         changed = setAside >= RearmBelow;
         ModelScore calibrated = scores[cluster, model];
         (double answered, double correct) = Counts(cluster, model, now);
-        if (answered <= 0) return calibrated.Smoothed;
-        double s = scores.PriorStrength, global = scores.GlobalAccuracy(model);
-        double calibratedAnswered = calibrated.Answered, calibratedCorrect = calibrated.Correct;
+        // The model changed as a whole: its calibration holds at the scale its ratings since the fall show.
+        double scale = _watches[model].Scale(now, _ticksPerHalfLife);
+        if (answered <= 0) return scale * calibrated.Smoothed;
+        double s = scores.PriorStrength, global = scale * scores.GlobalAccuracy(model);
+        double calibratedAnswered = calibrated.Answered, calibratedCorrect = scale * calibrated.Correct;
         // The model changed here: the calibration no longer describes it.
         double kept = 1 - setAside;
         (calibratedAnswered, calibratedCorrect) = (calibratedAnswered * kept, calibratedCorrect * kept);

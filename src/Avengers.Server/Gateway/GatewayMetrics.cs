@@ -31,7 +31,7 @@ internal sealed class GatewayMetrics
         _tokens = meter.CreateCounter<long>("avengers.gateway.tokens", "{token}", "Tokens consumed by ensemble answers, by model and direction (input, output)");
         _cost = meter.CreateCounter<double>("avengers.gateway.cost", "USD", "What ensemble answers cost, by model, from the backends' prices");
         _refused = meter.CreateCounter<long>("avengers.gateway.limit.refused", "{request}", "Requests a key's limits refused, by key name and limit (requests, tokens, budget; store_unavailable: Redis unreachable with redis_failure closed)");
-        _changes = meter.CreateCounter<long>("avengers_gateway_feedback_model_changes", "{cluster}", "Clusters in which live feedback found a model changed (its calibration set aside there), by model");
+        _changes = meter.CreateCounter<long>("avengers_gateway_feedback_model_changes", "{cluster}", "Findings of live feedback that a model changed, by model and scope: cluster (its calibration set aside there) or model (its calibration scaled everywhere)");
         meterFactory.Create(BackendMeterName, "1.0").CreateObservableGauge("avengers.gateway.backend.circuit_open",
             () => backends.Select(b => new Measurement<int>(circuits.IsOpen(b) ? 1 : 0, new KeyValuePair<string, object?>("backend", b))),
             "{circuit}", "1 while the backend's circuit breaker is open");
@@ -51,8 +51,9 @@ internal sealed class GatewayMetrics
     /// <summary>Counts a request refused by the limits of the key named <paramref name="key"/>.</summary>
     public void RecordRefused(string key, string limit) => _refused.Add(1, new KeyValuePair<string, object?>("key", key), new KeyValuePair<string, object?>("limit", limit));
 
-    /// <summary>Counts a cluster in which feedback found <paramref name="model"/> changed.</summary>
-    public void RecordModelChange(string model) => _changes.Add(1, new KeyValuePair<string, object?>("model", model));
+    /// <summary>Counts a cluster in which feedback found <paramref name="model"/> changed (scope "cluster"), or the model found changed as a whole (scope "model").</summary>
+    public void RecordModelChange(string model, bool everywhere = false)
+        => _changes.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("scope", everywhere ? "model" : "cluster"));
 
     /// <summary>Records an ensemble answer's usage per model, and its cost where the model has prices.</summary>
     /// <param name="usage">Tokens per model.</param>

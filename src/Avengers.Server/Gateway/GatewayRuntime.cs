@@ -168,6 +168,11 @@ internal sealed class GatewayRuntime : IDisposable
                 GatewayLog.ModelChanged(changes, model, cluster, serving.FileHash);
                 metrics?.RecordModelChange(model);
             };
+            router.Live.ModelChangeDetected += (model, scale) =>
+            {
+                GatewayLog.ModelChangedEverywhere(changes, model, scale, serving.FileHash);
+                metrics?.RecordModelChange(model, everywhere: true);
+            };
             // The artifact's choice first (made by cross-validation at calibration), then the YAML, then each request.
             EnsemblePolicy policy = serving.Manifest.Policy ?? new EnsemblePolicy
             {

@@ -50,4 +50,28 @@ public class ChangedClusterRoutingTests
         // Blended by routing weight alone, "a" would still rank first.
         Assert.True(0.2 * changed + 0.8 * unchanged > artifact.Scores[0, 1].Smoothed);
     }
+
+    [Fact]
+    public void A_model_found_changed_as_a_whole_ranks_below_the_others_and_the_decision_shows_its_scale()
+    {
+        RouterArtifact artifact = Artifact();
+        var live = new LiveEvidence(5, artifact.Scores.Models, TimeSpan.FromHours(10), time: new ManualClock(), clustersPerPartition: 1,
+            calibrated: artifact.Scores);
+        var router = new ClusterRouter(artifact) { Live = live };
+        Assert.Null(router.Route([1f, 0f]).Models[0].CalibrationScale);
+        (int, double)[] everywhere = [(0, 0.2), (1, 0.2), (2, 0.2), (3, 0.2), (4, 0.2)];
+        int wrong = 0;
+        while (!live.ModelChanged(0) && wrong < 50)
+        {
+            live.Add(everywhere, 0, 0.0);
+            wrong++;
+        }
+        Assert.True(live.ModelChanged(0));
+        RoutingDecision decision = router.Route([1f, 0f]);
+        Assert.Equal("b", decision.Models[0].Model);
+        RankedModel a = decision.Models.Single(m => m.Model == "a");
+        Assert.Equal(live.ModelScale(0), a.CalibrationScale);
+        Assert.InRange(a.CalibrationScale!.Value, 0.01, 0.5);
+        Assert.Null(decision.Models.Single(m => m.Model == "b").CalibrationScale);
+    }
 }

@@ -128,6 +128,31 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
     }
 
     [Fact]
+    public async Task A_model_judged_wrong_rating_after_rating_is_found_changed_as_a_whole_and_route_and_metrics_show_its_scale()
+    {
+        await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));
+        await using var scribe = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (D)."));
+        await using WebApplication gateway = await GatewayAsync(calc, scribe, changeThreshold: 0.5);
+        JsonElement Calc(JsonElement route) => route.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model").GetString() == "calc");
+        Assert.False(Calc(await RouteAsync(gateway)).TryGetProperty("calibration_scale", out _));
+        // calc's own sample judged wrong each time, whichever answer won.
+        int rated = 0;
+        while (!Calc(await RouteAsync(gateway)).TryGetProperty("calibration_scale", out _) && rated < 30)
+        {
+            string id = await AskAsync(gateway);
+            Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(gateway, "/v1/feedback", new { id, model = "calc", correct = false })).Status);
+            rated++;
+        }
+        JsonElement route = await RouteAsync(gateway);
+        double scale = Calc(route).GetProperty("calibration_scale").GetDouble();
+        Assert.InRange(scale, 0.0, 0.9);
+        Assert.False(route.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model").GetString() == "scribe").TryGetProperty("calibration_scale", out _));
+        using var http = new HttpClient();
+        string metrics = await http.GetStringAsync(gateway.Urls.First() + "/metrics");
+        Assert.Matches(@"avengers_gateway_feedback_model_changes\S*\{[^}]*model=""calc""[^}]*scope=""model""[^}]*\} 1", metrics);
+    }
+
+    [Fact]
     public async Task An_answer_is_rated_once_only_by_the_key_that_received_it_and_bad_bodies_name_the_field()
     {
         await using var calc = await ScriptedBackend.StartAsync((_, c) => ScriptedBackend.Answer(c, "The answer is (B)."));

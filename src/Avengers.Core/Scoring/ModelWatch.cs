@@ -1,0 +1,87 @@
+namespace Avengers.Scoring;
+
+/// <summary>
+/// The change detector for one model as a whole: one CUSUM over all of its judged answers, wherever they were asked,
+/// against what its calibration expected for each. A swapped quantisation or a provider's silent update changes a
+/// model everywhere at once; each cluster alone sees a handful of its ratings, the model as a whole sees them all
+/// (docs/findings.md, 13g). Once found changed, the model's calibrated accuracy is scaled everywhere by what it has
+/// answered right since the fall against what calibration expected there, a ratio that keeps learning from every
+/// later rating and fades back to one with the live evidence's half-life.
+/// </summary>
+internal sealed class ModelWatch
+{
+    private readonly object _gate = new();
+    private double _cusum, _runAnswered, _runCorrect, _runExpected, _held;
+    private long _updated, _changedAt;
+    private double _sinceCorrect, _sinceExpected, _factor = 1;
+
+    /// <summary>
+    /// Expected right answers (at a ratio of one) that the ratio since the fall starts from, so that a short run of
+    /// wrong answers cannot scale a model to nothing.
+    /// </summary>
+    internal const double FactorPrior = 2;
+
+    /// <summary>
+    /// Adds one judged answer. <paramref name="expected"/> is the calibrated accuracy where it was asked and
+    /// <paramref name="lower"/> the lower end of its interval, both blended as the router blends them.
+    /// </summary>
+    /// <returns>True when this answer made the model found changed.</returns>
+    public bool Add(double outcome, double expected, double lower, long now, double threshold, double ticksPerHalfLife)
+    {
+        lock (_gate)
+        {
+            double decay = _updated == 0 || _updated >= now ? 1 : double.Exp2(-(now - _updated) / ticksPerHalfLife);
+            double heldBefore = _held * decay;
+            (_held, _updated) = (heldBefore + 1, Math.Max(_updated, now));
+            if (_changedAt != 0)
+            {
+                if (SetAside(now, ticksPerHalfLife) >= LiveEvidence.RearmBelow)
+                {
+                    // Held changed: every rating sharpens how far it fell.
+                    (_sinceCorrect, _sinceExpected) = (_sinceCorrect + outcome, _sinceExpected + expected);
+                    Volatile.Write(ref _factor, Factor());
+                    return false;
+                }
+                // Mostly restored: watched anew.
+                (_changedAt, _sinceCorrect, _sinceExpected) = (0, 0, 0);
+                Volatile.Write(ref _factor, 1);
+            }
+            // A fall from the interval's lower end to half of it, as each cell's detector tests (see LiveEvidence).
+            double p0 = Math.Clamp(lower, 0.05, 0.95), p1 = p0 / 2;
+            double s = _cusum + outcome * Math.Log(p1 / p0) + (1 - outcome) * Math.Log((1 - p1) / (1 - p0));
+            if (s <= 0)
+            {
+                (_cusum, _runAnswered, _runCorrect, _runExpected) = (0, 0, 0, 0);
+                return false;
+            }
+            (_cusum, _runAnswered, _runCorrect, _runExpected) = (s, _runAnswered + 1, _runCorrect + outcome, _runExpected + expected);
+            if (s < threshold + LiveEvidence.ThresholdSlope * Math.Log(1 + heldBefore / LiveEvidence.ThresholdScale) || _runAnswered < LiveEvidence.MinimumRun) return false;
+            // Only the ratings since the fall describe the changed model.
+            (_sinceCorrect, _sinceExpected, _cusum, _runAnswered, _runCorrect, _runExpected) = (_runCorrect, _runExpected, 0, 0, 0, 0);
+            Volatile.Write(ref _factor, Factor());
+            Volatile.Write(ref _changedAt, Math.Max(1, now));
+            return true;
+        }
+    }
+
+    private double Factor() => Math.Clamp((_sinceCorrect + FactorPrior) / (_sinceExpected + FactorPrior), 0, 1);
+
+    /// <summary>
+    /// What the model's calibrated accuracy is multiplied by now: one unless it was found changed, then the ratio since
+    /// the fall, fading back to one with the half-life (a false alarm must not last).
+    /// </summary>
+    public double Scale(long now, double ticksPerHalfLife)
+    {
+        double setAside = SetAside(now, ticksPerHalfLife);
+        return setAside <= 0 ? 1 : 1 - setAside * (1 - Volatile.Read(ref _factor));
+    }
+
+    /// <summary>True while the model is held changed (past <see cref="LiveEvidence.RearmBelow"/> of its finding left).</summary>
+    public bool Changed(long now, double ticksPerHalfLife) => SetAside(now, ticksPerHalfLife) >= LiveEvidence.RearmBelow;
+
+    private double SetAside(long now, double ticksPerHalfLife)
+    {
+        long at = Volatile.Read(ref _changedAt);
+        return at == 0 ? 0 : at >= now ? 1 : double.Exp2(-(now - at) / ticksPerHalfLife);
+    }
+}
