@@ -140,6 +140,11 @@ internal static class DriftBenchmark
         reference.Artifact.Save(referenceRouter);
 
         var degradedModels = affected.Values.ToHashSet(StringComparer.Ordinal);
+        // Is the degraded model's fall visible against its calibration? Where it is asked, its recorded answer's grade
+        // (before and after the degradation) against the score the router gave it there.
+        var degradedById = degraded.Records.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        double? GradeOf(BenchmarkRecord record, string model) => record.Outputs.TryGetValue(model, out var samples) && samples.Count > 0
+            ? Grader.Grade(record, samples[0], Grader.AnswerOf(record, samples[0]), Grader.GoldOf(record)) ?? 0 : null;
         async Task<(double[] Correct, Dictionary<int, int> Events, bool[] Rated)> RunAsync(string artifact, bool feedback, Func<string, string> urlOf, IEnumerable<BenchmarkRecord> asked, int flipAt)
         {
             drifted = false;
@@ -166,6 +171,8 @@ internal static class DriftBenchmark
             var askedDegraded = new List<int>();
             int failed = 0;
             var rankDegraded = new List<int>();
+            double[] right = new double[2], expected = new double[2]; // before / after the drift
+            var rightByModel = new Dictionary<string, (double Right, double Expected, int Asked)>(StringComparer.Ordinal); // before the drift
             int i = 0;
             foreach (BenchmarkRecord record in asked)
             {
@@ -188,6 +195,33 @@ internal static class DriftBenchmark
                 JsonElement decision = json.RootElement.GetProperty("avengers");
                 int cluster = routed[record.Id].Cluster;
                 string top = decision.GetProperty("models")[0].GetProperty("model").GetString()!;
+                if (!drifted && flipAt > 0)
+                {
+                    // Every asked model's recorded answer against the score the router gave it (live answers run below a
+                    // calibration that chose them: how far, per model).
+                    int requestedHere = decision.GetProperty("samples_requested").GetInt32();
+                    foreach (JsonElement entry in decision.GetProperty("models").EnumerateArray().Take(requestedHere))
+                    {
+                        string member = entry.GetProperty("model").GetString()!;
+                        if (GradeOf(record, member) is not double g) continue;
+                        double e = entry.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : entry.GetProperty("score").GetDouble();
+                        var so = rightByModel.GetValueOrDefault(member);
+                        rightByModel[member] = (so.Right + g, so.Expected + e, so.Asked + 1);
+                    }
+                }
+                if (affected.TryGetValue(cluster, out string? watched))
+                {
+                    int requestedHere = decision.GetProperty("samples_requested").GetInt32();
+                    JsonElement[] rankedHere = [.. decision.GetProperty("models").EnumerateArray()];
+                    int at = Array.FindIndex(rankedHere, m => m.GetProperty("model").GetString() == watched);
+                    BenchmarkRecord served = drifted && flipAt > 0 ? degradedById[record.Id] : record;
+                    if (at >= 0 && at < requestedHere && GradeOf(served, watched) is double g)
+                    {
+                        JsonElement entry = rankedHere[at];
+                        right[drifted ? 1 : 0] += g;
+                        expected[drifted ? 1 : 0] += entry.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : entry.GetProperty("score").GetDouble();
+                    }
+                }
                 if (drifted && affected.TryGetValue(cluster, out string? degradedHere))
                 {
                     int requested = decision.GetProperty("samples_requested").GetInt32();
@@ -217,6 +251,11 @@ internal static class DriftBenchmark
                 throw new InvalidOperationException($"{failed} of {correct.Count} questions of {name} got no answer through the replay server (above); the drift benchmark needs recordings it can replay by question text, as MMLU-Pro's");
             if (askedDegraded.Count > 0)
                 Console.WriteLine($"  degraded model asked on {askedDegraded.Average():P0} of the degraded clusters' questions after the drift (mean rank {rankDegraded.Average() + 1:F1}; first/second half {askedDegraded.Take(askedDegraded.Count / 2).Average():P0} / {askedDegraded.Skip(askedDegraded.Count / 2).Average():P0})");
+            if (flipAt > 0 && !feedback)
+                Console.WriteLine("  before the drift, each asked model right this many times as often as its score said (times asked): " +
+                    string.Join(", ", rightByModel.OrderByDescending(m => m.Value.Asked).Select(m => $"{m.Key} {m.Value.Right / m.Value.Expected:F2} ({m.Value.Asked})")));
+            if (flipAt > 0 && expected[0] > 0 && expected[1] > 0)
+                Console.WriteLine($"  where the degraded model was asked on its clusters, its answers were right {right[0] / expected[0]:F2} / {right[1] / expected[1]:F2} times as often as calibration expected before / after the drift");
             return ([.. correct], recovered, [.. rated]);
         }
 

@@ -161,18 +161,15 @@ public sealed class LiveEvidence
     /// </summary>
     private bool WatchModel(IReadOnlyList<(int Cluster, double Weight)> clusters, Dictionary<int, double> partitionTotals, int model, double outcome, long now)
     {
-        double expected = 0, lower = 0;
+        double expected = 0;
         foreach (var match in clusters)
         {
             if ((uint)match.Cluster >= (uint)_rows.Length || !(partitionTotals[match.Cluster / _k] > 0)) continue;
-            double weight = match.Weight / partitionTotals[match.Cluster / _k];
-            ModelScore calibrated = _calibrated![match.Cluster, model];
-            expected += weight * calibrated.Smoothed;
-            lower += weight * (double.IsNaN(calibrated.Lower) ? calibrated.Smoothed : calibrated.Lower);
+            expected += match.Weight / partitionTotals[match.Cluster / _k] * _calibrated![match.Cluster, model].Smoothed;
         }
         int partitions = partitionTotals.Count(p => p.Value > 0);
         if (partitions == 0) return false;
-        if (!_watches[model].Add(outcome, expected / partitions, lower / partitions, now, _changeThreshold + ModelThresholdMargin, _ticksPerHalfLife)) return false;
+        if (!_watches[model].Add(outcome, expected / partitions, now, _changeThreshold + ModelThresholdMargin, _ticksPerHalfLife)) return false;
         for (int cluster = 0; cluster < _rows.Length; cluster++)
             lock (_rows[cluster]) (_answered[cluster * _models + model], _correct[cluster * _models + model]) = (0, 0);
         return true;

@@ -14,6 +14,17 @@ internal sealed class ModelWatch
     private double _cusum, _runAnswered, _runCorrect, _runExpected, _held;
     private long _updated, _changedAt;
     private double _sinceCorrect, _sinceExpected, _factor = 1;
+    private double _liveRight, _liveExpected; // the model's live record (decayed), while not held changed
+
+    /// <summary>
+    /// The model's live record starts from this ratio of right answers to those calibration expected, weighing
+    /// <see cref="BaselineWeight"/> expected answers: live answers run a little below a calibration that chose the model
+    /// where it came out high, about as far as a cell's interval's lower end lies below its estimate.
+    /// </summary>
+    internal const double BaselinePrior = 0.85;
+
+    /// <summary>How many expected right answers the starting ratio weighs in the live record.</summary>
+    internal const double BaselineWeight = 50;
 
     /// <summary>
     /// Expected right answers (at a ratio of one) that the ratio since the fall starts from, so that a short run of
@@ -22,17 +33,18 @@ internal sealed class ModelWatch
     internal const double FactorPrior = 2;
 
     /// <summary>
-    /// Adds one judged answer. <paramref name="expected"/> is the calibrated accuracy where it was asked and
-    /// <paramref name="lower"/> the lower end of its interval, both blended as the router blends them.
+    /// Adds one judged answer. <paramref name="expected"/> is the calibrated accuracy where it was asked, blended as the
+    /// router blends it.
     /// </summary>
     /// <returns>True when this answer made the model found changed.</returns>
-    public bool Add(double outcome, double expected, double lower, long now, double threshold, double ticksPerHalfLife)
+    public bool Add(double outcome, double expected, long now, double threshold, double ticksPerHalfLife)
     {
         lock (_gate)
         {
             double decay = _updated == 0 || _updated >= now ? 1 : double.Exp2(-(now - _updated) / ticksPerHalfLife);
             double heldBefore = _held * decay;
             (_held, _updated) = (heldBefore + 1, Math.Max(_updated, now));
+            (_liveRight, _liveExpected) = (_liveRight * decay, _liveExpected * decay);
             if (_changedAt != 0)
             {
                 if (SetAside(now, ticksPerHalfLife) >= LiveEvidence.RearmBelow)
@@ -46,8 +58,14 @@ internal sealed class ModelWatch
                 (_changedAt, _sinceCorrect, _sinceExpected) = (0, 0, 0);
                 Volatile.Write(ref _factor, 1);
             }
-            // A fall from the interval's lower end to half of it, as each cell's detector tests (see LiveEvidence).
-            double p0 = Math.Clamp(lower, 0.05, 0.95), p1 = p0 / 2;
+            // A fall to half of what the model has been answering live, relative to its calibration. Live answers run
+            // below a calibration that chose the model where it came out high: by a few percent for the models asked
+            // most, by a fifth or more for some asked rarely (docs/findings.md 13g). The calibration's point estimate
+            // would take that for a fall; the lower end of its interval, as each cell's detector uses, misses a fall
+            // to half. The model's own record knows how far its answers run below.
+            double baseline = Math.Clamp((_liveRight + BaselineWeight * BaselinePrior) / (_liveExpected + BaselineWeight), 0.05, 1);
+            (_liveRight, _liveExpected) = (_liveRight + outcome, _liveExpected + expected);
+            double p0 = Math.Clamp(baseline * expected, 0.05, 0.95), p1 = p0 / 2;
             double s = _cusum + outcome * Math.Log(p1 / p0) + (1 - outcome) * Math.Log((1 - p1) / (1 - p0));
             if (s <= 0)
             {

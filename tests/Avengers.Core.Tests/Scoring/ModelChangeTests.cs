@@ -47,7 +47,7 @@ public class ModelChangeTests
         (string model, double scale) = Assert.Single(found);
         Assert.Equal("a", model);
         // Right on none of the ratings since the fall, against about 0.7 expected on each: scaled far down.
-        Assert.InRange(scale, 0.01, 0.3);
+        Assert.InRange(scale, 0.01, 0.4);
         Assert.Equal(scale, live.ModelScale(0), 9);
         // Its ratings from before the fall are dropped; where none came since, the scaled calibration alone scores it.
         int quiet = Enumerable.Range(0, Clusters).First(c => live.Counts(c, 0).Answered == 0);
@@ -67,6 +67,20 @@ public class ModelChangeTests
         AsCalibrated(live, 300);
         Assert.True(live.ModelChanged(0));
         Assert.InRange(live.ModelScale(0), Math.Max(fallen, 0.85), 1.0);
+    }
+
+    [Fact]
+    public void A_model_right_half_as_often_as_calibrated_everywhere_is_found_changed_and_scaled_by_about_half()
+    {
+        ClusterScores scores = Scores();
+        LiveEvidence live = Live(scores, new ManualClock());
+        AsCalibrated(live, 400);
+        var random = new Random(3);
+        int rated = 0;
+        while (!live.ModelChanged(0) && rated < 2_000) live.Add([(rated++ % Clusters, 1.0)], 0, random.NextDouble() < 0.35 ? 1.0 : 0.0);
+        Assert.True(live.ModelChanged(0), "a fall from 70 % to 35 % everywhere was not found within 2,000 ratings");
+        for (int i = 0; i < 400; i++) live.Add([(i % Clusters, 1.0)], 0, random.NextDouble() < 0.35 ? 1.0 : 0.0);
+        Assert.InRange(live.ModelScale(0), 0.4, 0.6);
     }
 
     [Fact]
@@ -90,6 +104,21 @@ public class ModelChangeTests
     }
 
     [Fact]
+    public void A_model_that_always_answered_below_its_calibration_is_not_found_changed_for_it_but_for_a_fall_from_there()
+    {
+        ClusterScores scores = Scores();
+        LiveEvidence live = Live(scores, new ManualClock());
+        // Right 45 % of the time where calibrated at 70 %, from the start: its live record learns that (no finding)...
+        var random = new Random(5);
+        for (int i = 0; i < 3_000; i++) live.Add([(i % Clusters, 1.0)], 0, random.NextDouble() < 0.45 ? 1.0 : 0.0);
+        Assert.False(live.ModelChanged(0));
+        // ...and a fall from there is found.
+        int wrong = 0;
+        while (!live.ModelChanged(0) && wrong < 200) live.Add([(wrong++ % Clusters, 1.0)], 0, 0.0);
+        Assert.True(live.ModelChanged(0));
+    }
+
+    [Fact]
     public void Models_answering_as_calibrated_everywhere_are_rarely_found_changed_as_a_whole()
     {
         ClusterScores scores = Scores();
@@ -106,10 +135,13 @@ public class ModelChangeTests
             }
             return alarms;
         }
-        // Measured: none of the 100 at the default, 2 and 5 at a threshold of 1 (a model's own threshold of 3).
-        Assert.InRange(Alarms(0, 0.7), 0, 3);
-        Assert.InRange(Alarms(1, 0.6), 0, 3);
-        Assert.InRange(Alarms(0, 0.7, 1) + Alarms(1, 0.6, 1), 1, 30);
+        // Measured: 1 and 2 of the 100 at the default; 4 and 4 when they answer 0.85 times as often as calibrated, as a
+        // model the router asks where its calibration came out high does (the live record learns that); 15 and 9 at a
+        // threshold of 1 (a model's own threshold of 3).
+        Assert.InRange(Alarms(0, 0.7), 0, 5);
+        Assert.InRange(Alarms(1, 0.6), 0, 5);
+        Assert.InRange(Alarms(0, 0.7 * 0.85) + Alarms(1, 0.6 * 0.85), 0, 16);
+        Assert.InRange(Alarms(0, 0.7, 1) + Alarms(1, 0.6, 1), 10, 60);
     }
 
     [Fact]
