@@ -17,7 +17,8 @@ public sealed record FeedbackConfig
     /// The change detector's threshold (a CUSUM per cluster and model, in log-likelihood units): past it, the model
     /// changed in that cluster and its calibration there is set aside, coming back with half_life_hours. 3 by default,
     /// rising with the live evidence a cell holds; lower reacts sooner and raises more false alarms (docs/findings.md,
-    /// sections 13d and 13e); 0 turns it off.
+    /// sections 13d and 13e). Each model as a whole is watched too, at this threshold plus 2, for a fall to half of its
+    /// live record; found there, its calibration is scaled everywhere (13g). 0 turns both off.
     /// </summary>
     [YamlMember(Alias = "change_threshold"), ConfigurationKeyName("change_threshold")] public double ChangeThreshold { get; init; } = Avengers.Scoring.LiveEvidence.DefaultChangeThreshold;
     /// <summary>Replaced by <see cref="ChangeThreshold"/>; read only to say so.</summary>
