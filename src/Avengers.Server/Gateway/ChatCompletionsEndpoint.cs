@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Avengers.Ensemble;
 using Avengers.Server.OpenAI;
@@ -341,6 +342,26 @@ internal static class ChatCompletionsEndpoint
     private static EnsembleDecision? DecisionOf(AdditionalPropertiesDictionary? properties)
         => properties is not null && properties.TryGetValue(SettingsOverrides.Key, out object? value) ? value as EnsembleDecision : null;
 
+    /// <summary>
+    /// Each ranked model's score and, with live feedback, its calibrated score beside it, the live answers behind it and
+    /// the scale of a model found changed as a whole: "calc;score=0.7120;calibrated=0.7400;live=12.0, scribe;score=0.6010"
+    /// (names percent-encoded, with ',', ';' and '=' too).
+    /// </summary>
+    internal static string Scores(IReadOnlyList<Avengers.Routing.RankedModel> models)
+    {
+        var text = new StringBuilder();
+        foreach (Avengers.Routing.RankedModel model in models)
+        {
+            if (text.Length > 0) text.Append(", ");
+            text.Append(HeaderValue.Encode(model.Model).Replace(",", "%2C").Replace(";", "%3B").Replace("=", "%3D"));
+            text.Append(";score=").Append(model.Score.ToString("F4", CultureInfo.InvariantCulture));
+            if (model.CalibratedScore is double calibrated) text.Append(";calibrated=").Append(calibrated.ToString("F4", CultureInfo.InvariantCulture));
+            if (model.LiveAnswered is double live) text.Append(";live=").Append(live.ToString("F1", CultureInfo.InvariantCulture));
+            if (model.CalibrationScale is double scale) text.Append(";scale=").Append(scale.ToString("F3", CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
+    }
+
     private static void AddHeaders(HttpResponse response, EnsembleDecision decision)
     {
         // Every text from backends, answers or config goes through HeaderValue: Kestrel refuses a header byte outside visible ASCII.
@@ -349,6 +370,7 @@ internal static class ChatCompletionsEndpoint
         response.Headers["x-avengers-similarity"] = decision.Similarity.ToString("F4", CultureInfo.InvariantCulture);
         response.Headers["x-avengers-model"] = HeaderValue.Encode(decision.ChosenModel);
         response.Headers["x-avengers-ranked"] = string.Join(",", decision.Models.Select(m => HeaderValue.Encode(m.Model).Replace(",", "%2C")));
+        response.Headers["x-avengers-scores"] = Scores(decision.Models);
         response.Headers["x-avengers-samples"] = $"{decision.SamplesUsed}/{decision.SamplesRequested}";
         response.Headers["x-avengers-routing-ms"] = decision.RoutingMilliseconds.ToString("F2", CultureInfo.InvariantCulture);
         if (decision.Winner is not null) response.Headers["x-avengers-winner"] = HeaderValue.Encode(decision.Winner);

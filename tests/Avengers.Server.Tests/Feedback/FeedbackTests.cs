@@ -53,6 +53,20 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         return body.RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>The x-avengers-scores header of an answer to the math question.</summary>
+    private static async Task<string> ScoresHeaderAsync(WebApplication gateway)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, gateway.Urls.First() + "/v1/chat/completions")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { model = "avengers", messages = new[] { new { role = "user", content = MathQuestion } } }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", KeyA);
+        using HttpResponseMessage response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Assert.Single(response.Headers.GetValues("x-avengers-scores"));
+    }
+
     /// <summary>calc's live answers (decayed) in the question's cluster, as a replica reports them once <paramref name="ready"/> holds and they stop changing.</summary>
     private static async Task<double> SettledAsync(WebApplication replica, Func<double, bool> ready)
     {
@@ -87,6 +101,7 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         JsonElement before = await RouteAsync(gateway);
         Assert.Equal("calc", before.GetProperty("models")[0].GetProperty("model").GetString());
         Assert.False(before.GetProperty("models")[0].TryGetProperty("calibrated_score", out _)); // no live evidence yet
+        Assert.Matches(@"^calc;score=0\.\d{4}, scribe;score=0\.\d{4}$", await ScoresHeaderAsync(gateway));
 
         // Users say the returned answer (B) was wrong: calc loses, scribe (which said D) gains, answer after answer.
         for (int i = 0; i < 8; i++)
@@ -101,6 +116,8 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         Assert.Equal("scribe", top.GetProperty("model").GetString());
         Assert.True(top.GetProperty("score").GetDouble() > top.GetProperty("calibrated_score").GetDouble());
         Assert.True(top.GetProperty("live_answered").GetDouble() > 0);
+        // The headers say it too, calibrated and live side by side.
+        Assert.Matches(@"^scribe;score=0\.\d{4};calibrated=0\.\d{4};live=\d+\.\d, calc;score=0\.\d{4};calibrated=0\.\d{4};live=\d+\.\d$", await ScoresHeaderAsync(gateway));
         using var http = new HttpClient();
         Assert.Matches(@"avengers_gateway_feedback\S*\{[^}]*verdict=""wrong""[^}]*\} 8", await http.GetStringAsync(gateway.Urls.First() + "/metrics"));
     }
@@ -147,6 +164,7 @@ public sealed class FeedbackTests(RouterFixture fixture) : IClassFixture<RouterF
         double scale = Calc(route).GetProperty("calibration_scale").GetDouble();
         Assert.InRange(scale, 0.0, 0.9);
         Assert.False(route.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model").GetString() == "scribe").TryGetProperty("calibration_scale", out _));
+        Assert.Matches(@"calc;score=[^,]*;scale=0\.\d{3}", await ScoresHeaderAsync(gateway));
         using var http = new HttpClient();
         string metrics = await http.GetStringAsync(gateway.Urls.First() + "/metrics");
         Assert.Matches(@"avengers_gateway_feedback_model_changes\S*\{[^}]*model=""calc""[^}]*scope=""model""[^}]*\} 1", metrics);

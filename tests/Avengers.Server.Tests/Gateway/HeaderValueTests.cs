@@ -113,4 +113,15 @@ public sealed class HeaderValueTests(ExactRouterFixture fixture) : IClassFixture
             Assert.Equal(response, json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
         }
     }
+
+    [Fact]
+    public void The_scores_header_keeps_each_model_one_item_whatever_its_name()
+    {
+        Avengers.Routing.RankedModel[] models =
+        [
+            new("a,b;c=d é", 0.5, 0.5, 0.4, 0.6, 10) { CalibratedScore = 0.55, LiveAnswered = 3.25, CalibrationScale = 0.2 },
+            new("plain", 0.25, 0.25, 0.2, 0.3, 10),
+        ];
+        Assert.Equal("a%2Cb%3Bc%3Dd%20%C3%A9;score=0.5000;calibrated=0.5500;live=3.2;scale=0.200, plain;score=0.2500", ChatCompletionsEndpoint.Scores(models));
+    }
 }
