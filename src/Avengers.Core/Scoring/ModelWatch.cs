@@ -2,7 +2,7 @@ namespace Avengers.Scoring;
 
 /// <summary>
 /// The change detector for one model as a whole: one CUSUM over all of its judged answers, wherever they were asked,
-/// against what its calibration expected for each. A swapped quantisation or a provider's silent update changes a
+/// against what its calibration expected for each, times how far its live answers have run from that so far. A swapped quantisation or a provider's silent update changes a
 /// model everywhere at once; each cluster alone sees a handful of its ratings, the model as a whole sees them all
 /// (docs/findings.md, 13g). Once found changed, the model's calibrated accuracy is scaled everywhere by what it has
 /// answered right since the fall against what calibration expected there, a ratio that keeps learning from every
@@ -54,9 +54,10 @@ internal sealed class ModelWatch
                     Volatile.Write(ref _factor, Factor());
                     return false;
                 }
-                // Mostly restored: watched anew.
-                (_changedAt, _sinceCorrect, _sinceExpected) = (0, 0, 0);
+                // Mostly restored: watched anew (the finding cleared before its factor, as readers read them).
+                Volatile.Write(ref _changedAt, 0);
                 Volatile.Write(ref _factor, 1);
+                (_sinceCorrect, _sinceExpected) = (0, 0);
             }
             // A fall to half of what the model has been answering live, relative to its calibration. Live answers run
             // below a calibration that chose the model where it came out high: by a few percent for the models asked
