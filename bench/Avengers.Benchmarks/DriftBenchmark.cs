@@ -194,46 +194,44 @@ internal static class DriftBenchmark
                 correct.Add(grade);
                 JsonElement decision = json.RootElement.GetProperty("avengers");
                 int cluster = routed[record.Id].Cluster;
-                string top = decision.GetProperty("models")[0].GetProperty("model").GetString()!;
+                // The models as ranked for this question (the first `requested` of them were asked), read once.
+                JsonElement[] ranked = [.. decision.GetProperty("models").EnumerateArray()];
+                int requested = decision.GetProperty("samples_requested").GetInt32();
+                string top = ranked[0].GetProperty("model").GetString()!;
+                int RankOf(string model) => Array.FindIndex(ranked, m => m.GetProperty("model").GetString() == model);
+                static double ScoreOf(JsonElement entry) => entry.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : entry.GetProperty("score").GetDouble();
                 if (!drifted && flipAt > 0)
                 {
                     // Every asked model's recorded answer against the score the router gave it (live answers run below a
                     // calibration that chose them: how far, per model).
-                    int requestedHere = decision.GetProperty("samples_requested").GetInt32();
-                    foreach (JsonElement entry in decision.GetProperty("models").EnumerateArray().Take(requestedHere))
+                    foreach (JsonElement entry in ranked.Take(requested))
                     {
                         string member = entry.GetProperty("model").GetString()!;
                         if (GradeOf(record, member) is not double g) continue;
-                        double e = entry.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : entry.GetProperty("score").GetDouble();
                         var so = rightByModel.GetValueOrDefault(member);
-                        rightByModel[member] = (so.Right + g, so.Expected + e, so.Asked + 1);
+                        rightByModel[member] = (so.Right + g, so.Expected + ScoreOf(entry), so.Asked + 1);
                     }
                 }
                 if (affected.TryGetValue(cluster, out string? watched))
                 {
-                    int requestedHere = decision.GetProperty("samples_requested").GetInt32();
-                    JsonElement[] rankedHere = [.. decision.GetProperty("models").EnumerateArray()];
-                    int at = Array.FindIndex(rankedHere, m => m.GetProperty("model").GetString() == watched);
+                    int at = RankOf(watched);
                     BenchmarkRecord served = drifted && flipAt > 0 ? degradedById[record.Id] : record;
-                    if (at >= 0 && at < requestedHere && GradeOf(served, watched) is double g)
+                    if (at >= 0 && at < requested && GradeOf(served, watched) is double g)
                     {
-                        JsonElement entry = rankedHere[at];
                         right[drifted ? 1 : 0] += g;
-                        expected[drifted ? 1 : 0] += entry.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : entry.GetProperty("score").GetDouble();
+                        expected[drifted ? 1 : 0] += ScoreOf(ranked[at]);
                     }
-                }
-                if (drifted && affected.TryGetValue(cluster, out string? degradedHere))
-                {
-                    int requested = decision.GetProperty("samples_requested").GetInt32();
-                    int rank = decision.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString()).ToList().IndexOf(degradedHere);
-                    askedDegraded.Add(rank >= 0 && rank < requested ? 1 : 0);
-                    rankDegraded.Add(rank);
-                    if (feedback && Environment.GetEnvironmentVariable("AVENGERS_BENCH_DRIFT_TRACE") == "1")
+                    if (drifted)
                     {
-                        JsonElement[] ranked = [.. decision.GetProperty("models").EnumerateArray()];
-                        JsonElement mine = ranked[Math.Max(rank, 0)];
-                        Console.WriteLine($"    trace c{cluster} rank {rank + 1} score {mine.GetProperty("score").GetDouble():F3} top {ranked[0].GetProperty("score").GetDouble():F3} " +
-                            $"requested {requested} chosen {decision.GetProperty("chosen_model").GetString()} calibrated {(mine.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : double.NaN):F3} changed_in {(mine.TryGetProperty("changed_in", out JsonElement ch) && ch.ValueKind == JsonValueKind.Array ? ch.GetArrayLength() : 0)} events {eventsSoFar.GetValueOrDefault(cluster)}");
+                        int rank = at;
+                        askedDegraded.Add(rank >= 0 && rank < requested ? 1 : 0);
+                        rankDegraded.Add(rank);
+                        if (feedback && Environment.GetEnvironmentVariable("AVENGERS_BENCH_DRIFT_TRACE") == "1")
+                        {
+                            JsonElement mine = ranked[Math.Max(rank, 0)];
+                            Console.WriteLine($"    trace c{cluster} rank {rank + 1} score {mine.GetProperty("score").GetDouble():F3} top {ranked[0].GetProperty("score").GetDouble():F3} " +
+                                $"requested {requested} chosen {decision.GetProperty("chosen_model").GetString()} calibrated {(mine.TryGetProperty("calibrated_score", out JsonElement cs) ? cs.GetDouble() : double.NaN):F3} changed_in {(mine.TryGetProperty("changed_in", out JsonElement ch) && ch.ValueKind == JsonValueKind.Array ? ch.GetArrayLength() : 0)} events {eventsSoFar.GetValueOrDefault(cluster)}");
+                        }
                     }
                 }
                 if (drifted && affected.TryGetValue(cluster, out string? bad) && top != bad && !recovered.ContainsKey(cluster))

@@ -94,7 +94,7 @@ public sealed class LiveEvidence
         _runAnswered = new double[clusters * _models];
         _runCorrect = new double[clusters * _models];
         _changedAt = new long[clusters * _models];
-        _watches = [.. Enumerable.Range(0, _models).Select(_ => new ModelWatch())];
+        _watches = [.. Enumerable.Range(0, _models).Select(_ => new ModelWatch(_changeThreshold + ModelThresholdMargin, halfLife.Ticks))];
         _rows = [.. Enumerable.Range(0, clusters).Select(_ => new object())];
         _time = time ?? TimeProvider.System;
         _ticksPerHalfLife = halfLife.Ticks;
@@ -169,7 +169,7 @@ public sealed class LiveEvidence
         }
         int partitions = partitionTotals.Count(p => p.Value > 0);
         if (partitions == 0) return false;
-        if (!_watches[model].Add(outcome, expected / partitions, now, _changeThreshold + ModelThresholdMargin, _ticksPerHalfLife)) return false;
+        if (!_watches[model].Add(outcome, expected / partitions, now)) return false;
         for (int cluster = 0; cluster < _rows.Length; cluster++)
             lock (_rows[cluster]) (_answered[cluster * _models + model], _correct[cluster * _models + model]) = (0, 0);
         return true;
@@ -181,10 +181,10 @@ public sealed class LiveEvidence
     /// </summary>
     public double ModelScale(int model) => ModelScale(model, NowTicks);
 
-    internal double ModelScale(int model, long now) => _watches[model].Scale(now, _ticksPerHalfLife);
+    internal double ModelScale(int model, long now) => _watches[model].Scale(now);
 
     /// <summary>True while the model is held changed as a whole.</summary>
-    public bool ModelChanged(int model) => _watches[model].Changed(NowTicks, _ticksPerHalfLife);
+    public bool ModelChanged(int model) => _watches[model].Changed(NowTicks);
 
     /// <summary>
     /// CUSUM for a fall of the cell's accuracy from p0 (the calibrated interval's lower end) to half of it: each weighted
@@ -252,7 +252,7 @@ public sealed class LiveEvidence
         ModelScore calibrated = scores[cluster, model];
         (double answered, double correct) = Counts(cluster, model, now);
         // The model changed as a whole: its calibration holds at the scale its ratings since the fall show.
-        double scale = _watches[model].Scale(now, _ticksPerHalfLife);
+        double scale = _watches[model].Scale(now);
         if (answered <= 0) return scale * calibrated.Smoothed;
         double s = scores.PriorStrength, global = scale * scores.GlobalAccuracy(model);
         double calibratedAnswered = calibrated.Answered, calibratedCorrect = scale * calibrated.Correct;

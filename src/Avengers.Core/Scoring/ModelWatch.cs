@@ -8,7 +8,9 @@ namespace Avengers.Scoring;
 /// answered right since the fall against what calibration expected there, a ratio that keeps learning from every
 /// later rating and fades back to one with the live evidence's half-life.
 /// </summary>
-internal sealed class ModelWatch
+/// <param name="threshold">The CUSUM's threshold before it rises with the evidence held.</param>
+/// <param name="ticksPerHalfLife">The live evidence's half-life: the record decays, and a finding fades, by it.</param>
+internal sealed class ModelWatch(double threshold, double ticksPerHalfLife)
 {
     private readonly object _gate = new();
     private double _cusum, _runAnswered, _runCorrect, _runExpected, _held;
@@ -37,7 +39,7 @@ internal sealed class ModelWatch
     /// router blends it.
     /// </summary>
     /// <returns>True when this answer made the model found changed.</returns>
-    public bool Add(double outcome, double expected, long now, double threshold, double ticksPerHalfLife)
+    public bool Add(double outcome, double expected, long now)
     {
         lock (_gate)
         {
@@ -47,7 +49,7 @@ internal sealed class ModelWatch
             (_liveRight, _liveExpected) = (_liveRight * decay, _liveExpected * decay);
             if (_changedAt != 0)
             {
-                if (SetAside(now, ticksPerHalfLife) >= LiveEvidence.RearmBelow)
+                if (SetAside(now) >= LiveEvidence.RearmBelow)
                 {
                     // Held changed: every rating sharpens how far it fell.
                     (_sinceCorrect, _sinceExpected) = (_sinceCorrect + outcome, _sinceExpected + expected);
@@ -89,16 +91,16 @@ internal sealed class ModelWatch
     /// What the model's calibrated accuracy is multiplied by now: one unless it was found changed, then the ratio since
     /// the fall, fading back to one with the half-life (a false alarm must not last).
     /// </summary>
-    public double Scale(long now, double ticksPerHalfLife)
+    public double Scale(long now)
     {
-        double setAside = SetAside(now, ticksPerHalfLife);
+        double setAside = SetAside(now);
         return setAside <= 0 ? 1 : 1 - setAside * (1 - Volatile.Read(ref _factor));
     }
 
     /// <summary>True while the model is held changed (past <see cref="LiveEvidence.RearmBelow"/> of its finding left).</summary>
-    public bool Changed(long now, double ticksPerHalfLife) => SetAside(now, ticksPerHalfLife) >= LiveEvidence.RearmBelow;
+    public bool Changed(long now) => SetAside(now) >= LiveEvidence.RearmBelow;
 
-    private double SetAside(long now, double ticksPerHalfLife)
+    private double SetAside(long now)
     {
         long at = Volatile.Read(ref _changedAt);
         return at == 0 ? 0 : at >= now ? 1 : double.Exp2(-(now - at) / ticksPerHalfLife);
